@@ -1,0 +1,62 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// statuses maps each error code to its HTTP status; it is the only place
+// that does.
+var statuses = map[string]int{
+	amigo.EBADREQUEST:   http.StatusBadRequest,
+	amigo.EUNAUTHORIZED: http.StatusUnauthorized,
+	amigo.EFORBIDDEN:    http.StatusForbidden,
+	amigo.ENOTFOUND:     http.StatusNotFound,
+	amigo.ENOTALLOWED:   http.StatusMethodNotAllowed,
+	amigo.ECONFLICT:     http.StatusConflict,
+	amigo.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	amigo.EINVALID:      http.StatusUnprocessableEntity,
+	amigo.ERATELIMITED:  http.StatusTooManyRequests,
+	amigo.EINTERNAL:     http.StatusInternalServerError,
+	amigo.EUNAVAILABLE:  http.StatusServiceUnavailable,
+}
+
+// ErrorStatus returns the HTTP status for err.
+func ErrorStatus(err error) int {
+	if s, ok := statuses[amigo.ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// writeError writes err in FastAPI's shape: {"detail": "message"}, or for
+// validation errors {"detail": [{"loc": [...], "msg": ..., "type": ...}]}.
+// Internal errors are logged with the request id and answered generically.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status := ErrorStatus(err)
+	if status == http.StatusInternalServerError {
+		s.logger.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+	}
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", maintenanceRetryAfter)
+	}
+	var detail any = amigo.ErrorMessage(err)
+	if fields := amigo.ErrorFields(err); len(fields) > 0 {
+		detail = fields
+	}
+	writeJSON(w, status, struct {
+		Detail any `json:"detail"`
+	}{detail})
+}
+
+// maintenanceRetryAfter is the Retry-After, in seconds, of maintenance 503s.
+const maintenanceRetryAfter = "120"
+
+// writeJSON writes v with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,34 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// healthz answers as long as the process serves HTTP, maintenance or not.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 200 only when the directory and every cluster answer.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.app.Ready(ctx); err != nil {
+		s.logger.WarnContext(ctx, "not ready", "err", err)
+		s.writeError(w, r, amigo.Errorf(amigo.EUNAVAILABLE, "A database does not answer."))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func errNotFound(r *http.Request) error {
+	return amigo.Errorf(amigo.ENOTFOUND, "Not Found")
+}
+
+func errNotAllowed(r *http.Request) error {
+	return amigo.Errorf(amigo.ENOTALLOWED, "Method Not Allowed")
+}

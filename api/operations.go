@@ -1,0 +1,54 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/amigo-oss/amigo-server/core"
+)
+
+// operation is one operation of the spec: its route, its rate limit and how
+// it authenticates. The table below mirrors ../shared/spec/ENDPOINTS.md and
+// is the single place that lists them; routing, rate limiting and metrics
+// all read it.
+type operation struct {
+	ID     string // the spec's operationId
+	Method string
+	Path   string // the spec's path, trailing slash included
+	// Limit is the spec's requests per minute per user (per API key and
+	// user for sign-in, per client address for get-organization).
+	Limit   int
+	Auth    authMode
+	Org     orgMode
+	handler func(s *Server, w http.ResponseWriter, r *http.Request, t *core.Tenant) error
+}
+
+// pattern returns the http.ServeMux pattern matching exactly the spec path.
+func (op *operation) pattern() string {
+	p := op.Path
+	if strings.HasSuffix(p, "/") {
+		p += "{$}"
+	}
+	return op.Method + " " + p
+}
+
+// getOrganizationLimit is the per-address limit of get-organization, which
+// the spec does not give; documented in the README.
+const getOrganizationLimit = 60
+
+var operations = []*operation{
+	{ID: "get-organization", Method: "GET", Path: "/v1/{organization}/organization/", Limit: getOrganizationLimit, Auth: authOptional, handler: (*Server).getOrganization},
+	{ID: "create-organization", Method: "PUT", Path: "/v1/{organization}/organization/", Limit: 5, Org: orgNew, handler: (*Server).createOrganization},
+	{ID: "modify-organization", Method: "POST", Path: "/v1/{organization}/organization/", Limit: 10, handler: (*Server).modifyOrganization},
+	{ID: "delete-organization", Method: "DELETE", Path: "/v1/{organization}/organization/", Limit: 5, Org: orgDeleting, handler: (*Server).deleteOrganization},
+	{ID: "get-user-dimensions", Method: "GET", Path: "/v1/{organization}/organization/user_dimensions/", Limit: 20, handler: (*Server).getUserDimensions},
+
+	{ID: "create-api-key", Method: "POST", Path: "/v1/{organization}/organization/api_key/", Limit: 5, handler: (*Server).createAPIKey},
+	{ID: "get-api-keys", Method: "GET", Path: "/v1/{organization}/organization/api_key/", Limit: 10, handler: (*Server).getAPIKeys},
+	{ID: "delete-api-key", Method: "DELETE", Path: "/v1/{organization}/organization/api_key/{api_key_id}/", Limit: 10, handler: (*Server).deleteAPIKey},
+
+	{ID: "sign-in-with-api-key", Method: "POST", Path: "/v1/{organization}/user/signin_with_api_key", Limit: 5, Auth: authAPIKey, handler: (*Server).signIn},
+	{ID: "get-users", Method: "GET", Path: "/v1/{organization}/user/", Limit: 60, handler: (*Server).getUsers},
+	{ID: "create-invited-user", Method: "POST", Path: "/v1/{organization}/user/", Limit: 50, handler: (*Server).createInvitedUser},
+	{ID: "delete-user", Method: "DELETE", Path: "/v1/{organization}/user/{requested_user_id}", Limit: 500, handler: (*Server).deleteUser},
+}

@@ -1,0 +1,86 @@
+package api
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// queryParams parses query parameters, collecting every violation with its
+// ["query", name] location.
+type queryParams struct {
+	values url.Values
+	errs   []amigo.FieldError
+}
+
+func newQuery(u *url.URL) *queryParams { return &queryParams{values: u.Query()} }
+
+func (q *queryParams) fail(name, typ, msg string) {
+	q.errs = append(q.errs, amigo.FieldError{Loc: []any{"query", name}, Msg: msg, Type: typ})
+}
+
+// int returns the integer parameter name, def when absent, checked to lie
+// within [min, max] (max < 0: no upper bound).
+func (q *queryParams) int(name string, def, min, max int) int {
+	s := q.values.Get(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	switch {
+	case err != nil:
+		q.fail(name, "int_parsing", "Input should be a valid integer, unable to parse string as an integer")
+	case n < min:
+		q.fail(name, "greater_than_equal", "Input should be greater than or equal to "+strconv.Itoa(min))
+	case max >= 0 && n > max:
+		q.fail(name, "less_than_equal", "Input should be less than or equal to "+strconv.Itoa(max))
+	}
+	return n
+}
+
+// optInt returns an optional integer parameter that must be at least min.
+func (q *queryParams) optInt(name string, min int) *int {
+	if q.values.Get(name) == "" {
+		return nil
+	}
+	n := q.int(name, 0, min, -1)
+	return &n
+}
+
+// bool returns an optional boolean parameter.
+func (q *queryParams) bool(name string) *bool {
+	s := q.values.Get(name)
+	if s == "" {
+		return nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		q.fail(name, "bool_parsing", "Input should be a valid boolean, unable to interpret input")
+		return nil
+	}
+	return &b
+}
+
+// list returns a repeated parameter; each value must match pattern if given.
+func (q *queryParams) list(name string, pattern *regexp.Regexp) []string {
+	vals := q.values[name]
+	for i, v := range vals {
+		if pattern != nil && !pattern.MatchString(v) {
+			q.errs = append(q.errs, amigo.FieldError{Loc: []any{"query", name, i}, Type: "string_pattern_mismatch",
+				Msg: "String should match pattern '" + pattern.String() + "'"})
+		}
+	}
+	return vals
+}
+
+// err returns the collected violations, or nil.
+func (q *queryParams) err() error {
+	if len(q.errs) == 0 {
+		return nil
+	}
+	return amigo.Invalid(q.errs...)
+}
+
+var idPattern = regexp.MustCompile(`^[a-f0-9]{24}$`)

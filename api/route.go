@@ -1,0 +1,99 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/core"
+)
+
+// authMode says how an operation authenticates.
+type authMode int
+
+const (
+	authRequired authMode = iota // a Bearer token is mandatory
+	authOptional                 // a valid token adds details; a missing or bad one is ignored
+	authAPIKey                   // sign-in: the API key headers are the credentials
+)
+
+// orgMode says how an operation resolves the organization of its path.
+type orgMode int
+
+const (
+	orgExisting orgMode = iota // the organization must exist here
+	orgNew                     // create-organization: it must not
+	orgDeleting                // delete-organization: it may be half-deleted
+)
+
+// route wraps an operation's handler with what every operation needs, in
+// this order, all before any side effect: resolve the organization (404,
+// 503), authenticate (401/403), rate-limit (429).
+func (s *Server) route(op *operation) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setOperation(r.Context(), op.ID)
+		if err := s.serveOperation(w, r, op); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// serveOperation runs op's handler. Its t is the resolved organization, nil
+// for the operation that creates one.
+func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *operation) error {
+	orgID := r.PathValue("organization")
+	var t *core.Tenant
+	if op.Org != orgNew {
+		var err error
+		t, err = s.app.Resolve(r.Context(), orgID, core.ResolveOptions{
+			ClusterHeader: r.Header.Get("x-mongo-cluster-name"),
+			AllowDeleting: op.Org == orgDeleting,
+		})
+		if err != nil {
+			return err
+		}
+	} else if err := s.app.CheckRegionAvailable(r.Context()); err != nil {
+		return err
+	}
+	ctx, limitKey, err := s.authenticate(r, op, orgID)
+	if err != nil {
+		return err
+	}
+	r = r.WithContext(ctx)
+	if err := s.limits.check(r.Context(), w, op, limitKey); err != nil {
+		return err
+	}
+	return op.handler(s, w, r, t)
+}
+
+// authenticate puts the caller in the context and returns the key that the
+// operation's rate limit counts against.
+func (s *Server) authenticate(r *http.Request, op *operation, orgID string) (context.Context, string, error) {
+	ctx := r.Context()
+	creds := core.Credentials{Bearer: bearer(r), OrgID: r.Header.Get("X-ORG-ID")}
+	switch op.Auth {
+	case authAPIKey:
+		return ctx, "key:" + r.Header.Get("x-api-key-id") + ":" + r.Header.Get("x-user-id"), nil
+	case authOptional:
+		if caller, err := s.app.Authenticate(ctx, creds, orgID); err == nil {
+			ctx = amigo.NewContextWithCaller(ctx, caller)
+		}
+		return ctx, "ip:" + clientIP(r), nil
+	default:
+		caller, err := s.app.Authenticate(ctx, creds, orgID)
+		if err != nil {
+			return ctx, "", err
+		}
+		return amigo.NewContextWithCaller(ctx, caller), "user:" + caller.OrgID + ":" + caller.UserID, nil
+	}
+}
+
+// bearer extracts the token of an "Authorization: Bearer …" header.
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}

@@ -1,0 +1,22 @@
+// Command amigo-server serves the Amigo Classic API control plane and holds
+// the operator commands. It only parses configuration and hands over to
+// package server.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // time zone names are validated without the host's zoneinfo
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRootCommand(os.Stdout, os.Stderr).ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "amigo-server:", err)
+		os.Exit(1)
+	}
+}

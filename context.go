@@ -1,0 +1,46 @@
+package amigo
+
+import "context"
+
+// Caller is the authenticated principal of a request.
+type Caller struct {
+	// OrgID is the organization that issued the caller's token. It differs
+	// from the organization being addressed only for cross-organization
+	// requests (X-ORG-ID), which only platform super administrators may make.
+	OrgID  string
+	UserID string
+	Email  string
+	Role   *Role
+	// Platform is true for a super administrator of the platform
+	// organization, who may act on every organization of the deployment.
+	Platform bool
+}
+
+// Can reports whether the caller holds perm on a resource with attrs.
+func (c *Caller) Can(perm string, attrs Attributes) bool {
+	return c != nil && c.Role != nil && c.Role.Allows(perm, attrs)
+}
+
+// Require returns an EFORBIDDEN error naming perm unless the caller holds it.
+func (c *Caller) Require(perm string, attrs Attributes) error {
+	if c == nil {
+		return Errorf(EUNAUTHORIZED, "Missing authorization credentials.")
+	} else if !c.Can(perm, attrs) {
+		return Errorf(EFORBIDDEN, "Missing required permission %s.", perm)
+	}
+	return nil
+}
+
+type callerKey struct{}
+
+// NewContextWithCaller returns ctx carrying the authenticated caller.
+func NewContextWithCaller(ctx context.Context, c *Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// CallerFromContext returns the caller of the request, or nil when the
+// request is unauthenticated.
+func CallerFromContext(ctx context.Context) *Caller {
+	c, _ := ctx.Value(callerKey{}).(*Caller)
+	return c
+}

@@ -1,0 +1,105 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// APIKeyInput is the body of create-api-key.
+type APIKeyInput struct {
+	Name     *string `json:"name"`
+	Duration *string `json:"duration"`
+	RoleName *string `json:"role_name"`
+}
+
+// Limits of an API key's validity.
+const (
+	MinAPIKeyDuration = 24 * time.Hour
+	MaxAPIKeyDuration = 90 * 24 * time.Hour
+)
+
+// NewAPIKey is a created key with its secret, which is shown exactly once.
+type NewAPIKey struct {
+	Key    *amigo.APIKey
+	Secret string
+}
+
+func (in *APIKeyInput) check() (time.Duration, error) {
+	var c checker
+	var d time.Duration
+	if in.Name != nil {
+		c.str(at("body", "name"), strings.TrimSpace(*in.Name), 1, 0, nil)
+	}
+	if c.required(at("body", "duration"), in.Duration != nil) {
+		var err error
+		if d, err = ParseISODuration(*in.Duration); err != nil {
+			c.add(at("body", "duration"), "duration_parsing", "Input should be a valid duration: %v", err)
+		} else if d < MinAPIKeyDuration || d > MaxAPIKeyDuration {
+			c.add(at("body", "duration"), "value_error", "The duration must be between 1 and 90 days.")
+		}
+	}
+	return d, c.err()
+}
+
+// CreateAPIKey issues a key for a role the caller fully holds.
+func (a *App) CreateAPIKey(ctx context.Context, t *Tenant, in *APIKeyInput) (*NewAPIKey, error) {
+	caller := amigo.CallerFromContext(ctx)
+	if err := caller.Require(amigo.PermCreateAPIKey, nil); err != nil {
+		return nil, err
+	}
+	d, err := in.check()
+	if err != nil {
+		return nil, err
+	}
+	roleName := amigo.RoleAdministrator
+	if in.RoleName != nil {
+		roleName = *in.RoleName
+	}
+	role, err := t.Store.FindRoleByName(ctx, t.Placement.OrgID, roleName)
+	if err != nil {
+		return nil, err
+	} else if !caller.Role.Includes(role) {
+		return nil, amigo.Errorf(amigo.EFORBIDDEN, "You cannot create an API key for role %s: it has privileges you do not hold.", role.Name)
+	}
+	return a.issueAPIKey(ctx, t.Store, t.Placement.OrgID, role.ID, caller, trimmed(in.Name), d)
+}
+
+// issueAPIKey generates and stores a key; only the secret's hash is kept.
+func (a *App) issueAPIKey(ctx context.Context, store Store, orgID, roleID string, creator *amigo.Caller, name *string, d time.Duration) (*NewAPIKey, error) {
+	var secret [32]byte
+	if _, err := rand.Read(secret[:]); err != nil {
+		return nil, err
+	}
+	now := a.Now()
+	k := &amigo.APIKey{
+		ID: amigo.NewID(now), KeyID: amigo.NewUUID(), OrgID: orgID, Name: name, RoleID: roleID,
+		CreatorUserID: creator.UserID, CreatorOrgID: creator.OrgID, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(d),
+	}
+	s := base64.RawURLEncoding.EncodeToString(secret[:])
+	k.SecretHash = HashSecret(s)
+	if err := store.CreateAPIKey(ctx, k, amigo.MaxAPIKeysPerOrg, now); err != nil {
+		return nil, err
+	}
+	return &NewAPIKey{Key: k, Secret: s}, nil
+}
+
+// ListAPIKeys returns the organization's keys, never their secrets.
+func (a *App) ListAPIKeys(ctx context.Context, t *Tenant) ([]*amigo.APIKey, error) {
+	if err := amigo.CallerFromContext(ctx).Require(amigo.PermGetAPIKey, nil); err != nil {
+		return nil, err
+	}
+	return t.Store.ListAPIKeys(ctx, t.Placement.OrgID)
+}
+
+// DeleteAPIKey revokes a key at once.
+func (a *App) DeleteAPIKey(ctx context.Context, t *Tenant, keyID string) error {
+	if err := amigo.CallerFromContext(ctx).Require(amigo.PermDeleteAPIKey, nil); err != nil {
+		return err
+	}
+	return t.Store.DeleteAPIKey(ctx, t.Placement.OrgID, keyID)
+}

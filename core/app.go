@@ -1,0 +1,148 @@
+// Package core holds the business rules of amigo-server: validation beyond
+// decoding, permission checks, and the orchestration of the directory and the
+// cluster stores. Handlers in package api call it; it calls the storage
+// interfaces of package amigo. It knows nothing of HTTP.
+package core
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/token"
+)
+
+// Store is everything one cluster stores for its organizations.
+type Store interface {
+	amigo.OrganizationStore
+	amigo.RoleStore
+	amigo.UserStore
+	amigo.APIKeyStore
+	Ping(ctx context.Context) error
+}
+
+// App is one region's view of the system: its clusters, the directory, and
+// the keys it signs tokens with.
+type App struct {
+	Region         string
+	BaseURL        string
+	Directory      amigo.Directory
+	Clusters       map[string]Store
+	DefaultCluster string
+	Keys           *token.KeySet
+	Logger         *slog.Logger
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+
+	placements *placementCache
+}
+
+// Config collects what NewApp needs.
+type Config struct {
+	Region         string
+	BaseURL        string
+	Directory      amigo.Directory
+	Clusters       map[string]Store
+	DefaultCluster string
+	Keys           *token.KeySet
+	Logger         *slog.Logger
+	// DirectoryCacheTTL bounds how stale this server's view of the
+	// directory may be for changes made by other servers.
+	DirectoryCacheTTL time.Duration
+	Now               func() time.Time
+}
+
+// NewApp returns an App for cfg.
+func NewApp(cfg Config) *App {
+	now := cfg.Now
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &App{
+		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: cfg.Directory, Clusters: cfg.Clusters,
+		DefaultCluster: cfg.DefaultCluster, Keys: cfg.Keys, Logger: logger, Now: now,
+		placements: newPlacementCache(cfg.Directory, cfg.DirectoryCacheTTL, now),
+	}
+}
+
+// Tenant is an organization resolved to the cluster that holds its data.
+type Tenant struct {
+	Placement *amigo.Placement
+	Store     Store
+}
+
+// ResolveOptions tune Resolve for the few operations that need it.
+type ResolveOptions struct {
+	// ClusterHeader is the x-mongo-cluster-name header, if sent; naming a
+	// cluster other than the organization's fails with ENOTFOUND rather
+	// than touching the wrong cluster.
+	ClusterHeader string
+	// AllowDeleting lets DELETE resume an interrupted deletion.
+	AllowDeleting bool
+}
+
+// Resolve finds the cluster of orgID. An organization that does not exist,
+// lives in another region or is being deleted is ENOTFOUND with the seed's
+// wording; one under maintenance (or in a region under maintenance) is
+// EUNAVAILABLE.
+func (a *App) Resolve(ctx context.Context, orgID string, opt ResolveOptions) (*Tenant, error) {
+	if err := a.checkRegionMaintenance(ctx); err != nil {
+		return nil, err
+	}
+	p, err := a.placements.lookup(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil || p.Region != a.Region || (p.State == amigo.OrgDeleting && !opt.AllowDeleting) {
+		return nil, amigo.Errorf(amigo.ENOTFOUND, amigo.MsgOrgNotFound)
+	}
+	if opt.ClusterHeader != "" && opt.ClusterHeader != p.Cluster {
+		return nil, amigo.Errorf(amigo.ENOTFOUND, "%s: it does not live on cluster %s.", amigo.MsgOrgNotFound, opt.ClusterHeader)
+	}
+	if p.Maintenance {
+		return nil, amigo.Errorf(amigo.EUNAVAILABLE, amigo.MsgMaintenance)
+	}
+	store, ok := a.Clusters[p.Cluster]
+	if !ok {
+		a.Logger.ErrorContext(ctx, "organization placed on an unknown cluster", "org", orgID, "cluster", p.Cluster)
+		return nil, amigo.Errorf(amigo.EUNAVAILABLE, amigo.MsgMaintenance)
+	}
+	return &Tenant{Placement: p, Store: store}, nil
+}
+
+func (a *App) checkRegionMaintenance(ctx context.Context) error {
+	on, err := a.placements.regionMaintenance(ctx, a.Region)
+	if err != nil {
+		return err
+	} else if on {
+		return amigo.Errorf(amigo.EUNAVAILABLE, amigo.MsgMaintenance)
+	}
+	return nil
+}
+
+// Ready reports whether the directory and every cluster answer.
+func (a *App) Ready(ctx context.Context) error {
+	type pinger interface{ Ping(context.Context) error }
+	if p, ok := a.Directory.(pinger); ok {
+		if err := p.Ping(ctx); err != nil {
+			return err
+		}
+	}
+	for _, s := range a.Clusters {
+		if err := s.Ping(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckRegionAvailable returns EUNAVAILABLE while this region is in
+// maintenance; operations that address no existing organization use it.
+func (a *App) CheckRegionAvailable(ctx context.Context) error {
+	return a.checkRegionMaintenance(ctx)
+}

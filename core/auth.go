@@ -1,0 +1,119 @@
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"time"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// Credentials are what a request presented.
+type Credentials struct {
+	Bearer string // the token of the Authorization header, without "Bearer "
+	OrgID  string // the X-ORG-ID header: the organization that issued the token
+}
+
+// Authenticate verifies a token for a request addressed to target. A token
+// from another organization is accepted only when X-ORG-ID names that
+// organization and its user is a platform super administrator. The user is
+// looked up on every request, so a deleted user's tokens stop working at
+// once and a role change takes effect at once.
+func (a *App) Authenticate(ctx context.Context, creds Credentials, target string) (*amigo.Caller, error) {
+	if creds.Bearer == "" {
+		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "Missing authorization credentials.")
+	}
+	claims, err := a.Keys.Verify(creds.Bearer)
+	if err != nil {
+		return nil, err
+	}
+	if claims.OrgID != target && creds.OrgID != claims.OrgID {
+		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "The authorization token was not issued by organization %s.", target)
+	}
+	issuer, err := a.Resolve(ctx, claims.OrgID, ResolveOptions{})
+	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
+		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "Invalid authorization token.")
+	} else if err != nil {
+		return nil, err
+	}
+	caller, err := a.caller(ctx, issuer.Store, claims.OrgID, claims.Subject)
+	if err != nil {
+		return nil, err
+	}
+	if claims.OrgID != target && !caller.Platform {
+		return nil, amigo.Errorf(amigo.EFORBIDDEN, "Only platform administrators may act on another organization.")
+	}
+	return caller, nil
+}
+
+// caller loads the user and role behind a verified token.
+func (a *App) caller(ctx context.Context, store Store, orgID, userID string) (*amigo.Caller, error) {
+	user, err := store.FindUser(ctx, orgID, userID)
+	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
+		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "The user of this token no longer exists.")
+	} else if err != nil {
+		return nil, err
+	}
+	role, err := store.FindRole(ctx, orgID, user.RoleID)
+	if err != nil {
+		return nil, err
+	}
+	platform, err := a.Directory.PlatformOrg(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &amigo.Caller{
+		OrgID: orgID, UserID: user.ID, Email: user.Email, Role: role,
+		Platform: orgID == platform && role.Name == amigo.RoleSuperAdministrator,
+	}, nil
+}
+
+// SignInRequest carries the sign-in headers.
+type SignInRequest struct {
+	APIKey   string
+	APIKeyID string
+	UserID   string
+}
+
+// SignIn exchanges an API key for a token of one of the organization's
+// users. Every failure is the same EUNAUTHORIZED so that the answer does not
+// reveal which part was wrong.
+func (a *App) SignIn(ctx context.Context, t *Tenant, req SignInRequest) (string, time.Time, error) {
+	denied := amigo.Errorf(amigo.EUNAUTHORIZED, "Invalid API key, API key id or user id.")
+	orgID := t.Placement.OrgID
+	key, err := t.Store.FindAPIKey(ctx, orgID, req.APIKeyID)
+	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
+		return "", time.Time{}, denied
+	} else if err != nil {
+		return "", time.Time{}, err
+	}
+	if !key.ExpiresAt.After(a.Now()) || subtle.ConstantTimeCompare(HashSecret(req.APIKey), key.SecretHash) != 1 {
+		return "", time.Time{}, denied
+	}
+	user, err := t.Store.FindUser(ctx, orgID, req.UserID)
+	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
+		return "", time.Time{}, denied
+	} else if err != nil {
+		return "", time.Time{}, err
+	}
+	keyRole, err := t.Store.FindRole(ctx, orgID, key.RoleID)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	userRole, err := t.Store.FindRole(ctx, orgID, user.RoleID)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if !keyRole.Includes(userRole) {
+		return "", time.Time{}, amigo.Errorf(amigo.EUNAUTHORIZED, "This API key's role is less permissive than the user's role.")
+	}
+	return a.Keys.Issue(orgID, user.ID)
+}
+
+// HashSecret returns the stored form of an API key secret. Secrets are 256
+// random bits, so a fast hash is enough: there is nothing to brute-force.
+func HashSecret(secret string) []byte {
+	sum := sha256.Sum256([]byte(secret))
+	return sum[:]
+}

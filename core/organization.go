@@ -1,0 +1,281 @@
+package core
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// OrganizationInput is the body of create- and modify-organization: the
+// union of the spec's and the seed's fields. Every field is a pointer so an
+// absent or null field can be told apart and left unchanged.
+type OrganizationInput struct {
+	OrgName                *string                `json:"org_name"`
+	Title                  *string                `json:"title"`
+	MainDescription        *string                `json:"main_description"`
+	SubDescription         *string                `json:"sub_description"`
+	Logo                   *string                `json:"logo"`
+	SquareLogo             *string                `json:"square_logo"`
+	Favicon                *string                `json:"favicon"`
+	SignupPageHeadshot     *string                `json:"signup_page_headshot"`
+	UserDimensions         *[]amigo.UserDimension `json:"user_dimensions"`
+	DefaultUserPreferences *PreferencesInput      `json:"default_user_preferences"`
+	OnboardingInstructions *[]string              `json:"onboarding_instructions"`
+	AzureDevOpsTeamName    *string                `json:"azure_devops_team_name"`
+}
+
+var (
+	orgIDPattern   = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+	azureTeamMatch = regexp.MustCompile(`^[a-z-]+$`)
+)
+
+// ReservedOrgIDs cannot be created: they name Amigo's own hosts under
+// {org_id}.amigo.ai or would be confusing in logs and URLs.
+var ReservedOrgIDs = []string{
+	"admin", "amigo", "api", "app", "auth", "default", "dashboard", "docs", "global", "internal",
+	"login", "mail", "platform", "root", "static", "status", "support", "system", "www",
+}
+
+// check validates the input; create makes the spec's required fields
+// mandatory. It returns the decoded images keyed by field name.
+func (in *OrganizationInput) check(create bool) (map[string][]byte, error) {
+	var c checker
+	body := func(f string) []any { return at("body", f) }
+	if create {
+		c.required(body("org_name"), in.OrgName != nil)
+		c.required(body("user_dimensions"), in.UserDimensions != nil)
+		c.required(body("logo"), in.Logo != nil)
+		c.required(body("square_logo"), in.SquareLogo != nil)
+		c.required(body("favicon"), in.Favicon != nil)
+		c.required(body("azure_devops_team_name"), in.AzureDevOpsTeamName != nil)
+	}
+	for name, s := range map[string]*string{"org_name": in.OrgName, "title": in.Title, "main_description": in.MainDescription, "sub_description": in.SubDescription} {
+		if s != nil {
+			c.str(body(name), strings.TrimSpace(*s), 1, 0, nil)
+		}
+	}
+	if in.AzureDevOpsTeamName != nil {
+		c.str(body("azure_devops_team_name"), strings.TrimSpace(*in.AzureDevOpsTeamName), 1, 20, azureTeamMatch)
+	}
+	images := map[string][]byte{}
+	for _, img := range []struct {
+		field string
+		val   *string
+		rule  imageRule
+	}{
+		{"logo", in.Logo, logoRule}, {"square_logo", in.SquareLogo, squareRule},
+		{"favicon", in.Favicon, faviconRule}, {"signup_page_headshot", in.SignupPageHeadshot, headshotRule},
+	} {
+		if img.val == nil {
+			continue
+		}
+		raw, err := decodeImage(*img.val, img.rule)
+		if err != nil {
+			c.add(body(img.field), "value_error", "Invalid %s: %v", img.field, err)
+		}
+		images[img.field] = raw
+	}
+	if in.UserDimensions != nil {
+		if !create && len(*in.UserDimensions) == 0 {
+			c.add(body("user_dimensions"), "too_short", "List should have at least 1 item")
+		}
+		for i, d := range *in.UserDimensions {
+			c.str(at("body", "user_dimensions", i, "description"), strings.TrimSpace(d.Description), 1, 0, nil)
+			if d.Tags == nil {
+				c.add(at("body", "user_dimensions", i, "tags"), "missing", "Field required")
+			}
+			for j, t := range d.Tags {
+				c.str(at("body", "user_dimensions", i, "tags", j), strings.TrimSpace(t), 1, 0, nil)
+			}
+		}
+	}
+	if in.DefaultUserPreferences != nil {
+		in.DefaultUserPreferences.check(&c, body("default_user_preferences"))
+	}
+	return images, c.err()
+}
+
+// GetOrganization returns the organization; details are filled by the caller
+// of this method only when the caller may see them.
+func (a *App) GetOrganization(ctx context.Context, t *Tenant) (*amigo.Organization, error) {
+	return t.Store.FindOrganization(ctx, t.Placement.OrgID)
+}
+
+// CanSeeOrganizationDetails reports whether the caller may see
+// default_user_preferences and tenant_id.
+func CanSeeOrganizationDetails(caller *amigo.Caller) bool {
+	return caller.Can(amigo.PermGetOrganizationDetails, nil)
+}
+
+// CreateOrganization provisions a new organization on a cluster of this
+// region: it is placed in the directory first (so the id is claimed
+// globally), then its data is written to the cluster in one transaction. If
+// that fails the placement is removed again.
+func (a *App) CreateOrganization(ctx context.Context, orgID, cluster string, in *OrganizationInput) error {
+	caller := amigo.CallerFromContext(ctx)
+	if err := caller.Require(amigo.PermCreateOrganization, nil); err != nil {
+		return err
+	} else if !caller.Platform {
+		return amigo.Errorf(amigo.EFORBIDDEN, "Only super administrators of the platform organization may create organizations.")
+	}
+	if !orgIDPattern.MatchString(orgID) {
+		return amigo.Invalid(amigo.FieldError{Loc: at("path", "organization"), Type: "string_pattern_mismatch",
+			Msg: "Organization ids are 1 to 63 lower-case letters, digits and inner hyphens."})
+	}
+	images, err := in.check(true)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(ReservedOrgIDs, orgID) {
+		return amigo.Errorf(amigo.EBADREQUEST, "The organization id %s is reserved.", orgID)
+	}
+	if _, ok := a.Clusters[cluster]; !ok {
+		return amigo.Errorf(amigo.ENOTFOUND, "Cluster %s does not exist in region %s.", cluster, a.Region)
+	}
+	org := a.newOrganization(orgID, *in.OrgName)
+	applyOrganizationInput(org, in, images)
+	return a.provision(ctx, org, cluster)
+}
+
+// newOrganization returns an organization with the spec's defaults.
+func (a *App) newOrganization(id, name string) *amigo.Organization {
+	now := a.Now()
+	return &amigo.Organization{
+		ID: id, Name: name, UserDimensions: []amigo.UserDimension{}, DefaultUserPreferences: amigo.DefaultPreferences(),
+		OnboardingInstructions: []string{}, TenantID: id + "-" + amigo.NewID(now)[16:], CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+func applyOrganizationInput(org *amigo.Organization, in *OrganizationInput, images map[string][]byte) {
+	org.Title = strings.TrimSpace(deref(in.Title))
+	org.MainDescription = strings.TrimSpace(deref(in.MainDescription))
+	org.SubDescription = strings.TrimSpace(deref(in.SubDescription))
+	org.AzureDevOpsTeamName = strings.TrimSpace(deref(in.AzureDevOpsTeamName))
+	org.Logo, org.SquareLogo, org.Favicon, org.SignupPageHeadshot = images["logo"], images["square_logo"], images["favicon"], images["signup_page_headshot"]
+	if in.UserDimensions != nil {
+		org.UserDimensions = *in.UserDimensions
+	}
+	if in.OnboardingInstructions != nil {
+		org.OnboardingInstructions = *in.OnboardingInstructions
+	}
+	if in.DefaultUserPreferences != nil {
+		org.DefaultUserPreferences = in.DefaultUserPreferences.check(&checker{}, nil)
+	}
+}
+
+// provision places org on cluster and writes it with its default roles and
+// super user.
+func (a *App) provision(ctx context.Context, org *amigo.Organization, cluster string) error {
+	now := a.Now()
+	err := a.Directory.Place(ctx, &amigo.Placement{OrgID: org.ID, Region: a.Region, Cluster: cluster, State: amigo.OrgActive, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		return err
+	}
+	a.placements.forget(org.ID)
+	roles := amigo.DefaultRoles()
+	var superRole *amigo.Role
+	for _, r := range roles {
+		r.ID, r.OrgID = amigo.NewID(now), org.ID
+		if r.Name == amigo.RoleSuperAdministrator {
+			superRole = r
+		}
+	}
+	admin := a.newUser(org.ID, "Amigo", "Admin", amigo.SuperUserEmail, superRole.ID, org.DefaultUserPreferences)
+	if err := a.Clusters[cluster].CreateOrganization(ctx, org, roles, []*amigo.User{admin}); err != nil {
+		if rmErr := a.Directory.Remove(context.WithoutCancel(ctx), org.ID); rmErr != nil {
+			a.Logger.ErrorContext(ctx, "cannot remove placement after failed provisioning", "org", org.ID, "err", rmErr)
+		}
+		a.placements.forget(org.ID)
+		return err
+	}
+	return nil
+}
+
+// ModifyOrganization applies the non-null fields of in.
+func (a *App) ModifyOrganization(ctx context.Context, t *Tenant, in *OrganizationInput) error {
+	if err := amigo.CallerFromContext(ctx).Require(amigo.PermModifyOrganization, nil); err != nil {
+		return err
+	}
+	images, err := in.check(false)
+	if err != nil {
+		return err
+	}
+	upd := amigo.OrganizationUpdate{
+		Title: trimmed(in.Title), MainDescription: trimmed(in.MainDescription), SubDescription: trimmed(in.SubDescription),
+		AzureDevOpsTeamName: trimmed(in.AzureDevOpsTeamName),
+		Logo:                images["logo"], SquareLogo: images["square_logo"], Favicon: images["favicon"], SignupPageHeadshot: images["signup_page_headshot"],
+	}
+	if in.UserDimensions != nil {
+		upd.UserDimensions = *in.UserDimensions
+	}
+	if in.OnboardingInstructions != nil {
+		upd.OnboardingInstructions = *in.OnboardingInstructions
+	}
+	if in.DefaultUserPreferences != nil {
+		p := in.DefaultUserPreferences.check(&checker{}, nil)
+		upd.DefaultUserPreferences = &p
+	}
+	return t.Store.UpdateOrganization(ctx, t.Placement.OrgID, upd, a.Now())
+}
+
+// DeleteOrganization erases an organization. The organization counts as
+// deleted from the first call: its placement is marked deleting before
+// anything is erased, then the cluster data is erased, and the placement is
+// removed last. A call after a failure midway resumes where it stopped.
+func (a *App) DeleteOrganization(ctx context.Context, t *Tenant) error {
+	orgID := t.Placement.OrgID
+	if err := amigo.CallerFromContext(ctx).Require(amigo.PermDeleteOrganization, nil); err != nil {
+		return err
+	}
+	if platform, err := a.Directory.PlatformOrg(ctx); err != nil {
+		return err
+	} else if platform == orgID {
+		return amigo.Errorf(amigo.EBADREQUEST, "The platform organization cannot be deleted.")
+	}
+	// Finish even if the client goes away: a half-erased organization helps nobody.
+	ctx = context.WithoutCancel(ctx)
+	if t.Placement.State != amigo.OrgDeleting {
+		if err := a.Directory.SetState(ctx, orgID, amigo.OrgDeleting, ""); err != nil {
+			return err
+		}
+		a.placements.forget(orgID)
+	}
+	if err := t.Store.EraseOrganization(ctx, orgID); err != nil {
+		return err
+	}
+	if err := a.Directory.Remove(ctx, orgID); err != nil {
+		return err
+	}
+	a.placements.forget(orgID)
+	return nil
+}
+
+// UserDimensions returns the organization's user dimensions.
+func (a *App) UserDimensions(ctx context.Context, t *Tenant) ([]amigo.UserDimension, error) {
+	if err := amigo.CallerFromContext(ctx).Require(amigo.PermGetOrganizationDetails, nil); err != nil {
+		return nil, err
+	}
+	org, err := t.Store.FindOrganization(ctx, t.Placement.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return org.UserDimensions, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func trimmed(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	t := strings.TrimSpace(*s)
+	return &t
+}

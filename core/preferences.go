@@ -1,0 +1,52 @@
+package core
+
+import (
+	"regexp"
+	"time"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// PreferencesInput is the wire form of user preferences; absent fields take
+// the spec's defaults.
+type PreferencesInput struct {
+	EnableResponseRecommendation *bool    `json:"enable_response_recommendation"`
+	PreferredLanguage            *string  `json:"preferred_language"`
+	ConversationsVisibleToAdmins *bool    `json:"conversations_visible_to_admins"`
+	UserModelVisibleToAdmins     *bool    `json:"user_model_visible_to_admins"`
+	Timezone                     *string  `json:"timezone"`
+	AudioKeyterms                []string `json:"audio_keyterms"`
+}
+
+// The spec enumerates ISO 639-3 codes, or accepts any two word characters.
+var languagePattern = regexp.MustCompile(`^(?:[a-z]{3}|\w{2})$`)
+
+// check validates p at loc and returns the preferences with defaults applied.
+func (p *PreferencesInput) check(c *checker, loc []any) amigo.Preferences {
+	out := amigo.DefaultPreferences()
+	if p.EnableResponseRecommendation != nil {
+		out.EnableResponseRecommendation = *p.EnableResponseRecommendation
+	}
+	if p.ConversationsVisibleToAdmins != nil {
+		out.ConversationsVisibleToAdmins = *p.ConversationsVisibleToAdmins
+	}
+	if p.UserModelVisibleToAdmins != nil {
+		out.UserModelVisibleToAdmins = *p.UserModelVisibleToAdmins
+	}
+	if p.PreferredLanguage != nil {
+		if !languagePattern.MatchString(*p.PreferredLanguage) {
+			c.add(append(loc, "preferred_language"), "enum", "Input should be an ISO 639 language code")
+		}
+		out.PreferredLanguage = p.PreferredLanguage
+	}
+	if p.Timezone != nil {
+		if _, err := time.LoadLocation(*p.Timezone); err != nil || *p.Timezone == "" || *p.Timezone == "Local" {
+			c.add(append(loc, "timezone"), "enum", "Input should be an IANA time zone name such as Europe/Berlin")
+		}
+		out.Timezone = p.Timezone
+	}
+	if p.AudioKeyterms != nil {
+		out.AudioKeyterms = p.AudioKeyterms
+	}
+	return out
+}

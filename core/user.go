@@ -1,0 +1,119 @@
+package core
+
+import (
+	"context"
+	"net/mail"
+	"regexp"
+	"strings"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// InviteUserInput is the body of create-invited-user.
+type InviteUserInput struct {
+	FirstName    *string           `json:"first_name"`
+	LastName     *string           `json:"last_name"`
+	Email        *string           `json:"email"`
+	RoleName     *string           `json:"role_name"`
+	LoginLink    *string           `json:"login_link"`
+	Nonsensitive map[string]string `json:"nonsensitive_user_variables"`
+	Sensitive    map[string]string `json:"sensitive_user_variables"`
+	Preferences  *PreferencesInput `json:"user_preferences"`
+}
+
+var variableName = regexp.MustCompile(`^[a-z_][a-z0-9_]+$`)
+
+func (in *InviteUserInput) check() (amigo.Preferences, error) {
+	var c checker
+	if c.required(at("body", "first_name"), in.FirstName != nil) {
+		c.str(at("body", "first_name"), strings.TrimSpace(*in.FirstName), 1, 0, nil)
+	}
+	if c.required(at("body", "last_name"), in.LastName != nil) {
+		c.str(at("body", "last_name"), strings.TrimSpace(*in.LastName), 1, 0, nil)
+	}
+	if c.required(at("body", "email"), in.Email != nil) {
+		if a, err := mail.ParseAddress(*in.Email); err != nil || a.Address != *in.Email {
+			c.add(at("body", "email"), "value_error", "value is not a valid email address")
+		}
+	}
+	c.required(at("body", "role_name"), in.RoleName != nil)
+	if in.LoginLink != nil {
+		c.str(at("body", "login_link"), *in.LoginLink, 1, 2083, nil)
+	}
+	checkVariables(&c, "nonsensitive_user_variables", in.Nonsensitive, 19)
+	checkVariables(&c, "sensitive_user_variables", in.Sensitive, 20)
+	var prefs amigo.Preferences
+	if in.Preferences != nil {
+		prefs = in.Preferences.check(&c, at("body", "user_preferences"))
+	}
+	return prefs, c.err()
+}
+
+func checkVariables(c *checker, field string, vars map[string]string, max int) {
+	if len(vars) > max {
+		c.add(at("body", field), "too_long", "Dictionary should have at most %d items", max)
+	}
+	for k := range vars {
+		c.str(at("body", field, k), k, 1, 0, variableName)
+	}
+}
+
+// ListUsers returns one page of the organization's users.
+func (a *App) ListUsers(ctx context.Context, t *Tenant, f amigo.UserFilter) ([]*amigo.User, bool, error) {
+	if err := amigo.CallerFromContext(ctx).Require(amigo.PermGetUserInfo, nil); err != nil {
+		return nil, false, err
+	}
+	return t.Store.ListUsers(ctx, t.Placement.OrgID, f)
+}
+
+// InviteUser creates an unverified user. The caller must hold every
+// privilege of the new user's role. No email is sent: login_link is
+// accepted and ignored.
+func (a *App) InviteUser(ctx context.Context, t *Tenant, in *InviteUserInput) (*amigo.User, error) {
+	caller := amigo.CallerFromContext(ctx)
+	if err := caller.Require(amigo.PermInviteUser, nil); err != nil {
+		return nil, err
+	}
+	prefs, err := in.check()
+	if err != nil {
+		return nil, err
+	}
+	orgID := t.Placement.OrgID
+	role, err := t.Store.FindRoleByName(ctx, orgID, *in.RoleName)
+	if err != nil {
+		return nil, err
+	} else if !caller.Role.Includes(role) {
+		return nil, amigo.Errorf(amigo.EFORBIDDEN, "You cannot invite a user with role %s: it has privileges you do not hold.", role.Name)
+	}
+	if in.Preferences == nil {
+		org, err := t.Store.FindOrganization(ctx, orgID)
+		if err != nil {
+			return nil, err
+		}
+		prefs = org.DefaultUserPreferences
+	}
+	u := a.newUser(orgID, strings.TrimSpace(*in.FirstName), strings.TrimSpace(*in.LastName), *in.Email, role.ID, prefs)
+	if in.Nonsensitive != nil {
+		u.NonsensitiveVariables = in.Nonsensitive
+	}
+	if in.Sensitive != nil {
+		u.SensitiveVariables = in.Sensitive
+	}
+	return u, t.Store.CreateUser(ctx, u)
+}
+
+// DeleteUser removes a user; their tokens stop working at once.
+func (a *App) DeleteUser(ctx context.Context, t *Tenant, userID string) error {
+	if err := amigo.CallerFromContext(ctx).Require(amigo.PermDeleteUser, nil); err != nil {
+		return err
+	}
+	return t.Store.DeleteUser(ctx, t.Placement.OrgID, userID)
+}
+
+func (a *App) newUser(orgID, first, last, email, roleID string, prefs amigo.Preferences) *amigo.User {
+	now := a.Now()
+	return &amigo.User{
+		ID: amigo.NewID(now), OrgID: orgID, FirstName: first, LastName: last, Email: email, RoleID: roleID,
+		Preferences: prefs, NonsensitiveVariables: map[string]string{}, SensitiveVariables: map[string]string{}, CreatedAt: now,
+	}
+}

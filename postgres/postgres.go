@@ -1,0 +1,72 @@
+// Package postgres is the production storage backend: PostgreSQL through
+// pgx. It only opens databases and supplies the dialect; the queries live in
+// package sqldb.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/amigo-oss/amigo-server/sqldb"
+)
+
+//go:embed migrations/*.sql
+var clusterMigrations embed.FS
+
+//go:embed migrations_directory/*.sql
+var directoryMigrations embed.FS
+
+// Open connects to the PostgreSQL database at url (postgres://…) and applies
+// the cluster migrations, or the directory migrations when directory is true.
+func Open(ctx context.Context, url string, directory bool) (*sqldb.DB, error) {
+	cfg, err := pgxConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	handle := stdlib.OpenDB(*cfg)
+	handle.SetMaxOpenConns(20)
+	handle.SetMaxIdleConns(10)
+	handle.SetConnMaxIdleTime(5 * time.Minute)
+	if err := handle.PingContext(ctx); err != nil {
+		handle.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	db := sqldb.New(handle, Dialect{})
+	set, dir, migrations := "amigo_migrations", "migrations", fs.FS(clusterMigrations)
+	if directory {
+		set, dir, migrations = "amigo_directory_migrations", "migrations_directory", directoryMigrations
+	}
+	sub, _ := fs.Sub(migrations, dir)
+	if err := db.Migrate(ctx, sub, set); err != nil {
+		handle.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return db, nil
+}
+
+// Dialect recognises PostgreSQL's SQLSTATE codes.
+type Dialect struct{}
+
+// Name implements sqldb.Dialect.
+func (Dialect) Name() string { return "postgres" }
+
+// IsUniqueViolation implements sqldb.Dialect: SQLSTATE 23505.
+func (Dialect) IsUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// LockMigrations takes a transaction-scoped advisory lock so that several
+// servers starting at once apply each migration exactly once.
+func (Dialect) LockMigrations(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7240917)`)
+	return err
+}

@@ -1,0 +1,106 @@
+// Package server assembles a running amigo-server from its configuration:
+// it opens the directory and the clusters, loads the signing keys, builds
+// the core.App and the api.Server, and serves HTTP with graceful shutdown.
+// cmd/amigo-server and the end-to-end tests both use it.
+package server
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of one server process.
+type Config struct {
+	Listen  string // address to listen on
+	DataDir string // where the embedded defaults live
+	Region  string
+	BaseURL string // this region's public base URL
+	// DirectoryURL is the directory database; default: SQLite in DataDir.
+	DirectoryURL string
+	// Clusters maps cluster names to database URLs; default: one SQLite
+	// cluster named "default" in DataDir.
+	Clusters       map[string]string
+	DefaultCluster string
+	// SigningKeyFile is the Ed25519 private key tokens are signed with;
+	// default: generated into DataDir on first start.
+	SigningKeyFile string
+	// VerifyKeyFiles are retired keys whose tokens are still accepted.
+	VerifyKeyFiles    []string
+	DirectoryCacheTTL time.Duration
+	ShutdownTimeout   time.Duration
+}
+
+// Defaults of the embedded setup.
+const (
+	DefaultListen         = "127.0.0.1:8080"
+	DefaultDataDir        = "./data"
+	DefaultRegion         = "local"
+	DefaultClusterName    = "default"
+	DefaultDirectoryTTL   = 5 * time.Second
+	DefaultShutdownPeriod = 20 * time.Second
+)
+
+// Normalize fills defaults and checks the configuration.
+func (c *Config) Normalize() error {
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if c.DataDir == "" {
+		c.DataDir = DefaultDataDir
+	}
+	dir, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return err
+	}
+	c.DataDir = dir
+	if c.Region == "" {
+		c.Region = DefaultRegion
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Listen
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.DirectoryURL == "" {
+		c.DirectoryURL = "sqlite://" + filepath.Join(dir, "directory.db")
+	}
+	if len(c.Clusters) == 0 {
+		c.Clusters = map[string]string{DefaultClusterName: "sqlite://" + filepath.Join(dir, DefaultClusterName+".db")}
+	}
+	if c.DefaultCluster == "" {
+		if _, ok := c.Clusters[DefaultClusterName]; ok || len(c.Clusters) != 1 {
+			c.DefaultCluster = DefaultClusterName
+		} else {
+			for name := range c.Clusters {
+				c.DefaultCluster = name
+			}
+		}
+	}
+	if _, ok := c.Clusters[c.DefaultCluster]; !ok {
+		return fmt.Errorf("default cluster %q is not among the configured clusters", c.DefaultCluster)
+	}
+	if c.SigningKeyFile == "" {
+		c.SigningKeyFile = filepath.Join(dir, "signing-key.pem")
+	}
+	if c.DirectoryCacheTTL == 0 {
+		c.DirectoryCacheTTL = DefaultDirectoryTTL
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = DefaultShutdownPeriod
+	}
+	return nil
+}
+
+// ParseClusters parses repeated NAME=URL values.
+func ParseClusters(vals []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, v := range vals {
+		name, url, ok := strings.Cut(v, "=")
+		if !ok || name == "" || url == "" {
+			return nil, fmt.Errorf("cluster %q: want NAME=URL", v)
+		}
+		out[name] = url
+	}
+	return out, nil
+}

@@ -1,0 +1,131 @@
+package server
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/amigo-oss/amigo-server/api"
+	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/sqldb"
+	"github.com/amigo-oss/amigo-server/token"
+)
+
+// Runtime is an assembled server: its databases, app and HTTP handler.
+type Runtime struct {
+	Config    Config
+	App       *core.App
+	API       *api.Server
+	Directory *sqldb.DB
+	Clusters  map[string]*sqldb.DB
+	Logger    *slog.Logger
+}
+
+// Open assembles a runtime from cfg, which must be normalized. It opens and
+// migrates every database, and loads (or generates) the signing key.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Runtime, error) {
+	rt := &Runtime{Config: cfg, Logger: logger, Clusters: map[string]*sqldb.DB{}}
+	dir, err := OpenDB(ctx, cfg.DirectoryURL, true)
+	if err != nil {
+		return nil, fmt.Errorf("directory: %w", err)
+	}
+	rt.Directory = dir
+	stores := map[string]core.Store{}
+	for name, url := range cfg.Clusters {
+		db, err := OpenDB(ctx, url, false)
+		if err != nil {
+			rt.Close()
+			return nil, fmt.Errorf("cluster %s: %w", name, err)
+		}
+		rt.Clusters[name], stores[name] = db, db
+	}
+	keys, err := loadKeys(cfg)
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
+	rt.App = core.NewApp(core.Config{
+		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: dir, Clusters: stores, DefaultCluster: cfg.DefaultCluster,
+		Keys: keys, Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL,
+	})
+	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: prometheus.NewRegistry()})
+	return rt, nil
+}
+
+func loadKeys(cfg Config) (*token.KeySet, error) {
+	signer, err := token.LoadOrCreateSigningKey(cfg.SigningKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	var extra []ed25519.PublicKey
+	for _, f := range cfg.VerifyKeyFiles {
+		k, err := token.LoadVerificationKey(f)
+		if err != nil {
+			return nil, fmt.Errorf("verification key: %w", err)
+		}
+		extra = append(extra, k)
+	}
+	return token.NewKeySet(signer, extra, "amigo-server/"+cfg.Region, func() time.Time { return time.Now().UTC() }), nil
+}
+
+// Close closes every database.
+func (rt *Runtime) Close() error {
+	var errs []error
+	if rt.Directory != nil {
+		errs = append(errs, rt.Directory.Close())
+	}
+	for _, db := range rt.Clusters {
+		errs = append(errs, db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// HTTPServer returns an http.Server for the runtime with timeouts that a
+// slow client cannot exhaust.
+func (rt *Runtime) HTTPServer() *http.Server {
+	return &http.Server{
+		Addr:              rt.Config.Listen,
+		Handler:           rt.API.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(rt.Logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// Serve listens and serves until ctx is done, then shuts down gracefully:
+// in-flight requests finish (up to the shutdown timeout).
+func (rt *Runtime) Serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", rt.Config.Listen)
+	if err != nil {
+		return err
+	}
+	srv := rt.HTTPServer()
+	rt.Logger.Info("listening", "addr", ln.Addr().String(), "region", rt.Config.Region, "base_url", rt.Config.BaseURL)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	rt.Logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), rt.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

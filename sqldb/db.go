@@ -1,0 +1,208 @@
+// Package sqldb implements the storage interfaces of package amigo on top of
+// database/sql. It is shared by the two backends: package sqlite and package
+// postgres supply the driver, the migrations and a Dialect that recognises
+// their error codes. Queries use $N placeholders, which both accept.
+//
+// Every public method owns its transaction; helpers that take a *sql.Tx do
+// the work. Nothing here checks permissions: that is package core's job.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// Dialect is what differs between the backends.
+type Dialect interface {
+	// Name is "sqlite" or "postgres".
+	Name() string
+	// IsUniqueViolation recognises a unique-constraint error by its code.
+	IsUniqueViolation(err error) bool
+	// LockMigrations serialises concurrent migrators inside tx.
+	LockMigrations(ctx context.Context, tx *sql.Tx) error
+}
+
+// DB is one database: a cluster holding tenant data, or the directory.
+type DB struct {
+	db      *sql.DB
+	dialect Dialect
+	// Now is the clock; tests replace it to control time.
+	Now func() time.Time
+}
+
+// New wraps an open handle. Call Migrate before use.
+func New(db *sql.DB, d Dialect) *DB {
+	return &DB{db: db, dialect: d, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// SQL returns the underlying handle, for operator tools and tests.
+func (db *DB) SQL() *sql.DB { return db.db }
+
+// Dialect returns the backend's dialect.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes the handle.
+func (db *DB) Close() error { return db.db.Close() }
+
+// Ping reports whether the database answers; /readyz uses it.
+func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
+
+// Migrate applies, in name order, every *.sql file of migrations that the
+// table named by set does not record yet. Each file runs in its own
+// transaction together with its bookkeeping row.
+func (db *DB) Migrate(ctx context.Context, migrations fs.FS, set string) error {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+set+` (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("create %s: %w", set, err)
+	}
+	names, err := fs.Glob(migrations, "*.sql")
+	if err != nil {
+		return err
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if err := db.migrateFile(ctx, migrations, set, name); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(ctx context.Context, migrations fs.FS, set, name string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.dialect.LockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+set+` WHERE name = $1`, name).Scan(&n); err != nil {
+			return err
+		} else if n > 0 {
+			return nil
+		}
+		body, err := fs.ReadFile(migrations, path.Clean(name))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO `+set+` (name, applied_at) VALUES ($1, $2)`, name, ts(db.Now()))
+		return err
+	})
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ts converts a time to the stored form: Unix microseconds.
+func ts(t time.Time) int64 { return t.UnixMicro() }
+
+// fromTS converts a stored timestamp back to UTC time.
+func fromTS(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// notFound maps sql.ErrNoRows to ENOTFOUND with the given message.
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return amigo.Errorf(amigo.ENOTFOUND, format, args...)
+	}
+	return err
+}
+
+// placeholders returns "$from, $from+1, ..." for n arguments.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(from+i))
+	}
+	return b.String()
+}
+
+// query accumulates a WHERE clause and its arguments.
+type query struct {
+	where []string
+	args  []any
+}
+
+// add appends a condition; each "?" in cond becomes the next $N.
+func (q *query) add(cond string, args ...any) {
+	for _, a := range args {
+		q.args = append(q.args, a)
+		cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(q.args)), 1)
+	}
+	q.where = append(q.where, cond)
+}
+
+// in appends "col IN (...)" for a non-empty list of values.
+func (q *query) in(col string, vals []string) {
+	if len(vals) == 0 {
+		return
+	}
+	q.where = append(q.where, col+" IN ("+placeholders(len(q.args)+1, len(vals))+")")
+	for _, v := range vals {
+		q.args = append(q.args, v)
+	}
+}
+
+// clause returns " WHERE a AND b" or "".
+func (q *query) clause() string {
+	if len(q.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(q.where, " AND ")
+}
+
+// page appends LIMIT/OFFSET asking for one extra row to learn has_more.
+func (q *query) page(offset, limit int) string {
+	q.args = append(q.args, limit+1, offset)
+	return fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(q.args)-1, len(q.args))
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// trimPage cuts a page fetched with one extra row and reports whether more follow.
+func trimPage[T any](items []T, limit int) ([]T, bool) {
+	if len(items) > limit {
+		return items[:limit], true
+	}
+	return items, false
+}

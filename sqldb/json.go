@@ -1,0 +1,24 @@
+package sqldb
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// jsonText encodes v for a TEXT column. The values stored this way are the
+// server's own types, so encoding cannot fail.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("sqldb: encode %T: %v", v, err))
+	}
+	return string(b)
+}
+
+// fromJSON decodes a TEXT column into v.
+func fromJSON(s string, v any) error {
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("decode stored %T: %w", v, err)
+	}
+	return nil
+}

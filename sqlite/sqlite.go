@@ -1,0 +1,74 @@
+// Package sqlite is the embedded storage backend: a pure-Go SQLite
+// (modernc.org/sqlite, no cgo) in WAL mode with foreign keys and a busy
+// timeout, so a single binary needs nothing else. It only opens databases
+// and supplies the dialect; the queries live in package sqldb.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/amigo-oss/amigo-server/sqldb"
+)
+
+//go:embed migrations/*.sql
+var clusterMigrations embed.FS
+
+//go:embed migrations_directory/*.sql
+var directoryMigrations embed.FS
+
+// Open opens (creating if needed) the SQLite file at path and applies the
+// cluster migrations, or the directory migrations when directory is true.
+func Open(ctx context.Context, path string, directory bool) (*sqldb.DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(30000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	// Write transactions take the write lock at BEGIN, so two writers never
+	// deadlock upgrading read locks; the busy timeout queues them instead.
+	q.Set("_txlock", "immediate")
+	handle, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	db := sqldb.New(handle, Dialect{})
+	set, dir, migrations := "amigo_migrations", "migrations", fs.FS(clusterMigrations)
+	if directory {
+		set, dir, migrations = "amigo_directory_migrations", "migrations_directory", directoryMigrations
+	}
+	sub, _ := fs.Sub(migrations, dir)
+	if err := db.Migrate(ctx, sub, set); err != nil {
+		handle.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Dialect recognises SQLite's extended result codes.
+type Dialect struct{}
+
+// Name implements sqldb.Dialect.
+func (Dialect) Name() string { return "sqlite" }
+
+// IsUniqueViolation implements sqldb.Dialect.
+func (Dialect) IsUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// LockMigrations is a no-op: transactions begin IMMEDIATE, which already
+// serialises writers.
+func (Dialect) LockMigrations(context.Context, *sql.Tx) error { return nil }

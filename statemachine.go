@@ -1,0 +1,162 @@
+package amigo
+
+import (
+	"context"
+	"time"
+)
+
+// StateMachine is a named service hierarchical state machine (SHSM) of an
+// organization: the conversation graph a service follows. Its content lives
+// in immutable, numbered versions; services pin a version.
+type StateMachine struct {
+	ID    string
+	OrgID string
+	Name  string
+	// Deprecated is set by delete-service-hierarchical-state-machine, which
+	// never removes anything.
+	Deprecated bool
+	// LatestVersion is nil until the first version is created.
+	LatestVersion *int
+	CreatorOrgID  string
+	CreatorUserID string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// StateMachineDefinition is the content of one state machine version: the
+// body of create-service-hierarchical-state-machine-version, stored as one
+// JSON document. Each version is complete; nothing is inherited.
+type StateMachineDefinition struct {
+	Description string  `json:"description"`
+	States      []State `json:"states"`
+	// The three entry points name internal action states.
+	NewUserInitialState       string `json:"new_user_initial_state"`
+	ReturningUserInitialState string `json:"returning_user_initial_state"`
+	TerminalState             string `json:"terminal_state"`
+	// References maps a reference name, used as "name.state" in external
+	// next states, to a pinned version of another state machine.
+	References                           map[string]Reference `json:"references"`
+	GlobalIntraStateNavigationGuidelines []string             `json:"global_intra_state_navigation_guidelines"`
+	GlobalActionGuidelines               []string             `json:"global_action_guidelines"`
+	GlobalBoundaryConstraints            []string             `json:"global_boundary_constraints"`
+}
+
+// StateMachineVersionRequest is the body of
+// create-service-hierarchical-state-machine-version. Decoding never fails on
+// a JSON object; problems are kept for package core to report
+// (DecodeErrors), so one 422 can list every violation.
+type StateMachineVersionRequest struct {
+	StateMachineDefinition
+
+	decodeErrs []FieldError
+}
+
+// UnmarshalJSON decodes the body the way the spec's model validates it; see
+// jsondecode.go.
+func (r *StateMachineVersionRequest) UnmarshalJSON(data []byte) error {
+	*r = StateMachineVersionRequest{}
+	decodeFields(data, &r.StateMachineDefinition, nil, &r.decodeErrs)
+	return nil
+}
+
+// DecodeErrors returns the type and presence violations found while
+// decoding, located relative to the body.
+func (r *StateMachineVersionRequest) DecodeErrors() []FieldError { return r.decodeErrs }
+
+// StateMachineVersion is one immutable version of a state machine.
+type StateMachineVersion struct {
+	OrgID         string
+	MachineID     string
+	Version       int // 1 for the first version
+	CreatorOrgID  string
+	CreatorUserID string
+	CreatedAt     time.Time
+	Definition    StateMachineDefinition
+}
+
+// StateMachineInstance is one element of
+// get-service-hierarchical-state-machines' list.
+type StateMachineInstance struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Deprecated    bool   `json:"deprecated"`
+	LatestVersion *int   `json:"latest_version"`
+}
+
+// Instance returns the state machine as the listing shows it.
+func (m *StateMachine) Instance() StateMachineInstance {
+	return StateMachineInstance{ID: m.ID, Name: m.Name, Deprecated: m.Deprecated, LatestVersion: m.LatestVersion}
+}
+
+// StateMachineVersionInstance is one element of
+// get-service-hierarchical-state-machine-versions' "state_machine_versions".
+type StateMachineVersionInstance struct {
+	OrgID     string      `json:"org_id"`
+	MachineID string      `json:"service_hierarchical_state_machine_id"`
+	Version   int         `json:"version"`
+	CreatedAt time.Time   `json:"created_at"`
+	Creator   CreatorInfo `json:"creator"`
+	StateMachineDefinition
+}
+
+// Instance returns the version as the listing shows it.
+func (v *StateMachineVersion) Instance() StateMachineVersionInstance {
+	d := v.Definition
+	d.States = nonNil(d.States)
+	if d.References == nil {
+		d.References = map[string]Reference{}
+	}
+	d.GlobalIntraStateNavigationGuidelines = nonNil(d.GlobalIntraStateNavigationGuidelines)
+	d.GlobalActionGuidelines = nonNil(d.GlobalActionGuidelines)
+	d.GlobalBoundaryConstraints = nonNil(d.GlobalBoundaryConstraints)
+	return StateMachineVersionInstance{
+		OrgID: v.OrgID, MachineID: v.MachineID, Version: v.Version, CreatedAt: v.CreatedAt,
+		Creator:                CreatorInfo{OrgID: v.CreatorOrgID, UserID: v.CreatorUserID},
+		StateMachineDefinition: d,
+	}
+}
+
+// StateMachineFilter selects state machines for listing. Empty fields do
+// not filter.
+type StateMachineFilter struct {
+	Deprecated *bool
+	IDs        []string
+	Offset     int
+	Limit      int
+}
+
+// StateMachineStore persists state machines and their versions.
+type StateMachineStore interface {
+	// CreateStateMachine stores a new state machine without versions.
+	// Returns ECONFLICT if a live (not deprecated) state machine of the
+	// organization has the same name.
+	CreateStateMachine(ctx context.Context, m *StateMachine) error
+	// FindStateMachine returns ENOTFOUND, also for a state machine of
+	// another organization.
+	FindStateMachine(ctx context.Context, orgID, id string) (*StateMachine, error)
+	// ListStateMachines returns one page ordered by creation, and whether
+	// more follow.
+	ListStateMachines(ctx context.Context, orgID string, f StateMachineFilter) ([]*StateMachine, bool, error)
+	// CreateStateMachineVersion allocates the next version number in one
+	// transaction: it locks the state machine (ENOTFOUND if absent), returns
+	// ECONFLICT if expected is set and differs from the next number, then
+	// calls build with the latest version (nil for the first); build's error
+	// is returned unchanged and rolls back. The store sets OrgID, MachineID,
+	// Version and CreatedAt of what build returns, stores it, updates the
+	// machine's LatestVersion and returns the stored version.
+	CreateStateMachineVersion(ctx context.Context, orgID, machineID string, expected *int,
+		build func(latest *StateMachineVersion) (*StateMachineVersion, error)) (*StateMachineVersion, error)
+	// ListStateMachineVersions returns one page of the machine's versions
+	// selected by f, and whether more follow. It does not check that the
+	// machine exists.
+	ListStateMachineVersions(ctx context.Context, orgID, machineID string, f VersionFilter) ([]*StateMachineVersion, bool, error)
+	// DeprecateStateMachine marks the machine deprecated. Returns
+	// ENOTFOUND, or ECONFLICT if it already is. Checking that no active
+	// service uses it is the caller's job; versions of other machines that
+	// reference it keep working.
+	DeprecateStateMachine(ctx context.Context, orgID, id string) error
+	// CheckReferences returns EBADREQUEST naming the first reference, in
+	// name order, whose state machine is not in the organization, is
+	// deprecated, or has no version with the pinned number.
+	CheckReferences(ctx context.Context, orgID string, refs map[string]Reference) error
+}

@@ -1,0 +1,107 @@
+// Package token issues and verifies the JWTs that sign-in hands out. Tokens
+// are signed with Ed25519 (alg EdDSA) and carry a kid naming the key, so a
+// deployment can roll to a new signing key while tokens signed with the old
+// one stay valid until they expire: the old public key stays configured as a
+// verification key.
+package token
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// DefaultTTL is how long an issued token is valid.
+const DefaultTTL = time.Hour
+
+// Claims are the claims of an amigo-server token.
+type Claims struct {
+	jwt.RegisteredClaims
+	// OrgID is the organization that issued the token; Subject is the user.
+	OrgID string `json:"org_id"`
+}
+
+// KeySet signs with one key and verifies with that key and any extra ones.
+type KeySet struct {
+	signer ed25519.PrivateKey
+	kid    string
+	verify map[string]ed25519.PublicKey
+	issuer string
+	ttl    time.Duration
+	parser *jwt.Parser
+	now    func() time.Time
+}
+
+// NewKeySet returns a key set signing with signer. issuer names the
+// deployment (its region), so a token from one region is refused by another
+// even if keys were shared by mistake.
+func NewKeySet(signer ed25519.PrivateKey, extra []ed25519.PublicKey, issuer string, now func() time.Time) *KeySet {
+	pub := signer.Public().(ed25519.PublicKey)
+	ks := &KeySet{signer: signer, kid: KeyID(pub), verify: map[string]ed25519.PublicKey{}, issuer: issuer, ttl: DefaultTTL, now: now}
+	ks.verify[ks.kid] = pub
+	for _, k := range extra {
+		ks.verify[KeyID(k)] = k
+	}
+	ks.parser = jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
+		jwt.WithIssuer(issuer),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(now),
+	)
+	return ks
+}
+
+// KeyID derives a key's kid from its public key.
+func KeyID(pub ed25519.PublicKey) string {
+	sum := sha256.Sum256(pub)
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
+// Issue returns a signed token for the user of orgID and its expiry.
+func (ks *KeySet) Issue(orgID, userID string) (string, time.Time, error) {
+	now := ks.now()
+	exp := now.Add(ks.ttl).Truncate(time.Second)
+	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, Claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    ks.issuer,
+			Subject:   userID,
+			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)),
+			ExpiresAt: jwt.NewNumericDate(exp),
+			ID:        amigo.NewUUID(),
+		},
+		OrgID: orgID,
+	})
+	t.Header["kid"] = ks.kid
+	s, err := t.SignedString(ks.signer)
+	return s, exp, err
+}
+
+// Verify checks the signature, algorithm, issuer and expiry of raw and
+// returns its claims. Any failure is EUNAUTHORIZED.
+func (ks *KeySet) Verify(raw string) (*Claims, error) {
+	var c Claims
+	_, err := ks.parser.ParseWithClaims(raw, &c, func(t *jwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		if k, ok := ks.verify[kid]; ok {
+			return k, nil
+		}
+		return nil, errors.New("unknown kid")
+	})
+	if err != nil {
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "The authorization token has expired.")
+		}
+		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "Invalid authorization token.")
+	}
+	if c.Subject == "" || c.OrgID == "" {
+		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "Invalid authorization token.")
+	}
+	return &c, nil
+}

@@ -1,0 +1,60 @@
+package amigo
+
+import (
+	"context"
+	"time"
+)
+
+// SuperUserEmail is the user every new organization is created with.
+const SuperUserEmail = "admin@amigo.ai"
+
+// User is a member of an organization with exactly one role.
+type User struct {
+	ID                    string
+	OrgID                 string
+	FirstName             string
+	LastName              string
+	Email                 string
+	RoleID                string
+	Preferences           Preferences
+	NonsensitiveVariables map[string]string
+	SensitiveVariables    map[string]string
+	EnableActionsAccess   bool
+	CreatedAt             time.Time
+}
+
+// UserFilter selects users for listing. Empty slices do not filter.
+type UserFilter struct {
+	IDs    []string
+	Emails []string
+	Offset int
+	Limit  int
+}
+
+// UserStore persists users.
+type UserStore interface {
+	// CreateUser returns ECONFLICT if the email is taken in the organization.
+	CreateUser(ctx context.Context, u *User) error
+	// FindUser returns ENOTFOUND.
+	FindUser(ctx context.Context, orgID, id string) (*User, error)
+	// FindUserByEmail returns ENOTFOUND.
+	FindUserByEmail(ctx context.Context, orgID, email string) (*User, error)
+	// ListUsers returns one page ordered by creation, and whether more follow.
+	ListUsers(ctx context.Context, orgID string, f UserFilter) ([]*User, bool, error)
+	// UpdateUserRole returns ENOTFOUND.
+	UpdateUserRole(ctx context.Context, orgID, id, roleID string) error
+	// DeleteUser returns ENOTFOUND.
+	DeleteUser(ctx context.Context, orgID, id string) error
+}
+
+// RoleStore persists roles.
+type RoleStore interface {
+	// FindRoleByName returns ENOTFOUND.
+	FindRoleByName(ctx context.Context, orgID, name string) (*Role, error)
+	// FindRole returns ENOTFOUND.
+	FindRole(ctx context.Context, orgID, id string) (*Role, error)
+	ListRoles(ctx context.Context, orgID string) ([]*Role, error)
+	// PutRole creates the role, or replaces the grants of the role with the
+	// same name. Returns EBADREQUEST when replacing a builtin role.
+	PutRole(ctx context.Context, r *Role) error
+}
