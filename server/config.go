@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/amigo-oss/amigo-server/ratelimit"
 )
 
 // Config is the whole configuration of one server process.
@@ -30,6 +32,14 @@ type Config struct {
 	VerifyKeyFiles    []string
 	DirectoryCacheTTL time.Duration
 	ShutdownTimeout   time.Duration
+	// RateLimits is "on" (the spec's numbers), "off", or a multiplier
+	// such as "10x".
+	RateLimits string
+	// RateLimitOverrides replace the spec's requests per minute by
+	// operation id.
+	RateLimitOverrides map[string]int
+	// RedisURL, when set, makes replicas share rate-limit counts.
+	RedisURL string
 }
 
 // Defaults of the embedded setup.
@@ -85,6 +95,12 @@ func (c *Config) Normalize() error {
 	}
 	if c.DirectoryCacheTTL == 0 {
 		c.DirectoryCacheTTL = DefaultDirectoryTTL
+	}
+	if c.RateLimits == "" {
+		c.RateLimits = "on"
+	}
+	if _, err := ratelimit.ParseMode(c.RateLimits); err != nil {
+		return err
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = DefaultShutdownPeriod

@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/amigo-oss/amigo-server/api"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/ratelimit"
 	"github.com/amigo-oss/amigo-server/sqldb"
 	"github.com/amigo-oss/amigo-server/token"
 )
@@ -26,6 +28,7 @@ type Runtime struct {
 	Directory *sqldb.DB
 	Clusters  map[string]*sqldb.DB
 	Logger    *slog.Logger
+	redis     *redis.Client
 }
 
 // Open assembles a runtime from cfg, which must be normalized. It opens and
@@ -55,8 +58,35 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Runtime, error
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: dir, Clusters: stores, DefaultCluster: cfg.DefaultCluster,
 		Keys: keys, Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL,
 	})
-	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: prometheus.NewRegistry()})
+	reg := prometheus.NewRegistry()
+	limits, err := rt.rateLimits(reg)
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
+	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: reg, RateLimits: limits})
 	return rt, nil
+}
+
+// rateLimits builds the limiter: in-process by default, Redis (failing
+// open, with a metric and a throttled log line) when RedisURL is set.
+func (rt *Runtime) rateLimits(reg *prometheus.Registry) (*api.RateLimits, error) {
+	mode, err := ratelimit.ParseMode(rt.Config.RateLimits)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &api.RateLimits{Mode: mode, Overrides: rt.Config.RateLimitOverrides, Limiter: ratelimit.NewMemory(nil)}
+	if rt.Config.RedisURL != "" {
+		opts, err := ratelimit.RedisOptions(rt.Config.RedisURL)
+		if err != nil {
+			return nil, err
+		}
+		rt.redis = redis.NewClient(opts)
+		errs := ratelimit.NewErrorCounter()
+		reg.MustRegister(errs)
+		cfg.Limiter = ratelimit.FailOpen(ratelimit.NewRedis(rt.redis), rt.Logger, errs)
+	}
+	return cfg, nil
 }
 
 func loadKeys(cfg Config) (*token.KeySet, error) {
@@ -83,6 +113,9 @@ func (rt *Runtime) Close() error {
 	}
 	for _, db := range rt.Clusters {
 		errs = append(errs, db.Close())
+	}
+	if rt.redis != nil {
+		errs = append(errs, rt.redis.Close())
 	}
 	return errors.Join(errs...)
 }

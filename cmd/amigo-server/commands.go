@@ -34,6 +34,8 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.cfg.SigningKeyFile, "signing-key-file", env("AMIGO_SIGNING_KEY_FILE", ""), "Ed25519 PKCS#8 PEM signing key (AMIGO_SIGNING_KEY_FILE; default generated in the data dir)")
 	fs.StringArrayVar(&f.cfg.VerifyKeyFiles, "verify-key-file", envList("AMIGO_VERIFY_KEY_FILES"), "extra key whose tokens stay valid, repeatable (AMIGO_VERIFY_KEY_FILES)")
 	fs.DurationVar(&f.cfg.DirectoryCacheTTL, "directory-cache-ttl", envDuration("AMIGO_DIRECTORY_CACHE_TTL", server.DefaultDirectoryTTL), "how long directory answers are cached (AMIGO_DIRECTORY_CACHE_TTL)")
+	fs.StringVar(&f.cfg.RateLimits, "rate-limits", env("AMIGO_RATE_LIMITS", "on"), "on (the spec's limits), off, or a multiplier such as 10x (AMIGO_RATE_LIMITS)")
+	fs.StringVar(&f.cfg.RedisURL, "redis-url", env("AMIGO_REDIS_URL", ""), "Redis shared by replicas for rate limits, e.g. redis://127.0.0.1:6379/0 (AMIGO_REDIS_URL)")
 	fs.StringVar(&f.logFormat, "log-format", env("AMIGO_LOG_FORMAT", "auto"), "json, text, or auto: text on a terminal (AMIGO_LOG_FORMAT)")
 }
 

@@ -1,0 +1,179 @@
+package conformance
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/pb33f/libopenapi"
+	"github.com/pb33f/libopenapi-validator/cache"
+	"github.com/pb33f/libopenapi-validator/config"
+	"github.com/pb33f/libopenapi-validator/helpers"
+	"github.com/pb33f/libopenapi-validator/responses"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+)
+
+// SpecPathEnv names the environment variable that overrides where the spec is
+// looked for.
+const SpecPathEnv = "AMIGO_SPEC_PATH"
+
+// requireEnv, when "1", turns a missing spec from a skip into a failure.
+const requireEnv = "AMIGO_TEST_REQUIRE_SERVICES"
+
+// ErrSpecNotFound is wrapped by Load's error when the spec file is absent.
+var ErrSpecNotFound = errors.New("openapi spec not found")
+
+// Validator checks exchanges against one parsed spec. It is safe for
+// concurrent use.
+type Validator struct {
+	routes  []*route
+	bodies  responses.ResponseBodyValidator
+	cache   cache.SchemaCache
+	version float32
+}
+
+var loaded struct {
+	once sync.Once
+	v    *Validator
+	err  error
+}
+
+// Load returns the process-wide Validator, parsing the spec on first use.
+// The spec is $AMIGO_SPEC_PATH if set, else ../shared/spec/openapi.json
+// relative to the first directory at or above the working directory that
+// holds a go.mod. An absent spec yields an error wrapping ErrSpecNotFound.
+func Load() (*Validator, error) {
+	loaded.once.Do(func() {
+		path, err := specPath()
+		if err != nil {
+			loaded.err = err
+			return
+		}
+		loaded.v, loaded.err = loadFile(path)
+	})
+	return loaded.v, loaded.err
+}
+
+// ForTest returns the process-wide Validator. When the spec is absent it
+// skips t, or fails it if AMIGO_TEST_REQUIRE_SERVICES=1; any other load
+// error fails t.
+func ForTest(t testing.TB) *Validator {
+	t.Helper()
+	return forTest(t, Load)
+}
+
+func forTest(t testing.TB, load func() (*Validator, error)) *Validator {
+	t.Helper()
+	v, err := load()
+	switch {
+	case err == nil:
+		return v
+	case errors.Is(err, ErrSpecNotFound) && os.Getenv(requireEnv) != "1":
+		t.Skipf("conformance: %v; check out shared/ beside the repo or set %s (set %s=1 to fail instead)",
+			err, SpecPathEnv, requireEnv)
+	default:
+		t.Fatalf("conformance: %v", err)
+	}
+	return nil
+}
+
+// specPath says where the spec should be, without checking that it is there.
+func specPath() (string, error) {
+	if p := os.Getenv(SpecPathEnv); p != "" {
+		return p, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("conformance: %w", err)
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(filepath.Dir(dir), "shared", "spec", "openapi.json"), nil
+		}
+		if filepath.Dir(dir) == dir {
+			return "", fmt.Errorf("%w: no go.mod at or above %s", ErrSpecNotFound, wd)
+		}
+	}
+}
+
+// loadFile parses the spec at path and builds a Validator from it.
+func loadFile(path string) (*Validator, error) {
+	spec, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w at %s", ErrSpecNotFound, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("conformance: %w", err)
+	}
+	v, err := newValidator(spec)
+	if err != nil {
+		return nil, fmt.Errorf("conformance: %s: %w", path, err)
+	}
+	return v, nil
+}
+
+// newValidator parses spec, builds the route table and compiles every
+// response schema into the schema cache that Check's body validation reads.
+func newValidator(spec []byte) (*Validator, error) {
+	doc, err := libopenapi.NewDocument(spec)
+	if err != nil {
+		return nil, err
+	}
+	model, err := doc.BuildV3Model()
+	if err != nil {
+		return nil, err
+	}
+	m := &model.Model
+	opts := config.NewValidationOptions(config.WithFormatAssertions())
+	v := &Validator{
+		routes:  buildRoutes(m),
+		bodies:  responses.NewResponseBodyValidator(m, config.WithExistingOpts(opts)),
+		cache:   opts.SchemaCache,
+		version: helpers.VersionToFloat(m.Version),
+	}
+	if err := v.compileResponseSchemas(opts); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// compileResponseSchemas fills the schema cache the same way the library's
+// own warm-up does, but for response bodies only, and reports failures.
+func (v *Validator) compileResponseSchemas(opts *config.ValidationOptions) error {
+	var errs []error
+	for _, r := range v.routes {
+		for _, op := range r.ops {
+			for code, resp := range op.Responses.Codes.FromOldest() {
+				for mediaType, mt := range resp.Content.FromOldest() {
+					if mt.Schema == nil {
+						continue
+					}
+					schema := mt.Schema.Schema()
+					key := v.cacheKey(mt)
+					if _, ok := v.cache.Load(key); ok {
+						continue
+					}
+					compiled, err := schema_validation.CompileSchemaForValidation(schema,
+						schema_validation.SchemaValidationPurposeResponseBody, opts, v.version)
+					if err != nil {
+						errs = append(errs, fmt.Errorf("%s %s: %s %s: %w", op.OperationId, r.template, code, mediaType, err))
+						continue
+					}
+					v.cache.Store(key, compiled.ToCacheEntry(schema))
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// cacheKey is the key under which the library caches mt's compiled schema.
+func (v *Validator) cacheKey(mt *v3.MediaType) uint64 {
+	return schema_validation.SchemaCacheKey(mt.Schema.Schema().GoLow().Hash(), v.version,
+		schema_validation.SchemaValidationPurposeResponseBody)
+}

@@ -1,0 +1,90 @@
+package testenv
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/amigo-oss/amigo-server/server"
+)
+
+// PlatformOrg is the organization every Env bootstraps.
+const PlatformOrg = "platform"
+
+// Env is one running server with a signed-in platform super administrator.
+type Env struct {
+	Backend Backend
+	Runtime *server.Runtime
+	URL     string
+	// Admin is a client signed in as admin@amigo.ai of PlatformOrg.
+	Admin *Client
+	// APIKey, APIKeyID and UserID are the bootstrap credentials.
+	APIKey, APIKeyID, UserID string
+}
+
+// Options tune Start.
+type Options struct {
+	// Configure may change the configuration before the server opens.
+	Configure func(cfg *server.Config)
+}
+
+// Start starts a server on b with a fresh directory and default cluster,
+// bootstraps PlatformOrg and signs in as its super administrator.
+func Start(t testing.TB, b Backend, opts ...Options) *Env {
+	t.Helper()
+	cfg := server.Config{
+		DataDir:      t.TempDir(),
+		DirectoryURL: b.NewURL(t, "directory"),
+		Clusters:     map[string]string{server.DefaultClusterName: b.NewURL(t, "cluster")},
+		// Scenario tests send bursts; the rate-limit tests turn limits on.
+		RateLimits: "off",
+	}
+	for _, o := range opts {
+		if o.Configure != nil {
+			o.Configure(&cfg)
+		}
+	}
+	if err := cfg.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rt, err := server.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(rt.API.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		rt.Close()
+	})
+	env := &Env{Backend: b, Runtime: rt, URL: srv.URL}
+	res, err := rt.App.Bootstrap(ctx, PlatformOrg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.APIKey, env.APIKeyID, env.UserID = res.Key.Secret, res.Key.Key.KeyID, res.UserID
+	env.Admin = env.SignIn(t, PlatformOrg, env.APIKey, env.APIKeyID, env.UserID)
+	return env
+}
+
+// Anonymous returns a client without credentials.
+func (e *Env) Anonymous(t testing.TB) *Client {
+	return newClient(t, e.URL, "")
+}
+
+// SignIn exchanges an API key for a token and returns a client using it.
+func (e *Env) SignIn(t testing.TB, org, key, keyID, userID string) *Client {
+	t.Helper()
+	resp := e.Anonymous(t).Do(t, "POST", "/v1/"+org+"/user/signin_with_api_key", nil,
+		Header("x-api-key", key), Header("x-api-key-id", keyID), Header("x-user-id", userID))
+	resp.Expect(200)
+	var out struct {
+		IDToken   string    `json:"id_token"`
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+	resp.Decode(&out)
+	return newClient(t, e.URL, out.IDToken)
+}
