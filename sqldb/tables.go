@@ -1,0 +1,21 @@
+package sqldb
+
+// TenantTables lists every table holding tenant data, parents before
+// children. Each has an org_id column except organizations, whose id is the
+// organization's. Moving an organization between clusters copies exactly
+// these tables in this order; a migration that adds a tenant table must add
+// it here.
+var TenantTables = []string{
+	"organizations",
+	"roles",
+	"users",
+	"api_keys",
+}
+
+// OrgColumn returns the column of table that holds the organization id.
+func OrgColumn(table string) string {
+	if table == "organizations" {
+		return "id"
+	}
+	return "org_id"
+}
