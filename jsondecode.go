@@ -3,10 +3,10 @@ package amigo
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -27,7 +27,7 @@ import (
 // fieldDecoder is implemented by the types whose JSON shape is a union or a
 // tuple (State, NextState, Reference).
 type fieldDecoder interface {
-	decodeJSON(data []byte, loc []any, errs *[]FieldError)
+	decodeJSON(x any, loc []any, errs *[]FieldError)
 }
 
 type structField struct {
@@ -60,22 +60,31 @@ func structFields(t reflect.Type) []structField {
 
 // decodeFields decodes the JSON object data into the struct pointed to by
 // dst, appending every problem to errs with its location below loc. It
-// ignores dst's own UnmarshalJSON, so that method may call it.
+// ignores dst's own UnmarshalJSON, so that method may call it. The body is
+// parsed once into a generic tree, which is then walked.
 func decodeFields(data []byte, dst any, loc []any, errs *[]FieldError) {
-	decodeStruct(bytes.TrimSpace(data), reflect.ValueOf(dst).Elem(), loc, errs)
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var x any
+	if err := d.Decode(&x); err != nil {
+		x = nil // not JSON at all: reported as not an object
+	}
+	decodeStruct(x, reflect.ValueOf(dst).Elem(), loc, errs)
 }
 
-// decodeInto decodes any JSON value into the value dst points to.
-func decodeInto(data []byte, dst any, loc []any, errs *[]FieldError) {
-	decodeValue(bytes.TrimSpace(data), reflect.ValueOf(dst).Elem(), loc, errs)
+// decodeInto decodes the generic JSON value x into the value dst points to.
+func decodeInto(x any, dst any, loc []any, errs *[]FieldError) {
+	decodeValue(x, reflect.ValueOf(dst).Elem(), loc, errs)
 }
 
-func decodeValue(data []byte, v reflect.Value, loc []any, errs *[]FieldError) {
+// decodeValue decodes x, a value of a tree parsed with UseNumber, into the
+// addressable v.
+func decodeValue(x any, v reflect.Value, loc []any, errs *[]FieldError) {
 	if d, ok := v.Addr().Interface().(fieldDecoder); ok {
-		d.decodeJSON(data, loc, errs)
+		d.decodeJSON(x, loc, errs)
 		return
 	}
-	if string(data) == "null" {
+	if x == nil {
 		if v.Kind() == reflect.Pointer {
 			v.SetZero()
 		} else {
@@ -84,106 +93,96 @@ func decodeValue(data []byte, v reflect.Value, loc []any, errs *[]FieldError) {
 		return
 	}
 	if u, ok := v.Addr().Interface().(json.Unmarshaler); ok {
-		if u.UnmarshalJSON(data) != nil {
+		if b, err := json.Marshal(x); err != nil || u.UnmarshalJSON(b) != nil {
 			*errs = append(*errs, typeError(loc, v.Type()))
 		}
 		return
 	}
+	ok := true
 	switch v.Kind() {
 	case reflect.Pointer:
 		p := reflect.New(v.Type().Elem())
-		decodeValue(data, p.Elem(), loc, errs)
+		decodeValue(x, p.Elem(), loc, errs)
 		v.Set(p)
 	case reflect.Struct:
-		decodeStruct(data, v, loc, errs)
+		decodeStruct(x, v, loc, errs)
 	case reflect.Slice:
-		var items []json.RawMessage
-		if data[0] != '[' || json.Unmarshal(data, &items) != nil {
-			*errs = append(*errs, typeError(loc, v.Type()))
-			return
+		var items []any
+		if items, ok = x.([]any); ok {
+			s := reflect.MakeSlice(v.Type(), len(items), len(items))
+			for i, item := range items {
+				decodeValue(item, s.Index(i), At(loc, i), errs)
+			}
+			v.Set(s)
 		}
-		s := reflect.MakeSlice(v.Type(), len(items), len(items))
-		for i, item := range items {
-			decodeValue(item, s.Index(i), At(loc, i), errs)
-		}
-		v.Set(s)
 	case reflect.Map:
-		var m map[string]json.RawMessage
-		if data[0] != '{' || json.Unmarshal(data, &m) != nil {
-			*errs = append(*errs, typeError(loc, v.Type()))
-			return
+		var m map[string]any
+		if m, ok = x.(map[string]any); ok {
+			out := reflect.MakeMapWithSize(v.Type(), len(m))
+			for _, k := range slices.Sorted(maps.Keys(m)) {
+				elem := reflect.New(v.Type().Elem()).Elem()
+				decodeValue(m[k], elem, At(loc, k), errs)
+				out.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), elem)
+			}
+			v.Set(out)
 		}
-		out := reflect.MakeMapWithSize(v.Type(), len(m))
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			elem := reflect.New(v.Type().Elem()).Elem()
-			decodeValue(m[k], elem, At(loc, k), errs)
-			out.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), elem)
-		}
-		v.Set(out)
 	case reflect.String:
 		var s string
-		if data[0] != '"' || json.Unmarshal(data, &s) != nil {
-			*errs = append(*errs, typeError(loc, v.Type()))
-			return
+		if s, ok = x.(string); ok {
+			v.SetString(s)
 		}
-		v.SetString(s)
 	case reflect.Bool:
-		switch string(data) {
-		case "true", "false":
-			v.SetBool(data[0] == 't')
-		default:
-			*errs = append(*errs, typeError(loc, v.Type()))
+		var b bool
+		if b, ok = x.(bool); ok {
+			v.SetBool(b)
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		decodeInt(data, v, loc, errs)
+		decodeInt(x, v, loc, errs)
 	case reflect.Float32, reflect.Float64:
-		f, err := strconv.ParseFloat(string(data), 64)
-		if !isNumber(data) || err != nil {
-			*errs = append(*errs, typeError(loc, v.Type()))
-			return
+		var n json.Number
+		if n, ok = x.(json.Number); ok {
+			f, err := n.Float64()
+			ok = err == nil
+			v.SetFloat(f)
 		}
-		v.SetFloat(f)
 	default:
-		if json.Unmarshal(data, v.Addr().Interface()) != nil {
-			*errs = append(*errs, typeError(loc, v.Type()))
-		}
+		ok = false
+	}
+	if !ok {
+		*errs = append(*errs, typeError(loc, v.Type()))
 	}
 }
 
 // decodeStruct decodes a JSON object field by field, in declaration order.
-func decodeStruct(data []byte, v reflect.Value, loc []any, errs *[]FieldError) {
-	var m map[string]json.RawMessage
-	if len(data) == 0 || data[0] != '{' || json.Unmarshal(data, &m) != nil {
+func decodeStruct(x any, v reflect.Value, loc []any, errs *[]FieldError) {
+	m, ok := x.(map[string]any)
+	if !ok {
 		*errs = append(*errs, typeError(loc, v.Type()))
 		return
 	}
 	for _, f := range structFields(v.Type()) {
-		raw, ok := m[f.name]
+		item, ok := m[f.name]
 		if !ok {
 			if f.required {
 				*errs = append(*errs, FieldError{Loc: At(loc, f.name), Msg: "Field required", Type: "missing"})
 			}
 			continue
 		}
-		decodeValue(raw, v.Field(f.index), At(loc, f.name), errs)
+		decodeValue(item, v.Field(f.index), At(loc, f.name), errs)
 	}
 }
 
 // decodeInt accepts integers and, like pydantic, floats without a
 // fractional part.
-func decodeInt(data []byte, v reflect.Value, loc []any, errs *[]FieldError) {
-	if !isNumber(data) {
+func decodeInt(x any, v reflect.Value, loc []any, errs *[]FieldError) {
+	num, ok := x.(json.Number)
+	if !ok {
 		*errs = append(*errs, typeError(loc, v.Type()))
 		return
 	}
-	n, err := strconv.ParseInt(string(data), 10, 64)
+	n, err := num.Int64()
 	if err != nil {
-		f, ferr := strconv.ParseFloat(string(data), 64)
+		f, ferr := num.Float64()
 		if ferr != nil || math.Abs(f) >= math.MaxInt64 {
 			*errs = append(*errs, typeError(loc, v.Type()))
 			return
@@ -198,10 +197,6 @@ func decodeInt(data []byte, v reflect.Value, loc []any, errs *[]FieldError) {
 		return
 	}
 	v.SetInt(n)
-}
-
-func isNumber(data []byte) bool {
-	return len(data) > 0 && (data[0] == '-' || data[0] >= '0' && data[0] <= '9')
 }
 
 // typeError is pydantic's error for a value that is not of type t.

@@ -1,9 +1,9 @@
 package amigo
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -125,6 +125,13 @@ type ToolCallSpec struct {
 	ResultPersistence         string   `json:"result_persistence"`
 }
 
+// Kind returns the type of the set variant, or "" if none is set (a state
+// whose type could not be decoded).
+func (s *State) Kind() string {
+	typ, _ := s.variant()
+	return typ
+}
+
 // Name returns the state's name, or "" if its body is unset.
 func (s *State) Name() string {
 	switch {
@@ -144,9 +151,9 @@ func (s *State) Name() string {
 	return ""
 }
 
-// body returns a pointer to the variant field matching typ, or nil for an
-// unknown type.
-func (s *State) body(typ string) any {
+// newBody sets the variant field matching typ to a new zero body and returns
+// it, or returns nil for an unknown type.
+func (s *State) newBody(typ string) any {
 	switch typ {
 	case StateAction:
 		s.Action = new(ActionState)
@@ -212,7 +219,7 @@ func (s *State) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*s = State{Type: head.Type}
-	body := s.body(head.Type)
+	body := s.newBody(head.Type)
 	if body == nil {
 		return fmt.Errorf("amigo: unknown state type %q", head.Type)
 	}
@@ -222,23 +229,20 @@ func (s *State) UnmarshalJSON(data []byte) error {
 // decodeJSON decodes a requested state leniently, reporting the
 // discriminator's problems like pydantic does. Locations of the body's
 // fields do not include the tag.
-func (s *State) decodeJSON(data []byte, loc []any, errs *[]FieldError) {
+func (s *State) decodeJSON(x any, loc []any, errs *[]FieldError) {
 	*s = State{}
-	var head map[string]json.RawMessage
-	if data[0] != '{' || json.Unmarshal(data, &head) != nil {
+	obj, ok := x.(map[string]any)
+	if !ok {
 		*errs = append(*errs, FieldError{Loc: loc, Msg: "Input should be a valid dictionary or object to extract fields from", Type: "model_attributes_type"})
 		return
 	}
-	raw, ok := head["type"]
+	tag, ok := obj["type"]
 	if !ok {
 		*errs = append(*errs, FieldError{Loc: loc, Msg: "Unable to extract tag using discriminator 'type'", Type: "union_tag_not_found"})
 		return
 	}
-	var typ string
-	body, tag := any(nil), string(bytes.TrimSpace(raw))
-	if json.Unmarshal(raw, &typ) == nil {
-		body, tag = s.body(typ), "'"+typ+"'"
-	}
+	typ, _ := tag.(string)
+	body := s.newBody(typ)
 	if body == nil {
 		quoted := make([]string, len(StateTypes))
 		for i, t := range StateTypes {
@@ -246,13 +250,13 @@ func (s *State) decodeJSON(data []byte, loc []any, errs *[]FieldError) {
 		}
 		*errs = append(*errs, FieldError{
 			Loc:  loc,
-			Msg:  fmt.Sprintf("Input tag %s found using 'type' does not match any of the expected tags: %s", tag, strings.Join(quoted, ", ")),
+			Msg:  fmt.Sprintf("Input tag '%v' found using 'type' does not match any of the expected tags: %s", tag, strings.Join(quoted, ", ")),
 			Type: "union_tag_invalid",
 		})
 		return
 	}
 	s.Type = typ
-	decodeFields(data, body, loc, errs)
+	decodeStruct(x, reflect.ValueOf(body).Elem(), loc, errs)
 }
 
 // NextState is where a state leads: a state of this machine (Name only),
@@ -290,20 +294,18 @@ func (n *NextState) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-func (n *NextState) decodeJSON(data []byte, loc []any, errs *[]FieldError) {
+func (n *NextState) decodeJSON(x any, loc []any, errs *[]FieldError) {
 	*n = NextState{}
-	switch data[0] {
-	case '"':
-		decodeInto(data, &n.Name, loc, errs)
-	case '[':
-		var items []json.RawMessage
-		_ = json.Unmarshal(data, &items)
-		if !tupleLen(items, 2, loc, errs) {
+	switch x := x.(type) {
+	case string:
+		n.Name = x
+	case []any:
+		if !tupleLen(x, 2, loc, errs) {
 			return
 		}
 		n.External = true
-		decodeInto(items[0], &n.Name, At(loc, 0), errs)
-		decodeInto(items[1], &n.Jumpback, At(loc, 1), errs)
+		decodeInto(x[0], &n.Name, At(loc, 0), errs)
+		decodeInto(x[1], &n.Jumpback, At(loc, 1), errs)
 	default:
 		*errs = append(*errs, FieldError{Loc: loc, Msg: "Input should be a valid string or a 2-tuple of strings", Type: "string_type"})
 	}
@@ -335,10 +337,10 @@ func (r *Reference) UnmarshalJSON(data []byte) error {
 	return json.Unmarshal(pair[1], &r.Version)
 }
 
-func (r *Reference) decodeJSON(data []byte, loc []any, errs *[]FieldError) {
+func (r *Reference) decodeJSON(x any, loc []any, errs *[]FieldError) {
 	*r = Reference{}
-	var items []json.RawMessage
-	if data[0] != '[' || json.Unmarshal(data, &items) != nil {
+	items, ok := x.([]any)
+	if !ok {
 		*errs = append(*errs, FieldError{Loc: loc, Msg: "Input should be a valid tuple", Type: "tuple_type"})
 		return
 	}
@@ -350,7 +352,7 @@ func (r *Reference) decodeJSON(data []byte, loc []any, errs *[]FieldError) {
 
 // tupleLen reports whether items has n elements, recording pydantic's
 // error otherwise.
-func tupleLen(items []json.RawMessage, n int, loc []any, errs *[]FieldError) bool {
+func tupleLen(items []any, n int, loc []any, errs *[]FieldError) bool {
 	if len(items) < n {
 		*errs = append(*errs, FieldError{Loc: loc, Msg: fmt.Sprintf("Tuple should have at least %d items after validation, not %d", n, len(items)), Type: "too_short"})
 	} else if len(items) > n {

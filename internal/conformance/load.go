@@ -148,6 +148,9 @@ func (v *Validator) compileResponseSchemas(opts *config.ValidationOptions) error
 	var errs []error
 	for _, r := range v.routes {
 		for _, op := range r.ops {
+			if op.Responses == nil {
+				continue
+			}
 			for code, resp := range op.Responses.Codes.FromOldest() {
 				for mediaType, mt := range resp.Content.FromOldest() {
 					if mt.Schema == nil {
