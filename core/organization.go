@@ -36,7 +36,7 @@ var (
 // {org_id}.amigo.ai or would be confusing in logs and URLs.
 var ReservedOrgIDs = []string{
 	"admin", "amigo", "api", "app", "auth", "default", "dashboard", "docs", "global", "internal",
-	"login", "mail", "platform", "root", "static", "status", "support", "system", "www",
+	"login", "mail", "root", "static", "status", "support", "system", "www",
 }
 
 // check validates the input; create makes the spec's required fields
