@@ -31,6 +31,19 @@ func (c *Caller) Require(perm string, attrs Attributes) error {
 	return nil
 }
 
+// RequireSome returns an EFORBIDDEN error naming perm unless the caller
+// holds it on at least some resources. Operations check it before looking
+// the resource up, so that a caller without the permission learns nothing
+// about which resources exist, then Require with the resource's attributes.
+func (c *Caller) RequireSome(perm string) error {
+	if c == nil {
+		return Errorf(EUNAUTHORIZED, "Missing authorization credentials.")
+	} else if c.Role == nil || !c.Role.AllowsSome(perm) {
+		return Errorf(EFORBIDDEN, "Missing required permission %s.", perm)
+	}
+	return nil
+}
+
 type callerKey struct{}
 
 // NewContextWithCaller returns ctx carrying the authenticated caller.

@@ -1,6 +1,7 @@
 package amigo
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -53,20 +54,77 @@ var AllPermissions = []string{
 func IsPermission(name string) bool { return slices.Contains(AllPermissions, name) }
 
 // Grant gives one permission, optionally only on resources whose attributes
-// match every condition. A condition maps an attribute name ("id", "tags",
-// "name") to the values it accepts; a resource matches a condition when any of
-// its values for that attribute is among them. A grant without conditions
-// covers every resource.
+// match every condition. A condition maps an attribute name to the values it
+// accepts; a resource meets it when any of its values for that attribute is
+// accepted (see [MatchValue]). Conditions are ANDed, values within one
+// condition ORed. A grant without conditions covers every resource.
+//
+// For example, {"permission": "Service:UpdateService", "conditions":
+// {"tags": ["team:support"]}} allows updating services tagged team:support
+// and no others.
 type Grant struct {
 	Permission string              `json:"permission"`
 	Conditions map[string][]string `json:"conditions,omitempty"`
 }
 
-// Attributes describe a resource for conditional grants, e.g.
-// {"id": ["6650…"], "tags": ["team:support", "tier:*"]}. A nil Attributes
-// stands for "some resource of this kind", used to check a permission before
-// the resource is known; only unconditional grants match it.
+// Attributes describe the resource a permission is checked on, e.g.
+// {"id": ["6650…"], "name": ["triage"], "tags": ["team:support", "tier:"]}.
+// Each permission's checks use the attribute names listed in
+// PermissionAttributes, with the values known at the time of the check (a
+// resource being created has no id yet). Tags are written "key:value", and
+// "key:" for a tag whose value is null; [TagValues] builds them.
+//
+// A nil Attributes stands for "some resource of this kind", used when the
+// resource is not known; only unconditional grants match it.
 type Attributes map[string][]string
+
+// PermissionAttributes names the attributes each permission's checks
+// describe their resource with. A grant's conditions may use only these
+// (ValidateGrants refuses others, which would never match).
+var PermissionAttributes = map[string][]string{}
+
+func init() {
+	set := func(attrs []string, perms ...string) {
+		for _, p := range perms {
+			PermissionAttributes[p] = attrs
+		}
+	}
+	set([]string{"id"}, PermGetOrganizationDetails, PermCreateOrganization, PermModifyOrganization, PermDeleteOrganization)
+	set([]string{"id", "role"}, PermCreateAPIKey, PermGetAPIKey, PermDeleteAPIKey)
+	set([]string{"id", "name"}, PermCreateAgent, PermGetAgent, PermCreateAgentVersion, PermDeleteAgent,
+		PermCreateStateMachine, PermGetStateMachine, PermCreateStateMachineVersion, PermDeleteStateMachine)
+	set([]string{"id", "name", "tags"}, PermGetService, PermCreateService, PermUpdateService)
+	set([]string{"id", "name", "tags", "version_set"}, PermCreateVersionSet, PermUpdateVersionSet, PermDeleteVersionSet)
+	set([]string{"id", "email", "role"}, PermGetUserInfo, PermInviteUser, PermDeleteUser)
+}
+
+// TagValues returns a resource's tags as attribute values: "key:value", or
+// "key:" when the value is nil.
+func TagValues(tags map[string]*string) []string {
+	out := make([]string, 0, len(tags))
+	for k, v := range tags {
+		if v == nil {
+			out = append(out, k+":")
+		} else {
+			out = append(out, k+":"+*v)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// MatchValue reports whether a condition value accepts an attribute value:
+// they are equal, or the condition is "key:*" and the value is a tag with
+// that key, whatever its value (null included). This is the syntax of
+// get-services' tags filter, except that "key:" in a condition means
+// exactly a null value.
+func MatchValue(cond, value string) bool {
+	if cond == value {
+		return true
+	}
+	key, ok := strings.CutSuffix(cond, ":*")
+	return ok && strings.HasPrefix(value, key+":")
+}
 
 // Covers reports whether g allows perm on a resource with attributes attrs.
 func (g Grant) Covers(perm string, attrs Attributes) bool {
@@ -74,14 +132,21 @@ func (g Grant) Covers(perm string, attrs Attributes) bool {
 		return false
 	}
 	for attr, allowed := range g.Conditions {
-		if attrs == nil || !slices.ContainsFunc(attrs[attr], func(v string) bool { return slices.Contains(allowed, v) }) {
+		if !slices.ContainsFunc(attrs[attr], func(v string) bool { return accepts(allowed, v) }) {
 			return false
 		}
 	}
 	return true
 }
 
-// includes reports whether g grants at least everything h grants.
+// accepts reports whether any of the condition values matches v.
+func accepts(allowed []string, v string) bool {
+	return slices.ContainsFunc(allowed, func(c string) bool { return MatchValue(c, v) })
+}
+
+// includes reports whether g grants at least everything h grants: every
+// condition of g is also a condition of h, at most as wide. Extra
+// conditions of h only narrow it.
 func (g Grant) includes(h Grant) bool {
 	if g.Permission != h.Permission {
 		return false
@@ -92,7 +157,7 @@ func (g Grant) includes(h Grant) bool {
 			return false
 		}
 		for _, v := range narrower {
-			if !slices.Contains(allowed, v) {
+			if !accepts(allowed, v) {
 				return false
 			}
 		}
@@ -177,15 +242,21 @@ func grants(perms []string) []Grant {
 	return gs
 }
 
-// ValidateGrants checks a grant list read from a file or request.
+// ValidateGrants checks a grant list read from a file or request: known
+// permissions, and conditions on that permission's attributes with at
+// least one non-empty value each.
 func ValidateGrants(gs []Grant) error {
 	for i, g := range gs {
 		if !IsPermission(g.Permission) {
 			return Errorf(EBADREQUEST, "Grant %d names unknown permission %q.", i, g.Permission)
 		}
-		for attr, vals := range g.Conditions {
-			if strings.TrimSpace(attr) == "" || len(vals) == 0 {
-				return Errorf(EBADREQUEST, "Grant %d has an empty condition %q.", i, attr)
+		for _, attr := range slices.Sorted(maps.Keys(g.Conditions)) {
+			vals := g.Conditions[attr]
+			if known := PermissionAttributes[g.Permission]; !slices.Contains(known, attr) {
+				return Errorf(EBADREQUEST, "Grant %d: %s has no attribute %q; its attributes are %s.", i, g.Permission, attr, strings.Join(known, ", "))
+			}
+			if len(vals) == 0 || slices.Contains(vals, "") {
+				return Errorf(EBADREQUEST, "Grant %d: condition %q needs at least one value, and no empty ones.", i, attr)
 			}
 		}
 	}

@@ -47,6 +47,18 @@ var operations = []*operation{
 	{ID: "get-api-keys", Method: "GET", Path: "/v1/{organization}/organization/api_key/", Limit: 10, handler: (*Server).getAPIKeys},
 	{ID: "delete-api-key", Method: "DELETE", Path: "/v1/{organization}/organization/api_key/{api_key_id}/", Limit: 10, handler: (*Server).deleteAPIKey},
 
+	{ID: "create-agent", Method: "POST", Path: "/v1/{organization}/organization/agent", Limit: 10, handler: (*Server).createAgent},
+	{ID: "get-agents", Method: "GET", Path: "/v1/{organization}/organization/agent", Limit: 20, handler: (*Server).getAgents},
+	{ID: "create-agent-version", Method: "POST", Path: "/v1/{organization}/organization/agent/{agent_id}/", Limit: 10, handler: (*Server).createAgentVersion},
+	{ID: "delete-agent", Method: "DELETE", Path: "/v1/{organization}/organization/agent/{agent_id}/", Limit: 10, handler: (*Server).deleteAgent},
+	{ID: "get-agent-versions", Method: "GET", Path: "/v1/{organization}/organization/agent/{agent_id}/version", Limit: 20, handler: (*Server).getAgentVersions},
+
+	{ID: "create-service-hierarchical-state-machine", Method: "POST", Path: "/v1/{organization}/organization/service_hierarchical_state_machine", Limit: 10, handler: (*Server).createStateMachine},
+	{ID: "get-service-hierarchical-state-machines", Method: "GET", Path: "/v1/{organization}/organization/service_hierarchical_state_machine", Limit: 20, handler: (*Server).getStateMachines},
+	{ID: "create-service-hierarchical-state-machine-version", Method: "POST", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{service_hierarchical_state_machine_id}/", Limit: 10, handler: (*Server).createStateMachineVersion},
+	{ID: "delete-service-hierarchical-state-machine", Method: "DELETE", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{state_machine_id}/", Limit: 10, handler: (*Server).deleteStateMachine},
+	{ID: "get-service-hierarchical-state-machine-versions", Method: "GET", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{service_hierarchical_state_machine_id}/version", Limit: 20, handler: (*Server).getStateMachineVersions},
+
 	{ID: "sign-in-with-api-key", Method: "POST", Path: "/v1/{organization}/user/signin_with_api_key", Limit: 5, Auth: authAPIKey, handler: (*Server).signIn},
 	{ID: "get-users", Method: "GET", Path: "/v1/{organization}/user/", Limit: 60, handler: (*Server).getUsers},
 	{ID: "create-invited-user", Method: "POST", Path: "/v1/{organization}/user/", Limit: 50, handler: (*Server).createInvitedUser},

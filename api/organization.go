@@ -36,7 +36,7 @@ func (s *Server) getOrganization(w http.ResponseWriter, r *http.Request, t *core
 		Logo: b64(org.Logo), SquareLogo: b64(org.SquareLogo), Favicon: b64(org.Favicon), SignupPageHeadshot: b64(org.SignupPageHeadshot),
 		UserDimensions: org.UserDimensions, OnboardingInstructions: org.OnboardingInstructions,
 	}
-	if core.CanSeeOrganizationDetails(amigo.CallerFromContext(r.Context())) {
+	if core.CanSeeOrganizationDetails(amigo.CallerFromContext(r.Context()), org.ID) {
 		resp.DefaultUserPreferences, resp.TenantID = &org.DefaultUserPreferences, &org.TenantID
 	}
 	writeJSON(w, http.StatusOK, resp)

@@ -84,3 +84,22 @@ func (q *queryParams) err() error {
 }
 
 var idPattern = regexp.MustCompile(`^[a-f0-9]{24}$`)
+
+// versionFilter parses the version, sort_by, limit and continuation_token
+// parameters of the version listings.
+func (q *queryParams) versionFilter() amigo.VersionFilter {
+	f, err := amigo.ParseVersionSelector(q.values.Get("version"))
+	q.errs = append(q.errs, amigo.ErrorFields(err)...)
+	desc, err := amigo.ParseVersionSort(q.values["sort_by"])
+	q.errs = append(q.errs, amigo.ErrorFields(err)...)
+	f.Descending = desc
+	f.Limit = q.int("limit", 10, 1, 10)
+	f.Offset = q.int("continuation_token", 0, 0, -1)
+	return f
+}
+
+// page is the envelope of every paginated listing.
+type page struct {
+	HasMore           bool `json:"has_more"`
+	ContinuationToken *int `json:"continuation_token"`
+}

@@ -38,7 +38,7 @@ func (s *Server) getUsers(w http.ResponseWriter, r *http.Request, t *core.Tenant
 	if err := q.err(); err != nil {
 		return err
 	}
-	users, more, err := s.app.ListUsers(r.Context(), t, f)
+	users, next, more, err := s.app.ListUsers(r.Context(), t, f)
 	if err != nil {
 		return err
 	}
@@ -58,17 +58,8 @@ func (s *Server) getUsers(w http.ResponseWriter, r *http.Request, t *core.Tenant
 		Users             []userInstance `json:"users"`
 		HasMore           bool           `json:"has_more"`
 		ContinuationToken *int           `json:"continuation_token"`
-	}{out, more, nextToken(more, f.Offset, len(users))})
+	}{out, more, next})
 	return nil
-}
-
-// nextToken is the continuation token of a page: the offset of the next one.
-func nextToken(more bool, offset, n int) *int {
-	if !more {
-		return nil
-	}
-	next := offset + n
-	return &next
 }
 
 func (s *Server) createInvitedUser(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
@@ -93,4 +84,13 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, t *core.Tena
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// nextToken is the continuation token of a page: the offset of the next one.
+func nextToken(more bool, offset, n int) *int {
+	if !more {
+		return nil
+	}
+	next := offset + n
+	return &next
 }

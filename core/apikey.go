@@ -46,10 +46,11 @@ func (in *APIKeyInput) check() (time.Duration, error) {
 	return d, c.err()
 }
 
-// CreateAPIKey issues a key for a role the caller fully holds.
+// CreateAPIKey issues a key for a role the caller fully holds: the key's
+// role must be less permissive than (included in) the caller's.
 func (a *App) CreateAPIKey(ctx context.Context, t *Tenant, in *APIKeyInput) (*NewAPIKey, error) {
 	caller := amigo.CallerFromContext(ctx)
-	if err := caller.Require(amigo.PermCreateAPIKey, nil); err != nil {
+	if err := caller.RequireSome(amigo.PermCreateAPIKey); err != nil {
 		return nil, err
 	}
 	d, err := in.check()
@@ -62,6 +63,8 @@ func (a *App) CreateAPIKey(ctx context.Context, t *Tenant, in *APIKeyInput) (*Ne
 	}
 	role, err := t.Store.FindRoleByName(ctx, t.Placement.OrgID, roleName)
 	if err != nil {
+		return nil, err
+	} else if err := caller.Require(amigo.PermCreateAPIKey, apiKeyAttrs("", role.Name)); err != nil {
 		return nil, err
 	} else if !caller.Role.Includes(role) {
 		return nil, amigo.Errorf(amigo.EFORBIDDEN, "You cannot create an API key for role %s: it has privileges you do not hold.", role.Name)
@@ -88,18 +91,43 @@ func (a *App) issueAPIKey(ctx context.Context, store Store, orgID, roleID string
 	return &NewAPIKey{Key: k, Secret: s}, nil
 }
 
-// ListAPIKeys returns the organization's keys, never their secrets.
+// ListAPIKeys returns the organization's keys that the caller holds
+// Organization:GetAPIKey on, never their secrets.
 func (a *App) ListAPIKeys(ctx context.Context, t *Tenant) ([]*amigo.APIKey, error) {
-	if err := amigo.CallerFromContext(ctx).Require(amigo.PermGetAPIKey, nil); err != nil {
+	caller := amigo.CallerFromContext(ctx)
+	if err := caller.RequireSome(amigo.PermGetAPIKey); err != nil {
 		return nil, err
 	}
-	return t.Store.ListAPIKeys(ctx, t.Placement.OrgID)
+	names, err := roleNamesIfConditional(ctx, t, caller, amigo.PermGetAPIKey)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := t.Store.ListAPIKeys(ctx, t.Placement.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return allowedOf(caller, amigo.PermGetAPIKey, keys, func(k *amigo.APIKey) amigo.Attributes {
+		return apiKeyAttrs(k.KeyID, names[k.RoleID])
+	})
 }
 
 // DeleteAPIKey revokes a key at once.
 func (a *App) DeleteAPIKey(ctx context.Context, t *Tenant, keyID string) error {
-	if err := amigo.CallerFromContext(ctx).Require(amigo.PermDeleteAPIKey, nil); err != nil {
+	caller := amigo.CallerFromContext(ctx)
+	if err := caller.RequireSome(amigo.PermDeleteAPIKey); err != nil {
 		return err
+	}
+	if !caller.Can(amigo.PermDeleteAPIKey, nil) {
+		k, err := t.Store.FindAPIKey(ctx, t.Placement.OrgID, keyID)
+		if err != nil {
+			return err
+		}
+		role, err := t.Store.FindRole(ctx, t.Placement.OrgID, k.RoleID)
+		if err != nil {
+			return err
+		} else if err := caller.Require(amigo.PermDeleteAPIKey, apiKeyAttrs(k.KeyID, role.Name)); err != nil {
+			return err
+		}
 	}
 	return t.Store.DeleteAPIKey(ctx, t.Placement.OrgID, keyID)
 }

@@ -19,6 +19,8 @@ type Store interface {
 	amigo.RoleStore
 	amigo.UserStore
 	amigo.APIKeyStore
+	amigo.AgentStore
+	amigo.StateMachineStore
 	Ping(ctx context.Context) error
 }
 
@@ -32,6 +34,8 @@ type App struct {
 	DefaultCluster string
 	Keys           *token.KeySet
 	Logger         *slog.Logger
+	// Voices is the catalogue of voice ids agents may use; empty accepts any.
+	Voices VoiceCatalog
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
@@ -47,6 +51,7 @@ type Config struct {
 	DefaultCluster string
 	Keys           *token.KeySet
 	Logger         *slog.Logger
+	Voices         VoiceCatalog
 	// DirectoryCacheTTL bounds how stale this server's view of the
 	// directory may be for changes made by other servers.
 	DirectoryCacheTTL time.Duration
@@ -65,7 +70,7 @@ func NewApp(cfg Config) *App {
 	}
 	return &App{
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: cfg.Directory, Clusters: cfg.Clusters,
-		DefaultCluster: cfg.DefaultCluster, Keys: cfg.Keys, Logger: logger, Now: now,
+		DefaultCluster: cfg.DefaultCluster, Keys: cfg.Keys, Logger: logger, Voices: cfg.Voices, Now: now,
 		placements: newPlacementCache(cfg.Directory, cfg.DirectoryCacheTTL, now),
 	}
 }

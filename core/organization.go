@@ -105,9 +105,9 @@ func (a *App) GetOrganization(ctx context.Context, t *Tenant) (*amigo.Organizati
 }
 
 // CanSeeOrganizationDetails reports whether the caller may see
-// default_user_preferences and tenant_id.
-func CanSeeOrganizationDetails(caller *amigo.Caller) bool {
-	return caller.Can(amigo.PermGetOrganizationDetails, nil)
+// default_user_preferences and tenant_id of organization orgID.
+func CanSeeOrganizationDetails(caller *amigo.Caller, orgID string) bool {
+	return caller.Can(amigo.PermGetOrganizationDetails, orgAttrs(orgID))
 }
 
 // CreateOrganization provisions a new organization on a cluster of this
@@ -116,7 +116,7 @@ func CanSeeOrganizationDetails(caller *amigo.Caller) bool {
 // that fails the placement is removed again.
 func (a *App) CreateOrganization(ctx context.Context, orgID, cluster string, in *OrganizationInput) error {
 	caller := amigo.CallerFromContext(ctx)
-	if err := caller.Require(amigo.PermCreateOrganization, nil); err != nil {
+	if err := caller.Require(amigo.PermCreateOrganization, orgAttrs(orgID)); err != nil {
 		return err
 	} else if !caller.Platform {
 		return amigo.Errorf(amigo.EFORBIDDEN, "Only super administrators of the platform organization may create organizations.")
@@ -196,7 +196,7 @@ func (a *App) provision(ctx context.Context, org *amigo.Organization, cluster st
 
 // ModifyOrganization applies the non-null fields of in.
 func (a *App) ModifyOrganization(ctx context.Context, t *Tenant, in *OrganizationInput) error {
-	if err := amigo.CallerFromContext(ctx).Require(amigo.PermModifyOrganization, nil); err != nil {
+	if err := amigo.CallerFromContext(ctx).Require(amigo.PermModifyOrganization, orgAttrs(t.Placement.OrgID)); err != nil {
 		return err
 	}
 	images, err := in.check(false)
@@ -227,7 +227,7 @@ func (a *App) ModifyOrganization(ctx context.Context, t *Tenant, in *Organizatio
 // removed last. A call after a failure midway resumes where it stopped.
 func (a *App) DeleteOrganization(ctx context.Context, t *Tenant) error {
 	orgID := t.Placement.OrgID
-	if err := amigo.CallerFromContext(ctx).Require(amigo.PermDeleteOrganization, nil); err != nil {
+	if err := amigo.CallerFromContext(ctx).Require(amigo.PermDeleteOrganization, orgAttrs(orgID)); err != nil {
 		return err
 	}
 	if platform, err := a.Directory.PlatformOrg(ctx); err != nil {
@@ -255,7 +255,7 @@ func (a *App) DeleteOrganization(ctx context.Context, t *Tenant) error {
 
 // UserDimensions returns the organization's user dimensions.
 func (a *App) UserDimensions(ctx context.Context, t *Tenant) ([]amigo.UserDimension, error) {
-	if err := amigo.CallerFromContext(ctx).Require(amigo.PermGetOrganizationDetails, nil); err != nil {
+	if err := amigo.CallerFromContext(ctx).Require(amigo.PermGetOrganizationDetails, orgAttrs(t.Placement.OrgID)); err != nil {
 		return nil, err
 	}
 	org, err := t.Store.FindOrganization(ctx, t.Placement.OrgID)

@@ -58,12 +58,23 @@ func checkVariables(c *checker, field string, vars map[string]string, max int) {
 	}
 }
 
-// ListUsers returns one page of the organization's users.
-func (a *App) ListUsers(ctx context.Context, t *Tenant, f amigo.UserFilter) ([]*amigo.User, bool, error) {
-	if err := amigo.CallerFromContext(ctx).Require(amigo.PermGetUserInfo, nil); err != nil {
-		return nil, false, err
+// ListUsers returns one page of the users the caller holds User:GetUserInfo
+// on, the continuation token of the next page, and whether there is one.
+func (a *App) ListUsers(ctx context.Context, t *Tenant, f amigo.UserFilter) ([]*amigo.User, *int, bool, error) {
+	caller := amigo.CallerFromContext(ctx)
+	if err := caller.RequireSome(amigo.PermGetUserInfo); err != nil {
+		return nil, nil, false, err
 	}
-	return t.Store.ListUsers(ctx, t.Placement.OrgID, f)
+	names, err := roleNamesIfConditional(ctx, t, caller, amigo.PermGetUserInfo)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return listAllowed(caller, amigo.PermGetUserInfo, f.Offset, f.Limit,
+		func(offset, limit int) ([]*amigo.User, bool, error) {
+			f.Offset, f.Limit = offset, limit
+			return t.Store.ListUsers(ctx, t.Placement.OrgID, f)
+		},
+		func(u *amigo.User) amigo.Attributes { return userAttrs(u.ID, u.Email, names[u.RoleID]) })
 }
 
 // InviteUser creates an unverified user. The caller must hold every
@@ -71,7 +82,7 @@ func (a *App) ListUsers(ctx context.Context, t *Tenant, f amigo.UserFilter) ([]*
 // accepted and ignored.
 func (a *App) InviteUser(ctx context.Context, t *Tenant, in *InviteUserInput) (*amigo.User, error) {
 	caller := amigo.CallerFromContext(ctx)
-	if err := caller.Require(amigo.PermInviteUser, nil); err != nil {
+	if err := caller.RequireSome(amigo.PermInviteUser); err != nil {
 		return nil, err
 	}
 	prefs, err := in.check()
@@ -81,6 +92,8 @@ func (a *App) InviteUser(ctx context.Context, t *Tenant, in *InviteUserInput) (*
 	orgID := t.Placement.OrgID
 	role, err := t.Store.FindRoleByName(ctx, orgID, *in.RoleName)
 	if err != nil {
+		return nil, err
+	} else if err := caller.Require(amigo.PermInviteUser, userAttrs("", *in.Email, role.Name)); err != nil {
 		return nil, err
 	} else if !caller.Role.Includes(role) {
 		return nil, amigo.Errorf(amigo.EFORBIDDEN, "You cannot invite a user with role %s: it has privileges you do not hold.", role.Name)
@@ -102,12 +115,28 @@ func (a *App) InviteUser(ctx context.Context, t *Tenant, in *InviteUserInput) (*
 	return u, t.Store.CreateUser(ctx, u)
 }
 
-// DeleteUser removes a user; their tokens stop working at once.
+// DeleteUser removes a user; their tokens stop working at once. Like
+// invitation, it requires holding every privilege of the user's role, so
+// that an administrator cannot remove a super administrator.
 func (a *App) DeleteUser(ctx context.Context, t *Tenant, userID string) error {
-	if err := amigo.CallerFromContext(ctx).Require(amigo.PermDeleteUser, nil); err != nil {
+	caller := amigo.CallerFromContext(ctx)
+	if err := caller.RequireSome(amigo.PermDeleteUser); err != nil {
 		return err
 	}
-	return t.Store.DeleteUser(ctx, t.Placement.OrgID, userID)
+	orgID := t.Placement.OrgID
+	u, err := t.Store.FindUser(ctx, orgID, userID)
+	if err != nil {
+		return err
+	}
+	role, err := t.Store.FindRole(ctx, orgID, u.RoleID)
+	if err != nil {
+		return err
+	} else if err := caller.Require(amigo.PermDeleteUser, userAttrs(u.ID, u.Email, role.Name)); err != nil {
+		return err
+	} else if !caller.Role.Includes(role) {
+		return amigo.Errorf(amigo.EFORBIDDEN, "You cannot delete user %s: their role %s has privileges you do not hold.", u.ID, role.Name)
+	}
+	return t.Store.DeleteUser(ctx, orgID, userID)
 }
 
 func (a *App) newUser(orgID, first, last, email, roleID string, prefs amigo.Preferences) *amigo.User {

@@ -40,6 +40,11 @@ type Config struct {
 	RateLimitOverrides map[string]int
 	// RedisURL, when set, makes replicas share rate-limit counts.
 	RedisURL string
+	// VoiceIDs and VoiceCatalogFile (one id per line, # comments) list the
+	// voice ids agent versions may use. With neither, any non-empty id is
+	// accepted.
+	VoiceIDs         []string
+	VoiceCatalogFile string
 }
 
 // Defaults of the embedded setup.
@@ -77,6 +82,9 @@ func (c *Config) Normalize() error {
 	}
 	if len(c.Clusters) == 0 {
 		c.Clusters = map[string]string{DefaultClusterName: "sqlite://" + filepath.Join(dir, DefaultClusterName+".db")}
+	}
+	if err := checkDatabaseURLs(c.DirectoryURL, c.Clusters); err != nil {
+		return err
 	}
 	if c.DefaultCluster == "" {
 		if _, ok := c.Clusters[DefaultClusterName]; ok || len(c.Clusters) != 1 {

@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,7 +57,13 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Runtime, error
 		rt.Close()
 		return nil, err
 	}
+	voices, err := loadVoices(cfg)
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
 	rt.App = core.NewApp(core.Config{
+		Voices: voices,
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: dir, Clusters: stores, DefaultCluster: cfg.DefaultCluster,
 		Keys: keys, Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL,
 	})
@@ -87,6 +96,23 @@ func (rt *Runtime) rateLimits(reg *prometheus.Registry) (*api.RateLimits, error)
 		cfg.Limiter = ratelimit.FailOpen(ratelimit.NewRedis(rt.redis), rt.Logger, errs)
 	}
 	return cfg, nil
+}
+
+// loadVoices reads the voice catalogue from the list and the file.
+func loadVoices(cfg Config) (core.VoiceCatalog, error) {
+	ids := slices.Clone(cfg.VoiceIDs)
+	if cfg.VoiceCatalogFile != "" {
+		b, err := os.ReadFile(cfg.VoiceCatalogFile)
+		if err != nil {
+			return nil, fmt.Errorf("voice catalogue: %w", err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				ids = append(ids, line)
+			}
+		}
+	}
+	return core.NewVoiceCatalog(ids...), nil
 }
 
 func loadKeys(cfg Config) (*token.KeySet, error) {

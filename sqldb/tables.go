@@ -10,6 +10,8 @@ var TenantTables = []string{
 	"roles",
 	"users",
 	"api_keys",
+	"resources",
+	"resource_versions",
 }
 
 // OrgColumn returns the column of table that holds the organization id.

@@ -21,9 +21,11 @@ type configFlags struct {
 	cfg       server.Config
 	clusters  []string
 	logFormat string
+	fileFlags // --config: the YAML file under the flags
 }
 
 func (f *configFlags) register(fs *pflag.FlagSet) {
+	f.registerConfigFile(fs)
 	fs.StringVar(&f.cfg.Listen, "listen", env("AMIGO_LISTEN", server.DefaultListen), "address to listen on (AMIGO_LISTEN)")
 	fs.StringVar(&f.cfg.DataDir, "data-dir", env("AMIGO_DATA_DIR", server.DefaultDataDir), "directory of the embedded databases and generated keys (AMIGO_DATA_DIR)")
 	fs.StringVar(&f.cfg.Region, "region", env("AMIGO_REGION", server.DefaultRegion), "name of this region (AMIGO_REGION)")
@@ -36,6 +38,8 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.cfg.DirectoryCacheTTL, "directory-cache-ttl", envDuration("AMIGO_DIRECTORY_CACHE_TTL", server.DefaultDirectoryTTL), "how long directory answers are cached (AMIGO_DIRECTORY_CACHE_TTL)")
 	fs.StringVar(&f.cfg.RateLimits, "rate-limits", env("AMIGO_RATE_LIMITS", "on"), "on (the spec's limits), off, or a multiplier such as 10x (AMIGO_RATE_LIMITS)")
 	fs.StringVar(&f.cfg.RedisURL, "redis-url", env("AMIGO_REDIS_URL", ""), "Redis shared by replicas for rate limits, e.g. redis://127.0.0.1:6379/0 (AMIGO_REDIS_URL)")
+	fs.StringSliceVar(&f.cfg.VoiceIDs, "voice-ids", envList("AMIGO_VOICE_IDS"), "voice ids agents may use, comma-separated (AMIGO_VOICE_IDS; with no catalogue any id is accepted)")
+	fs.StringVar(&f.cfg.VoiceCatalogFile, "voice-catalog", env("AMIGO_VOICE_CATALOG", ""), "file of voice ids, one per line (AMIGO_VOICE_CATALOG)")
 	fs.StringVar(&f.logFormat, "log-format", env("AMIGO_LOG_FORMAT", "auto"), "json, text, or auto: text on a terminal (AMIGO_LOG_FORMAT)")
 }
 
@@ -47,6 +51,9 @@ func (f *configFlags) config() (server.Config, error) {
 	}
 	cfg := f.cfg
 	cfg.Clusters = clusters
+	if cfg, err = f.withFile(cfg); err != nil {
+		return server.Config{}, err
+	}
 	return cfg, cfg.Normalize()
 }
 
@@ -90,6 +97,8 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	flags.register(root.PersistentFlags())
 	root.AddCommand(&cobra.Command{Use: "serve", Short: "Serve the API (the default command)", Args: cobra.NoArgs, RunE: serve})
 	root.AddCommand(newBootstrapCommand(&flags, stdout))
+	root.AddCommand(newUsersCommand(&flags))
+	root.AddCommand(newRolesCommand(&flags))
 	return root
 }
 

@@ -1,0 +1,108 @@
+package core
+
+import (
+	"context"
+	"strings"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// NameInput is the body of create-agent and create-state-machine.
+type NameInput struct {
+	AgentName        *string `json:"agent_name"`
+	StateMachineName *string `json:"state_machine_name"`
+}
+
+// checkName validates a resource name (StrippedNonemptyString, at most 256
+// characters) and returns it stripped.
+func checkName(field string, name *string) (string, error) {
+	var c checker
+	if !c.required(at("body", field), name != nil) {
+		return "", c.err()
+	}
+	s := strings.TrimSpace(*name)
+	c.str(at("body", field), s, 1, 256, nil)
+	return s, c.err()
+}
+
+// resourceAttrs are the attributes conditional grants on agents and state
+// machines can test.
+func resourceAttrs(id, name string) amigo.Attributes {
+	return amigo.Attributes{"id": {id}, "name": {name}}
+}
+
+// CreateAgent creates an agent without versions and returns its id.
+func (a *App) CreateAgent(ctx context.Context, t *Tenant, in *NameInput) (string, error) {
+	name, err := checkName("agent_name", in.AgentName)
+	if err != nil {
+		return "", err
+	}
+	caller := amigo.CallerFromContext(ctx)
+	if err := caller.Require(amigo.PermCreateAgent, amigo.Attributes{"name": {name}}); err != nil {
+		return "", err
+	}
+	now := a.Now()
+	ag := &amigo.Agent{ID: amigo.NewID(now), OrgID: t.Placement.OrgID, Name: name,
+		CreatorOrgID: caller.OrgID, CreatorUserID: caller.UserID, CreatedAt: now, UpdatedAt: now}
+	return ag.ID, t.Store.CreateAgent(ctx, ag)
+}
+
+// ListAgents returns one page of the agents the caller may get.
+func (a *App) ListAgents(ctx context.Context, t *Tenant, f amigo.AgentFilter) ([]*amigo.Agent, *int, bool, error) {
+	caller := amigo.CallerFromContext(ctx)
+	return listAllowed(caller, amigo.PermGetAgent, f.Offset, f.Limit,
+		func(offset, limit int) ([]*amigo.Agent, bool, error) {
+			f.Offset, f.Limit = offset, limit
+			return t.Store.ListAgents(ctx, t.Placement.OrgID, f)
+		},
+		func(ag *amigo.Agent) amigo.Attributes { return resourceAttrs(ag.ID, ag.Name) })
+}
+
+// findAgent loads an agent and checks that the caller holds perm on it.
+func (a *App) findAgent(ctx context.Context, t *Tenant, id, perm string) (*amigo.Agent, error) {
+	ag, err := t.Store.FindAgent(ctx, t.Placement.OrgID, id)
+	if err != nil {
+		return nil, err
+	}
+	return ag, amigo.CallerFromContext(ctx).Require(perm, resourceAttrs(ag.ID, ag.Name))
+}
+
+// CreateAgentVersion validates req and stores it as the agent's next
+// version; fields it leaves unset are carried over from the latest version.
+func (a *App) CreateAgentVersion(ctx context.Context, t *Tenant, agentID string, expected *int, req *amigo.AgentVersionRequest) (*amigo.AgentVersion, error) {
+	if _, err := a.findAgent(ctx, t, agentID, amigo.PermCreateAgentVersion); err != nil {
+		return nil, err
+	}
+	if err := ValidateAgentVersion(req, false, a.Voices); err != nil {
+		return nil, err
+	}
+	caller := amigo.CallerFromContext(ctx)
+	return t.Store.CreateAgentVersion(ctx, t.Placement.OrgID, agentID, expected, func(latest *amigo.AgentVersion) (*amigo.AgentVersion, error) {
+		var base *amigo.AgentDefinition
+		if latest == nil {
+			if err := ValidateAgentVersion(req, true, a.Voices); err != nil {
+				return nil, err
+			}
+		} else {
+			base = &latest.Definition
+		}
+		return &amigo.AgentVersion{CreatorOrgID: caller.OrgID, CreatorUserID: caller.UserID, Definition: req.Merge(base)}, nil
+	})
+}
+
+// ListAgentVersions returns one page of an agent's versions.
+func (a *App) ListAgentVersions(ctx context.Context, t *Tenant, agentID string, f amigo.VersionFilter) ([]*amigo.AgentVersion, bool, error) {
+	if _, err := a.findAgent(ctx, t, agentID, amigo.PermGetAgent); err != nil {
+		return nil, false, err
+	}
+	return t.Store.ListAgentVersions(ctx, t.Placement.OrgID, agentID, f)
+}
+
+// DeleteAgent deprecates an agent; its versions stay. An agent used by an
+// active service cannot be deleted (EBADREQUEST).
+func (a *App) DeleteAgent(ctx context.Context, t *Tenant, id string) error {
+	if _, err := a.findAgent(ctx, t, id, amigo.PermDeleteAgent); err != nil {
+		return err
+	}
+	return t.Store.DeprecateAgent(ctx, t.Placement.OrgID, id)
+}

@@ -1,0 +1,197 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// Agents and state machines are stored alike: a row in resources and
+// immutable rows in resource_versions. kind names the domain type; the
+// version's definition is that type's JSON document.
+type kind struct {
+	name  string // value of resources.kind
+	label string // for messages: "Agent", "State machine"
+}
+
+var (
+	agentKind        = kind{name: "agent", label: "Agent"}
+	stateMachineKind = kind{name: "state_machine", label: "State machine"}
+)
+
+// resource is the common row of an agent or a state machine.
+type resource struct {
+	ID, OrgID, Name             string
+	Deprecated                  bool
+	LatestVersion               *int
+	CreatorOrgID, CreatorUserID string
+	CreatedAt, UpdatedAt        time.Time
+}
+
+// version is the common row of a version; Definition is raw JSON.
+type version struct {
+	OrgID, ResourceID           string
+	Version                     int
+	CreatorOrgID, CreatorUserID string
+	CreatedAt                   time.Time
+	Definition                  []byte
+}
+
+const resourceColumns = `id, org_id, name, deprecated, latest_version, creator_org_id, creator_user_id, created_at, updated_at`
+const versionColumns = `org_id, resource_id, version, creator_org_id, creator_user_id, created_at, definition`
+
+func scanResource(row scanner) (*resource, error) {
+	var r resource
+	var latest sql.NullInt64
+	var created, updated int64
+	if err := row.Scan(&r.ID, &r.OrgID, &r.Name, &r.Deprecated, &latest, &r.CreatorOrgID, &r.CreatorUserID, &created, &updated); err != nil {
+		return nil, err
+	}
+	if latest.Valid {
+		v := int(latest.Int64)
+		r.LatestVersion = &v
+	}
+	r.CreatedAt, r.UpdatedAt = fromTS(created), fromTS(updated)
+	return &r, nil
+}
+
+func scanVersion(row scanner) (*version, error) {
+	var v version
+	var created int64
+	var def string
+	if err := row.Scan(&v.OrgID, &v.ResourceID, &v.Version, &v.CreatorOrgID, &v.CreatorUserID, &created, &def); err != nil {
+		return nil, err
+	}
+	v.CreatedAt, v.Definition = fromTS(created), []byte(def)
+	return &v, nil
+}
+
+func (db *DB) createResource(ctx context.Context, k kind, r *resource) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO resources (`+resourceColumns+`, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		r.ID, r.OrgID, r.Name, r.Deprecated, r.LatestVersion, r.CreatorOrgID, r.CreatorUserID, ts(r.CreatedAt), ts(r.UpdatedAt), k.name)
+	if db.dialect.IsUniqueViolation(err) {
+		return amigo.Errorf(amigo.ECONFLICT, "%s %q already exists.", k.label, r.Name)
+	}
+	return err
+}
+
+func (db *DB) findResource(ctx context.Context, q queryer, k kind, orgID, id string) (*resource, error) {
+	r, err := scanResource(q.QueryRowContext(ctx, `SELECT `+resourceColumns+` FROM resources WHERE org_id = $1 AND kind = $2 AND id = $3`, orgID, k.name, id))
+	return r, notFound(err, "%s %s not found.", k.label, id)
+}
+
+func (db *DB) listResources(ctx context.Context, k kind, orgID string, deprecated *bool, ids []string, offset, limit int) ([]*resource, bool, error) {
+	var q query
+	q.add("org_id = ?", orgID)
+	q.add("kind = ?", k.name)
+	if deprecated != nil {
+		q.add("deprecated = ?", *deprecated)
+	}
+	q.in("id", ids)
+	rows, err := db.db.QueryContext(ctx, `SELECT `+resourceColumns+` FROM resources`+q.clause()+` ORDER BY created_at, id`+q.page(offset, limit), q.args...)
+	items, err := collect(rows, err, scanResource)
+	if err != nil {
+		return nil, false, err
+	}
+	items, more := trimPage(items, limit)
+	return items, more, nil
+}
+
+// createVersion allocates the next version number by incrementing
+// latest_version in place: the UPDATE takes the row's write lock, so
+// concurrent writers queue and each gets the next number, with no gaps and
+// no duplicates, on both databases.
+func (db *DB) createVersion(ctx context.Context, k kind, orgID, id string, expected *int, build func(latest *version) (*version, error)) (*version, error) {
+	var out *version
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		now := db.Now()
+		var next int
+		err := tx.QueryRowContext(ctx, `UPDATE resources SET latest_version = COALESCE(latest_version, 0) + 1, updated_at = $1
+			WHERE org_id = $2 AND kind = $3 AND id = $4 RETURNING latest_version`, ts(now), orgID, k.name, id).Scan(&next)
+		if err != nil {
+			return notFound(err, "%s %s not found.", k.label, id)
+		}
+		if expected != nil && *expected != next {
+			return amigo.Errorf(amigo.ECONFLICT, "Version %d is not the next version of %s %s; the next is %d.", *expected, k.label, id, next)
+		}
+		var latest *version
+		if next > 1 {
+			if latest, err = scanVersion(tx.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM resource_versions WHERE resource_id = $1 AND version = $2`, id, next-1)); err != nil {
+				return err
+			}
+		}
+		v, err := build(latest)
+		if err != nil {
+			return err
+		}
+		v.OrgID, v.ResourceID, v.Version, v.CreatedAt = orgID, id, next, now
+		_, err = tx.ExecContext(ctx, `INSERT INTO resource_versions (`+versionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			v.OrgID, v.ResourceID, v.Version, v.CreatorOrgID, v.CreatorUserID, ts(v.CreatedAt), string(v.Definition))
+		out = v
+		return err
+	})
+	return out, err
+}
+
+func (db *DB) listVersions(ctx context.Context, orgID, id string, f amigo.VersionFilter) ([]*version, bool, error) {
+	var q query
+	q.add("org_id = ?", orgID)
+	q.add("resource_id = ?", id)
+	switch {
+	case f.Latest:
+		q.add("version = (SELECT latest_version FROM resources WHERE id = ?)", id)
+	default:
+		if f.From > 0 {
+			q.add("version >= ?", f.From)
+		}
+		if f.To > 0 {
+			q.add("version <= ?", f.To)
+		}
+	}
+	order := " ORDER BY version"
+	if f.Descending {
+		order += " DESC"
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT `+versionColumns+` FROM resource_versions`+q.clause()+order+q.page(f.Offset, f.Limit), q.args...)
+	items, err := collect(rows, err, scanVersion)
+	if err != nil {
+		return nil, false, err
+	}
+	items, more := trimPage(items, f.Limit)
+	return items, more, nil
+}
+
+// deprecateResource marks the resource deprecated unless an active service
+// uses it; the check and the update are one transaction.
+func (db *DB) deprecateResource(ctx context.Context, k kind, orgID, id string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := db.findResource(ctx, tx, k, orgID, id)
+		if err != nil {
+			return err
+		} else if r.Deprecated {
+			return amigo.Errorf(amigo.ECONFLICT, "%s %s is already deleted.", k.label, id)
+		}
+		if err := db.checkUnused(ctx, tx, k, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE resources SET deprecated = $1, updated_at = $2 WHERE id = $3`, true, ts(db.Now()), id)
+		return err
+	})
+}
+
+// queryer is a *sql.DB or a *sql.Tx.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// definitionJSON encodes a version document.
+func definitionJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
