@@ -59,6 +59,12 @@ var operations = []*operation{
 	{ID: "delete-service-hierarchical-state-machine", Method: "DELETE", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{state_machine_id}/", Limit: 10, handler: (*Server).deleteStateMachine},
 	{ID: "get-service-hierarchical-state-machine-versions", Method: "GET", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{service_hierarchical_state_machine_id}/version", Limit: 20, handler: (*Server).getStateMachineVersions},
 
+	{ID: "get-services", Method: "GET", Path: "/v1/{organization}/service/", Limit: 50, handler: (*Server).getServices},
+	{ID: "create-service", Method: "POST", Path: "/v1/{organization}/service/", Limit: 20, handler: (*Server).createService},
+	{ID: "update-service", Method: "POST", Path: "/v1/{organization}/service/{service_id}/", Limit: 20, handler: (*Server).updateService},
+	{ID: "upsert-service-version-set", Method: "PUT", Path: "/v1/{organization}/service/{service_id}/version_sets/{version_set_name}/", Limit: 30, handler: (*Server).upsertVersionSet},
+	{ID: "delete-service-version-set", Method: "DELETE", Path: "/v1/{organization}/service/{service_id}/version_sets/{version_set_name}/", Limit: 30, handler: (*Server).deleteVersionSet},
+
 	{ID: "sign-in-with-api-key", Method: "POST", Path: "/v1/{organization}/user/signin_with_api_key", Limit: 5, Auth: authAPIKey, handler: (*Server).signIn},
 	{ID: "get-users", Method: "GET", Path: "/v1/{organization}/user/", Limit: 60, handler: (*Server).getUsers},
 	{ID: "create-invited-user", Method: "POST", Path: "/v1/{organization}/user/", Limit: 50, handler: (*Server).createInvitedUser},

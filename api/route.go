@@ -74,7 +74,7 @@ func (s *Server) authenticate(r *http.Request, op *operation, orgID string) (con
 	creds := core.Credentials{Bearer: bearer(r), OrgID: r.Header.Get("X-ORG-ID")}
 	switch op.Auth {
 	case authAPIKey:
-		return ctx, "key:" + r.Header.Get("x-api-key-id") + ":" + r.Header.Get("x-user-id"), nil
+		return ctx, "key:" + orgID + ":" + r.Header.Get("x-api-key-id") + ":" + r.Header.Get("x-user-id"), nil
 	case authOptional:
 		if caller, err := s.app.Authenticate(ctx, creds, orgID); err == nil {
 			ctx = amigo.NewContextWithCaller(ctx, caller)

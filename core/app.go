@@ -21,6 +21,7 @@ type Store interface {
 	amigo.APIKeyStore
 	amigo.AgentStore
 	amigo.StateMachineStore
+	amigo.ServiceStore
 	Ping(ctx context.Context) error
 }
 

@@ -4,10 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/amigo-oss/amigo-server/core"
 	"github.com/amigo-oss/amigo-server/sqldb"
 )
+
+// clusterOpenTimeout bounds how long an operator command waits for a
+// cluster that does not answer.
+const clusterOpenTimeout = 15 * time.Second
 
 // OpenOperator assembles what an operator command needs: the directory
 // and, when withClusters is set, the region's clusters. Unlike Open it
@@ -25,7 +30,9 @@ func OpenOperator(ctx context.Context, cfg Config, logger *slog.Logger, withClus
 	stores := map[string]core.Store{}
 	if withClusters {
 		for name, url := range cfg.Clusters {
-			db, err := OpenDB(ctx, url, false)
+			openCtx, cancel := context.WithTimeout(ctx, clusterOpenTimeout)
+			db, err := OpenDB(openCtx, url, false)
+			cancel()
 			if err != nil {
 				logger.Warn("cluster unavailable", "cluster", name, "err", err)
 				continue

@@ -90,6 +90,7 @@ func (rt *Runtime) rateLimits(reg *prometheus.Registry) (*api.RateLimits, error)
 		if err != nil {
 			return nil, err
 		}
+		quietRedisLogs(rt.Logger)
 		rt.redis = redis.NewClient(opts)
 		errs := ratelimit.NewErrorCounter()
 		reg.MustRegister(errs)

@@ -165,13 +165,17 @@ func (db *DB) listVersions(ctx context.Context, orgID, id string, f amigo.Versio
 }
 
 // deprecateResource marks the resource deprecated unless an active service
-// uses it; the check and the update are one transaction.
+// uses it. The row is locked first (a no-op UPDATE), so a service being
+// created or activated with this resource either commits before the check
+// sees it or waits until the deprecation is committed and then sees it.
 func (db *DB) deprecateResource(ctx context.Context, k kind, orgID, id string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		r, err := db.findResource(ctx, tx, k, orgID, id)
+		var deprecated bool
+		err := tx.QueryRowContext(ctx, `UPDATE resources SET updated_at = updated_at
+			WHERE org_id = $1 AND kind = $2 AND id = $3 RETURNING deprecated`, orgID, k.name, id).Scan(&deprecated)
 		if err != nil {
-			return err
-		} else if r.Deprecated {
+			return notFound(err, "%s %s not found.", k.label, id)
+		} else if deprecated {
 			return amigo.Errorf(amigo.ECONFLICT, "%s %s is already deleted.", k.label, id)
 		}
 		if err := db.checkUnused(ctx, tx, k, id); err != nil {

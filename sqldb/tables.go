@@ -12,6 +12,9 @@ var TenantTables = []string{
 	"api_keys",
 	"resources",
 	"resource_versions",
+	"services",
+	"service_tags",
+	"version_sets",
 }
 
 // OrgColumn returns the column of table that holds the organization id.

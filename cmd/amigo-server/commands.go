@@ -97,6 +97,8 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	flags.register(root.PersistentFlags())
 	root.AddCommand(&cobra.Command{Use: "serve", Short: "Serve the API (the default command)", Args: cobra.NoArgs, RunE: serve})
 	root.AddCommand(newBootstrapCommand(&flags, stdout))
+	root.AddCommand(newMaintenanceCommand(&flags, stdout))
+	root.AddCommand(newMoveOrgCommand(&flags, stdout))
 	root.AddCommand(newUsersCommand(&flags))
 	root.AddCommand(newRolesCommand(&flags))
 	return root

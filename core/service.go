@@ -1,0 +1,388 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// ServiceInput is the body of create-service and update-service. Absent or
+// null fields are left unchanged by an update.
+type ServiceInput struct {
+	StateMachineID    *string             `json:"service_hierarchical_state_machine_id"`
+	AgentID           *string             `json:"agent_id"`
+	Name              *string             `json:"name"`
+	Description       *string             `json:"description"`
+	IsActive          *bool               `json:"is_active"`
+	ReleaseVersionSet *amigo.VersionSet   `json:"release_version_set"`
+	Keyterms          *[]string           `json:"keyterms"`
+	Tags              *map[string]*string `json:"tags"`
+}
+
+// VersionSetInput is the body of upsert-service-version-set.
+type VersionSetInput struct {
+	VersionSet *amigo.VersionSet `json:"version_set"`
+}
+
+var (
+	tagPattern        = regexp.MustCompile(`^[\w\s]+$`)
+	keytermPattern    = regexp.MustCompile(`^[a-z-]+( [a-z-]+){0,2}$`)
+	versionSetPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	idPattern         = regexp.MustCompile(`^[a-f0-9]{24}$`)
+)
+
+// check validates the fields that are set; create makes the spec's
+// required fields mandatory.
+func (in *ServiceInput) check(create bool) error {
+	var c checker
+	body := func(parts ...any) []any { return append([]any{"body"}, parts...) }
+	if create {
+		c.required(body("service_hierarchical_state_machine_id"), in.StateMachineID != nil)
+		c.required(body("agent_id"), in.AgentID != nil)
+		c.required(body("name"), in.Name != nil)
+		c.required(body("description"), in.Description != nil)
+		c.required(body("is_active"), in.IsActive != nil)
+		c.required(body("keyterms"), in.Keyterms != nil)
+		c.required(body("tags"), in.Tags != nil)
+	}
+	for field, id := range map[string]*string{"service_hierarchical_state_machine_id": in.StateMachineID, "agent_id": in.AgentID} {
+		if id != nil {
+			c.str(body(field), *id, 24, 24, idPattern)
+		}
+	}
+	for field, s := range map[string]*string{"name": in.Name, "description": in.Description} {
+		if s != nil {
+			*s = strings.TrimSpace(*s)
+			c.str(body(field), *s, 1, 0, nil)
+		}
+	}
+	if in.Keyterms != nil {
+		if len(*in.Keyterms) > 20 {
+			c.add(body("keyterms"), "too_long", "List should have at most 20 items")
+		}
+		for i, k := range *in.Keyterms {
+			c.str(body("keyterms", i), strings.TrimSpace(k), 1, 0, keytermPattern)
+		}
+	}
+	if in.Tags != nil {
+		if len(*in.Tags) > 20 {
+			c.add(body("tags"), "too_long", "Dictionary should have at most 20 items")
+		}
+		for k, v := range *in.Tags {
+			c.str(body("tags", k), strings.TrimSpace(k), 1, 0, tagPattern)
+			if v != nil {
+				c.str(body("tags", k), strings.TrimSpace(*v), 1, 0, tagPattern)
+			}
+		}
+	}
+	if in.ReleaseVersionSet != nil {
+		checkVersionSetShape(&c, body("release_version_set"), in.ReleaseVersionSet)
+	}
+	return c.err()
+}
+
+// checkVersionSetShape validates what the schema says of a version set.
+func checkVersionSetShape(c *checker, loc []any, vs *amigo.VersionSet) {
+	for field, v := range map[string]*int{"agent_version_number": vs.AgentVersion, "service_hierarchical_state_machine_version_number": vs.StateMachineVersion} {
+		if v != nil && *v < 1 {
+			c.add(append(slices.Clone(loc), field), "greater_than", "Input should be greater than 0")
+		}
+	}
+	for name, pref := range vs.LLMModelPreferences {
+		if strings.TrimSpace(name) == "" {
+			c.add(append(slices.Clone(loc), "llm_model_preferences"), "value_error", "LLM interaction names cannot be empty")
+		}
+		if pref.LLMName == "" {
+			c.add(append(slices.Clone(loc), "llm_model_preferences", name, "llm_name"), "missing", "Field required")
+		}
+	}
+}
+
+// checkLLMPreferences refuses unknown models and out-of-range sampling
+// parameters (EBADREQUEST, as the spec's 400 says).
+func checkLLMPreferences(vs *amigo.VersionSet) error {
+	for name, p := range vs.LLMModelPreferences {
+		if !slices.Contains(amigo.LLMTypes, p.LLMName) {
+			return amigo.Errorf(amigo.EBADREQUEST, "LLM preference %q names unknown model %q.", name, p.LLMName)
+		}
+		topP, temp, topK := p.TopP, p.Temperature, p.TopK
+		for key, raw := range p.Params {
+			var dst any
+			switch key {
+			case "top_p":
+				dst = &topP
+			case "temperature":
+				dst = &temp
+			case "top_k":
+				dst = &topK
+			default:
+				continue
+			}
+			if err := json.Unmarshal(raw, dst); err != nil {
+				return amigo.Errorf(amigo.EBADREQUEST, "LLM preference %q: params.%s must be a number.", name, key)
+			}
+		}
+		switch {
+		case topP != nil && (*topP < 0 || *topP > 1):
+			return amigo.Errorf(amigo.EBADREQUEST, "LLM preference %q: top_p must be between 0 and 1.", name)
+		case temp != nil && (*temp < 0 || *temp > 2):
+			return amigo.Errorf(amigo.EBADREQUEST, "LLM preference %q: temperature must be between 0 and 2.", name)
+		case topK != nil && *topK < 1:
+			return amigo.Errorf(amigo.EBADREQUEST, "LLM preference %q: top_k must be at least 1.", name)
+		}
+	}
+	return nil
+}
+
+// checkPinnedVersions refuses a version set whose versions the service's
+// agent or state machine do not have.
+func checkPinnedVersions(setName string, vs amigo.VersionSet, p amigo.Pinned) error {
+	if v := vs.AgentVersion; v != nil && (p.Agent.LatestVersion == nil || *v > *p.Agent.LatestVersion) {
+		return amigo.Errorf(amigo.EBADREQUEST, "Version set %s: agent %s has no version %d.", setName, p.Agent.ID, *v)
+	}
+	if v := vs.StateMachineVersion; v != nil && (p.StateMachine.LatestVersion == nil || *v > *p.StateMachine.LatestVersion) {
+		return amigo.Errorf(amigo.EBADREQUEST, "Version set %s: state machine %s has no version %d.", setName, p.StateMachine.ID, *v)
+	}
+	return nil
+}
+
+// checkUsable refuses deprecated resources and resources without versions.
+func checkUsable(p amigo.Pinned) error {
+	switch {
+	case p.Agent.Deprecated:
+		return amigo.Errorf(amigo.EBADREQUEST, "Agent %s is deprecated.", p.Agent.ID)
+	case p.StateMachine.Deprecated:
+		return amigo.Errorf(amigo.EBADREQUEST, "State machine %s is deprecated.", p.StateMachine.ID)
+	case p.Agent.LatestVersion == nil:
+		return amigo.Errorf(amigo.EBADREQUEST, "Agent %s has no version yet.", p.Agent.ID)
+	case p.StateMachine.LatestVersion == nil:
+		return amigo.Errorf(amigo.EBADREQUEST, "State machine %s has no version yet.", p.StateMachine.ID)
+	}
+	return nil
+}
+
+// serviceAttrs describes a service for conditional grants.
+func serviceAttrs(s *amigo.Service) amigo.Attributes {
+	attrs := amigo.Attributes{"name": {s.Name}, "tags": amigo.TagValues(s.Tags)}
+	if s.ID != "" {
+		attrs["id"] = []string{s.ID}
+	}
+	return attrs
+}
+
+// versionSetAttrs describes a version set of s.
+func versionSetAttrs(s *amigo.Service, name string) amigo.Attributes {
+	attrs := serviceAttrs(s)
+	attrs["version_set"] = []string{name}
+	return attrs
+}
+
+// edgeVersionSet resolves to the latest versions with no LLM preference.
+func edgeVersionSet() amigo.VersionSet {
+	return amigo.VersionSet{LLMModelPreferences: map[string]amigo.LLMConfig{}}
+}
+
+func trimmedTags(tags map[string]*string) map[string]*string {
+	out := make(map[string]*string, len(tags))
+	for k, v := range tags {
+		out[strings.TrimSpace(k)] = trimmed(v)
+	}
+	return out
+}
+
+func trimmedList(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = strings.TrimSpace(s)
+	}
+	return out
+}
+
+// CreateService creates a service with its edge and release version sets.
+func (a *App) CreateService(ctx context.Context, t *Tenant, in *ServiceInput) (string, error) {
+	if err := in.check(true); err != nil {
+		return "", err
+	}
+	caller := amigo.CallerFromContext(ctx)
+	now := a.Now()
+	s := &amigo.Service{
+		ID: amigo.NewID(now), OrgID: t.Placement.OrgID, Name: *in.Name, Description: *in.Description, IsActive: *in.IsActive,
+		AgentID: *in.AgentID, StateMachineID: *in.StateMachineID, Tags: trimmedTags(*in.Tags), Keyterms: trimmedList(*in.Keyterms),
+		CreatorOrgID: caller.OrgID, CreatorUserID: caller.UserID, UpdatedByOrgID: caller.OrgID, UpdatedByUserID: caller.UserID,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	release := edgeVersionSet()
+	if in.ReleaseVersionSet != nil {
+		release = *in.ReleaseVersionSet
+		if release.LLMModelPreferences == nil {
+			release.LLMModelPreferences = map[string]amigo.LLMConfig{}
+		}
+	}
+	s.VersionSets = map[string]amigo.VersionSet{amigo.VersionSetEdge: edgeVersionSet(), amigo.VersionSetRelease: release}
+	if err := caller.Require(amigo.PermCreateService, serviceAttrs(s)); err != nil {
+		return "", err
+	}
+	for name := range s.VersionSets {
+		if err := caller.Require(amigo.PermCreateVersionSet, versionSetAttrs(s, name)); err != nil {
+			return "", err
+		}
+	}
+	if err := checkLLMPreferences(&release); err != nil {
+		return "", err
+	}
+	return s.ID, t.Store.CreateService(ctx, s, func(p amigo.Pinned) error {
+		if err := checkUsable(p); err != nil {
+			return err
+		}
+		return checkPinnedVersions(amigo.VersionSetRelease, release, p)
+	})
+}
+
+// ListServices returns one page of the services the caller may get, and
+// the tag values a client can filter by. A caller with conditional access
+// sees only the tags of the services it may get on this page.
+func (a *App) ListServices(ctx context.Context, t *Tenant, f amigo.ServiceFilter) ([]*amigo.Service, *int, bool, []string, error) {
+	caller := amigo.CallerFromContext(ctx)
+	services, next, more, err := listAllowed(caller, amigo.PermGetService, f.Offset, f.Limit,
+		func(offset, limit int) ([]*amigo.Service, bool, error) {
+			f.Offset, f.Limit = offset, limit
+			return t.Store.ListServices(ctx, t.Placement.OrgID, f)
+		}, serviceAttrs)
+	if err != nil {
+		return nil, nil, false, nil, err
+	}
+	var tags []string
+	if caller.Can(amigo.PermGetService, nil) {
+		tags, err = t.Store.ServiceTags(ctx, t.Placement.OrgID)
+	} else {
+		for _, s := range services {
+			tags = append(tags, amigo.TagValues(s.Tags)...)
+		}
+		slices.Sort(tags)
+		tags = slices.Compact(tags)
+	}
+	return services, next, more, tags, err
+}
+
+// UpdateService changes the set fields of a service. Activating it (or
+// switching an active service's agent or state machine) requires live
+// resources; switching resources re-checks every pinned version set.
+func (a *App) UpdateService(ctx context.Context, t *Tenant, id string, in *ServiceInput) error {
+	if err := in.check(false); err != nil {
+		return err
+	}
+	caller := amigo.CallerFromContext(ctx)
+	_, err := t.Store.UpdateService(ctx, t.Placement.OrgID, id, func(s *amigo.Service, pin amigo.PinFunc) error {
+		if err := caller.Require(amigo.PermUpdateService, serviceAttrs(s)); err != nil {
+			return err
+		}
+		activating := in.IsActive != nil && *in.IsActive && !s.IsActive
+		switching := (in.AgentID != nil && *in.AgentID != s.AgentID) || (in.StateMachineID != nil && *in.StateMachineID != s.StateMachineID)
+		applyServiceInput(s, in)
+		if activating || switching {
+			p, err := pin(s.AgentID, s.StateMachineID)
+			if err != nil {
+				return err
+			}
+			if err := checkUsable(p); err != nil {
+				return err
+			}
+			for _, name := range slices.Sorted(maps.Keys(s.VersionSets)) {
+				if err := checkPinnedVersions(name, s.VersionSets[name], p); err != nil {
+					return err
+				}
+			}
+		}
+		s.UpdatedByOrgID, s.UpdatedByUserID, s.UpdatedAt = caller.OrgID, caller.UserID, a.Now()
+		return nil
+	})
+	return err
+}
+
+func applyServiceInput(s *amigo.Service, in *ServiceInput) {
+	if in.Name != nil {
+		s.Name = *in.Name
+	}
+	if in.Description != nil {
+		s.Description = *in.Description
+	}
+	if in.IsActive != nil {
+		s.IsActive = *in.IsActive
+	}
+	if in.AgentID != nil {
+		s.AgentID = *in.AgentID
+	}
+	if in.StateMachineID != nil {
+		s.StateMachineID = *in.StateMachineID
+	}
+	if in.Tags != nil {
+		s.Tags = trimmedTags(*in.Tags)
+	}
+	if in.Keyterms != nil {
+		s.Keyterms = trimmedList(*in.Keyterms)
+	}
+}
+
+// UpsertVersionSet creates or replaces a version set; edge cannot be written.
+func (a *App) UpsertVersionSet(ctx context.Context, t *Tenant, serviceID, name string, in *VersionSetInput) error {
+	var c checker
+	name = strings.TrimSpace(name)
+	c.str(at("path", "version_set_name"), name, 1, 40, versionSetPattern)
+	if c.required(at("body", "version_set"), in.VersionSet != nil) {
+		checkVersionSetShape(&c, at("body", "version_set"), in.VersionSet)
+	}
+	if err := c.err(); err != nil {
+		return err
+	}
+	vs := *in.VersionSet
+	if vs.LLMModelPreferences == nil {
+		vs.LLMModelPreferences = map[string]amigo.LLMConfig{}
+	}
+	if name == amigo.VersionSetEdge {
+		return amigo.Errorf(amigo.EBADREQUEST, "The edge version set always uses the latest versions and cannot be written.")
+	}
+	if err := checkLLMPreferences(&vs); err != nil {
+		return err
+	}
+	caller := amigo.CallerFromContext(ctx)
+	_, err := t.Store.UpdateService(ctx, t.Placement.OrgID, serviceID, func(s *amigo.Service, pin amigo.PinFunc) error {
+		perm := amigo.PermCreateVersionSet
+		if _, exists := s.VersionSets[name]; exists {
+			perm = amigo.PermUpdateVersionSet
+		}
+		if err := caller.Require(perm, versionSetAttrs(s, name)); err != nil {
+			return err
+		}
+		p, err := pin(s.AgentID, s.StateMachineID)
+		if err != nil {
+			return err
+		}
+		if err := checkPinnedVersions(name, vs, p); err != nil {
+			return err
+		}
+		s.VersionSets[name] = vs
+		s.UpdatedByOrgID, s.UpdatedByUserID, s.UpdatedAt = caller.OrgID, caller.UserID, a.Now()
+		return nil
+	})
+	return err
+}
+
+// DeleteVersionSet removes a version set; edge and release cannot be deleted.
+func (a *App) DeleteVersionSet(ctx context.Context, t *Tenant, serviceID, name string) error {
+	s, err := t.Store.FindService(ctx, t.Placement.OrgID, serviceID)
+	if err != nil {
+		return err
+	}
+	if err := amigo.CallerFromContext(ctx).Require(amigo.PermDeleteVersionSet, versionSetAttrs(s, name)); err != nil {
+		return err
+	}
+	if name == amigo.VersionSetEdge || name == amigo.VersionSetRelease {
+		return amigo.Errorf(amigo.EBADREQUEST, "The %s version set cannot be deleted.", name)
+	}
+	return t.Store.DeleteVersionSet(ctx, t.Placement.OrgID, serviceID, name)
+}

@@ -1,0 +1,270 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+var _ amigo.ServiceStore = (*DB)(nil)
+
+const serviceColumns = `id, org_id, name, description, is_active, agent_id, state_machine_id, keyterms,
+	creator_org_id, creator_user_id, updated_by_org_id, updated_by_user_id, created_at, updated_at`
+
+func scanService(row scanner) (*amigo.Service, error) {
+	var s amigo.Service
+	var keyterms string
+	var created, updated int64
+	if err := row.Scan(&s.ID, &s.OrgID, &s.Name, &s.Description, &s.IsActive, &s.AgentID, &s.StateMachineID, &keyterms,
+		&s.CreatorOrgID, &s.CreatorUserID, &s.UpdatedByOrgID, &s.UpdatedByUserID, &created, &updated); err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.UpdatedAt = fromTS(created), fromTS(updated)
+	s.Tags, s.VersionSets = map[string]*string{}, map[string]amigo.VersionSet{}
+	return &s, fromJSON(keyterms, &s.Keyterms)
+}
+
+// execer is a *sql.DB or a *sql.Tx.
+type execer interface {
+	queryer
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// writeService inserts s, or replaces it when update is set, with its tags
+// and version sets.
+func (db *DB) writeService(ctx context.Context, tx *sql.Tx, s *amigo.Service, update bool) error {
+	var err error
+	if update {
+		_, err = tx.ExecContext(ctx, `UPDATE services SET name = $1, description = $2, is_active = $3, agent_id = $4,
+			state_machine_id = $5, keyterms = $6, updated_by_org_id = $7, updated_by_user_id = $8, updated_at = $9
+			WHERE id = $10 AND org_id = $11`, s.Name, s.Description, s.IsActive, s.AgentID, s.StateMachineID,
+			jsonText(s.Keyterms), s.UpdatedByOrgID, s.UpdatedByUserID, ts(s.UpdatedAt), s.ID, s.OrgID)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO services (`+serviceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			s.ID, s.OrgID, s.Name, s.Description, s.IsActive, s.AgentID, s.StateMachineID, jsonText(s.Keyterms),
+			s.CreatorOrgID, s.CreatorUserID, s.UpdatedByOrgID, s.UpdatedByUserID, ts(s.CreatedAt), ts(s.UpdatedAt))
+	}
+	if db.dialect.IsUniqueViolation(err) {
+		return amigo.Errorf(amigo.ECONFLICT, "An active service named %q already exists.", s.Name)
+	} else if err != nil {
+		return err
+	}
+	for _, table := range []string{"service_tags", "version_sets"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE service_id = $1`, s.ID); err != nil {
+			return err
+		}
+	}
+	for k, v := range s.Tags {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO service_tags (org_id, service_id, key, value) VALUES ($1, $2, $3, $4)`, s.OrgID, s.ID, k, v); err != nil {
+			return err
+		}
+	}
+	for name, vs := range s.VersionSets {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO version_sets (org_id, service_id, name, agent_version, state_machine_version, llm_model_preferences)
+			VALUES ($1, $2, $3, $4, $5, $6)`, s.OrgID, s.ID, name, vs.AgentVersion, vs.StateMachineVersion, jsonText(vs.LLMModelPreferences)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadDetails fills the tags and version sets of services.
+func loadDetails(ctx context.Context, q execer, services []*amigo.Service) error {
+	if len(services) == 0 {
+		return nil
+	}
+	byID := make(map[string]*amigo.Service, len(services))
+	ids := make([]any, len(services))
+	for i, s := range services {
+		byID[s.ID], ids[i] = s, s.ID
+	}
+	in := " IN (" + placeholders(1, len(ids)) + ")"
+	rows, err := q.QueryContext(ctx, `SELECT service_id, key, value FROM service_tags WHERE service_id`+in, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, key string
+		var value sql.NullString
+		if err := rows.Scan(&id, &key, &value); err != nil {
+			return err
+		}
+		if value.Valid {
+			byID[id].Tags[key] = &value.String
+		} else {
+			byID[id].Tags[key] = nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	sets, err := q.QueryContext(ctx, `SELECT service_id, name, agent_version, state_machine_version, llm_model_preferences FROM version_sets WHERE service_id`+in, ids...)
+	if err != nil {
+		return err
+	}
+	defer sets.Close()
+	for sets.Next() {
+		var id, name, prefs string
+		var agentV, smV sql.NullInt64
+		if err := sets.Scan(&id, &name, &agentV, &smV, &prefs); err != nil {
+			return err
+		}
+		vs := amigo.VersionSet{AgentVersion: nullInt(agentV), StateMachineVersion: nullInt(smV)}
+		if err := fromJSON(prefs, &vs.LLMModelPreferences); err != nil {
+			return err
+		}
+		byID[id].VersionSets[name] = vs
+	}
+	return sets.Err()
+}
+
+func nullInt(n sql.NullInt64) *int {
+	if !n.Valid {
+		return nil
+	}
+	v := int(n.Int64)
+	return &v
+}
+
+// pin locks and loads the agent and state machine of the organization: the
+// no-op UPDATE takes each row's write lock, so a concurrent deprecation
+// waits for this transaction and then sees the service.
+func (db *DB) pin(ctx context.Context, tx *sql.Tx, orgID string) amigo.PinFunc {
+	lock := func(k kind, id string) (*resource, error) {
+		r, err := scanResource(tx.QueryRowContext(ctx, `UPDATE resources SET updated_at = updated_at
+			WHERE org_id = $1 AND kind = $2 AND id = $3 RETURNING `+resourceColumns, orgID, k.name, id))
+		return r, notFound(err, "%s %s not found.", k.label, id)
+	}
+	return func(agentID, smID string) (amigo.Pinned, error) {
+		a, err := lock(agentKind, agentID)
+		if err != nil {
+			return amigo.Pinned{}, err
+		}
+		m, err := lock(stateMachineKind, smID)
+		if err != nil {
+			return amigo.Pinned{}, err
+		}
+		return amigo.Pinned{Agent: toAgent(a), StateMachine: toStateMachine(m)}, nil
+	}
+}
+
+// CreateService stores s once check accepts its pinned resources.
+func (db *DB) CreateService(ctx context.Context, s *amigo.Service, check func(amigo.Pinned) error) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		p, err := db.pin(ctx, tx, s.OrgID)(s.AgentID, s.StateMachineID)
+		if err != nil {
+			return err
+		} else if err := check(p); err != nil {
+			return err
+		}
+		return db.writeService(ctx, tx, s, false)
+	})
+}
+
+func (db *DB) findService(ctx context.Context, q execer, orgID, id string) (*amigo.Service, error) {
+	s, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE org_id = $1 AND id = $2`, orgID, id))
+	if err != nil {
+		return nil, notFound(err, "Service %s not found.", id)
+	}
+	return s, loadDetails(ctx, q, []*amigo.Service{s})
+}
+
+// FindService returns the service or ENOTFOUND.
+func (db *DB) FindService(ctx context.Context, orgID, id string) (*amigo.Service, error) {
+	return db.findService(ctx, db.db, orgID, id)
+}
+
+// ListServices returns one page of services.
+func (db *DB) ListServices(ctx context.Context, orgID string, f amigo.ServiceFilter) ([]*amigo.Service, bool, error) {
+	var q query
+	q.add("org_id = ?", orgID)
+	q.in("id", f.IDs)
+	if f.IsActive != nil {
+		q.add("is_active = ?", *f.IsActive)
+	}
+	for _, t := range f.Tags {
+		const exists = "EXISTS (SELECT 1 FROM service_tags t WHERE t.service_id = services.id AND t.key = ?"
+		switch {
+		case t.Any:
+			q.add(exists+")", t.Key)
+		case t.Value == nil:
+			q.add(exists+" AND t.value IS NULL)", t.Key)
+		default:
+			q.add(exists+" AND t.value = ?)", t.Key, *t.Value)
+		}
+	}
+	var order []string
+	for _, s := range f.Sort {
+		dir := " ASC"
+		if s.Desc {
+			dir = " DESC"
+		}
+		order = append(order, s.Field+dir)
+	}
+	if len(order) == 0 {
+		order = append(order, "created_at ASC")
+	}
+	order = append(order, "id ASC")
+	rows, err := db.db.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services`+q.clause()+
+		` ORDER BY `+strings.Join(order, ", ")+q.page(f.Offset, f.Limit), q.args...)
+	services, err := collect(rows, err, scanService)
+	if err != nil {
+		return nil, false, err
+	}
+	services, more := trimPage(services, f.Limit)
+	return services, more, loadDetails(ctx, db.db, services)
+}
+
+// ServiceTags lists the organization's distinct tags.
+func (db *DB) ServiceTags(ctx context.Context, orgID string) ([]string, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT key, value FROM service_tags WHERE org_id = $1 ORDER BY key, value`, orgID)
+	return collect(rows, err, func(row scanner) (string, error) {
+		var key string
+		var value sql.NullString
+		err := row.Scan(&key, &value)
+		return key + ":" + value.String, err
+	})
+}
+
+// UpdateService applies apply to the stored service in one transaction.
+func (db *DB) UpdateService(ctx context.Context, orgID, id string, apply func(*amigo.Service, amigo.PinFunc) error) (*amigo.Service, error) {
+	var out *amigo.Service
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		s, err := db.findService(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
+		if err := apply(s, db.pin(ctx, tx, orgID)); err != nil {
+			return err
+		}
+		out = s
+		return db.writeService(ctx, tx, s, true)
+	})
+	return out, err
+}
+
+// DeleteVersionSet removes one version set of a service.
+func (db *DB) DeleteVersionSet(ctx context.Context, orgID, serviceID, name string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM services WHERE org_id = $1 AND id = $2`, orgID, serviceID).Scan(&n); err != nil {
+			return err
+		} else if n == 0 {
+			return amigo.Errorf(amigo.ENOTFOUND, "Service %s not found.", serviceID)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM version_sets WHERE org_id = $1 AND service_id = $2 AND name = $3`, orgID, serviceID, name)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return amigo.Errorf(amigo.ENOTFOUND, "Version set %s not found.", name)
+		}
+		return nil
+	})
+}
