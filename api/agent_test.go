@@ -30,7 +30,7 @@ func agentVersionBody(initials string) map[string]any {
 	}
 }
 
-func createAgent(t *testing.T, c *testenv.Client, org, name string) string {
+func createAgent(t testing.TB, c *testenv.Client, org, name string) string {
 	t.Helper()
 	var out struct {
 		ID string `json:"id"`

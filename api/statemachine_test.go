@@ -10,7 +10,7 @@ import (
 	"github.com/amigo-oss/amigo-server/internal/testenv"
 )
 
-func createMachine(t *testing.T, c *testenv.Client, org, name string) string {
+func createMachine(t testing.TB, c *testenv.Client, org, name string) string {
 	t.Helper()
 	var out struct {
 		ID string `json:"id"`

@@ -7,6 +7,7 @@ package core
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
@@ -41,6 +42,7 @@ type App struct {
 	Now func() time.Time
 
 	placements *placementCache
+	platform   atomic.Value // string: the platform organization, once known
 }
 
 // Config collects what NewApp needs.

@@ -59,7 +59,7 @@ func (a *App) caller(ctx context.Context, store Store, orgID, userID string) (*a
 	if err != nil {
 		return nil, err
 	}
-	platform, err := a.Directory.PlatformOrg(ctx)
+	platform, err := a.platformOrg(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -116,4 +116,17 @@ func (a *App) SignIn(ctx context.Context, t *Tenant, req SignInRequest) (string,
 func HashSecret(secret string) []byte {
 	sum := sha256.Sum256([]byte(secret))
 	return sum[:]
+}
+
+// platformOrg returns the platform organization's id. Once set it never
+// changes, so it is read from the directory only until it is.
+func (a *App) platformOrg(ctx context.Context) (string, error) {
+	if id, ok := a.platform.Load().(string); ok {
+		return id, nil
+	}
+	id, err := a.Directory.PlatformOrg(ctx)
+	if err == nil && id != "" {
+		a.platform.Store(id)
+	}
+	return id, err
 }

@@ -230,7 +230,7 @@ func (a *App) DeleteOrganization(ctx context.Context, t *Tenant) error {
 	if err := amigo.CallerFromContext(ctx).Require(amigo.PermDeleteOrganization, orgAttrs(orgID)); err != nil {
 		return err
 	}
-	if platform, err := a.Directory.PlatformOrg(ctx); err != nil {
+	if platform, err := a.platformOrg(ctx); err != nil {
 		return err
 	} else if platform == orgID {
 		return amigo.Errorf(amigo.EBADREQUEST, "The platform organization cannot be deleted.")
