@@ -122,7 +122,7 @@ func seedServices(b *testing.B, env *testenv.Env, n int) {
 		s := &amigo.Service{ID: amigo.NewID(now), OrgID: testenv.PlatformOrg, Name: fmt.Sprintf("service-%05d", (i*7919)%n),
 			Description: "d", AgentID: agent, StateMachineID: machine, Tags: map[string]*string{"team": &team}, Keyterms: []string{},
 			VersionSets: map[string]amigo.VersionSet{amigo.VersionSetEdge: {}, amigo.VersionSetRelease: {}},
-			CreatedAt: now, UpdatedAt: now}
+			CreatedAt:   now, UpdatedAt: now}
 		if err := store.CreateService(context.Background(), s, func(amigo.Pinned) error { return nil }); err != nil {
 			b.Fatal(err)
 		}
