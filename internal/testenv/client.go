@@ -162,3 +162,10 @@ func (r *Response) Locs() []string {
 	}
 	return out
 }
+
+// At returns a copy of the client that talks to another server.
+func (c *Client) At(base string) *Client {
+	cp := *c
+	cp.base = base
+	return &cp
+}
