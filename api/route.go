@@ -29,7 +29,8 @@ const (
 
 // route wraps an operation's handler with what every operation needs, in
 // this order, all before any side effect: resolve the organization (404,
-// 503), authenticate (401/403), rate-limit (429).
+// 503), authenticate (401/403), rate-limit (429), and refuse a caller who
+// holds the operation's permission on nothing (403, permissions.go).
 func (s *Server) route(op *operation) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setOperation(r.Context(), op.ID)
@@ -62,6 +63,9 @@ func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *oper
 	}
 	r = r.WithContext(ctx)
 	if err := s.limits.check(r.Context(), w, op, limitKey); err != nil {
+		return err
+	}
+	if err := checkGate(r.Context(), op); err != nil {
 		return err
 	}
 	return op.handler(s, w, r, t)

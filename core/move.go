@@ -59,8 +59,11 @@ func (a *App) MoveOrganization(ctx context.Context, orgID, to string, opt MoveOp
 		if p.Cluster == to {
 			return m.step(MoveStepDone) // nothing left to do: a finished move run again
 		}
-		if _, err := m.store(to); err != nil {
-			return err
+		// Both clusters must be open before anything changes.
+		for _, c := range []string{p.Cluster, to} {
+			if _, err := m.store(c); err != nil {
+				return err
+			}
 		}
 		if err := m.begin(ctx); err != nil {
 			return err

@@ -160,6 +160,11 @@ func TestMoveOrganization(t *testing.T) {
 		t.Run("copy, verify, switch, erase, end maintenance", func(t *testing.T) {
 			o := e.populate(t, "acme", "default")
 			before := e.sums(t, "default", "acme")
+			for _, s := range before {
+				if s.Rows == 0 && slices.Contains([]string{"organizations", "roles", "users", "api_keys", "resources", "resource_versions"}, s.Table) {
+					t.Fatalf("the fixture has no rows in %s: %v", s.Table, before)
+				}
+			}
 			var steps []string
 			if err := e.move("acme", "dedicated", "", &steps); err != nil {
 				t.Fatal(err)
@@ -210,8 +215,8 @@ func TestMoveOrganization(t *testing.T) {
 			err := e.op.App.MoveOrganization(context.Background(), "tamper", "dedicated", core.MoveOptions{
 				Settle: 2 * ttl,
 				AfterStep: func(step string) error {
-					if step == core.MoveStepCopied { // a row goes missing on the target
-						_, err := e.op.Clusters["dedicated"].SQL().Exec(`DELETE FROM users WHERE org_id = $1 AND email = $2`, "tamper", "bob@tamper.example")
+					if step == core.MoveStepCopied { // a value changes on the target
+						_, err := e.op.Clusters["dedicated"].SQL().Exec(`UPDATE users SET first_name = 'eve' WHERE org_id = $1 AND email = $2`, "tamper", "bob@tamper.example")
 						return err
 					}
 					return nil
@@ -249,6 +254,19 @@ func TestMoveOrganization(t *testing.T) {
 				t.Fatal(err)
 			}
 			e.expectMoved(t, o, "dedicated", "default", before)
+		})
+
+		t.Run("a source that cannot be opened changes nothing", func(t *testing.T) {
+			e.populate(t, "closed", "default")
+			cfg := e.Runtime.Config
+			cfg.Clusters = map[string]string{"dedicated": cfg.Clusters["dedicated"]} // as if "default" failed to open
+			err := openOperator(t, cfg).App.MoveOrganization(context.Background(), "closed", "dedicated", core.MoveOptions{Settle: 2 * ttl})
+			if amigo.ErrorCode(err) != amigo.ENOTFOUND || !strings.Contains(err.Error(), "default") {
+				t.Fatalf("move: %v", err)
+			}
+			if p := e.placement(t, "closed"); p.Cluster != "default" || p.State != amigo.OrgActive || p.Maintenance {
+				t.Fatalf("placement %+v", p)
+			}
 		})
 
 		t.Run("a move that has not switched can be cancelled", func(t *testing.T) {

@@ -284,6 +284,11 @@ func (a *App) UpdateService(ctx context.Context, t *Tenant, id string, in *Servi
 		activating := in.IsActive != nil && *in.IsActive && !s.IsActive
 		switching := (in.AgentID != nil && *in.AgentID != s.AgentID) || (in.StateMachineID != nil && *in.StateMachineID != s.StateMachineID)
 		applyServiceInput(s, in)
+		// A conditional grant must cover the service as it will be too,
+		// or a support-only editor could re-tag a service out of reach.
+		if err := caller.Require(amigo.PermUpdateService, serviceAttrs(s)); err != nil {
+			return err
+		}
 		if activating || switching {
 			p, err := pin(s.AgentID, s.StateMachineID)
 			if err != nil {

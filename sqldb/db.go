@@ -61,7 +61,16 @@ func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
 // table named by set does not record yet. Each file runs in its own
 // transaction together with its bookkeeping row.
 func (db *DB) Migrate(ctx context.Context, migrations fs.FS, set string) error {
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+set+` (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+	// Under the migration lock: PostgreSQL's CREATE TABLE IF NOT EXISTS
+	// fails when servers sharing a fresh database start at the same time.
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.dialect.LockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+set+` (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("create %s: %w", set, err)
 	}
 	names, err := fs.Glob(migrations, "*.sql")
