@@ -148,7 +148,7 @@ func (db *DB) pin(ctx context.Context, tx *sql.Tx, orgID string) amigo.PinFunc {
 		if err != nil {
 			return amigo.Pinned{}, err
 		}
-		return amigo.Pinned{Agent: toAgent(a), StateMachine: toStateMachine(m)}, nil
+		return amigo.Pinned{Agent: agents.toR(a), StateMachine: stateMachines.toR(m)}, nil
 	}
 }
 

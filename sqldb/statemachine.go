@@ -11,91 +11,53 @@ import (
 
 var _ amigo.StateMachineStore = (*DB)(nil)
 
-// CreateStateMachine stores a new state machine; ECONFLICT if a live state machine has its name.
+var stateMachines = versioned[amigo.StateMachine, amigo.StateMachineVersion]{
+	kind: stateMachineKind,
+	toR: func(r *resource) *amigo.StateMachine {
+		return &amigo.StateMachine{ID: r.ID, OrgID: r.OrgID, Name: r.Name, Deprecated: r.Deprecated, LatestVersion: r.LatestVersion,
+			CreatorOrgID: r.CreatorOrgID, CreatorUserID: r.CreatorUserID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	},
+	fromR: func(m *amigo.StateMachine) *resource {
+		return &resource{ID: m.ID, OrgID: m.OrgID, Name: m.Name, Deprecated: m.Deprecated, LatestVersion: m.LatestVersion,
+			CreatorOrgID: m.CreatorOrgID, CreatorUserID: m.CreatorUserID, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+	},
+	toV: func(v *version) (*amigo.StateMachineVersion, error) {
+		out := &amigo.StateMachineVersion{OrgID: v.OrgID, MachineID: v.ResourceID, Version: v.Version,
+			CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, CreatedAt: v.CreatedAt}
+		return out, json.Unmarshal(v.Definition, &out.Definition)
+	},
+	fromV: func(v *amigo.StateMachineVersion) *version {
+		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: definitionJSON(v.Definition)}
+	},
+}
+
+// CreateStateMachine stores a new machine; ECONFLICT if a live one has its name.
 func (db *DB) CreateStateMachine(ctx context.Context, m *amigo.StateMachine) error {
-	return db.createResource(ctx, stateMachineKind, &resource{
-		ID: m.ID, OrgID: m.OrgID, Name: m.Name, Deprecated: m.Deprecated, LatestVersion: m.LatestVersion,
-		CreatorOrgID: m.CreatorOrgID, CreatorUserID: m.CreatorUserID, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
-	})
+	return stateMachines.create(ctx, db, m)
 }
 
-func toStateMachine(r *resource) *amigo.StateMachine {
-	return &amigo.StateMachine{
-		ID: r.ID, OrgID: r.OrgID, Name: r.Name, Deprecated: r.Deprecated, LatestVersion: r.LatestVersion,
-		CreatorOrgID: r.CreatorOrgID, CreatorUserID: r.CreatorUserID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-	}
-}
-
-func toStateMachineVersion(v *version) (*amigo.StateMachineVersion, error) {
-	out := &amigo.StateMachineVersion{OrgID: v.OrgID, MachineID: v.ResourceID, Version: v.Version,
-		CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, CreatedAt: v.CreatedAt}
-	return out, json.Unmarshal(v.Definition, &out.Definition)
-}
-
-// FindStateMachine returns the state machine or ENOTFOUND.
+// FindStateMachine returns the machine or ENOTFOUND.
 func (db *DB) FindStateMachine(ctx context.Context, orgID, id string) (*amigo.StateMachine, error) {
-	r, err := db.findResource(ctx, db.db, stateMachineKind, orgID, id)
-	if err != nil {
-		return nil, err
-	}
-	return toStateMachine(r), nil
+	return stateMachines.find(ctx, db, orgID, id)
 }
 
-// ListStateMachines returns one page of state machines by creation order.
+// ListStateMachines returns one page of machines by creation order.
 func (db *DB) ListStateMachines(ctx context.Context, orgID string, f amigo.StateMachineFilter) ([]*amigo.StateMachine, bool, error) {
-	rs, more, err := db.listResources(ctx, stateMachineKind, orgID, f.Deprecated, f.IDs, f.Offset, f.Limit)
-	if err != nil {
-		return nil, false, err
-	}
-	out := make([]*amigo.StateMachine, len(rs))
-	for i, r := range rs {
-		out[i] = toStateMachine(r)
-	}
-	return out, more, nil
+	return stateMachines.list(ctx, db, orgID, f.Deprecated, f.IDs, f.Offset, f.Limit)
 }
 
 // CreateStateMachineVersion allocates and stores the next version.
 func (db *DB) CreateStateMachineVersion(ctx context.Context, orgID, machineID string, expected *int,
 	build func(latest *amigo.StateMachineVersion) (*amigo.StateMachineVersion, error)) (*amigo.StateMachineVersion, error) {
-	var created *amigo.StateMachineVersion
-	v, err := db.createVersion(ctx, stateMachineKind, orgID, machineID, expected, func(latest *version) (*version, error) {
-		var prev *amigo.StateMachineVersion
-		if latest != nil {
-			var err error
-			if prev, err = toStateMachineVersion(latest); err != nil {
-				return nil, err
-			}
-		}
-		v, err := build(prev)
-		if err != nil {
-			return nil, err
-		}
-		created = v
-		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: definitionJSON(v.Definition)}, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	created.OrgID, created.MachineID, created.Version, created.CreatedAt = v.OrgID, v.ResourceID, v.Version, v.CreatedAt
-	return created, nil
+	return stateMachines.createVersion(ctx, db, orgID, machineID, expected, build)
 }
 
-// ListStateMachineVersions returns one page of the state machine's versions.
+// ListStateMachineVersions returns one page of the machine's versions.
 func (db *DB) ListStateMachineVersions(ctx context.Context, orgID, machineID string, f amigo.VersionFilter) ([]*amigo.StateMachineVersion, bool, error) {
-	vs, more, err := db.listVersions(ctx, orgID, machineID, f)
-	if err != nil {
-		return nil, false, err
-	}
-	out := make([]*amigo.StateMachineVersion, len(vs))
-	for i, v := range vs {
-		if out[i], err = toStateMachineVersion(v); err != nil {
-			return nil, false, err
-		}
-	}
-	return out, more, nil
+	return stateMachines.listVersions(ctx, db, orgID, machineID, f)
 }
 
-// DeprecateStateMachine marks the state machine deprecated unless an active service uses it.
+// DeprecateStateMachine marks the machine deprecated unless an active service uses it.
 func (db *DB) DeprecateStateMachine(ctx context.Context, orgID, id string) error {
 	return db.deprecateResource(ctx, stateMachineKind, orgID, id)
 }

@@ -1,0 +1,80 @@
+package sqldb
+
+import (
+	"context"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// versioned adapts the shared resource storage to one domain type R (an
+// agent or a state machine) and its version type V, so both stores are the
+// same code.
+type versioned[R, V any] struct {
+	kind kind
+	// toR and fromR convert between the row and the domain resource.
+	toR   func(*resource) *R
+	fromR func(*R) *resource
+	// toV decodes a stored version; fromV gives the row to store for a
+	// version built by the caller (creator and definition).
+	toV   func(*version) (*V, error)
+	fromV func(*V) *version
+}
+
+func (t versioned[R, V]) create(ctx context.Context, db *DB, r *R) error {
+	return db.createResource(ctx, t.kind, t.fromR(r))
+}
+
+func (t versioned[R, V]) find(ctx context.Context, db *DB, orgID, id string) (*R, error) {
+	r, err := db.findResource(ctx, db.db, t.kind, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	return t.toR(r), nil
+}
+
+func (t versioned[R, V]) list(ctx context.Context, db *DB, orgID string, deprecated *bool, ids []string, offset, limit int) ([]*R, bool, error) {
+	rs, more, err := db.listResources(ctx, t.kind, orgID, deprecated, ids, offset, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]*R, len(rs))
+	for i, r := range rs {
+		out[i] = t.toR(r)
+	}
+	return out, more, nil
+}
+
+func (t versioned[R, V]) createVersion(ctx context.Context, db *DB, orgID, id string, expected *int, build func(latest *V) (*V, error)) (*V, error) {
+	stored, err := db.createVersion(ctx, t.kind, orgID, id, expected, func(latest *version) (*version, error) {
+		var prev *V
+		if latest != nil {
+			var err error
+			if prev, err = t.toV(latest); err != nil {
+				return nil, err
+			}
+		}
+		v, err := build(prev)
+		if err != nil {
+			return nil, err
+		}
+		return t.fromV(v), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t.toV(stored)
+}
+
+func (t versioned[R, V]) listVersions(ctx context.Context, db *DB, orgID, id string, f amigo.VersionFilter) ([]*V, bool, error) {
+	vs, more, err := db.listVersions(ctx, orgID, id, f)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]*V, len(vs))
+	for i, v := range vs {
+		if out[i], err = t.toV(v); err != nil {
+			return nil, false, err
+		}
+	}
+	return out, more, nil
+}
