@@ -19,8 +19,6 @@ const RequestIDHeader = "X-Request-Id"
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-type requestIDKey struct{}
-
 // requestInfo is filled in by inner layers and read by the logging layer.
 type requestInfo struct {
 	id        string
