@@ -110,3 +110,18 @@ func TestHTTPBasics(t *testing.T) {
 		}
 	})
 }
+
+func TestReadyzFailsWithoutDatabase(t *testing.T) {
+	env := testenv.Start(t, testenv.SQLite())
+	env.Runtime.Clusters["default"].Close()
+	for path, want := range map[string]int{"/readyz": 503, "/healthz": 200} {
+		resp, err := http.Get(env.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}
