@@ -37,7 +37,7 @@ func ErrorStatus(err error) int {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := ErrorStatus(err)
 	if status == http.StatusInternalServerError {
-		s.logger.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+		s.logger.ErrorContext(r.Context(), "internal error", "request_id", RequestID(r.Context()), "err", err, "method", r.Method, "path", r.URL.Path)
 	}
 	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", maintenanceRetryAfter)
