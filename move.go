@@ -1,6 +1,9 @@
 package amigo
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // OrgMoved is the directory state of an organization whose cluster has been
 // switched to the move's target while the copy left on the old cluster is
@@ -16,6 +19,21 @@ type TableChecksum struct {
 	Sum   string // hex SHA-256 over the rows in a canonical, engine-neutral form
 }
 
+// CompareChecksums returns nil if a copy's sums (got) equal its source's
+// (want), and otherwise an error naming the first table that differs.
+func CompareChecksums(want, got []TableChecksum) error {
+	if len(got) != len(want) {
+		return fmt.Errorf("%d tables in the copy, %d in the source", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			return fmt.Errorf("table %s: %d rows (sum %.12s) in the copy, %d rows (sum %.12s) in the source",
+				want[i].Table, got[i].Rows, got[i].Sum, want[i].Rows, want[i].Sum)
+		}
+	}
+	return nil
+}
+
 // OrgRowScanner streams an organization's rows out of a cluster.
 type OrgRowScanner interface {
 	// ScanOrganization calls fn for every row of orgID, table by table,
@@ -29,7 +47,9 @@ type MovableStore interface {
 	OrgRowScanner
 	// ReplaceOrganization makes this cluster's copy of orgID exactly the
 	// rows src scans, in one transaction: any earlier (partial or stale)
-	// copy is deleted first, so repeating it never duplicates a row.
+	// copy is deleted first, so repeating it never duplicates a row, and
+	// it commits only if the copy matches src read again, so a source that
+	// changes or empties meanwhile leaves this cluster as it was.
 	ReplaceOrganization(ctx context.Context, orgID string, src OrgRowScanner) error
 	// OrganizationChecksums returns a count and checksum per tenant table.
 	OrganizationChecksums(ctx context.Context, orgID string) ([]TableChecksum, error)

@@ -175,6 +175,16 @@ func TestMoveOrganization(t *testing.T) {
 				t.Fatalf("steps %v, want %v", steps, want)
 			}
 			e.expectMoved(t, o, "dedicated", "default", before)
+			t.Run("a stale copy from the emptied source changes nothing", func(t *testing.T) {
+				// What a second, concurrent run of the same move would try.
+				err := e.op.Clusters["dedicated"].ReplaceOrganization(context.Background(), "acme", e.op.Clusters["default"])
+				if err == nil {
+					t.Fatal("copied an organization that is not on the source")
+				}
+				if got := e.sums(t, "dedicated", "acme"); !slices.Equal(got, before) {
+					t.Fatalf("the live copy changed: %v", got)
+				}
+			})
 			t.Run("run again, it has nothing to do", func(t *testing.T) {
 				if err := e.move("acme", "dedicated", "", nil); err != nil {
 					t.Fatal(err)
@@ -232,6 +242,30 @@ func TestMoveOrganization(t *testing.T) {
 				t.Fatal(err)
 			}
 			e.expectMoved(t, o, "dedicated", "default", before)
+		})
+
+		t.Run("a source that changes during the copy is not committed", func(t *testing.T) {
+			e.populate(t, "shifty", "default")
+			src := e.op.Clusters["default"]
+			changing := scanFunc(func(ctx context.Context, org string, fn func(string, []string, []any) error) error {
+				changed := false
+				return src.ScanOrganization(ctx, org, func(table string, cols []string, vals []any) error {
+					if table == "users" && !changed { // organizations was read already
+						changed = true
+						if _, err := src.SQL().Exec(`UPDATE organizations SET title = 'late write' WHERE id = $1`, org); err != nil {
+							return err
+						}
+					}
+					return fn(table, cols, vals)
+				})
+			})
+			err := e.op.Clusters["dedicated"].ReplaceOrganization(context.Background(), "shifty", changing)
+			if err == nil || !strings.Contains(err.Error(), "organizations") {
+				t.Fatalf("copy: %v, want a mismatch in organizations", err)
+			}
+			if n := e.rows(t, "dedicated", "shifty"); n != 0 {
+				t.Fatalf("%d rows of a mismatched copy committed", n)
+			}
 		})
 
 		t.Run("an unreachable source stops the move before the switch", func(t *testing.T) {
@@ -343,4 +377,11 @@ func TestMoveOrganizationAcrossEngines(t *testing.T) {
 	if got["title"] != "Written on PostgreSQL" {
 		t.Fatalf("title %v", got["title"])
 	}
+}
+
+// scanFunc adapts a function to amigo.OrgRowScanner.
+type scanFunc func(ctx context.Context, orgID string, fn func(table string, cols []string, vals []any) error) error
+
+func (f scanFunc) ScanOrganization(ctx context.Context, orgID string, fn func(table string, cols []string, vals []any) error) error {
+	return f(ctx, orgID, fn)
 }

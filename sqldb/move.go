@@ -92,10 +92,16 @@ func boolInt(b bool) int64 {
 	return 0
 }
 
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// rowFunc receives one row of a tenant table.
+type rowFunc = func(table string, cols []string, vals []any) error
+
 // tenantColumns returns the column names and kinds of a tenant table.
-func tenantColumns(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, table string) ([]string, []columnKind, error) {
+func tenantColumns(ctx context.Context, q querier, table string) ([]string, []columnKind, error) {
 	rows, err := q.QueryContext(ctx, `SELECT * FROM `+table+` WHERE 1 = 0`)
 	if err != nil {
 		return nil, nil, err
@@ -114,17 +120,22 @@ func tenantColumns(ctx context.Context, q interface {
 }
 
 // ScanOrganization implements amigo.OrgRowScanner.
-func (db *DB) ScanOrganization(ctx context.Context, orgID string, fn func(table string, cols []string, vals []any) error) error {
+func (db *DB) ScanOrganization(ctx context.Context, orgID string, fn rowFunc) error {
+	return scanOrganization(ctx, db.db, orgID, fn)
+}
+
+// scanOrganization is ScanOrganization on a handle or a transaction.
+func scanOrganization(ctx context.Context, q querier, orgID string, fn rowFunc) error {
 	for _, table := range TenantTables {
-		if err := db.scanTable(ctx, table, orgID, fn); err != nil {
+		if err := scanTable(ctx, q, table, orgID, fn); err != nil {
 			return fmt.Errorf("scan %s: %w", table, err)
 		}
 	}
 	return nil
 }
 
-func (db *DB) scanTable(ctx context.Context, table, orgID string, fn func(table string, cols []string, vals []any) error) error {
-	rows, err := db.db.QueryContext(ctx, `SELECT * FROM `+table+` WHERE `+OrgColumn(table)+` = $1`, orgID)
+func scanTable(ctx context.Context, q querier, table, orgID string, fn rowFunc) error {
+	rows, err := q.QueryContext(ctx, `SELECT * FROM `+table+` WHERE `+OrgColumn(table)+` = $1`, orgID)
 	if err != nil {
 		return err
 	}
@@ -157,59 +168,82 @@ func (db *DB) scanTable(ctx context.Context, table, orgID string, fn func(table 
 	return rows.Err()
 }
 
-// ReplaceOrganization implements amigo.MovableStore.
+// ReplaceOrganization implements amigo.MovableStore. The transaction
+// commits only if the copy, read back inside it, matches a fresh read of the
+// source: a source that changes or empties during the copy (because another
+// run of the same move got further, say) leaves the target as it was.
 func (db *DB) ReplaceOrganization(ctx context.Context, orgID string, src amigo.OrgRowScanner) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := eraseRows(ctx, tx, orgID); err != nil {
 			return err
 		}
-		type target struct {
-			stmt  *sql.Stmt
-			cols  []string
-			kinds map[string]columnKind
+		if err := copyRows(ctx, tx, orgID, src); err != nil {
+			return err
 		}
-		targets := map[string]*target{}
-		defer func() {
-			for _, t := range targets {
-				t.stmt.Close()
+		want, err := checksums(func(fn rowFunc) error { return src.ScanOrganization(ctx, orgID, fn) })
+		if err != nil {
+			return err
+		}
+		got, err := checksums(func(fn rowFunc) error { return scanOrganization(ctx, tx, orgID, fn) })
+		if err != nil {
+			return err
+		}
+		if want[0].Rows == 0 {
+			return fmt.Errorf("the source holds no organization %s", orgID)
+		}
+		return amigo.CompareChecksums(want, got)
+	})
+}
+
+// copyRows inserts every row src scans for orgID, converting values to the
+// kinds of the target's columns.
+func copyRows(ctx context.Context, tx *sql.Tx, orgID string, src amigo.OrgRowScanner) error {
+	type target struct {
+		stmt  *sql.Stmt
+		cols  []string
+		kinds map[string]columnKind
+	}
+	targets := map[string]*target{}
+	defer func() {
+		for _, t := range targets {
+			t.stmt.Close()
+		}
+	}()
+	return src.ScanOrganization(ctx, orgID, func(table string, cols []string, vals []any) error {
+		t := targets[table]
+		if t == nil || !slices.Equal(t.cols, cols) {
+			names, kinds, err := tenantColumns(ctx, tx, table)
+			if err != nil {
+				return err
 			}
-		}()
-		return src.ScanOrganization(ctx, orgID, func(table string, cols []string, vals []any) error {
-			t := targets[table]
-			if t == nil || !slices.Equal(t.cols, cols) {
-				names, kinds, err := tenantColumns(ctx, tx, table)
-				if err != nil {
-					return err
-				}
-				t = &target{cols: cols, kinds: map[string]columnKind{}}
-				for i, n := range names {
-					t.kinds[n] = kinds[i]
-				}
-				quoted := make([]string, len(cols))
-				for i, c := range cols {
-					if _, ok := t.kinds[c]; !ok {
-						return fmt.Errorf("table %s of the target cluster has no column %s; are both clusters migrated to the same version?", table, c)
-					}
-					quoted[i] = `"` + c + `"`
-				}
-				stmt, err := tx.PrepareContext(ctx, `INSERT INTO `+table+` (`+strings.Join(quoted, ", ")+`) VALUES (`+placeholders(1, len(cols))+`)`)
-				if err != nil {
-					return err
-				}
-				if old := targets[table]; old != nil {
-					old.stmt.Close()
-				}
-				t.stmt, targets[table] = stmt, t
+			t = &target{cols: cols, kinds: map[string]columnKind{}}
+			for i, n := range names {
+				t.kinds[n] = kinds[i]
 			}
-			args := make([]any, len(vals))
-			for i, v := range vals {
-				args[i] = neutral(t.kinds[cols[i]], v)
+			quoted := make([]string, len(cols))
+			for i, c := range cols {
+				if _, ok := t.kinds[c]; !ok {
+					return fmt.Errorf("table %s of the target cluster has no column %s; are both clusters migrated to the same version?", table, c)
+				}
+				quoted[i] = `"` + c + `"`
 			}
-			if _, err := t.stmt.ExecContext(ctx, args...); err != nil {
-				return fmt.Errorf("insert into %s: %w", table, err)
+			stmt, err := tx.PrepareContext(ctx, `INSERT INTO `+table+` (`+strings.Join(quoted, ", ")+`) VALUES (`+placeholders(1, len(cols))+`)`)
+			if err != nil {
+				return err
 			}
-			return nil
-		})
+			if old := targets[table]; old != nil {
+				old.stmt.Close()
+			}
+			t.stmt, targets[table] = stmt, t
+		}
+		args := make([]any, len(vals))
+		for i, v := range vals {
+			args[i] = neutral(t.kinds[cols[i]], v)
+		}
+		if _, err := t.stmt.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+		return nil
 	})
 }
 
@@ -228,12 +262,18 @@ func eraseRows(ctx context.Context, tx *sql.Tx, orgID string) error {
 	return nil
 }
 
-// OrganizationChecksums implements amigo.MovableStore. A table's sum is the
-// SHA-256 of its rows' hashes in sorted order, so row order does not matter;
-// a row's hash covers its columns by name, each value in a canonical form.
+// OrganizationChecksums implements amigo.MovableStore.
 func (db *DB) OrganizationChecksums(ctx context.Context, orgID string) ([]amigo.TableChecksum, error) {
+	return checksums(func(fn rowFunc) error { return db.ScanOrganization(ctx, orgID, fn) })
+}
+
+// checksums sums the rows scan yields, one entry per tenant table. A
+// table's sum is the SHA-256 of its rows' hashes in sorted order, so row
+// order does not matter; a row's hash covers its columns by name, each value
+// in a canonical form.
+func checksums(scan func(rowFunc) error) ([]amigo.TableChecksum, error) {
 	hashes := map[string][][]byte{}
-	err := db.ScanOrganization(ctx, orgID, func(table string, cols []string, vals []any) error {
+	err := scan(func(table string, cols []string, vals []any) error {
 		hashes[table] = append(hashes[table], rowHash(cols, vals))
 		return nil
 	})
