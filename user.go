@@ -27,6 +27,8 @@ type User struct {
 type UserFilter struct {
 	IDs    []string
 	Emails []string
+	// Sort orders by first_name, last_name or email; creation order breaks ties.
+	Sort   []SortField
 	Offset int
 	Limit  int
 }

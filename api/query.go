@@ -1,9 +1,12 @@
 package api
 
 import (
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -102,4 +105,27 @@ func (q *queryParams) versionFilter() amigo.VersionFilter {
 type page struct {
 	HasMore           bool `json:"has_more"`
 	ContinuationToken *int `json:"continuation_token"`
+}
+
+// sort parses a repeated sort_by parameter ("+field", "-field", or a bare
+// field, ascending). columns maps each sortable field to its column; a
+// field mapped to "" is accepted but orders nothing (the user statistics,
+// which this server does not keep, are all equal).
+func (q *queryParams) sort(columns map[string]string) []amigo.SortField {
+	var out []amigo.SortField
+	for i, raw := range q.values["sort_by"] {
+		// An unencoded "+name" arrives as " name"; read it as meant.
+		raw = strings.Replace(raw, " ", "+", 1)
+		field := strings.TrimLeft(raw, "+-")
+		col, ok := columns[field]
+		if !ok || len(raw)-len(field) > 1 {
+			q.errs = append(q.errs, amigo.FieldError{Loc: []any{"query", "sort_by", i}, Type: "value_error",
+				Msg: "Cannot sort by " + strconv.Quote(raw) + "; the sortable fields are " + strings.Join(slices.Sorted(maps.Keys(columns)), ", ") + "."})
+			continue
+		}
+		if col != "" {
+			out = append(out, amigo.SortField{Field: col, Desc: strings.HasPrefix(raw, "-")})
+		}
+	}
+	return out
 }

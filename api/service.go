@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/amigo-oss/amigo-server"
@@ -56,8 +55,6 @@ func newServiceInstance(s *amigo.Service) serviceInstance {
 	}
 }
 
-var sortFields = []string{"name", "is_active"}
-
 // serviceFilter parses get-services' query parameters.
 func (q *queryParams) serviceFilter() amigo.ServiceFilter {
 	f := amigo.ServiceFilter{
@@ -77,17 +74,7 @@ func (q *queryParams) serviceFilter() amigo.ServiceFilter {
 		}
 		f.Tags = append(f.Tags, t)
 	}
-	for i, raw := range q.values["sort_by"] {
-		// An unencoded "+name" arrives as " name"; read it as meant.
-		raw = strings.Replace(raw, " ", "+", 1)
-		field := strings.TrimLeft(raw, "+-")
-		if len(raw)-len(field) > 1 || !slices.Contains(sortFields, field) {
-			q.errs = append(q.errs, amigo.FieldError{Loc: []any{"query", "sort_by", i}, Type: "value_error",
-				Msg: "Services can be sorted by +name, -name, +is_active or -is_active."})
-			continue
-		}
-		f.Sort = append(f.Sort, amigo.SortField{Field: field, Desc: strings.HasPrefix(raw, "-")})
-	}
+	f.Sort = q.sort(map[string]string{"name": "name", "is_active": "is_active"})
 	return f
 }
 

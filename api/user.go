@@ -34,6 +34,8 @@ func (s *Server) getUsers(w http.ResponseWriter, r *http.Request, t *core.Tenant
 	f := amigo.UserFilter{
 		IDs: q.list("user_id", nil), Emails: q.list("email", nil),
 		Limit: q.int("limit", 100, 0, 100), Offset: q.int("continuation_token", 0, 0, -1),
+		Sort: q.sort(map[string]string{"first_name": "first_name", "last_name": "last_name", "email": "email",
+			"user_stats.num_conversations": "", "user_stats.num_messages": "", "user_stats.last_message_time": ""}),
 	}
 	if err := q.err(); err != nil {
 		return err

@@ -85,6 +85,18 @@ func TestUsers(t *testing.T) {
 			}
 			org.Admin.Do(t, "GET", users+"?limit=101", nil).Expect(422)
 		})
+		t.Run("sort by email", func(t *testing.T) {
+			var got struct {
+				Users []struct {
+					Email string `json:"email"`
+				} `json:"users"`
+			}
+			org.Admin.Do(t, "GET", users+"?sort_by=-email&sort_by=%2Buser_stats.num_messages&limit=3", nil).Expect(200).Decode(&got)
+			if len(got.Users) != 3 || got.Users[0].Email != "user4@example.com" || got.Users[2].Email != "user2@example.com" {
+				t.Fatalf("got %+v", got.Users)
+			}
+			org.Admin.Do(t, "GET", users+"?sort_by=age", nil).Expect(422)
+		})
 		t.Run("a caller cannot invite a more privileged user", func(t *testing.T) {
 			admin := inviteAndSignIn(t, env, org, "DefaultAdministratorRole")
 			invite(admin, "boss@example.com", "DefaultSuperAdministratorRole").Expect(403)

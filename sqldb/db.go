@@ -215,3 +215,18 @@ func trimPage[T any](items []T, limit int) ([]T, bool) {
 	}
 	return items, false
 }
+
+// orderBy returns an ORDER BY clause for sort, then the default columns,
+// then id so that pages never overlap.
+func orderBy(sort []amigo.SortField, defaults ...string) string {
+	var cols []string
+	for _, s := range sort {
+		dir := " ASC"
+		if s.Desc {
+			dir = " DESC"
+		}
+		cols = append(cols, s.Field+dir)
+	}
+	cols = append(append(cols, defaults...), "id")
+	return " ORDER BY " + strings.Join(cols, ", ")
+}

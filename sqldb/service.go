@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"strings"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -200,20 +199,8 @@ func (db *DB) ListServices(ctx context.Context, orgID string, f amigo.ServiceFil
 			q.add(in+" AND value = ?)", orgID, t.Key, *t.Value)
 		}
 	}
-	var order []string
-	for _, s := range f.Sort {
-		dir := " ASC"
-		if s.Desc {
-			dir = " DESC"
-		}
-		order = append(order, s.Field+dir)
-	}
-	if len(order) == 0 {
-		order = append(order, "created_at ASC")
-	}
-	order = append(order, "id ASC")
 	rows, err := db.db.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services`+q.clause()+
-		` ORDER BY `+strings.Join(order, ", ")+q.page(f.Offset, f.Limit), q.args...)
+		orderBy(f.Sort, "created_at")+q.page(f.Offset, f.Limit), q.args...)
 	services, err := collect(rows, err, scanService)
 	if err != nil {
 		return nil, false, err

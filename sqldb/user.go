@@ -62,7 +62,7 @@ func (db *DB) ListUsers(ctx context.Context, orgID string, f amigo.UserFilter) (
 	q.add("org_id = ?", orgID)
 	q.in("id", f.IDs)
 	q.in("email", f.Emails)
-	rows, err := db.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users`+q.clause()+` ORDER BY created_at, id`+q.page(f.Offset, f.Limit), q.args...)
+	rows, err := db.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users`+q.clause()+orderBy(f.Sort, "created_at")+q.page(f.Offset, f.Limit), q.args...)
 	users, err := collect(rows, err, scanUser)
 	if err != nil {
 		return nil, false, err
