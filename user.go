@@ -27,7 +27,7 @@ type User struct {
 type UserFilter struct {
 	IDs    []string
 	Emails []string
-	// Sort orders by first_name, last_name or email; creation order breaks ties.
+	// Sort orders by first_name, last_name or email (default: creation).
 	Sort   []SortField
 	Offset int
 	Limit  int

@@ -216,10 +216,14 @@ func trimPage[T any](items []T, limit int) ([]T, bool) {
 	return items, false
 }
 
-// orderBy returns an ORDER BY clause for sort, then the default columns,
-// then id so that pages never overlap.
+// orderBy returns an ORDER BY clause for sort (the default columns when
+// sort is empty), then id so that pages never overlap. Only id breaks ties,
+// so (org_id, field, id) indexes serve the order without a sort.
 func orderBy(sort []amigo.SortField, defaults ...string) string {
-	var cols []string
+	cols := defaults
+	if len(sort) > 0 {
+		cols = nil
+	}
 	for _, s := range sort {
 		dir := " ASC"
 		if s.Desc {
@@ -227,6 +231,6 @@ func orderBy(sort []amigo.SortField, defaults ...string) string {
 		}
 		cols = append(cols, s.Field+dir)
 	}
-	cols = append(append(cols, defaults...), "id")
+	cols = append(cols, "id")
 	return " ORDER BY " + strings.Join(cols, ", ")
 }
