@@ -58,6 +58,12 @@ var fileSettings = []struct {
 		}
 	}},
 	{"redis-url", "AMIGO_REDIS_URL", func(d, f *server.Config) { setString(&d.RedisURL, f.RedisURL) }},
+	{"voice-ids", "AMIGO_VOICE_IDS", func(d, f *server.Config) {
+		if len(f.VoiceIDs) > 0 {
+			d.VoiceIDs = f.VoiceIDs
+		}
+	}},
+	{"voice-catalog", "AMIGO_VOICE_CATALOG", func(d, f *server.Config) { setString(&d.VoiceCatalogFile, f.VoiceCatalogFile) }},
 }
 
 // withFile lays cfg, the configuration from flags and environment, over the
