@@ -1,15 +1,10 @@
 package api_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
 	"github.com/amigo-oss/amigo-server/internal/testenv"
-	"github.com/amigo-oss/amigo-server/server"
 	"github.com/amigo-oss/amigo-server/token"
 )
 
@@ -28,16 +23,10 @@ func TestSigningKeyRotation(t *testing.T) {
 		}
 		cfg.VerifyKeyFiles = []string{cfg.SigningKeyFile}
 		cfg.SigningKeyFile = newKey
-		rt, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(rt.API.Handler())
-		t.Cleanup(func() { srv.Close(); rt.Close() })
-		rotated := &testenv.Env{Backend: b, Runtime: rt, URL: srv.URL}
+		rotated := testenv.Serve(t, b, cfg)
 
 		// The old token works against the rotated server.
-		old.At(srv.URL).Do(t, "GET", "/v1/platform/user/", nil).Expect(200)
+		old.At(rotated.URL).Do(t, "GET", "/v1/platform/user/", nil).Expect(200)
 		// A token signed with the new key works there, but not on the old server.
 		fresh := rotated.SignIn(t, testenv.PlatformOrg, env.APIKey, env.APIKeyID, env.UserID)
 		fresh.Do(t, "GET", "/v1/platform/user/", nil).Expect(200)

@@ -42,6 +42,20 @@ func Start(t testing.TB, b Backend, opts ...Options) *Env {
 		// Scenario tests send bursts; the rate-limit tests turn limits on.
 		RateLimits: "off",
 	}
+	env := Serve(t, b, cfg, opts...)
+	res, err := env.Runtime.App.Bootstrap(context.Background(), PlatformOrg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.APIKey, env.APIKeyID, env.UserID = res.Key.Secret, res.Key.Key.KeyID, res.UserID
+	env.Admin = env.SignIn(t, PlatformOrg, env.APIKey, env.APIKeyID, env.UserID)
+	return env
+}
+
+// Serve opens a server for cfg (after opts and defaults) on b and serves it
+// over HTTP until the test ends; nothing is bootstrapped.
+func Serve(t testing.TB, b Backend, cfg server.Config, opts ...Options) *Env {
+	t.Helper()
 	for _, o := range opts {
 		if o.Configure != nil {
 			o.Configure(&cfg)
@@ -50,8 +64,7 @@ func Start(t testing.TB, b Backend, opts ...Options) *Env {
 	if err := cfg.Normalize(); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	rt, err := server.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	rt, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,14 +73,7 @@ func Start(t testing.TB, b Backend, opts ...Options) *Env {
 		srv.Close()
 		rt.Close()
 	})
-	env := &Env{Backend: b, Runtime: rt, URL: srv.URL}
-	res, err := rt.App.Bootstrap(ctx, PlatformOrg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env.APIKey, env.APIKeyID, env.UserID = res.Key.Secret, res.Key.Key.KeyID, res.UserID
-	env.Admin = env.SignIn(t, PlatformOrg, env.APIKey, env.APIKeyID, env.UserID)
-	return env
+	return &Env{Backend: b, Runtime: rt, URL: srv.URL}
 }
 
 // Anonymous returns a client without credentials.

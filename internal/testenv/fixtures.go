@@ -83,9 +83,7 @@ type Org struct {
 // platform administrator and signs in as its admin@amigo.ai.
 func (e *Env) CreateOrg(t testing.TB, id string) *Org {
 	t.Helper()
-	cross := e.Admin.With("X-ORG-ID", PlatformOrg)
-	cross.Do(t, "PUT", "/v1/"+id+"/organization/", OrgBody(id), Header("x-mongo-cluster-name", "default")).Expect(201)
-	return e.AdminOf(t, id)
+	return e.CreateOrgOn(t, id, "default")
 }
 
 // AdminOf signs in as admin@amigo.ai of an existing organization, using a

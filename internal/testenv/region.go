@@ -3,9 +3,6 @@ package testenv
 import (
 	"context"
 	"database/sql"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -19,33 +16,15 @@ import (
 // its organizations with BootstrapOrg.
 func StartPeer(t testing.TB, primary *Env, region string, opts ...Options) *Env {
 	t.Helper()
-	b := primary.Backend
 	cfg := server.Config{
 		DataDir:           t.TempDir(),
 		Region:            region,
 		DirectoryURL:      primary.Runtime.Config.DirectoryURL,
-		Clusters:          map[string]string{server.DefaultClusterName: b.NewURL(t, region+"-cluster")},
+		Clusters:          map[string]string{server.DefaultClusterName: primary.Backend.NewURL(t, region+"-cluster")},
 		DirectoryCacheTTL: primary.Runtime.Config.DirectoryCacheTTL,
 		RateLimits:        "off",
 	}
-	for _, o := range opts {
-		if o.Configure != nil {
-			o.Configure(&cfg)
-		}
-	}
-	if err := cfg.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	rt, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(rt.API.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		rt.Close()
-	})
-	return &Env{Backend: b, Runtime: rt, URL: srv.URL}
+	return Serve(t, primary.Backend, cfg, opts...)
 }
 
 // BootstrapOrg creates id on the server's default cluster the way the
