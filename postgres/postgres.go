@@ -6,10 +6,9 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
+	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -17,12 +16,6 @@ import (
 
 	"github.com/amigo-oss/amigo-server/sqldb"
 )
-
-//go:embed migrations/*.sql
-var clusterMigrations embed.FS
-
-//go:embed migrations_directory/*.sql
-var directoryMigrations embed.FS
 
 // Open connects to the PostgreSQL database at url (postgres://…) and applies
 // the cluster migrations, or the directory migrations when directory is true.
@@ -40,12 +33,7 @@ func Open(ctx context.Context, url string, directory bool) (*sqldb.DB, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	db := sqldb.New(handle, Dialect{})
-	set, dir, migrations := "amigo_migrations", "migrations", fs.FS(clusterMigrations)
-	if directory {
-		set, dir, migrations = "amigo_directory_migrations", "migrations_directory", directoryMigrations
-	}
-	sub, _ := fs.Sub(migrations, dir)
-	if err := db.Migrate(ctx, sub, set); err != nil {
+	if err := db.MigrateSchema(ctx, directory); err != nil {
 		handle.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
@@ -63,6 +51,12 @@ func (Dialect) IsUniqueViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
 }
+
+// blob matches the BLOB type name in a migration.
+var blob = regexp.MustCompile(`\bBLOB\b`)
+
+// Rewrite implements sqldb.Dialect: BLOB columns are BYTEA.
+func (Dialect) Rewrite(migration string) string { return blob.ReplaceAllString(migration, "BYTEA") }
 
 // LockMigrations takes a transaction-scoped advisory lock so that several
 // servers starting at once apply each migration exactly once.

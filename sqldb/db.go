@@ -10,6 +10,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -30,6 +31,29 @@ type Dialect interface {
 	IsUniqueViolation(err error) bool
 	// LockMigrations serialises concurrent migrators inside tx.
 	LockMigrations(ctx context.Context, tx *sql.Tx) error
+	// Rewrite adapts a migration, written in SQL both databases accept
+	// but for type names, to the dialect (PostgreSQL spells BLOB BYTEA).
+	Rewrite(migration string) string
+}
+
+//go:embed migrations/cluster/*.sql
+var clusterMigrations embed.FS
+
+//go:embed migrations/directory/*.sql
+var directoryMigrations embed.FS
+
+// MigrateSchema applies the embedded migrations of a cluster, or of the
+// directory when directory is true.
+func (db *DB) MigrateSchema(ctx context.Context, directory bool) error {
+	set, dir, migrations := "amigo_migrations", "migrations/cluster", clusterMigrations
+	if directory {
+		set, dir, migrations = "amigo_directory_migrations", "migrations/directory", directoryMigrations
+	}
+	sub, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return err
+	}
+	return db.Migrate(ctx, sub, set)
 }
 
 // DB is one database: a cluster holding tenant data, or the directory.
@@ -101,7 +125,7 @@ func (db *DB) migrateFile(ctx context.Context, migrations fs.FS, set, name strin
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		if _, err := tx.ExecContext(ctx, db.dialect.Rewrite(string(body))); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO `+set+` (name, applied_at) VALUES ($1, $2)`, name, ts(db.Now()))

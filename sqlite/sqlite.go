@@ -7,10 +7,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,12 +18,6 @@ import (
 
 	"github.com/amigo-oss/amigo-server/sqldb"
 )
-
-//go:embed migrations/*.sql
-var clusterMigrations embed.FS
-
-//go:embed migrations_directory/*.sql
-var directoryMigrations embed.FS
 
 // Open opens (creating if needed) the SQLite file at path and applies the
 // cluster migrations, or the directory migrations when directory is true.
@@ -45,12 +37,7 @@ func Open(ctx context.Context, path string, directory bool) (*sqldb.DB, error) {
 		return nil, err
 	}
 	db := sqldb.New(handle, Dialect{})
-	set, dir, migrations := "amigo_migrations", "migrations", fs.FS(clusterMigrations)
-	if directory {
-		set, dir, migrations = "amigo_directory_migrations", "migrations_directory", directoryMigrations
-	}
-	sub, _ := fs.Sub(migrations, dir)
-	if err := db.Migrate(ctx, sub, set); err != nil {
+	if err := db.MigrateSchema(ctx, directory); err != nil {
 		handle.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
@@ -68,6 +55,9 @@ func (Dialect) IsUniqueViolation(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
+
+// Rewrite implements sqldb.Dialect: the migrations are SQLite's own SQL.
+func (Dialect) Rewrite(migration string) string { return migration }
 
 // LockMigrations is a no-op: transactions begin IMMEDIATE, which already
 // serialises writers.
