@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/core"
 )
 
@@ -17,9 +18,15 @@ type operation struct {
 	Path   string // the spec's path, trailing slash included
 	// Limit is the spec's requests per minute per user (per API key and
 	// user for sign-in, per client address for get-organization).
-	Limit   int
-	Auth    authMode
-	Org     orgMode
+	Limit int
+	Auth  authMode
+	Org   orgMode
+	// Gate lists the permissions (the spec's permission column) a caller
+	// must hold on at least some resource before the operation looks
+	// anything up or validates anything; each inner list is met by any one
+	// of its permissions. The decision on the resource itself, with its
+	// attributes, is core's. Operations without authentication have none.
+	Gate    [][]string
 	handler func(s *Server, w http.ResponseWriter, r *http.Request, t *core.Tenant) error
 }
 
@@ -38,35 +45,35 @@ const getOrganizationLimit = 60
 
 var operations = []*operation{
 	{ID: "get-organization", Method: "GET", Path: "/v1/{organization}/organization/", Limit: getOrganizationLimit, Auth: authOptional, handler: (*Server).getOrganization},
-	{ID: "create-organization", Method: "PUT", Path: "/v1/{organization}/organization/", Limit: 5, Org: orgNew, handler: (*Server).createOrganization},
-	{ID: "modify-organization", Method: "POST", Path: "/v1/{organization}/organization/", Limit: 10, handler: (*Server).modifyOrganization},
-	{ID: "delete-organization", Method: "DELETE", Path: "/v1/{organization}/organization/", Limit: 5, Org: orgDeleting, handler: (*Server).deleteOrganization},
-	{ID: "get-user-dimensions", Method: "GET", Path: "/v1/{organization}/organization/user_dimensions/", Limit: 20, handler: (*Server).getUserDimensions},
+	{ID: "create-organization", Method: "PUT", Path: "/v1/{organization}/organization/", Limit: 5, Org: orgNew, Gate: [][]string{{amigo.PermCreateOrganization}}, handler: (*Server).createOrganization},
+	{ID: "modify-organization", Method: "POST", Path: "/v1/{organization}/organization/", Limit: 10, Gate: [][]string{{amigo.PermModifyOrganization}}, handler: (*Server).modifyOrganization},
+	{ID: "delete-organization", Method: "DELETE", Path: "/v1/{organization}/organization/", Limit: 5, Org: orgDeleting, Gate: [][]string{{amigo.PermDeleteOrganization}}, handler: (*Server).deleteOrganization},
+	{ID: "get-user-dimensions", Method: "GET", Path: "/v1/{organization}/organization/user_dimensions/", Limit: 20, Gate: [][]string{{amigo.PermGetOrganizationDetails}}, handler: (*Server).getUserDimensions},
 
-	{ID: "create-api-key", Method: "POST", Path: "/v1/{organization}/organization/api_key/", Limit: 5, handler: (*Server).createAPIKey},
-	{ID: "get-api-keys", Method: "GET", Path: "/v1/{organization}/organization/api_key/", Limit: 10, handler: (*Server).getAPIKeys},
-	{ID: "delete-api-key", Method: "DELETE", Path: "/v1/{organization}/organization/api_key/{api_key_id}/", Limit: 10, handler: (*Server).deleteAPIKey},
+	{ID: "create-api-key", Method: "POST", Path: "/v1/{organization}/organization/api_key/", Limit: 5, Gate: [][]string{{amigo.PermCreateAPIKey}}, handler: (*Server).createAPIKey},
+	{ID: "get-api-keys", Method: "GET", Path: "/v1/{organization}/organization/api_key/", Limit: 10, Gate: [][]string{{amigo.PermGetAPIKey}}, handler: (*Server).getAPIKeys},
+	{ID: "delete-api-key", Method: "DELETE", Path: "/v1/{organization}/organization/api_key/{api_key_id}/", Limit: 10, Gate: [][]string{{amigo.PermDeleteAPIKey}}, handler: (*Server).deleteAPIKey},
 
-	{ID: "create-agent", Method: "POST", Path: "/v1/{organization}/organization/agent", Limit: 10, handler: (*Server).createAgent},
-	{ID: "get-agents", Method: "GET", Path: "/v1/{organization}/organization/agent", Limit: 20, handler: (*Server).getAgents},
-	{ID: "create-agent-version", Method: "POST", Path: "/v1/{organization}/organization/agent/{agent_id}/", Limit: 10, handler: (*Server).createAgentVersion},
-	{ID: "delete-agent", Method: "DELETE", Path: "/v1/{organization}/organization/agent/{agent_id}/", Limit: 10, handler: (*Server).deleteAgent},
-	{ID: "get-agent-versions", Method: "GET", Path: "/v1/{organization}/organization/agent/{agent_id}/version", Limit: 20, handler: (*Server).getAgentVersions},
+	{ID: "create-agent", Method: "POST", Path: "/v1/{organization}/organization/agent", Limit: 10, Gate: [][]string{{amigo.PermCreateAgent}}, handler: (*Server).createAgent},
+	{ID: "get-agents", Method: "GET", Path: "/v1/{organization}/organization/agent", Limit: 20, Gate: [][]string{{amigo.PermGetAgent}}, handler: (*Server).getAgents},
+	{ID: "create-agent-version", Method: "POST", Path: "/v1/{organization}/organization/agent/{agent_id}/", Limit: 10, Gate: [][]string{{amigo.PermCreateAgentVersion}}, handler: (*Server).createAgentVersion},
+	{ID: "delete-agent", Method: "DELETE", Path: "/v1/{organization}/organization/agent/{agent_id}/", Limit: 10, Gate: [][]string{{amigo.PermDeleteAgent}}, handler: (*Server).deleteAgent},
+	{ID: "get-agent-versions", Method: "GET", Path: "/v1/{organization}/organization/agent/{agent_id}/version", Limit: 20, Gate: [][]string{{amigo.PermGetAgent}}, handler: (*Server).getAgentVersions},
 
-	{ID: "create-service-hierarchical-state-machine", Method: "POST", Path: "/v1/{organization}/organization/service_hierarchical_state_machine", Limit: 10, handler: (*Server).createStateMachine},
-	{ID: "get-service-hierarchical-state-machines", Method: "GET", Path: "/v1/{organization}/organization/service_hierarchical_state_machine", Limit: 20, handler: (*Server).getStateMachines},
-	{ID: "create-service-hierarchical-state-machine-version", Method: "POST", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{service_hierarchical_state_machine_id}/", Limit: 10, handler: (*Server).createStateMachineVersion},
-	{ID: "delete-service-hierarchical-state-machine", Method: "DELETE", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{state_machine_id}/", Limit: 10, handler: (*Server).deleteStateMachine},
-	{ID: "get-service-hierarchical-state-machine-versions", Method: "GET", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{service_hierarchical_state_machine_id}/version", Limit: 20, handler: (*Server).getStateMachineVersions},
+	{ID: "create-service-hierarchical-state-machine", Method: "POST", Path: "/v1/{organization}/organization/service_hierarchical_state_machine", Limit: 10, Gate: [][]string{{amigo.PermCreateStateMachine}}, handler: (*Server).createStateMachine},
+	{ID: "get-service-hierarchical-state-machines", Method: "GET", Path: "/v1/{organization}/organization/service_hierarchical_state_machine", Limit: 20, Gate: [][]string{{amigo.PermGetStateMachine}}, handler: (*Server).getStateMachines},
+	{ID: "create-service-hierarchical-state-machine-version", Method: "POST", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{service_hierarchical_state_machine_id}/", Limit: 10, Gate: [][]string{{amigo.PermCreateStateMachineVersion}}, handler: (*Server).createStateMachineVersion},
+	{ID: "delete-service-hierarchical-state-machine", Method: "DELETE", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{state_machine_id}/", Limit: 10, Gate: [][]string{{amigo.PermDeleteStateMachine}}, handler: (*Server).deleteStateMachine},
+	{ID: "get-service-hierarchical-state-machine-versions", Method: "GET", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{service_hierarchical_state_machine_id}/version", Limit: 20, Gate: [][]string{{amigo.PermGetStateMachine}}, handler: (*Server).getStateMachineVersions},
 
-	{ID: "get-services", Method: "GET", Path: "/v1/{organization}/service/", Limit: 50, handler: (*Server).getServices},
-	{ID: "create-service", Method: "POST", Path: "/v1/{organization}/service/", Limit: 20, handler: (*Server).createService},
-	{ID: "update-service", Method: "POST", Path: "/v1/{organization}/service/{service_id}/", Limit: 20, handler: (*Server).updateService},
-	{ID: "upsert-service-version-set", Method: "PUT", Path: "/v1/{organization}/service/{service_id}/version_sets/{version_set_name}/", Limit: 30, handler: (*Server).upsertVersionSet},
-	{ID: "delete-service-version-set", Method: "DELETE", Path: "/v1/{organization}/service/{service_id}/version_sets/{version_set_name}/", Limit: 30, handler: (*Server).deleteVersionSet},
+	{ID: "get-services", Method: "GET", Path: "/v1/{organization}/service/", Limit: 50, Gate: [][]string{{amigo.PermGetService}}, handler: (*Server).getServices},
+	{ID: "create-service", Method: "POST", Path: "/v1/{organization}/service/", Limit: 20, Gate: [][]string{{amigo.PermCreateService}, {amigo.PermCreateVersionSet}}, handler: (*Server).createService},
+	{ID: "update-service", Method: "POST", Path: "/v1/{organization}/service/{service_id}/", Limit: 20, Gate: [][]string{{amigo.PermUpdateService}}, handler: (*Server).updateService},
+	{ID: "upsert-service-version-set", Method: "PUT", Path: "/v1/{organization}/service/{service_id}/version_sets/{version_set_name}/", Limit: 30, Gate: [][]string{{amigo.PermCreateVersionSet, amigo.PermUpdateVersionSet}}, handler: (*Server).upsertVersionSet},
+	{ID: "delete-service-version-set", Method: "DELETE", Path: "/v1/{organization}/service/{service_id}/version_sets/{version_set_name}/", Limit: 30, Gate: [][]string{{amigo.PermDeleteVersionSet}}, handler: (*Server).deleteVersionSet},
 
 	{ID: "sign-in-with-api-key", Method: "POST", Path: "/v1/{organization}/user/signin_with_api_key", Limit: 5, Auth: authAPIKey, handler: (*Server).signIn},
-	{ID: "get-users", Method: "GET", Path: "/v1/{organization}/user/", Limit: 60, handler: (*Server).getUsers},
-	{ID: "create-invited-user", Method: "POST", Path: "/v1/{organization}/user/", Limit: 50, handler: (*Server).createInvitedUser},
-	{ID: "delete-user", Method: "DELETE", Path: "/v1/{organization}/user/{requested_user_id}", Limit: 500, handler: (*Server).deleteUser},
+	{ID: "get-users", Method: "GET", Path: "/v1/{organization}/user/", Limit: 60, Gate: [][]string{{amigo.PermGetUserInfo}}, handler: (*Server).getUsers},
+	{ID: "create-invited-user", Method: "POST", Path: "/v1/{organization}/user/", Limit: 50, Gate: [][]string{{amigo.PermInviteUser}}, handler: (*Server).createInvitedUser},
+	{ID: "delete-user", Method: "DELETE", Path: "/v1/{organization}/user/{requested_user_id}", Limit: 500, Gate: [][]string{{amigo.PermDeleteUser}}, handler: (*Server).deleteUser},
 }
