@@ -229,8 +229,8 @@ func TestAgentVoiceCatalogue(t *testing.T) {
 	env.Admin.Do(t, "POST", "/v1/platform/organization/agent/"+id+"/", agentVersionBody("AM")).Expect(201)
 }
 
-// TestConcurrentVersions shows that concurrent writers get distinct,
-// gap-free version numbers, and that version=N admits exactly one writer.
+// TestConcurrentVersions shows that 50 concurrent writers get exactly
+// versions 1..50, and that version=N admits exactly one of 20 writers.
 func TestConcurrentVersions(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
@@ -243,12 +243,7 @@ func TestConcurrentVersions(t *testing.T) {
 		}{
 			{"agent", func() string { return createAgent(t, c, "platform", "concurrent") },
 				func(id string) string { return "/v1/platform/organization/agent/" + id + "/" },
-				func(i int) any {
-					if i == 0 {
-						return agentVersionBody("AM")
-					}
-					return map[string]any{"initials": "AB"}
-				}},
+				func(int) any { return agentVersionBody("AM") }},
 			{"state machine", func() string { return createMachine(t, c, "platform", "concurrent") },
 				func(id string) string {
 					return "/v1/platform/organization/service_hierarchical_state_machine/" + id + "/"
@@ -257,9 +252,8 @@ func TestConcurrentVersions(t *testing.T) {
 		} {
 			t.Run(kind.name, func(t *testing.T) {
 				id := kind.create()
-				// The first version makes later agent bodies valid partial updates.
-				c.Do(t, "POST", kind.path(id), kind.body(0)).Expect(201)
-				const writers = 49
+				// Every body is complete, so any of them may be version 1.
+				const writers = 50
 				versions := make(chan int, writers)
 				var wg sync.WaitGroup
 				for i := range writers {
@@ -279,8 +273,8 @@ func TestConcurrentVersions(t *testing.T) {
 				}
 				slices.Sort(got)
 				for i, v := range got {
-					if v != i+2 {
-						t.Fatalf("versions %v: want exactly 2..50", got)
+					if v != i+1 {
+						t.Fatalf("versions %v: want exactly 1..50", got)
 					}
 				}
 
