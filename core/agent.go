@@ -16,7 +16,7 @@ type NameInput struct {
 // checkName validates a resource name (StrippedNonemptyString, at most 256
 // characters) and returns it stripped.
 func checkName(field string, name *string) (string, error) {
-	var c checker
+	var c fieldErrs
 	if !c.required(at("body", field), name != nil) {
 		return "", c.err()
 	}

@@ -30,7 +30,7 @@ type NewAPIKey struct {
 }
 
 func (in *APIKeyInput) check() (time.Duration, error) {
-	var c checker
+	var c fieldErrs
 	var d time.Duration
 	if in.Name != nil {
 		c.str(at("body", "name"), strings.TrimSpace(*in.Name), 1, 0, nil)
@@ -38,9 +38,9 @@ func (in *APIKeyInput) check() (time.Duration, error) {
 	if c.required(at("body", "duration"), in.Duration != nil) {
 		var err error
 		if d, err = ParseISODuration(*in.Duration); err != nil {
-			c.add(at("body", "duration"), "duration_parsing", "Input should be a valid duration: %v", err)
+			c.add(at("body", "duration"), nil, "duration_parsing", "Input should be a valid duration: %v", err)
 		} else if d < MinAPIKeyDuration || d > MaxAPIKeyDuration {
-			c.add(at("body", "duration"), "value_error", "The duration must be between 1 and 90 days.")
+			c.add(at("body", "duration"), nil, "value_error", "The duration must be between 1 and 90 days.")
 		}
 	}
 	return d, c.err()

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,8 +11,8 @@ import (
 	"github.com/amigo-oss/amigo-server"
 )
 
-// fieldErrs collects every violation of a large request body (agent and
-// state machine versions) so that one 422 lists them all. Messages follow
+// fieldErrs collects every violation of a request body so that one 422
+// lists them all. Messages follow
 // pydantic's wording. If subject is set, what it returns prefixes each
 // message (`State "greet": `) so a client can tell which element of a long
 // list is at fault; it is called only for a violation.
@@ -71,6 +72,31 @@ func (f *fieldErrs) add(loc []any, key any, typ, format string, args ...any) {
 func (f *fieldErrs) invalid(loc []any, key any, format string, args ...any) {
 	f.add(loc, key, "value_error", format, args...)
 }
+
+// required records a missing field at loc unless present.
+func (f *fieldErrs) required(loc []any, present bool) bool {
+	if !present {
+		f.add(loc, nil, "missing", "Field required")
+	}
+	return present
+}
+
+// str checks a string at loc: its length in characters and, if pattern is
+// not nil, its form.
+func (f *fieldErrs) str(loc []any, s string, min, max int, pattern *regexp.Regexp) {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case n < min:
+		f.add(loc, nil, "string_too_short", "String should have at least %d %s", min, countNoun(min, "character"))
+	case max > 0 && n > max:
+		f.add(loc, nil, "string_too_long", "String should have at most %d %s", max, countNoun(max, "character"))
+	case pattern != nil && !pattern.MatchString(s):
+		f.add(loc, nil, "string_pattern_mismatch", "String should match pattern '%s'", pattern.String())
+	}
+}
+
+// at builds a location path.
+func at(parts ...any) []any { return parts }
 
 // The checks below look at the value at loc + key.
 

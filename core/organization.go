@@ -42,7 +42,7 @@ var ReservedOrgIDs = []string{
 // check validates the input; create makes the spec's required fields
 // mandatory. It returns the decoded images keyed by field name.
 func (in *OrganizationInput) check(create bool) (map[string][]byte, error) {
-	var c checker
+	var c fieldErrs
 	body := func(f string) []any { return at("body", f) }
 	if create {
 		c.required(body("org_name"), in.OrgName != nil)
@@ -74,18 +74,18 @@ func (in *OrganizationInput) check(create bool) (map[string][]byte, error) {
 		}
 		raw, err := decodeImage(*img.val, img.rule)
 		if err != nil {
-			c.add(body(img.field), "value_error", "Invalid %s: %v", img.field, err)
+			c.add(body(img.field), nil, "value_error", "Invalid %s: %v", img.field, err)
 		}
 		images[img.field] = raw
 	}
 	if in.UserDimensions != nil {
 		if !create && len(*in.UserDimensions) == 0 {
-			c.add(body("user_dimensions"), "too_short", "List should have at least 1 item")
+			c.add(body("user_dimensions"), nil, "too_short", "List should have at least 1 item")
 		}
 		for i, d := range *in.UserDimensions {
 			c.str(at("body", "user_dimensions", i, "description"), strings.TrimSpace(d.Description), 1, 0, nil)
 			if d.Tags == nil {
-				c.add(at("body", "user_dimensions", i, "tags"), "missing", "Field required")
+				c.add(at("body", "user_dimensions", i, "tags"), nil, "missing", "Field required")
 			}
 			for j, t := range d.Tags {
 				c.str(at("body", "user_dimensions", i, "tags", j), strings.TrimSpace(t), 1, 0, nil)
@@ -162,7 +162,7 @@ func applyOrganizationInput(org *amigo.Organization, in *OrganizationInput, imag
 		org.OnboardingInstructions = *in.OnboardingInstructions
 	}
 	if in.DefaultUserPreferences != nil {
-		org.DefaultUserPreferences = in.DefaultUserPreferences.check(&checker{}, nil)
+		org.DefaultUserPreferences = in.DefaultUserPreferences.check(&fieldErrs{}, nil)
 	}
 }
 
@@ -215,7 +215,7 @@ func (a *App) ModifyOrganization(ctx context.Context, t *Tenant, in *Organizatio
 		upd.OnboardingInstructions = *in.OnboardingInstructions
 	}
 	if in.DefaultUserPreferences != nil {
-		p := in.DefaultUserPreferences.check(&checker{}, nil)
+		p := in.DefaultUserPreferences.check(&fieldErrs{}, nil)
 		upd.DefaultUserPreferences = &p
 	}
 	return t.Store.UpdateOrganization(ctx, t.Placement.OrgID, upd, a.Now())

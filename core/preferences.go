@@ -22,7 +22,7 @@ type PreferencesInput struct {
 var languagePattern = regexp.MustCompile(`^(?:[a-z]{3}|\w{2})$`)
 
 // check validates p at loc and returns the preferences with defaults applied.
-func (p *PreferencesInput) check(c *checker, loc []any) amigo.Preferences {
+func (p *PreferencesInput) check(c *fieldErrs, loc []any) amigo.Preferences {
 	out := amigo.DefaultPreferences()
 	if p.EnableResponseRecommendation != nil {
 		out.EnableResponseRecommendation = *p.EnableResponseRecommendation
@@ -35,13 +35,13 @@ func (p *PreferencesInput) check(c *checker, loc []any) amigo.Preferences {
 	}
 	if p.PreferredLanguage != nil {
 		if !languagePattern.MatchString(*p.PreferredLanguage) {
-			c.add(append(loc, "preferred_language"), "enum", "Input should be an ISO 639 language code")
+			c.add(append(loc, "preferred_language"), nil, "enum", "Input should be an ISO 639 language code")
 		}
 		out.PreferredLanguage = p.PreferredLanguage
 	}
 	if p.Timezone != nil {
 		if _, err := time.LoadLocation(*p.Timezone); err != nil || *p.Timezone == "" || *p.Timezone == "Local" {
-			c.add(append(loc, "timezone"), "enum", "Input should be an IANA time zone name such as Europe/Berlin")
+			c.add(append(loc, "timezone"), nil, "enum", "Input should be an IANA time zone name such as Europe/Berlin")
 		}
 		out.Timezone = p.Timezone
 	}

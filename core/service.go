@@ -39,7 +39,7 @@ var (
 // check validates the fields that are set; create makes the spec's
 // required fields mandatory.
 func (in *ServiceInput) check(create bool) error {
-	var c checker
+	var c fieldErrs
 	body := func(parts ...any) []any { return append([]any{"body"}, parts...) }
 	if create {
 		c.required(body("service_hierarchical_state_machine_id"), in.StateMachineID != nil)
@@ -63,7 +63,7 @@ func (in *ServiceInput) check(create bool) error {
 	}
 	if in.Keyterms != nil {
 		if len(*in.Keyterms) > 20 {
-			c.add(body("keyterms"), "too_long", "List should have at most 20 items")
+			c.add(body("keyterms"), nil, "too_long", "List should have at most 20 items")
 		}
 		for i, k := range *in.Keyterms {
 			c.str(body("keyterms", i), strings.TrimSpace(k), 1, 0, keytermPattern)
@@ -71,7 +71,7 @@ func (in *ServiceInput) check(create bool) error {
 	}
 	if in.Tags != nil {
 		if len(*in.Tags) > 20 {
-			c.add(body("tags"), "too_long", "Dictionary should have at most 20 items")
+			c.add(body("tags"), nil, "too_long", "Dictionary should have at most 20 items")
 		}
 		for k, v := range *in.Tags {
 			c.str(body("tags", k), strings.TrimSpace(k), 1, 0, tagPattern)
@@ -87,18 +87,18 @@ func (in *ServiceInput) check(create bool) error {
 }
 
 // checkVersionSetShape validates what the schema says of a version set.
-func checkVersionSetShape(c *checker, loc []any, vs *amigo.VersionSet) {
+func checkVersionSetShape(c *fieldErrs, loc []any, vs *amigo.VersionSet) {
 	for field, v := range map[string]*int{"agent_version_number": vs.AgentVersion, "service_hierarchical_state_machine_version_number": vs.StateMachineVersion} {
 		if v != nil && *v < 1 {
-			c.add(append(slices.Clone(loc), field), "greater_than", "Input should be greater than 0")
+			c.add(append(slices.Clone(loc), field), nil, "greater_than", "Input should be greater than 0")
 		}
 	}
 	for name, pref := range vs.LLMModelPreferences {
 		if strings.TrimSpace(name) == "" {
-			c.add(append(slices.Clone(loc), "llm_model_preferences"), "value_error", "LLM interaction names cannot be empty")
+			c.add(append(slices.Clone(loc), "llm_model_preferences"), nil, "value_error", "LLM interaction names cannot be empty")
 		}
 		if pref.LLMName == "" {
-			c.add(append(slices.Clone(loc), "llm_model_preferences", name, "llm_name"), "missing", "Field required")
+			c.add(append(slices.Clone(loc), "llm_model_preferences", name, "llm_name"), nil, "missing", "Field required")
 		}
 	}
 }
@@ -335,7 +335,7 @@ func applyServiceInput(s *amigo.Service, in *ServiceInput) {
 
 // UpsertVersionSet creates or replaces a version set; edge cannot be written.
 func (a *App) UpsertVersionSet(ctx context.Context, t *Tenant, serviceID, name string, in *VersionSetInput) error {
-	var c checker
+	var c fieldErrs
 	name = strings.TrimSpace(name)
 	c.str(at("path", "version_set_name"), name, 1, 40, versionSetPattern)
 	if c.required(at("body", "version_set"), in.VersionSet != nil) {

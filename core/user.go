@@ -24,7 +24,7 @@ type InviteUserInput struct {
 var variableName = regexp.MustCompile(`^[a-z_][a-z0-9_]+$`)
 
 func (in *InviteUserInput) check() (amigo.Preferences, error) {
-	var c checker
+	var c fieldErrs
 	if c.required(at("body", "first_name"), in.FirstName != nil) {
 		c.str(at("body", "first_name"), strings.TrimSpace(*in.FirstName), 1, 0, nil)
 	}
@@ -33,7 +33,7 @@ func (in *InviteUserInput) check() (amigo.Preferences, error) {
 	}
 	if c.required(at("body", "email"), in.Email != nil) {
 		if a, err := mail.ParseAddress(*in.Email); err != nil || a.Address != *in.Email {
-			c.add(at("body", "email"), "value_error", "value is not a valid email address")
+			c.add(at("body", "email"), nil, "value_error", "value is not a valid email address")
 		}
 	}
 	c.required(at("body", "role_name"), in.RoleName != nil)
@@ -49,9 +49,9 @@ func (in *InviteUserInput) check() (amigo.Preferences, error) {
 	return prefs, c.err()
 }
 
-func checkVariables(c *checker, field string, vars map[string]string, max int) {
+func checkVariables(c *fieldErrs, field string, vars map[string]string, max int) {
 	if len(vars) > max {
-		c.add(at("body", field), "too_long", "Dictionary should have at most %d items", max)
+		c.add(at("body", field), nil, "too_long", "Dictionary should have at most %d items", max)
 	}
 	for k := range vars {
 		c.str(at("body", field, k), k, 1, 0, variableName)
