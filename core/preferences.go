@@ -18,8 +18,8 @@ type PreferencesInput struct {
 	AudioKeyterms                []string `json:"audio_keyterms"`
 }
 
-// The spec enumerates ISO 639-3 codes, or accepts any two word characters.
-var languagePattern = regexp.MustCompile(`^(?:[a-z]{3}|\w{2})$`)
+// twoLetterLanguage is the spec's other form of a preferred language.
+var twoLetterLanguage = regexp.MustCompile(`^\w{2}$`)
 
 // check validates p at loc and returns the preferences with defaults applied.
 func (p *PreferencesInput) check(c *fieldErrs, loc []any) amigo.Preferences {
@@ -34,7 +34,7 @@ func (p *PreferencesInput) check(c *fieldErrs, loc []any) amigo.Preferences {
 		out.UserModelVisibleToAdmins = *p.UserModelVisibleToAdmins
 	}
 	if p.PreferredLanguage != nil {
-		if !languagePattern.MatchString(*p.PreferredLanguage) {
+		if l := *p.PreferredLanguage; !isLanguageCode(l) && !twoLetterLanguage.MatchString(l) {
 			c.add(append(loc, "preferred_language"), nil, "enum", "Input should be an ISO 639 language code")
 		}
 		out.PreferredLanguage = p.PreferredLanguage
