@@ -119,6 +119,9 @@ func BenchmarkListAgents10k(b *testing.B) {
 	})
 }
 
+// noPrefs is a version set of the latest versions without LLM preferences.
+var noPrefs = amigo.VersionSet{LLMModelPreferences: map[string]amigo.LLMConfig{}}
+
 // seedServices writes n services, a tenth of them tagged team:support.
 func seedServices(b *testing.B, env *testenv.Env, n int) {
 	agent := createAgent(b, env.Admin, "platform", "svc-agent")
@@ -134,7 +137,7 @@ func seedServices(b *testing.B, env *testenv.Env, n int) {
 		}
 		s := &amigo.Service{ID: amigo.NewID(now), OrgID: testenv.PlatformOrg, Name: fmt.Sprintf("service-%05d", (i*7919)%n),
 			Description: "d", AgentID: agent, StateMachineID: machine, Tags: map[string]*string{"team": &team}, Keyterms: []string{},
-			VersionSets: map[string]amigo.VersionSet{amigo.VersionSetEdge: {}, amigo.VersionSetRelease: {}},
+			VersionSets: map[string]amigo.VersionSet{amigo.VersionSetEdge: noPrefs, amigo.VersionSetRelease: noPrefs},
 			CreatedAt:   now, UpdatedAt: now}
 		if err := store.CreateService(context.Background(), s, func(amigo.Pinned) error { return nil }); err != nil {
 			b.Fatal(err)

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -33,15 +32,6 @@ func newServiceInstance(s *amigo.Service) serviceInstance {
 	for _, kv := range amigo.TagValues(s.Tags) {
 		key, _, _ := strings.Cut(kv, ":")
 		tags = append(tags, tag{Key: key, Value: s.Tags[key]})
-	}
-	for name, vs := range s.VersionSets {
-		for interaction, p := range vs.LLMModelPreferences {
-			if p.Params == nil {
-				p.Params = map[string]json.RawMessage{}
-				vs.LLMModelPreferences[interaction] = p
-			}
-		}
-		s.VersionSets[name] = vs
 	}
 	keyterms := s.Keyterms
 	if keyterms == nil {

@@ -182,6 +182,20 @@ func versionSetAttrs(s *amigo.Service, name string) amigo.Attributes {
 	return attrs
 }
 
+// normalized returns vs with empty maps where the request left them out,
+// so a stored version set always reads back with the spec's {} defaults.
+func normalized(vs amigo.VersionSet) amigo.VersionSet {
+	prefs := make(map[string]amigo.LLMConfig, len(vs.LLMModelPreferences))
+	for name, p := range vs.LLMModelPreferences {
+		if p.Params == nil {
+			p.Params = map[string]json.RawMessage{}
+		}
+		prefs[name] = p
+	}
+	vs.LLMModelPreferences = prefs
+	return vs
+}
+
 // edgeVersionSet resolves to the latest versions with no LLM preference.
 func edgeVersionSet() amigo.VersionSet {
 	return amigo.VersionSet{LLMModelPreferences: map[string]amigo.LLMConfig{}}
@@ -218,10 +232,7 @@ func (a *App) CreateService(ctx context.Context, t *Tenant, in *ServiceInput) (s
 	}
 	release := edgeVersionSet()
 	if in.ReleaseVersionSet != nil {
-		release = *in.ReleaseVersionSet
-		if release.LLMModelPreferences == nil {
-			release.LLMModelPreferences = map[string]amigo.LLMConfig{}
-		}
+		release = normalized(*in.ReleaseVersionSet)
 	}
 	s.VersionSets = map[string]amigo.VersionSet{amigo.VersionSetEdge: edgeVersionSet(), amigo.VersionSetRelease: release}
 	if err := caller.Require(amigo.PermCreateService, serviceAttrs(s)); err != nil {
@@ -344,10 +355,7 @@ func (a *App) UpsertVersionSet(ctx context.Context, t *Tenant, serviceID, name s
 	if err := c.err(); err != nil {
 		return err
 	}
-	vs := *in.VersionSet
-	if vs.LLMModelPreferences == nil {
-		vs.LLMModelPreferences = map[string]amigo.LLMConfig{}
-	}
+	vs := normalized(*in.VersionSet)
 	if name == amigo.VersionSetEdge {
 		return amigo.Errorf(amigo.EBADREQUEST, "The edge version set always uses the latest versions and cannot be written.")
 	}
