@@ -60,6 +60,15 @@ func (a *App) ListRoles(ctx context.Context, orgID string) ([]*amigo.Role, error
 	return t.Store.ListRoles(ctx, orgID)
 }
 
+// RoleNames returns the names of the organization's roles by role id.
+func (a *App) RoleNames(ctx context.Context, orgID string) (map[string]string, error) {
+	t, err := a.Resolve(ctx, orgID, ResolveOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return roleNames(ctx, t)
+}
+
 // NewUserInput is a user an operator creates.
 type NewUserInput struct {
 	Email     string

@@ -2,12 +2,10 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/amigo-oss/amigo-server/core"
-	"github.com/amigo-oss/amigo-server/sqldb"
 )
 
 // clusterOpenTimeout bounds how long an operator command waits for a
@@ -21,27 +19,12 @@ const clusterOpenTimeout = 15 * time.Second
 // work on the other clusters can proceed; core reports the missing cluster
 // if the command needs it.
 func OpenOperator(ctx context.Context, cfg Config, logger *slog.Logger, withClusters bool) (*Runtime, error) {
-	rt := &Runtime{Config: cfg, Logger: logger, Clusters: map[string]*sqldb.DB{}}
-	dir, err := OpenDB(ctx, cfg.DirectoryURL, true)
+	rt, err := openDatabases(ctx, cfg, logger, withClusters, true)
 	if err != nil {
-		return nil, fmt.Errorf("directory: %w", err)
-	}
-	rt.Directory = dir
-	stores := map[string]core.Store{}
-	if withClusters {
-		for name, url := range cfg.Clusters {
-			openCtx, cancel := context.WithTimeout(ctx, clusterOpenTimeout)
-			db, err := OpenDB(openCtx, url, false)
-			cancel()
-			if err != nil {
-				logger.Warn("cluster unavailable", "cluster", name, "err", err)
-				continue
-			}
-			rt.Clusters[name], stores[name] = db, db
-		}
+		return nil, err
 	}
 	rt.App = core.NewApp(core.Config{
-		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: dir, Clusters: stores, DefaultCluster: cfg.DefaultCluster,
+		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: rt.Directory, Clusters: rt.stores(), DefaultCluster: cfg.DefaultCluster,
 		Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL,
 	})
 	return rt, nil

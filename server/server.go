@@ -37,20 +37,9 @@ type Runtime struct {
 // Open assembles a runtime from cfg, which must be normalized. It opens and
 // migrates every database, and loads (or generates) the signing key.
 func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Runtime, error) {
-	rt := &Runtime{Config: cfg, Logger: logger, Clusters: map[string]*sqldb.DB{}}
-	dir, err := OpenDB(ctx, cfg.DirectoryURL, true)
+	rt, err := openDatabases(ctx, cfg, logger, true, false)
 	if err != nil {
-		return nil, fmt.Errorf("directory: %w", err)
-	}
-	rt.Directory = dir
-	stores := map[string]core.Store{}
-	for name, url := range cfg.Clusters {
-		db, err := OpenDB(ctx, url, false)
-		if err != nil {
-			rt.Close()
-			return nil, fmt.Errorf("cluster %s: %w", name, err)
-		}
-		rt.Clusters[name], stores[name] = db, db
+		return nil, err
 	}
 	keys, err := loadKeys(cfg)
 	if err != nil {
@@ -64,7 +53,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Runtime, error
 	}
 	rt.App = core.NewApp(core.Config{
 		Voices: voices,
-		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: dir, Clusters: stores, DefaultCluster: cfg.DefaultCluster,
+		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: rt.Directory, Clusters: rt.stores(), DefaultCluster: cfg.DefaultCluster,
 		Keys: keys, Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL,
 	})
 	reg := prometheus.NewRegistry()
@@ -114,6 +103,46 @@ func loadVoices(cfg Config) (core.VoiceCatalog, error) {
 		}
 	}
 	return core.NewVoiceCatalog(ids...), nil
+}
+
+// openDatabases opens and migrates the directory and, with clusters set,
+// every cluster. A cluster that cannot be opened fails the whole call,
+// unless skipUnavailable, when it is logged and left out (operator commands
+// work on the clusters they can reach; core names a missing one).
+func openDatabases(ctx context.Context, cfg Config, logger *slog.Logger, clusters, skipUnavailable bool) (*Runtime, error) {
+	rt := &Runtime{Config: cfg, Logger: logger, Clusters: map[string]*sqldb.DB{}}
+	dir, err := OpenDB(ctx, cfg.DirectoryURL, true)
+	if err != nil {
+		return nil, fmt.Errorf("directory: %w", err)
+	}
+	rt.Directory = dir
+	if !clusters {
+		return rt, nil
+	}
+	for name, url := range cfg.Clusters {
+		openCtx, cancel := context.WithTimeout(ctx, clusterOpenTimeout)
+		db, err := OpenDB(openCtx, url, false)
+		cancel()
+		switch {
+		case err != nil && skipUnavailable:
+			logger.Warn("cluster unavailable", "cluster", name, "err", err)
+		case err != nil:
+			rt.Close()
+			return nil, fmt.Errorf("cluster %s: %w", name, err)
+		default:
+			rt.Clusters[name] = db
+		}
+	}
+	return rt, nil
+}
+
+// stores returns the open clusters as the stores core works with.
+func (rt *Runtime) stores() map[string]core.Store {
+	out := make(map[string]core.Store, len(rt.Clusters))
+	for name, db := range rt.Clusters {
+		out[name] = db
+	}
+	return out
 }
 
 func loadKeys(cfg Config) (*token.KeySet, error) {

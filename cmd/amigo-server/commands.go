@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/amigo-oss/amigo-server/core"
 	"github.com/amigo-oss/amigo-server/server"
 )
 
@@ -116,27 +118,12 @@ issues a new API key for admin@amigo.ai. The first organization bootstrapped bec
 the platform organization, whose super administrators may create and delete others.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := flags.config()
-			if err != nil {
-				return err
-			}
-			rt, err := server.Open(cmd.Context(), cfg, flags.logger(cmd.ErrOrStderr()))
-			if err != nil {
-				return err
-			}
-			defer rt.Close()
-			res, err := rt.App.Bootstrap(cmd.Context(), orgID)
-			if err != nil {
-				return err
-			}
-			if asEnv {
-				fmt.Fprintf(stdout, "AMIGO_ORGANIZATION_ID=%s\nAMIGO_USER_ID=%s\nAMIGO_API_KEY_ID=%s\nAMIGO_API_KEY=%s\nAMIGO_BASE_URL=%s\n",
-					res.OrgID, res.UserID, res.Key.Key.KeyID, res.Key.Secret, cfg.BaseURL)
-				return nil
-			}
-			return json.NewEncoder(stdout).Encode(map[string]any{
-				"organization_id": res.OrgID, "user_id": res.UserID, "api_key_id": res.Key.Key.KeyID,
-				"api_key": res.Key.Secret, "expires_at": res.Key.Key.ExpiresAt.Format(time.RFC3339),
+			return withApp(cmd, flags, func(ctx context.Context, app *core.App) error {
+				res, err := app.Bootstrap(ctx, orgID)
+				if err != nil {
+					return err
+				}
+				return printBootstrap(stdout, res, app.BaseURL, asEnv)
 			})
 		},
 	}
@@ -144,4 +131,18 @@ the platform organization, whose super administrators may create and delete othe
 	cmd.Flags().BoolVar(&asEnv, "env", false, "print AMIGO_* environment variable lines instead of JSON")
 	cmd.MarkFlagRequired("org")
 	return cmd
+}
+
+// printBootstrap prints bootstrap's credentials as one JSON object, or as
+// the AMIGO_* lines the official SDKs read.
+func printBootstrap(w io.Writer, res *core.BootstrapResult, baseURL string, asEnv bool) error {
+	if asEnv {
+		_, err := fmt.Fprintf(w, "AMIGO_ORGANIZATION_ID=%s\nAMIGO_USER_ID=%s\nAMIGO_API_KEY_ID=%s\nAMIGO_API_KEY=%s\nAMIGO_BASE_URL=%s\n",
+			res.OrgID, res.UserID, res.Key.Key.KeyID, res.Key.Secret, baseURL)
+		return err
+	}
+	return json.NewEncoder(w).Encode(map[string]any{
+		"organization_id": res.OrgID, "user_id": res.UserID, "api_key_id": res.Key.Key.KeyID,
+		"api_key": res.Key.Secret, "expires_at": res.Key.Key.ExpiresAt.Format(time.RFC3339),
+	})
 }

@@ -27,19 +27,6 @@ func withApp(cmd *cobra.Command, flags *configFlags, fn func(ctx context.Context
 	return fn(cmd.Context(), rt.App)
 }
 
-// roleNamesByID returns the names of orgID's roles by role id.
-func roleNamesByID(ctx context.Context, app *core.App, orgID string) (map[string]string, error) {
-	roles, err := app.ListRoles(ctx, orgID)
-	if err != nil {
-		return nil, err
-	}
-	names := map[string]string{}
-	for _, r := range roles {
-		names[r.ID] = r.Name
-	}
-	return names, nil
-}
-
 func newUsersCommand(flags *configFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "users",
@@ -118,7 +105,7 @@ func newUsersListCommand(flags *configFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				names, err := roleNamesByID(ctx, app, orgID)
+				names, err := app.RoleNames(ctx, orgID)
 				if err != nil {
 					return err
 				}
