@@ -42,6 +42,7 @@ type App struct {
 	Now func() time.Time
 
 	placements *placementCache
+	callers    *callerCache
 	platform   atomic.Value // string: the platform organization, once known
 }
 
@@ -56,7 +57,8 @@ type Config struct {
 	Logger         *slog.Logger
 	Voices         VoiceCatalog
 	// DirectoryCacheTTL bounds how stale this server's view of the
-	// directory may be for changes made by other servers.
+	// directory, and of the callers behind tokens, may be for changes made
+	// by other servers or operator commands.
 	DirectoryCacheTTL time.Duration
 	Now               func() time.Time
 }
@@ -71,11 +73,13 @@ func NewApp(cfg Config) *App {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &App{
+	a := &App{
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: cfg.Directory, Clusters: cfg.Clusters,
 		DefaultCluster: cfg.DefaultCluster, Keys: cfg.Keys, Logger: logger, Voices: cfg.Voices, Now: now,
 		placements: newPlacementCache(cfg.Directory, cfg.DirectoryCacheTTL, now),
 	}
+	a.callers = newCallerCache(cfg.DirectoryCacheTTL, func() time.Time { return a.Now() })
+	return a
 }
 
 // Tenant is an organization resolved to the cluster that holds its data.

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -20,14 +19,12 @@ import (
 // Open connects to the PostgreSQL database at url (postgres://…) and applies
 // the cluster migrations, or the directory migrations when directory is true.
 func Open(ctx context.Context, url string, directory bool) (*sqldb.DB, error) {
-	cfg, err := pgxConfig(url)
+	cfg, pool, err := pgxConfig(url)
 	if err != nil {
 		return nil, err
 	}
 	handle := stdlib.OpenDB(*cfg)
-	handle.SetMaxOpenConns(20)
-	handle.SetMaxIdleConns(10)
-	handle.SetConnMaxIdleTime(5 * time.Minute)
+	sizePool(handle, pool)
 	if err := handle.PingContext(ctx); err != nil {
 		handle.Close()
 		return nil, fmt.Errorf("postgres: %w", err)

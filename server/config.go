@@ -53,7 +53,7 @@ const (
 	DefaultDataDir        = "./data"
 	DefaultRegion         = "local"
 	DefaultClusterName    = "default"
-	DefaultDirectoryTTL   = 5 * time.Second
+	DefaultDirectoryTTL   = time.Second
 	DefaultShutdownPeriod = 20 * time.Second
 )
 
