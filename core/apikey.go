@@ -129,6 +129,6 @@ func (a *App) DeleteAPIKey(ctx context.Context, t *Tenant, keyID string) error {
 			return err
 		}
 	}
-	defer a.callers.forgetOrg(t.Placement.OrgID)
+	defer a.auth.gens.forget(t.Placement.OrgID)
 	return t.Store.DeleteAPIKey(ctx, t.Placement.OrgID, keyID)
 }

@@ -42,7 +42,7 @@ type App struct {
 	Now func() time.Time
 
 	placements *placementCache
-	callers    *callerCache
+	auth       *authCaches
 	platform   atomic.Value // string: the platform organization, once known
 }
 
@@ -78,7 +78,7 @@ func NewApp(cfg Config) *App {
 		DefaultCluster: cfg.DefaultCluster, Keys: cfg.Keys, Logger: logger, Voices: cfg.Voices, Now: now,
 		placements: newPlacementCache(cfg.Directory, cfg.DirectoryCacheTTL, now),
 	}
-	a.callers = newCallerCache(cfg.DirectoryCacheTTL, func() time.Time { return a.Now() })
+	a.auth = newAuthCaches(cfg.DirectoryCacheTTL, func() time.Time { return a.Now() })
 	return a
 }
 

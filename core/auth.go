@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
-	"github.com/amigo-oss/amigo-server/token"
 )
 
 // Credentials are what a request presented.
@@ -19,22 +18,16 @@ type Credentials struct {
 // Authenticate verifies a token for a request addressed to target. A token
 // from another organization is accepted only when X-ORG-ID names that
 // organization and its user is a platform super administrator. The token's
-// caller (user and role) comes from the caller cache: a deleted user's
+// caller (user and role) comes from the auth caches: a deleted user's
 // tokens stop working, and a role change takes effect, at once when made
 // through this server and within the cache TTL otherwise (callers.go).
 func (a *App) Authenticate(ctx context.Context, creds Credentials, target string) (*amigo.Caller, error) {
 	if creds.Bearer == "" {
 		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "Missing authorization credentials.")
 	}
-	cached, hit := a.callers.get(creds.Bearer)
-	var claims *token.Claims
-	if hit {
-		claims = cached.claims
-	} else {
-		var err error
-		if claims, err = a.Keys.Verify(creds.Bearer); err != nil {
-			return nil, err
-		}
+	claims, err := a.verify(creds.Bearer)
+	if err != nil {
+		return nil, err
 	}
 	if claims.OrgID != target && creds.OrgID != claims.OrgID {
 		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "The authorization token was not issued by organization %s.", target)
@@ -45,15 +38,9 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 	} else if err != nil {
 		return nil, err
 	}
-	var caller *amigo.Caller
-	if hit {
-		caller = cached.caller
-	} else {
-		gen := a.callers.generation(claims.OrgID)
-		if caller, err = a.caller(ctx, issuer.Store, claims.OrgID, claims.Subject); err != nil {
-			return nil, err
-		}
-		a.callers.put(creds.Bearer, claims, caller, gen)
+	caller, err := a.caller(ctx, issuer.Store, claims.OrgID, claims.Subject)
+	if err != nil {
+		return nil, err
 	}
 	if claims.OrgID != target && !caller.Platform {
 		return nil, amigo.Errorf(amigo.EFORBIDDEN, "Only platform administrators may act on another organization.")
@@ -63,13 +50,13 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 
 // caller loads the user and role behind a verified token.
 func (a *App) caller(ctx context.Context, store Store, orgID, userID string) (*amigo.Caller, error) {
-	user, err := store.FindUser(ctx, orgID, userID)
+	user, err := a.findUser(ctx, store, orgID, userID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
 		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "The user of this token no longer exists.")
 	} else if err != nil {
 		return nil, err
 	}
-	role, err := store.FindRole(ctx, orgID, user.RoleID)
+	role, err := a.findRole(ctx, store, orgID, user.RoleID)
 	if err != nil {
 		return nil, err
 	}
@@ -91,12 +78,13 @@ type SignInRequest struct {
 }
 
 // SignIn exchanges an API key for a token of one of the organization's
-// users. Every failure is the same EUNAUTHORIZED so that the answer does not
+// users. The key, the user and their roles come from the auth caches, so a
+// key deleted on another server signs in for at most the cache TTL. Every failure is the same EUNAUTHORIZED so that the answer does not
 // reveal which part was wrong.
 func (a *App) SignIn(ctx context.Context, t *Tenant, req SignInRequest) (string, time.Time, error) {
 	denied := amigo.Errorf(amigo.EUNAUTHORIZED, "Invalid API key, API key id or user id.")
 	orgID := t.Placement.OrgID
-	key, err := t.Store.FindAPIKey(ctx, orgID, req.APIKeyID)
+	key, err := a.findAPIKey(ctx, t.Store, orgID, req.APIKeyID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
 		return "", time.Time{}, denied
 	} else if err != nil {
@@ -105,17 +93,17 @@ func (a *App) SignIn(ctx context.Context, t *Tenant, req SignInRequest) (string,
 	if !key.ExpiresAt.After(a.Now()) || subtle.ConstantTimeCompare(HashSecret(req.APIKey), key.SecretHash) != 1 {
 		return "", time.Time{}, denied
 	}
-	user, err := t.Store.FindUser(ctx, orgID, req.UserID)
+	user, err := a.findUser(ctx, t.Store, orgID, req.UserID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
 		return "", time.Time{}, denied
 	} else if err != nil {
 		return "", time.Time{}, err
 	}
-	keyRole, err := t.Store.FindRole(ctx, orgID, key.RoleID)
+	keyRole, err := a.findRole(ctx, t.Store, orgID, key.RoleID)
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	userRole, err := t.Store.FindRole(ctx, orgID, user.RoleID)
+	userRole, err := a.findRole(ctx, t.Store, orgID, user.RoleID)
 	if err != nil {
 		return "", time.Time{}, err
 	}
