@@ -154,7 +154,7 @@ func testAgentVersions(t *testing.T, s Stores) {
 			t.Helper()
 			vs, more, err := c.ListAgentVersions(ctx, "acme", a.ID, f)
 			must(t, "list versions", err)
-			return ids2(vs), more
+			return versionNumbers(vs), more
 		}
 		if got, more := numbers(amigo.VersionFilter{Limit: 3}); !slices.Equal(got, []int{1, 2, 3}) || !more {
 			t.Fatalf("first page %v, more %v", got, more)
@@ -174,7 +174,8 @@ func testAgentVersions(t *testing.T, s Stores) {
 	})
 }
 
-func ids2(vs []*amigo.AgentVersion) []int {
+// versionNumbers returns the numbers of vs, in order.
+func versionNumbers(vs []*amigo.AgentVersion) []int {
 	out := make([]int, len(vs))
 	for i, v := range vs {
 		out[i] = v.Version
