@@ -130,6 +130,33 @@ func testUsers(t *testing.T, s Stores) {
 		}
 	})
 
+	t.Run("UpdateUser saves what change leaves, or nothing", func(t *testing.T) {
+		var seen string
+		must(t, "update", c.UpdateUser(ctx, "acme", created[1], func(u *amigo.User) error {
+			seen = u.Email
+			u.FirstName, u.AdditionalContext = "Ann", []string{"likes tea"}
+			u.Preferences.Timezone = ptr("Europe/Paris")
+			return nil
+		}))
+		got, err := c.FindUser(ctx, "acme", created[1])
+		must(t, "find", err)
+		if seen != "a@x.example" || got.FirstName != "Ann" || got.LastName != "L" || !slices.Equal(got.AdditionalContext, []string{"likes tea"}) ||
+			got.Preferences.Timezone == nil || *got.Preferences.Timezone != "Europe/Paris" {
+			t.Fatalf("after update: %+v (change saw %q)", got, seen)
+		}
+		wantRefused(t, "refused", c.UpdateUser(ctx, "acme", created[1], func(u *amigo.User) error {
+			u.FirstName = "lost"
+			return errRefused
+		}))
+		if got, _ := c.FindUser(ctx, "acme", created[1]); got.FirstName != "Ann" {
+			t.Fatal("a refused update was stored")
+		}
+		wantCode(t, "update unknown", c.UpdateUser(ctx, "acme", "missing", func(*amigo.User) error { return nil }), amigo.ENOTFOUND)
+		if u, _ := c.FindUser(ctx, "acme", created[2]); u.AdditionalContext == nil {
+			t.Fatal("a user never updated has a nil additional context")
+		}
+	})
+
 	must(t, "update role", c.UpdateUserRole(ctx, "acme", created[0], o.Role.ID))
 	wantCode(t, "update role of unknown", c.UpdateUserRole(ctx, "acme", "missing", o.Role.ID), amigo.ENOTFOUND)
 	must(t, "delete", c.DeleteUser(ctx, "acme", created[0]))
