@@ -158,7 +158,7 @@ func (a *App) verify(raw string) (*token.Claims, error) {
 }
 
 // findUser is store.FindUser through the cache.
-func (a *App) findUser(ctx context.Context, store Store, orgID, id string) (*amigo.User, error) {
+func (a *App) findUser(ctx context.Context, store amigo.ClusterStore, orgID, id string) (*amigo.User, error) {
 	return a.auth.users.load(orgID, orgID+"/"+id, func() (*amigo.User, time.Time, error) {
 		u, err := store.FindUser(ctx, orgID, id)
 		return u, time.Time{}, err
@@ -166,7 +166,7 @@ func (a *App) findUser(ctx context.Context, store Store, orgID, id string) (*ami
 }
 
 // findRole is store.FindRole through the cache.
-func (a *App) findRole(ctx context.Context, store Store, orgID, id string) (*amigo.Role, error) {
+func (a *App) findRole(ctx context.Context, store amigo.ClusterStore, orgID, id string) (*amigo.Role, error) {
 	return a.auth.roles.load(orgID, orgID+"/"+id, func() (*amigo.Role, time.Time, error) {
 		r, err := store.FindRole(ctx, orgID, id)
 		return r, time.Time{}, err
@@ -174,7 +174,7 @@ func (a *App) findRole(ctx context.Context, store Store, orgID, id string) (*ami
 }
 
 // findAPIKey is store.FindAPIKey through the cache, until the key expires.
-func (a *App) findAPIKey(ctx context.Context, store Store, orgID, keyID string) (*amigo.APIKey, error) {
+func (a *App) findAPIKey(ctx context.Context, store amigo.ClusterStore, orgID, keyID string) (*amigo.APIKey, error) {
 	return a.auth.keys.load(orgID, orgID+"/"+keyID, func() (*amigo.APIKey, time.Time, error) {
 		k, err := store.FindAPIKey(ctx, orgID, keyID)
 		if err != nil {
