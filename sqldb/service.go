@@ -188,13 +188,7 @@ func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.
 		t := tags[i]
 		tags = slices.Delete(slices.Clone(tags), i, i+1)
 		from, col = "service_tags t JOIN services s ON s.id = t.service_id", "s."
-		q.add("t.org_id = ?", orgID)
-		q.add("t.key = ?", t.Key)
-		if t.Value == nil {
-			q.add("t.value IS NULL")
-		} else {
-			q.add("t.value = ?", *t.Value)
-		}
+		q.add("t.org_id = ? AND t.key = ? AND COALESCE(t.value, '') = ?", orgID, t.Key, deref(t.Value))
 		order = " ORDER BY t.name ASC, t.service_id"
 		if f.Sort[0].Desc {
 			order = " ORDER BY t.name DESC, t.service_id"
@@ -208,15 +202,13 @@ func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.
 	// Each other tag filter is an IN over the tag index: the database
 	// builds the matching id set once instead of probing the tags of every
 	// row it scans in sort order (5x faster at 10,000 services on SQLite).
+	// A tag without a value is matched as '', as the index holds it.
 	for _, t := range tags {
 		const in = "id IN (SELECT service_id FROM service_tags WHERE org_id = ? AND key = ?"
-		switch {
-		case t.Any:
+		if t.Any {
 			q.add(col+in+")", orgID, t.Key)
-		case t.Value == nil:
-			q.add(col+in+" AND value IS NULL)", orgID, t.Key)
-		default:
-			q.add(col+in+" AND value = ?)", orgID, t.Key, *t.Value)
+		} else {
+			q.add(col+in+" AND COALESCE(value, '') = ?)", orgID, t.Key, deref(t.Value))
 		}
 	}
 	cols := serviceColumns
