@@ -76,6 +76,25 @@ func TestServiceListingsUnderConcurrentWrites(t *testing.T) {
 			return
 		}
 
+		// Then concurrently re-tag every service away from the tags of
+		// pool[1], so that they must leave filter_values.
+		for _, s := range pages(t, c, "?sort_by=%2Bname&limit=20") {
+			if !slices.ContainsFunc(s.Tags, func(tag tagJSON) bool { return tag.Key == "team" && tag.Value == nil || tag.Key == "env" && tag.Value != nil && *tag.Value == "dev" }) {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if r := c.Do(t, "POST", "/v1/acme/service/"+s.ID+"/", map[string]any{"tags": pool[2]}); r.Status != 204 && r.Status != 200 {
+					t.Errorf("re-tag: %d %s", r.Status, r.Body)
+				}
+			}()
+		}
+		wg.Wait()
+		if tags := listServices(t, c, "").FilterValues.Tags; slices.Contains(tags, "env:dev") || slices.Contains(tags, "team:") {
+			t.Errorf("filter_values %v still lists the tags no service has", tags)
+		}
+
 		// The truth: every service with its tags, from the unfiltered listing.
 		all := pages(t, c, "?sort_by=%2Bname&limit=7")
 		present := map[string]bool{}
@@ -125,6 +144,12 @@ func pages(t *testing.T, c *testenv.Client, query string) []serviceInstance {
 		}
 		token = *l.ContinuationToken
 	}
+}
+
+// tagJSON is one tag of a listed service.
+type tagJSON = struct {
+	Key   string  `json:"key"`
+	Value *string `json:"value"`
 }
 
 func tagString(key string, value *string) string {
