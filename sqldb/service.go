@@ -72,7 +72,8 @@ func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.S
 	return nil
 }
 
-// loadDetails fills the tags and version sets of services.
+// loadDetails fills the tags and version sets of services, in one round
+// trip: a listing on PostgreSQL spent most of its time in round trips.
 func loadDetails(ctx context.Context, q execer, services []*amigo.Service) error {
 	if len(services) == 0 {
 		return nil
@@ -83,44 +84,35 @@ func loadDetails(ctx context.Context, q execer, services []*amigo.Service) error
 		byID[s.ID], ids[i] = s, s.ID
 	}
 	in := " IN (" + placeholders(1, len(ids)) + ")"
-	rows, err := q.QueryContext(ctx, `SELECT service_id, key, value FROM service_tags WHERE service_id`+in, ids...)
+	rows, err := q.QueryContext(ctx, `SELECT service_id, key, value, NULL, NULL, NULL FROM service_tags WHERE service_id`+in+`
+		UNION ALL SELECT service_id, name, NULL, agent_version, state_machine_version, llm_model_preferences FROM version_sets WHERE service_id`+in, ids...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, key string
-		var value sql.NullString
-		if err := rows.Scan(&id, &key, &value); err != nil {
-			return err
-		}
-		if value.Valid {
-			byID[id].Tags[key] = &value.String
-		} else {
-			byID[id].Tags[key] = nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	sets, err := q.QueryContext(ctx, `SELECT service_id, name, agent_version, state_machine_version, llm_model_preferences FROM version_sets WHERE service_id`+in, ids...)
-	if err != nil {
-		return err
-	}
-	defer sets.Close()
-	for sets.Next() {
-		var id, name, prefs string
+		var id, name string
+		var value, prefs sql.NullString
 		var agentV, smV sql.NullInt64
-		if err := sets.Scan(&id, &name, &agentV, &smV, &prefs); err != nil {
+		if err := rows.Scan(&id, &name, &value, &agentV, &smV, &prefs); err != nil {
 			return err
 		}
-		vs := amigo.VersionSet{AgentVersion: nullInt(agentV), StateMachineVersion: nullInt(smV)}
-		if err := fromJSON(prefs, &vs.LLMModelPreferences); err != nil {
-			return err
+		s := byID[id]
+		switch {
+		case !prefs.Valid: // a tag: only version sets have preferences
+			s.Tags[name] = nil
+			if value.Valid {
+				s.Tags[name] = &value.String
+			}
+		default:
+			vs := amigo.VersionSet{AgentVersion: nullInt(agentV), StateMachineVersion: nullInt(smV)}
+			if err := fromJSON(prefs.String, &vs.LLMModelPreferences); err != nil {
+				return err
+			}
+			s.VersionSets[name] = vs
 		}
-		byID[id].VersionSets[name] = vs
 	}
-	return sets.Err()
+	return rows.Err()
 }
 
 func nullInt(n sql.NullInt64) *int {
