@@ -31,26 +31,34 @@ type Runtime struct {
 	Directory *sqldb.DB
 	Clusters  map[string]*sqldb.DB
 	Logger    *slog.Logger
-	redis     *redis.Client
+	// SigningKey is the key tokens are signed with (Open only).
+	SigningKey SigningKey
+	redis      *redis.Client
 }
 
 // Open assembles a runtime from cfg, which must be normalized. It opens and
 // migrates every database, and loads (or generates) the signing key.
 func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Runtime, error) {
+	// The key first: a configured key that is missing must stop the start
+	// before anything is created.
+	keys, signing, err := loadKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
 	rt, err := openDatabases(ctx, cfg, logger, true, false)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := loadKeys(cfg)
-	if err != nil {
+	if err := rt.Writable(ctx); err != nil {
 		rt.Close()
-		return nil, err
+		return nil, fmt.Errorf("%w; the server must be able to write its databases (check the data directory's permissions and mounts)", err)
 	}
 	voices, err := loadVoices(cfg)
 	if err != nil {
 		rt.Close()
 		return nil, err
 	}
+	rt.SigningKey = signing
 	rt.App = core.NewApp(core.Config{
 		Voices: voices,
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: rt.Directory, Clusters: rt.stores(), DefaultCluster: cfg.DefaultCluster,
@@ -62,7 +70,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Runtime, error
 		rt.Close()
 		return nil, err
 	}
-	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: reg, RateLimits: limits})
+	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: reg, RateLimits: limits, Writable: rt.Writable})
 	return rt, nil
 }
 
@@ -145,20 +153,44 @@ func (rt *Runtime) stores() map[string]core.Store {
 	return out
 }
 
-func loadKeys(cfg Config) (*token.KeySet, error) {
-	signer, err := token.LoadOrCreateSigningKey(cfg.SigningKeyFile)
-	if err != nil {
-		return nil, fmt.Errorf("signing key: %w", err)
+// SigningKey says which key signs tokens, for the startup line.
+type SigningKey struct {
+	File      string
+	KID       string
+	Generated bool // generated on this start rather than loaded
+}
+
+// loadKeys loads the signing key, generating it only at the default path in
+// the data directory: a configured key that is missing is refused, since a
+// new key there would log everyone out without a word.
+func loadKeys(cfg Config) (*token.KeySet, SigningKey, error) {
+	info := SigningKey{File: cfg.SigningKeyFile}
+	_, statErr := os.Stat(cfg.SigningKeyFile)
+	var signer ed25519.PrivateKey
+	var err error
+	switch {
+	case errors.Is(statErr, os.ErrNotExist) && cfg.SigningKeyFile != defaultSigningKeyFile(cfg.DataDir):
+		return nil, info, fmt.Errorf("signing key %s does not exist: create it with `openssl genpkey -algorithm ed25519 -out %s`, "+
+			"or leave --signing-key-file unset to use a key generated in the data directory", cfg.SigningKeyFile, cfg.SigningKeyFile)
+	case errors.Is(statErr, os.ErrNotExist):
+		info.Generated = true
+		signer, err = token.LoadOrCreateSigningKey(cfg.SigningKeyFile)
+	default:
+		signer, err = token.LoadSigningKey(cfg.SigningKeyFile)
 	}
+	if err != nil {
+		return nil, info, fmt.Errorf("signing key: %w", err)
+	}
+	info.KID = token.KeyID(signer.Public().(ed25519.PublicKey))
 	var extra []ed25519.PublicKey
 	for _, f := range cfg.VerifyKeyFiles {
 		k, err := token.LoadVerificationKey(f)
 		if err != nil {
-			return nil, fmt.Errorf("verification key: %w", err)
+			return nil, info, fmt.Errorf("verification key: %w", err)
 		}
 		extra = append(extra, k)
 	}
-	return token.NewKeySet(signer, extra, "amigo-server/"+cfg.Region, func() time.Time { return time.Now().UTC() }), nil
+	return token.NewKeySet(signer, extra, "amigo-server/"+cfg.Region, func() time.Time { return time.Now().UTC() }), info, nil
 }
 
 // Close closes every database.
@@ -199,7 +231,7 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 		return err
 	}
 	srv := rt.HTTPServer()
-	rt.Logger.Info("listening", "addr", ln.Addr().String(), "region", rt.Config.Region, "base_url", rt.Config.BaseURL)
+	rt.logStartup(ctx, ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
