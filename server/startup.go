@@ -1,10 +1,10 @@
 package server
 
 import (
-	"errors"
-	"os"
 	"context"
+	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
