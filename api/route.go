@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/core"
 )
 
@@ -81,7 +80,7 @@ func (s *Server) authenticate(r *http.Request, op *operation, orgID string) (con
 		return ctx, "key:" + orgID + ":" + r.Header.Get("x-api-key-id") + ":" + r.Header.Get("x-user-id"), nil
 	case authOptional:
 		if caller, err := s.app.Authenticate(ctx, creds, orgID); err == nil {
-			ctx = amigo.NewContextWithCaller(ctx, caller)
+			ctx = withCaller(ctx, caller)
 		}
 		return ctx, "ip:" + clientIP(r), nil
 	default:
@@ -89,7 +88,7 @@ func (s *Server) authenticate(r *http.Request, op *operation, orgID string) (con
 		if err != nil {
 			return ctx, "", err
 		}
-		return amigo.NewContextWithCaller(ctx, caller), "user:" + caller.OrgID + ":" + caller.UserID, nil
+		return withCaller(ctx, caller), "user:" + caller.OrgID + ":" + caller.UserID, nil
 	}
 }
 

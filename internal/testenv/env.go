@@ -29,6 +29,8 @@ type Env struct {
 type Options struct {
 	// Configure may change the configuration before the server opens.
 	Configure func(cfg *server.Config)
+	// Log, if set, receives the server's log as JSON lines.
+	Log io.Writer
 }
 
 // Start starts a server on b with a fresh directory and default cluster,
@@ -64,7 +66,13 @@ func Serve(t testing.TB, b Backend, cfg server.Config, opts ...Options) *Env {
 	if err := cfg.Normalize(); err != nil {
 		t.Fatal(err)
 	}
-	rt, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, o := range opts {
+		if o.Log != nil {
+			logger = slog.New(slog.NewJSONHandler(o.Log, nil))
+		}
+	}
+	rt, err := server.Open(context.Background(), cfg, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
