@@ -19,7 +19,15 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCommand(stdout, stderr)
 	root.SetArgs(args)
 	var started bool
-	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
+	// Everything before this hook is usage: flags, arguments and (checked
+	// here, since cobra checks them only after the hook) required flags.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := cmd.ValidateRequiredFlags(); err != nil {
+			return err
+		}
+		started = true
+		return nil
+	}
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return 0
