@@ -23,6 +23,9 @@ import (
 	"github.com/amigo-oss/amigo-server/token"
 )
 
+// mustWrite ends the message of a start refused for want of write access.
+const mustWrite = "the server must be able to write its databases (check the data directory's owner, permissions and mounts)"
+
 // Runtime is an assembled server: its databases, app and HTTP handler.
 type Runtime struct {
 	Config    Config
@@ -45,13 +48,16 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Runtime, error
 	if err != nil {
 		return nil, err
 	}
+	if err := writableFiles(cfg); err != nil {
+		return nil, fmt.Errorf("%w; %s", err, mustWrite)
+	}
 	rt, err := openDatabases(ctx, cfg, logger, true, false)
 	if err != nil {
 		return nil, err
 	}
 	if err := rt.Writable(ctx); err != nil {
 		rt.Close()
-		return nil, fmt.Errorf("%w; the server must be able to write its databases (check the data directory's permissions and mounts)", err)
+		return nil, fmt.Errorf("%w; %s", err, mustWrite)
 	}
 	voices, err := loadVoices(cfg)
 	if err != nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -29,16 +30,46 @@ func (rt *Runtime) Writable(ctx context.Context) error {
 	return nil
 }
 
+// writableFiles is Writable's file-system half, which Open runs before
+// opening anything: SQLite cannot even open a database it cannot write,
+// and would say only "unable to open database file".
+func writableFiles(cfg Config) error {
+	if err := writableSQLite("directory", cfg.DirectoryURL); err != nil {
+		return err
+	}
+	for name, url := range cfg.Clusters {
+		if err := writableSQLite("cluster "+name, url); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writableSQLite checks an SQLite database that exists, and its directory
+// if that exists; anything missing is created on open.
+func writableSQLite(what, rawURL string) error {
+	path, ok := sqlitePath(rawURL)
+	if !ok {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Dir(path)); err != nil {
+		return nil
+	}
+	if err := writableDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("%s: database %s cannot be written: %w", what, path, err)
+	}
+	return f.Close()
+}
+
 func writableDB(ctx context.Context, what, rawURL string, db *sqldb.DB) error {
-	if path, ok := sqlitePath(rawURL); ok {
-		if err := writableDir(filepath.Dir(path)); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return fmt.Errorf("%s: database %s cannot be written: %w", what, path, err)
-		}
-		return f.Close()
+	if _, ok := sqlitePath(rawURL); ok {
+		return writableSQLite(what, rawURL)
 	}
 	var writable bool
 	err := db.SQL().QueryRowContext(ctx,
