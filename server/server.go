@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/api"
 	"github.com/amigo-oss/amigo-server/core"
 	"github.com/amigo-oss/amigo-server/ratelimit"
@@ -31,27 +32,45 @@ type Runtime struct {
 	Config    Config
 	App       *core.App
 	API       *api.Server
-	Directory *sqldb.DB
-	Clusters  map[string]*sqldb.DB
+	Directory *sqldb.DirectoryStore
+	Clusters  map[string]*sqldb.ClusterStore
 	Logger    *slog.Logger
 	// SigningKey is the key tokens are signed with (Open only).
 	SigningKey SigningKey
 	redis      *redis.Client
 }
 
+// Option changes how Open assembles a runtime.
+type Option func(*options)
+
+type options struct {
+	clock amigo.Clock
+}
+
+// WithClock makes clock the server's one clock: core's rules, tokens,
+// API-key expiry and the stores' timestamps all read it. Tests use it to
+// move time; the default is the system clock.
+func WithClock(clock amigo.Clock) Option {
+	return func(o *options) { o.clock = clock }
+}
+
 // Open assembles a runtime from cfg, which must be normalized. It opens and
 // migrates every database, and loads (or generates) the signing key.
-func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Runtime, error) {
+func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) (*Runtime, error) {
+	o := options{clock: amigo.SystemClock}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	// The key first: a configured key that is missing must stop the start
 	// before anything is created.
-	keys, signing, err := loadKeys(cfg)
+	keys, signing, err := loadKeys(cfg, o.clock)
 	if err != nil {
 		return nil, err
 	}
 	if err := writableFiles(cfg); err != nil {
 		return nil, fmt.Errorf("%w; %s", err, mustWrite)
 	}
-	rt, err := openDatabases(ctx, cfg, logger, true, false)
+	rt, err := openDatabases(ctx, cfg, logger, o.clock, true, false)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +87,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Runtime, error
 	rt.App = core.NewApp(core.Config{
 		Voices: voices,
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: rt.Directory, Clusters: rt.stores(), DefaultCluster: cfg.DefaultCluster,
-		Keys: keys, Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL,
+		Keys: keys, Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL, Now: o.clock,
 	})
 	reg := prometheus.NewRegistry()
 	limits, err := rt.rateLimits(reg)
@@ -123,9 +142,9 @@ func loadVoices(cfg Config) (core.VoiceCatalog, error) {
 // every cluster. A cluster that cannot be opened fails the whole call,
 // unless skipUnavailable, when it is logged and left out (operator commands
 // work on the clusters they can reach; core names a missing one).
-func openDatabases(ctx context.Context, cfg Config, logger *slog.Logger, clusters, skipUnavailable bool) (*Runtime, error) {
-	rt := &Runtime{Config: cfg, Logger: logger, Clusters: map[string]*sqldb.DB{}}
-	dir, err := OpenDB(ctx, cfg.DirectoryURL, true)
+func openDatabases(ctx context.Context, cfg Config, logger *slog.Logger, clock amigo.Clock, clusters, skipUnavailable bool) (*Runtime, error) {
+	rt := &Runtime{Config: cfg, Logger: logger, Clusters: map[string]*sqldb.ClusterStore{}}
+	dir, err := OpenDirectory(ctx, cfg.DirectoryURL, clock)
 	if err != nil {
 		return nil, fmt.Errorf("directory: %w", err)
 	}
@@ -135,7 +154,7 @@ func openDatabases(ctx context.Context, cfg Config, logger *slog.Logger, cluster
 	}
 	for name, url := range cfg.Clusters {
 		openCtx, cancel := context.WithTimeout(ctx, clusterOpenTimeout)
-		db, err := OpenDB(openCtx, url, false)
+		db, err := OpenCluster(openCtx, url, clock)
 		cancel()
 		switch {
 		case err != nil && skipUnavailable:
@@ -151,8 +170,8 @@ func openDatabases(ctx context.Context, cfg Config, logger *slog.Logger, cluster
 }
 
 // stores returns the open clusters as the stores core works with.
-func (rt *Runtime) stores() map[string]core.Store {
-	out := make(map[string]core.Store, len(rt.Clusters))
+func (rt *Runtime) stores() map[string]amigo.ClusterStore {
+	out := make(map[string]amigo.ClusterStore, len(rt.Clusters))
 	for name, db := range rt.Clusters {
 		out[name] = db
 	}
@@ -169,7 +188,7 @@ type SigningKey struct {
 // loadKeys loads the signing key, generating it only at the default path in
 // the data directory: a configured key that is missing is refused, since a
 // new key there would log everyone out without a word.
-func loadKeys(cfg Config) (*token.KeySet, SigningKey, error) {
+func loadKeys(cfg Config, clock amigo.Clock) (*token.KeySet, SigningKey, error) {
 	info := SigningKey{File: cfg.SigningKeyFile}
 	_, statErr := os.Stat(cfg.SigningKeyFile)
 	var signer ed25519.PrivateKey
@@ -196,7 +215,7 @@ func loadKeys(cfg Config) (*token.KeySet, SigningKey, error) {
 		}
 		extra = append(extra, k)
 	}
-	return token.NewKeySet(signer, extra, "amigo-server/"+cfg.Region, func() time.Time { return time.Now().UTC() }), info, nil
+	return token.NewKeySet(signer, extra, "amigo-server/"+cfg.Region, clock), info, nil
 }
 
 // Close closes every database.

@@ -19,11 +19,11 @@ import (
 // write (a read-only replica or default_transaction_read_only may not).
 // Open calls it before serving and /readyz on every probe.
 func (rt *Runtime) Writable(ctx context.Context) error {
-	if err := writableDB(ctx, "directory", rt.Config.DirectoryURL, rt.Directory); err != nil {
+	if err := writableDB(ctx, "directory", rt.Config.DirectoryURL, rt.Directory.DB); err != nil {
 		return err
 	}
 	for name, db := range rt.Clusters {
-		if err := writableDB(ctx, "cluster "+name, rt.Config.Clusters[name], db); err != nil {
+		if err := writableDB(ctx, "cluster "+name, rt.Config.Clusters[name], db.DB); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/server"
 )
 
@@ -31,6 +32,8 @@ type Options struct {
 	Configure func(cfg *server.Config)
 	// Log, if set, receives the server's log as JSON lines.
 	Log io.Writer
+	// Clock, if set, is the server's clock instead of the system's.
+	Clock amigo.Clock
 }
 
 // Start starts a server on b with a fresh directory and default cluster,
@@ -58,9 +61,13 @@ func Start(t testing.TB, b Backend, opts ...Options) *Env {
 // over HTTP until the test ends; nothing is bootstrapped.
 func Serve(t testing.TB, b Backend, cfg server.Config, opts ...Options) *Env {
 	t.Helper()
+	var serverOpts []server.Option
 	for _, o := range opts {
 		if o.Configure != nil {
 			o.Configure(&cfg)
+		}
+		if o.Clock != nil {
+			serverOpts = append(serverOpts, server.WithClock(o.Clock))
 		}
 	}
 	if err := cfg.Normalize(); err != nil {
@@ -72,7 +79,7 @@ func Serve(t testing.TB, b Backend, cfg server.Config, opts ...Options) *Env {
 			logger = slog.New(slog.NewJSONHandler(o.Log, nil))
 		}
 	}
-	rt, err := server.Open(context.Background(), cfg, logger)
+	rt, err := server.Open(context.Background(), cfg, logger, serverOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
