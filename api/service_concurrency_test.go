@@ -79,7 +79,9 @@ func TestServiceListingsUnderConcurrentWrites(t *testing.T) {
 		// Then concurrently re-tag every service away from the tags of
 		// pool[1], so that they must leave filter_values.
 		for _, s := range pages(t, c, "?sort_by=%2Bname&limit=20") {
-			if !slices.ContainsFunc(s.Tags, func(tag tagJSON) bool { return tag.Key == "team" && tag.Value == nil || tag.Key == "env" && tag.Value != nil && *tag.Value == "dev" }) {
+			if !slices.ContainsFunc(s.Tags, func(tag tagJSON) bool {
+				return tag.Key == "team" && tag.Value == nil || tag.Key == "env" && tag.Value != nil && *tag.Value == "dev"
+			}) {
 				continue
 			}
 			wg.Add(1)
