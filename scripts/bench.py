@@ -23,7 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 WORK = os.path.join(os.environ.get("AMIGO_BENCH_DIR", "/tmp/amigo-bench"), "hotpaths")
-PG = "postgres://postgres@127.0.0.1:5432/{}?sslmode=disable"
+# The server's PostgreSQL URL for a database name; AMIGO_BENCH_PG overrides it, e.g. to go through
+# PgBouncer: postgres://postgres@127.0.0.1:6433/{}?sslmode=disable&default_query_exec_mode=exec
+PG = os.environ.get("AMIGO_BENCH_PG", "postgres://postgres@127.0.0.1:5432/{}?sslmode=disable")
 PORT = 18950
 
 
