@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/smgraph"
 )
 
@@ -67,7 +68,8 @@ func lint(ms []*manifest) []string {
 		}
 		for _, k := range slices.Sorted(maps.Keys(d.refs)) {
 			if r := d.refs[k]; !defined[KindStateMachine][r.Machine] {
-				out = append(out, fmt.Sprintf("%s: spec.references.%s: names state machine %q, which the files do not define", m.where(), k, r.Machine))
+				out = append(out, fmt.Sprintf("%s: %s %q: spec.references.%s: names state machine %q, which the files do not define",
+					m.src.at("spec.references."+k), m.Kind, m.Name, k, r.Machine))
 			}
 		}
 		if !m.hasSpec() {
@@ -79,7 +81,8 @@ func lint(ms []*manifest) []string {
 			continue
 		}
 		for _, f := range smgraph.Build(def).Findings {
-			out = append(out, fmt.Sprintf("%s: state %q: %s: %s", m.where(), f.State, f.Code, f.Message))
+			i := slices.IndexFunc(def.States, func(s amigo.State) bool { return s.Name() == f.State })
+			out = append(out, fmt.Sprintf("%s: %s %q: state %q: %s: %s", m.src.at(fmt.Sprintf("spec.states.%d", i)), m.Kind, m.Name, f.State, f.Code, f.Message))
 		}
 	}
 	for _, m := range byKind(ms, KindAgent) {

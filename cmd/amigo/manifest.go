@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -40,6 +41,49 @@ type source struct {
 	File string
 	Doc  int // 1-based index of the document in its file
 	Line int // line of the document's first key, 0 if unknown
+	node *yaml.Node
+}
+
+// at returns the source narrowed to the line of a field, given as a
+// dotted path ("spec.states.3.name"), when the document is YAML and the
+// field is in it; else the document's own line.
+func (s source) at(path string) source {
+	n := s.node
+	for _, part := range strings.Split(path, ".") {
+		if n == nil {
+			break
+		}
+		n = child(n, part)
+	}
+	if n != nil && n != s.node {
+		s.Line = n.Line
+	}
+	return s
+}
+
+// child returns the value of key in a mapping or the element of a
+// sequence, nil if absent.
+func child(n *yaml.Node, key string) *yaml.Node {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) > 0 {
+			return child(n.Content[0], key)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				if n.Content[i+1].Line == 0 {
+					return n.Content[i]
+				}
+				return n.Content[i+1]
+			}
+		}
+	case yaml.SequenceNode:
+		if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < len(n.Content) {
+			return n.Content[i]
+		}
+	}
+	return nil
 }
 
 func (s source) String() string {
@@ -138,7 +182,7 @@ func loadFile(path string) ([]*manifest, error) {
 		} else if err != nil {
 			return out, fmt.Errorf("%s: document %d: %w", path, doc, err)
 		}
-		src := source{File: path, Doc: doc}
+		src := source{File: path, Doc: doc, node: &node}
 		if len(node.Content) > 0 {
 			src.Line = node.Content[0].Line
 		}

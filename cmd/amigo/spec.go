@@ -30,7 +30,7 @@ type specErrors struct {
 func (e *specErrors) Error() string {
 	lines := make([]string, len(e.fields))
 	for i, f := range e.fields {
-		lines[i] = fmt.Sprintf("%s: %s: %s", e.m.where(), f.Path, f.Msg)
+		lines[i] = fmt.Sprintf("%s: %s %q: %s: %s", e.m.src.at(f.Path), e.m.Kind, e.m.Name, f.Path, f.Msg)
 	}
 	return strings.Join(lines, "\n")
 }
