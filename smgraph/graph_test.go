@@ -104,3 +104,20 @@ func TestTextFormatsNameEveryState(t *testing.T) {
 		t.Error("outputs do not start with their headers")
 	}
 }
+
+// BenchmarkDraw measures building and drawing a 100-state machine, the
+// work of one graph request after the version is loaded.
+func BenchmarkDraw(b *testing.B) {
+	d := &coretest.StateMachine(100).StateMachineDefinition
+	for _, f := range []struct {
+		name   string
+		render func(*smgraph.Graph) string
+	}{{"svg", (*smgraph.Graph).SVG}, {"dot", (*smgraph.Graph).DOT}, {"mermaid", (*smgraph.Graph).Mermaid}} {
+		b.Run(f.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				f.render(smgraph.Build(d))
+			}
+		})
+	}
+}

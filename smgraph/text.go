@@ -64,10 +64,10 @@ func mermaidShape(n Node) (string, string) {
 	return "(", ")"
 }
 
-// mermaidText escapes a label for a quoted Mermaid string.
-func mermaidText(s string) string {
-	return strings.NewReplacer(`"`, "#quot;", "\n", " ").Replace(s)
-}
+// mermaidEscaper escapes a label for a quoted Mermaid string.
+var mermaidEscaper = strings.NewReplacer(`"`, "#quot;", "\n", " ")
+
+func mermaidText(s string) string { return mermaidEscaper.Replace(s) }
 
 // DOT renders the graph in Graphviz's language.
 func (g *Graph) DOT() string {
