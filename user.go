@@ -20,7 +20,10 @@ type User struct {
 	NonsensitiveVariables map[string]string
 	SensitiveVariables    map[string]string
 	EnableActionsAccess   bool
-	CreatedAt             time.Time
+	// AdditionalContext is what update-user-info sets as the user's
+	// additional context; never nil once stored.
+	AdditionalContext []string
+	CreatedAt         time.Time
 }
 
 // UserFilter selects users for listing. Empty slices do not filter.
@@ -45,6 +48,9 @@ type UserStore interface {
 	ListUsers(ctx context.Context, orgID string, f UserFilter) ([]*User, bool, error)
 	// UpdateUserRole returns ENOTFOUND.
 	UpdateUserRole(ctx context.Context, orgID, id, roleID string) error
+	// UpdateUser calls change with the user as stored and saves what it
+	// leaves, atomically; an error from change aborts. Returns ENOTFOUND.
+	UpdateUser(ctx context.Context, orgID, id string, change func(*User) error) error
 	// DeleteUser returns ENOTFOUND.
 	DeleteUser(ctx context.Context, orgID, id string) error
 }

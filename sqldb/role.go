@@ -23,6 +23,10 @@ func scanRole(row scanner) (*amigo.Role, error) {
 	if err := row.Scan(&r.ID, &r.OrgID, &r.Name, &r.Description, &grants, &r.Builtin); err != nil {
 		return nil, err
 	}
+	if builtin, ok := amigo.BuiltinGrants(r.Name); r.Builtin && ok {
+		r.Grants = builtin
+		return &r, nil
+	}
 	return &r, fromJSON(grants, &r.Grants)
 }
 

@@ -10,12 +10,13 @@ import (
 var _ amigo.UserStore = (*DB)(nil)
 
 const userColumns = `id, org_id, first_name, last_name, email, role_id, preferences,
-	nonsensitive_variables, sensitive_variables, enable_actions_access, created_at`
+	nonsensitive_variables, sensitive_variables, enable_actions_access, created_at, additional_context`
 
 func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, u *amigo.User) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		u.ID, u.OrgID, u.FirstName, u.LastName, u.Email, u.RoleID, jsonText(u.Preferences),
-		jsonText(u.NonsensitiveVariables), jsonText(u.SensitiveVariables), u.EnableActionsAccess, ts(u.CreatedAt))
+		jsonText(u.NonsensitiveVariables), jsonText(u.SensitiveVariables), u.EnableActionsAccess, ts(u.CreatedAt),
+		jsonText(nonNil(u.AdditionalContext)))
 	if db.dialect.IsUniqueViolation(err) {
 		return amigo.Errorf(amigo.ECONFLICT, "A user with email %s already exists in this organization.", u.Email)
 	}
@@ -24,16 +25,18 @@ func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, u *amigo.User) error {
 
 func scanUser(row scanner) (*amigo.User, error) {
 	var u amigo.User
-	var prefs, nonsensitive, sensitive string
+	var prefs, nonsensitive, sensitive, context string
 	var created int64
 	if err := row.Scan(&u.ID, &u.OrgID, &u.FirstName, &u.LastName, &u.Email, &u.RoleID, &prefs,
-		&nonsensitive, &sensitive, &u.EnableActionsAccess, &created); err != nil {
+		&nonsensitive, &sensitive, &u.EnableActionsAccess, &created, &context); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromTS(created)
 	if err := fromJSON(prefs, &u.Preferences); err != nil {
 		return nil, err
 	} else if err := fromJSON(nonsensitive, &u.NonsensitiveVariables); err != nil {
+		return nil, err
+	} else if err := fromJSON(context, &u.AdditionalContext); err != nil {
 		return nil, err
 	}
 	return &u, fromJSON(sensitive, &u.SensitiveVariables)
@@ -75,6 +78,27 @@ func (db *DB) ListUsers(ctx context.Context, orgID string, f amigo.UserFilter) (
 func (db *DB) UpdateUserRole(ctx context.Context, orgID, id, roleID string) error {
 	return db.execOne(ctx, amigo.Errorf(amigo.ENOTFOUND, "User %s not found.", id),
 		`UPDATE users SET role_id = $1 WHERE org_id = $2 AND id = $3`, roleID, orgID, id)
+}
+
+// UpdateUser applies change to the user as stored, in one transaction that
+// holds the user's row lock, so concurrent partial updates of different
+// fields do not undo each other. ENOTFOUND if absent.
+func (db *DB) UpdateUser(ctx context.Context, orgID, id string, change func(*amigo.User) error) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET id = id WHERE org_id = $1 AND id = $2`, orgID, id); err != nil {
+			return err
+		}
+		u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1 AND id = $2`, orgID, id))
+		if err != nil {
+			return notFound(err, "User %s not found.", id)
+		}
+		if err := change(u); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE users SET first_name = $1, last_name = $2, preferences = $3, additional_context = $4
+			WHERE org_id = $5 AND id = $6`, u.FirstName, u.LastName, jsonText(u.Preferences), jsonText(nonNil(u.AdditionalContext)), orgID, id)
+		return err
+	})
 }
 
 // DeleteUser removes the user; ENOTFOUND if absent.
