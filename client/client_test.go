@@ -157,8 +157,11 @@ func TestResourcesRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := c.UpdateUser(ctx, invited.UserID, &client.UpdateUserRequest{FirstName: ptr("Anne"), Timezone: ptr("Europe/Paris")}); err != nil {
+			t.Fatal(err)
+		}
 		users, err := client.Collect(c.Users(ctx, client.UserListOptions{Emails: []string{"ann@example.com"}}))
-		if err != nil || len(users) != 1 || users[0].UserID != invited.UserID {
+		if err != nil || len(users) != 1 || users[0].UserID != invited.UserID || users[0].FirstName != "Anne" || users[0].LastName != "Lee" {
 			t.Fatalf("users %+v, %v", users, err)
 		}
 		if err := c.DeleteUser(ctx, invited.UserID); err != nil {

@@ -36,10 +36,15 @@ type VersionSet struct {
 	LLMModelPreferences map[string]LLMConfig `json:"llm_model_preferences"`
 }
 
-// LLMConfig is the preferred model of one LLM interaction.
+// LLMConfig is the preferred model of one LLM interaction. Sampling
+// parameters go in Params, as the spec has it; some clients write them
+// beside llm_name instead, which the server keeps as given.
 type LLMConfig struct {
-	LLMName string         `json:"llm_name"`
-	Params  map[string]any `json:"params,omitempty"`
+	LLMName     string         `json:"llm_name"`
+	Params      map[string]any `json:"params,omitempty"`
+	TopP        *float64       `json:"top_p,omitempty"`
+	Temperature *float64       `json:"temperature,omitempty"`
+	TopK        *int           `json:"top_k,omitempty"`
 }
 
 // CreateServiceRequest is the body of create-service.
