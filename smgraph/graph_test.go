@@ -3,7 +3,9 @@ package smgraph_test
 import (
 	"encoding/xml"
 	"io"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -120,4 +122,41 @@ func BenchmarkDraw(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestSVGBoxesDoNotOverlap checks the layout: no node or edge label covers
+// another, and all lie inside the drawing.
+func TestSVGBoxesDoNotOverlap(t *testing.T) {
+	rect := regexp.MustCompile(`<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*fill="(#[0-9a-f]+)"`)
+	size := regexp.MustCompile(`^<svg [^>]*width="([\d.]+)" height="([\d.]+)"`)
+	for _, n := range []int{3, 8, 20} {
+		svg := smgraph.Build(&coretest.StateMachine(n).StateMachineDefinition).SVG()
+		m := size.FindStringSubmatch(svg)
+		w, h := num(m[1]), num(m[2])
+		var boxes [][4]float64
+		for _, r := range rect.FindAllStringSubmatch(svg, -1) {
+			boxes = append(boxes, [4]float64{num(r[1]), num(r[2]), num(r[3]), num(r[4])})
+		}
+		if len(boxes) == 0 {
+			t.Fatal("no boxes found")
+		}
+		for i, a := range boxes {
+			if a[0] < 0 || a[1] < 0 || a[0]+a[2] > w || a[1]+a[3] > h {
+				t.Errorf("%d states: box %v outside %vx%v", n, a, w, h)
+			}
+			for _, b := range boxes[i+1:] {
+				if a[0] < b[0]+b[2] && b[0] < a[0]+a[2] && a[1] < b[1]+b[3] && b[1] < a[1]+a[3] {
+					t.Errorf("%d states: boxes %v and %v overlap", n, a, b)
+				}
+			}
+		}
+	}
+}
+
+func num(s string) float64 {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		panic(err)
+	}
+	return f
 }

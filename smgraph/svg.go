@@ -29,7 +29,7 @@ func fill(n Node) string {
 // carrying data-state="<name>" (external nodes carry data-external
 // instead), so a page can find a state's drawing by name.
 func (g *Graph) SVG() string {
-	boxes, width, height := g.layout()
+	boxes, labels, width, height := g.layout()
 	index := make(map[string]int, len(g.Nodes))
 	for i, n := range g.Nodes {
 		index[n.ID] = i
@@ -39,8 +39,8 @@ func (g *Graph) SVG() string {
 		width, height, width, height)
 	b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#455a64"/></marker></defs>` + "\n")
 	b.WriteString(`<g class="edges">` + "\n")
-	for _, e := range g.Edges {
-		writeEdge(&b, e, boxes[index[e.From]], boxes[index[e.To]])
+	for k, e := range g.Edges {
+		writeEdge(&b, e, boxes[index[e.From]], boxes[index[e.To]], labels[k])
 	}
 	b.WriteString("</g>\n<g class=\"nodes\">\n")
 	for i, n := range g.Nodes {
@@ -105,9 +105,8 @@ func writeNode(b *strings.Builder, n Node, bx box) {
 // writeEdge draws a downward edge as a curve from the bottom of one node
 // to the top of the other, and an edge back up (or within a layer) as a
 // curve around the right of both.
-func writeEdge(b *strings.Builder, e Edge, from, to box) {
+func writeEdge(b *strings.Builder, e Edge, from, to box, label point) {
 	var d string
-	var lx, ly float64
 	dash := ""
 	if e.Kind == EdgeCall || e.Kind == EdgeReturn {
 		dash = ` stroke-dasharray="5,3"`
@@ -116,19 +115,16 @@ func writeEdge(b *strings.Builder, e Edge, from, to box) {
 	case from == to:
 		x, y := from.x+from.w, from.y+from.h/2
 		d = fmt.Sprintf("M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f", x, y-8, x+40, y-30, x+40, y+30, x, y+8)
-		lx, ly = x+44, y
 	case to.layer > from.layer:
 		x1, y1 := from.x+from.w/2, from.y+from.h
 		x2, y2 := to.x+to.w/2, to.y
 		mid := (y1 + y2) / 2
 		d = fmt.Sprintf("M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f", x1, y1, x1, mid, x2, mid, x2, y2)
-		lx, ly = (x1+x2)/2, mid
 	default:
 		x1, y1 := from.x+from.w, from.y+from.h/2
 		x2, y2 := to.x+to.w, to.y+to.h/2
-		bend := max(x1, x2) + 40 + 10*float64(from.layer-to.layer)
+		bend := backBend(from, to)
 		d = fmt.Sprintf("M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f", x1, y1, bend, y1, bend, y2, x2, y2)
-		lx, ly = bend-10, (y1+y2)/2
 	}
 	esc := html.EscapeString
 	fmt.Fprintf(b, `<g class="edge edge-%s" data-from="%s" data-to="%s">`, e.Kind, esc(e.From), esc(e.To))
@@ -137,10 +133,9 @@ func writeEdge(b *strings.Builder, e Edge, from, to box) {
 	}
 	fmt.Fprintf(b, `<path d="%s" fill="none" stroke="#455a64" stroke-width="1.2"%s marker-end="url(#arrow)"/>`, d, dash)
 	if e.Label != "" {
-		label := shorten(e.Label)
-		w := float64(len([]rune(label)))*6 + 8
-		fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="%.1f" height="16" fill="#ffffff" fill-opacity="0.85"/>`, lx-w/2, ly-8, w)
-		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle" dominant-baseline="central" font-size="10" fill="#37474f">%s</text>`, lx, ly, esc(label))
+		w := edgeLabelWidth(e.Label)
+		fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.0f" rx="3" fill="#ffffff" fill-opacity="0.9"/>`, label.x-w/2, label.y-labelHeight/2, w, labelHeight)
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle" dominant-baseline="central" font-size="10" fill="#37474f">%s</text>`, label.x, label.y, esc(shorten(e.Label)))
 	}
 	b.WriteString("</g>\n")
 }
