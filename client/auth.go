@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 )
@@ -22,8 +23,12 @@ func (c *Client) SignIn(ctx context.Context) (*SignInResult, error) {
 	h.Set("x-api-key", c.cfg.APIKey)
 	h.Set("x-api-key-id", c.cfg.APIKeyID)
 	h.Set("x-user-id", c.cfg.UserID)
+	org := c.cfg.OrganizationID
+	if c.cfg.CallerOrganizationID != "" {
+		org = c.cfg.CallerOrganizationID
+	}
 	// Signing in has no side effect, so it is repeated after a 429.
-	err := c.do(ctx, &request{op: "sign-in-with-api-key", method: http.MethodPost, path: c.orgPath("/user/signin_with_api_key"),
+	err := c.do(ctx, &request{op: "sign-in-with-api-key", method: http.MethodPost, path: "/v1/" + url.PathEscape(org) + "/user/signin_with_api_key",
 		header: h, anonymous: true, retry: true, out: &out})
 	if err != nil {
 		return nil, err

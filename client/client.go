@@ -148,6 +148,9 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
+	if c.cfg.CallerOrganizationID != "" {
+		req.Header.Set("X-ORG-ID", c.cfg.CallerOrganizationID)
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -192,5 +195,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-
-func pathEscape(s string) string { return url.PathEscape(s) }

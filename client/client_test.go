@@ -415,3 +415,39 @@ func TestTokenRenewal(t *testing.T) {
 		})
 	})
 }
+
+// TestPlatformAdministratorManagesOrganizations works on another
+// organization as the platform's administrator: the client signs in at its
+// own organization and names it in X-ORG-ID.
+func TestPlatformAdministratorManagesOrganizations(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Start(t, b)
+		ctx := context.Background()
+		c := newClient(t, env, env.URL, func(c *client.Config) { c.OrganizationID, c.CallerOrganizationID = "newco", testenv.PlatformOrg })
+		var in client.CreateOrganizationRequest
+		data, _ := json.Marshal(testenv.OrgBody("newco"))
+		if err := json.Unmarshal(data, &in); err != nil {
+			t.Fatal(err)
+		}
+		if id, err := c.CreateOrganization(ctx, "default", &in); err != nil || id != "newco" {
+			t.Fatalf("create-organization: %q, %v", id, err)
+		}
+		if _, err := c.CreateOrganization(ctx, "default", &in); !errors.Is(err, client.ErrConflict) {
+			t.Errorf("second create: %v", err)
+		}
+		dims := []client.UserDimension{{Description: "Plan", Tags: []string{"free", "pro"}}}
+		if err := c.ModifyOrganization(ctx, &client.ModifyOrganizationRequest{UserDimensions: &dims}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.GetUserDimensions(ctx)
+		if err != nil || len(got) != 1 || got[0].Description != "Plan" {
+			t.Fatalf("user dimensions %+v, %v", got, err)
+		}
+		if err := c.DeleteOrganization(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.GetOrganization(ctx); !errors.Is(err, client.ErrNotFound) {
+			t.Errorf("deleted organization: %v", err)
+		}
+	})
+}

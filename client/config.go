@@ -20,6 +20,11 @@ type Config struct {
 	UserID   string
 	// OrganizationID is the organization of every request's path.
 	OrganizationID string
+	// CallerOrganizationID is the organization the user belongs to, when
+	// it is not OrganizationID: a platform administrator working on
+	// another organization. The client signs in there and sends it as
+	// X-ORG-ID with every request.
+	CallerOrganizationID string
 	// BaseURL is the server's address, e.g. "https://api.amigo.ai".
 	BaseURL string
 	// HTTPClient sends the requests; http.DefaultClient when nil.

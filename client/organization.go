@@ -7,12 +7,10 @@ import (
 
 // Organization is the response of get-organization.
 type Organization struct {
-	OrgID                  string       `json:"org_id"`
-	OrgName                string       `json:"org_name"`
-	Title                  *string      `json:"title,omitempty"`
-	MainDescription        *string      `json:"main_description,omitempty"`
-	SubDescription         *string      `json:"sub_description,omitempty"`
-	OnboardingInstructions []string     `json:"onboarding_instructions,omitempty"`
+	OrgID   string `json:"org_id"`
+	OrgName string `json:"org_name"`
+	// DefaultUserPreferences and TenantID are filled only for callers
+	// allowed to get the organization's details.
 	DefaultUserPreferences *Preferences `json:"default_user_preferences"`
 	TenantID               *string      `json:"tenant_id"`
 }
@@ -67,19 +65,20 @@ func (c *Client) GetOrganization(ctx context.Context) (*Organization, error) {
 	return &out, err
 }
 
-// CreateOrganization creates the organization orgID on the named cluster
-// (create-organization); the caller must be a platform administrator. It
-// returns the new organization's id.
-func (c *Client) CreateOrganization(ctx context.Context, orgID, cluster string, in *CreateOrganizationRequest) (string, error) {
+// CreateOrganization creates the client's organization on the named
+// cluster (create-organization). Only a platform administrator may, so
+// the client is configured with OrganizationID the new organization and
+// CallerOrganizationID the platform's. It returns the new organization's
+// id.
+func (c *Client) CreateOrganization(ctx context.Context, cluster string, in *CreateOrganizationRequest) (string, error) {
 	var out struct {
 		OrgID string `json:"org_id"`
 	}
 	h := http.Header{}
 	h.Set("x-mongo-cluster-name", cluster)
-	h.Set("X-ORG-ID", c.cfg.OrganizationID)
 	// A repeated create answers 409 rather than creating twice, so it is
 	// safe to retry.
-	err := c.do(ctx, &request{op: "create-organization", method: http.MethodPut, path: "/v1/" + pathEscape(orgID) + "/organization/",
+	err := c.do(ctx, &request{op: "create-organization", method: http.MethodPut, path: c.orgPath("/organization/"),
 		header: h, body: in, retry: true, out: &out})
 	return out.OrgID, err
 }
