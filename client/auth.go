@@ -15,9 +15,17 @@ type SignInResult struct {
 }
 
 // SignIn exchanges the configured API key for a token
-// (sign-in-with-api-key). Other methods sign in by themselves; call it to
-// check the credentials.
+// (sign-in-with-api-key), which later calls use. Other methods sign in by
+// themselves; call it to check the credentials.
 func (c *Client) SignIn(ctx context.Context) (*SignInResult, error) {
+	res, err := c.signInRequest(ctx)
+	if err == nil {
+		c.auth.set(res.IDToken, res.ExpiresAt)
+	}
+	return res, err
+}
+
+func (c *Client) signInRequest(ctx context.Context) (*SignInResult, error) {
 	var out SignInResult
 	h := http.Header{}
 	h.Set("x-api-key", c.cfg.APIKey)
@@ -37,7 +45,7 @@ func (c *Client) SignIn(ctx context.Context) (*SignInResult, error) {
 }
 
 func (c *Client) signIn(ctx context.Context) (string, time.Time, error) {
-	res, err := c.SignIn(ctx)
+	res, err := c.signInRequest(ctx)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -105,6 +113,13 @@ func (s *tokenSource) run(ctx context.Context, f *signInFlight) {
 	s.flight = nil
 	s.mu.Unlock()
 	close(f.done)
+}
+
+// set installs a token obtained outside a flight.
+func (s *tokenSource) set(token string, expires time.Time) {
+	s.mu.Lock()
+	s.current, s.expires = token, expires
+	s.mu.Unlock()
 }
 
 // invalidate forgets token after the server refused it, unless another

@@ -146,7 +146,7 @@ func newWhoamiCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "organization: %s\nuser:         %s\n", c.OrganizationID(), c.UserID())
 			if len(users) == 1 {
 				u := users[0]
-				fmt.Fprintf(w, "email:        %s\nname:         %s %s\nrole:         %s\n", u.Email, u.FirstName, u.LastName, u.Role)
+				fmt.Fprintf(w, "email:        %s\nname:         %s %s\nrole id:      %s\n", u.Email, u.FirstName, u.LastName, u.Role)
 			}
 			fmt.Fprintf(w, "token until:  %s\n", token.ExpiresAt.Format("2006-01-02 15:04:05 MST"))
 			return nil
