@@ -62,7 +62,9 @@ type RoleStore interface {
 	// FindRole returns ENOTFOUND.
 	FindRole(ctx context.Context, orgID, id string) (*Role, error)
 	ListRoles(ctx context.Context, orgID string) ([]*Role, error)
-	// PutRole creates the role, or replaces the grants of the role with the
-	// same name. Returns EBADREQUEST when replacing a builtin role.
-	PutRole(ctx context.Context, r *Role) error
+	// PutRole calls check with the stored role of r's name (nil if there is
+	// none) and, if check returns nil, creates r or replaces that role's
+	// description and grants, setting r.ID to the stored role's id; all in
+	// one transaction. check's error is returned unchanged.
+	PutRole(ctx context.Context, r *Role, check func(existing *Role) error) error
 }

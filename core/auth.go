@@ -48,7 +48,7 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 }
 
 // caller loads the user and role behind a verified token.
-func (a *App) caller(ctx context.Context, store Store, orgID, userID string) (*amigo.Caller, error) {
+func (a *App) caller(ctx context.Context, store amigo.ClusterStore, orgID, userID string) (*amigo.Caller, error) {
 	user, err := store.FindUser(ctx, orgID, userID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
 		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "The user of this token no longer exists.")

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/server"
 )
 
@@ -29,6 +30,8 @@ type Env struct {
 type Options struct {
 	// Configure may change the configuration before the server opens.
 	Configure func(cfg *server.Config)
+	// Clock, if set, is the server's clock instead of the system's.
+	Clock amigo.Clock
 }
 
 // Start starts a server on b with a fresh directory and default cluster,
@@ -56,15 +59,19 @@ func Start(t testing.TB, b Backend, opts ...Options) *Env {
 // over HTTP until the test ends; nothing is bootstrapped.
 func Serve(t testing.TB, b Backend, cfg server.Config, opts ...Options) *Env {
 	t.Helper()
+	var serverOpts []server.Option
 	for _, o := range opts {
 		if o.Configure != nil {
 			o.Configure(&cfg)
+		}
+		if o.Clock != nil {
+			serverOpts = append(serverOpts, server.WithClock(o.Clock))
 		}
 	}
 	if err := cfg.Normalize(); err != nil {
 		t.Fatal(err)
 	}
-	rt, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	rt, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), serverOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
