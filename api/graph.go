@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/amigo-oss/amigo-server"
@@ -106,7 +105,12 @@ func toGraphBody(v *amigo.StateMachineVersion, g *smgraph.Graph) graphBody {
 	out := graphBody{StateMachineID: v.MachineID, Version: v.Version,
 		Nodes: make([]graphNode, len(g.Nodes)), Edges: make([]graphEdge, len(g.Edges)), Lint: make([]lintFinding, len(g.Findings))}
 	for i, n := range g.Nodes {
-		out.Nodes[i] = graphNode{ID: n.ID, Label: n.Label, Type: n.Type, Initial: slices.Clip(append([]string{}, n.Initial...)), Terminal: n.Terminal, External: n.External}
+		// JSON lists are never null: a node no entry starts at has [].
+		initial := n.Initial
+		if initial == nil {
+			initial = []string{}
+		}
+		out.Nodes[i] = graphNode{ID: n.ID, Label: n.Label, Type: n.Type, Initial: initial, Terminal: n.Terminal, External: n.External}
 	}
 	for i, e := range g.Edges {
 		out.Edges[i] = graphEdge(e)
