@@ -252,6 +252,22 @@ func TestGitOpsWorkflow(t *testing.T) {
 			}
 		})
 
+		t.Run("the server's refusals name the file, document and field too", func(t *testing.T) {
+			bad := filepath.Join(t.TempDir(), "svc.yaml")
+			os.WriteFile(bad, []byte("kind: Service\nname: bad\nspec:\n  description: Bad.\n  agent: amy\n  state_machine: support-flow\n"+
+				"  keyterms:\n    - ok\n    - NOT valid!\n"), 0o644)
+			r := amigo.expect(1, "apply", "-f", bad)
+			if !strings.Contains(r.stderr, bad+`:9 (document 1): Service "bad": spec.keyterms.1:`) {
+				t.Errorf("422 from the server:\n%s", r.stderr)
+			}
+			os.WriteFile(bad, []byte("kind: Service\nname: bad\nspec:\n  description: Bad.\n  agent: amy\n  state_machine: support-flow\n"+
+				"  version_sets: {release: {agent_version: 99, state_machine_version: latest}}\n"), 0o644)
+			r = amigo.expect(1, "apply", "-f", bad)
+			if !strings.Contains(r.stderr, bad+`:1 (document 1): Service "bad": create refused (400): Version set release: agent`) {
+				t.Errorf("400 from the server:\n%s", r.stderr)
+			}
+		})
+
 		t.Run("prune deprecates what the files no longer name", func(t *testing.T) {
 			extra := filepath.Join(t.TempDir(), "extra.yaml")
 			os.WriteFile(extra, []byte("kind: Agent\nname: temp\n"), 0o644)
