@@ -451,3 +451,26 @@ func TestPlatformAdministratorManagesOrganizations(t *testing.T) {
 		}
 	})
 }
+
+// TestRetryWaitEndsWithTheContext: a retry waiting out Retry-After stops
+// when the caller's context ends.
+func TestRetryWaitEndsWithTheContext(t *testing.T) {
+	env := testenv.Start(t, testenv.SQLite())
+	p := newProxy(t, env.URL)
+	c := newClient(t, env, p.URL)
+	if _, err := c.GetOrganization(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.fault = func(r *http.Request, n int) (int, http.Header, bool) {
+		return http.StatusServiceUnavailable, http.Header{"Retry-After": {"20"}}, r.Method == http.MethodGet
+	}
+	p.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.GetOrganization(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+		t.Fatalf("after %s: %v, want the context's deadline", time.Since(start), err)
+	}
+}
