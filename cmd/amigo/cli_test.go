@@ -252,13 +252,19 @@ func TestGitOpsWorkflow(t *testing.T) {
 			}
 		})
 
-		t.Run("the server's refusals name the file, document and field too", func(t *testing.T) {
+		t.Run("refusals found locally or by the server name the file, document and field too", func(t *testing.T) {
 			bad := filepath.Join(t.TempDir(), "svc.yaml")
 			os.WriteFile(bad, []byte("kind: Service\nname: bad\nspec:\n  description: Bad.\n  agent: amy\n  state_machine: support-flow\n"+
 				"  keyterms:\n    - ok\n    - NOT valid!\n"), 0o644)
 			r := amigo.expect(1, "apply", "-f", bad)
 			if !strings.Contains(r.stderr, bad+`:9 (document 1): Service "bad": spec.keyterms.1:`) {
-				t.Errorf("422 from the server:\n%s", r.stderr)
+				t.Errorf("invalid keyterm:\n%s", r.stderr)
+			}
+			os.WriteFile(bad, []byte("kind: Service\nname: bad\nspec:\n  description: Bad.\n  agent: amy\n  state_machine: support-flow\n"+
+				"  version_sets: {release: {agent_version: 99, state_machine_version: latest}, canary: {llm_model_preferences: {x: {llm_name: gpt-0}}}}\n"), 0o644)
+			r = amigo.expect(1, "apply", "-f", bad)
+			if !strings.Contains(r.stderr, `Service "bad": spec: LLM preference "x" names unknown model "gpt-0".`) {
+				t.Errorf("unknown model:\n%s", r.stderr)
 			}
 			os.WriteFile(bad, []byte("kind: Service\nname: bad\nspec:\n  description: Bad.\n  agent: amy\n  state_machine: support-flow\n"+
 				"  version_sets: {release: {agent_version: 99, state_machine_version: latest}}\n"), 0o644)

@@ -275,5 +275,41 @@ func parseService(m *manifest) (*serviceSpec, error) {
 	if s.Keyterms == nil {
 		s.Keyterms = []string{}
 	}
+	if errs := validateService(&s); len(errs) > 0 {
+		return nil, &specErrors{m, errs}
+	}
 	return &s, nil
+}
+
+// validateService runs the server's checks of create-service and
+// upsert-service-version-set on the spec, with stand-in ids for the agent
+// and state machine it names, and places what they find in the manifest.
+func validateService(s *serviceSpec) []fieldError {
+	const standIn = "000000000000000000000001"
+	in := core.ServiceInput{
+		StateMachineID: ptr(standIn), AgentID: ptr(standIn), Name: ptr("manifest"),
+		Description: &s.Description, IsActive: s.IsActive, Keyterms: &s.Keyterms, Tags: &s.Tags,
+	}
+	var errs []fieldError
+	for _, f := range fromDomainErr(core.ValidateServiceInput(&in, true)) {
+		errs = append(errs, fieldError{strings.Replace(f.Path, "spec.release_version_set", "spec.version_sets.release", 1), f.Msg})
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.VersionSets)) {
+		vs := s.VersionSets[name]
+		data, err := json.Marshal(wireSet(vs))
+		var dom amigo.VersionSet
+		if err == nil {
+			err = json.Unmarshal(data, &dom)
+		}
+		if err == nil {
+			err = core.ValidateVersionSet(&dom)
+		}
+		for _, f := range fromDomainErr(err) {
+			path := strings.Replace(f.Path, "spec.version_set", "spec.version_sets."+name, 1)
+			path = strings.NewReplacer(".agent_version_number", ".agent_version",
+				".service_hierarchical_state_machine_version_number", ".state_machine_version").Replace(path)
+			errs = append(errs, fieldError{path, f.Msg})
+		}
+	}
+	return errs
 }
