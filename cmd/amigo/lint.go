@@ -16,9 +16,9 @@ func newLintCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "lint FILE...",
 		Short: "Check manifests offline, with the server's validation and graph checks",
-		Long: `lint checks manifests without a server. Agents and state machines go through
-the server's own validation (the code the server runs), and state machines
-through graph checks the API does not make: states no entry state reaches,
+		Long: `lint checks manifests without a server. Agents, state machines and services go
+through the server's own validation (the code the server runs), and state
+machines through graph checks the API does not make: states no entry state reaches,
 states with no path to the terminal state, references to state machines the
 files do not define. Services must name agents and state machines of the files.
 
