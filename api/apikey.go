@@ -34,6 +34,7 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request, t *core.Te
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusCreated, struct {
 		APIKeyID  string    `json:"api_key_id"`
 		APIKey    string    `json:"api_key"`

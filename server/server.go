@@ -66,8 +66,8 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Runtime, error
 	return rt, nil
 }
 
-// rateLimits builds the limiter: in-process by default, Redis (failing
-// open, with a metric and a throttled log line) when RedisURL is set.
+// rateLimits builds the limiter: in-process by default, Redis when RedisURL
+// is set, falling back to the in-process one while Redis is unreachable.
 func (rt *Runtime) rateLimits(reg *prometheus.Registry) (*api.RateLimits, error) {
 	mode, err := ratelimit.ParseMode(rt.Config.RateLimits)
 	if err != nil {
@@ -83,7 +83,7 @@ func (rt *Runtime) rateLimits(reg *prometheus.Registry) (*api.RateLimits, error)
 		rt.redis = redis.NewClient(opts)
 		errs := ratelimit.NewErrorCounter()
 		reg.MustRegister(errs)
-		cfg.Limiter = ratelimit.FailOpen(ratelimit.NewRedis(rt.redis), rt.Logger, errs)
+		cfg.Limiter = ratelimit.Fallback(ratelimit.NewRedis(rt.redis), cfg.Limiter, rt.Logger, errs)
 	}
 	return cfg, nil
 }
