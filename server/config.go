@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amigo-oss/amigo-server/api"
 	"github.com/amigo-oss/amigo-server/ratelimit"
 )
 
@@ -45,6 +46,12 @@ type Config struct {
 	// accepted.
 	VoiceIDs         []string
 	VoiceCatalogFile string
+	// DBTimeout bounds the database work of one request; past it the
+	// client gets 503. Negative turns the deadline off.
+	DBTimeout time.Duration
+	// MetricsListen, when set, serves /metrics on this address instead of
+	// on Listen.
+	MetricsListen string
 }
 
 // Defaults of the embedded setup.
@@ -109,6 +116,9 @@ func (c *Config) Normalize() error {
 	}
 	if _, err := ratelimit.ParseMode(c.RateLimits); err != nil {
 		return err
+	}
+	if c.DBTimeout == 0 {
+		c.DBTimeout = api.DefaultDBTimeout
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = DefaultShutdownPeriod

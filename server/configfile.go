@@ -30,9 +30,11 @@ type fileConfig struct {
 		Mode      string         `yaml:"mode"`
 		Overrides map[string]int `yaml:"overrides"`
 	} `yaml:"rate_limits"`
-	RedisURL     string   `yaml:"redis_url"`
-	VoiceIDs     []string `yaml:"voice_ids"`
-	VoiceCatalog string   `yaml:"voice_catalog"`
+	RedisURL      string    `yaml:"redis_url"`
+	VoiceIDs      []string  `yaml:"voice_ids"`
+	VoiceCatalog  string    `yaml:"voice_catalog"`
+	DBTimeout     *duration `yaml:"db_timeout"`
+	MetricsListen string    `yaml:"metrics_listen"`
 }
 
 // duration is a time.Duration written as a Go duration string ("5s",
@@ -78,7 +80,10 @@ func ParseConfigFile(data []byte) (Config, error) {
 		Listen: f.Listen, DataDir: f.DataDir, Region: f.Region, BaseURL: f.BaseURL, DirectoryURL: f.DirectoryURL,
 		Clusters: f.Clusters, DefaultCluster: f.DefaultCluster, SigningKeyFile: f.SigningKeyFile,
 		VerifyKeyFiles: f.VerifyKeyFiles, RateLimits: f.RateLimits.Mode, RateLimitOverrides: f.RateLimits.Overrides,
-		RedisURL: f.RedisURL, VoiceIDs: f.VoiceIDs, VoiceCatalogFile: f.VoiceCatalog,
+		RedisURL: f.RedisURL, VoiceIDs: f.VoiceIDs, VoiceCatalogFile: f.VoiceCatalog, MetricsListen: f.MetricsListen,
+	}
+	if f.DBTimeout != nil {
+		cfg.DBTimeout = time.Duration(*f.DBTimeout)
 	}
 	if f.DirectoryCacheTTL != nil {
 		cfg.DirectoryCacheTTL = time.Duration(*f.DirectoryCacheTTL)

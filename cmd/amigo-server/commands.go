@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/amigo-oss/amigo-server/api"
 	"github.com/amigo-oss/amigo-server/core"
 	"github.com/amigo-oss/amigo-server/server"
 )
@@ -42,6 +43,8 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.cfg.RedisURL, "redis-url", env("AMIGO_REDIS_URL", ""), "Redis shared by replicas for rate limits, e.g. redis://127.0.0.1:6379/0 (AMIGO_REDIS_URL)")
 	fs.StringSliceVar(&f.cfg.VoiceIDs, "voice-ids", envList("AMIGO_VOICE_IDS"), "voice ids agents may use, comma-separated (AMIGO_VOICE_IDS; with no catalogue any id is accepted)")
 	fs.StringVar(&f.cfg.VoiceCatalogFile, "voice-catalog", env("AMIGO_VOICE_CATALOG", ""), "file of voice ids, one per line (AMIGO_VOICE_CATALOG)")
+	fs.DurationVar(&f.cfg.DBTimeout, "db-timeout", envDuration("AMIGO_DB_TIMEOUT", api.DefaultDBTimeout), "how long a request's database work may take before it is answered 503 (AMIGO_DB_TIMEOUT)")
+	fs.StringVar(&f.cfg.MetricsListen, "metrics-listen", env("AMIGO_METRICS_LISTEN", ""), "serve /metrics on this address instead of on --listen (AMIGO_METRICS_LISTEN)")
 	fs.StringVar(&f.logFormat, "log-format", env("AMIGO_LOG_FORMAT", "auto"), "json, text, or auto: text on a terminal (AMIGO_LOG_FORMAT)")
 }
 

@@ -64,6 +64,12 @@ var fileSettings = []struct {
 		}
 	}},
 	{"voice-catalog", "AMIGO_VOICE_CATALOG", func(d, f *server.Config) { setString(&d.VoiceCatalogFile, f.VoiceCatalogFile) }},
+	{"db-timeout", "AMIGO_DB_TIMEOUT", func(d, f *server.Config) {
+		if f.DBTimeout != 0 {
+			d.DBTimeout = f.DBTimeout
+		}
+	}},
+	{"metrics-listen", "AMIGO_METRICS_LISTEN", func(d, f *server.Config) { setString(&d.MetricsListen, f.MetricsListen) }},
 }
 
 // withFile lays cfg, the configuration from flags and environment, over the
