@@ -98,10 +98,11 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errNotFound(r))
 		return
 	}
-	// Every registered pattern names its method, so a pattern that starts
-	// with "/" is the mux's trailing-slash redirect.
+	// A pattern ending in "/{$}" matches only paths ending in "/": for any
+	// other path it is the mux's trailing-slash redirect.
 	h, pattern := s.mux.Handler(r)
-	if redirect := strings.HasPrefix(pattern, "/"); redirect && !safeToRedirect(r) {
+	redirect := strings.HasSuffix(pattern, "/{$}") && !strings.HasSuffix(r.URL.Path, "/")
+	if redirect && !safeToRedirect(r) {
 		s.writeError(w, r, errNotFound(r))
 		return
 	} else if pattern != "" {
