@@ -29,6 +29,8 @@ type Env struct {
 type Options struct {
 	// Configure may change the configuration before the server opens.
 	Configure func(cfg *server.Config)
+	// Logger receives the server's log; nil discards it.
+	Logger *slog.Logger
 }
 
 // Start starts a server on b with a fresh directory and default cluster,
@@ -56,15 +58,19 @@ func Start(t testing.TB, b Backend, opts ...Options) *Env {
 // over HTTP until the test ends; nothing is bootstrapped.
 func Serve(t testing.TB, b Backend, cfg server.Config, opts ...Options) *Env {
 	t.Helper()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for _, o := range opts {
 		if o.Configure != nil {
 			o.Configure(&cfg)
+		}
+		if o.Logger != nil {
+			logger = o.Logger
 		}
 	}
 	if err := cfg.Normalize(); err != nil {
 		t.Fatal(err)
 	}
-	rt, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	rt, err := server.Open(context.Background(), cfg, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
