@@ -1,9 +1,13 @@
 package api_test
 
 import (
+	"bufio"
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/amigo-oss/amigo-server/internal/testenv"
 	"github.com/amigo-oss/amigo-server/server"
@@ -90,4 +94,41 @@ func TestHardeningHeaders(t *testing.T) {
 func TestMetricsListen(t *testing.T) {
 	env := testenv.Start(t, testenv.SQLite(), testenv.Options{Configure: func(cfg *server.Config) { cfg.MetricsListen = "127.0.0.1:0" }})
 	env.Anonymous(t).Do(t, "GET", "/metrics", nil).Expect(404)
+}
+
+// TestSlowBodyCutOff trickles a body a byte at a time: the server stops
+// waiting for it after its grace period (about five seconds) instead of
+// holding the connection for as long as the client keeps trickling.
+func TestSlowBodyCutOff(t *testing.T) {
+	t.Parallel()
+	env := testenv.Start(t, testenv.SQLite())
+	conn, err := net.Dial("tcp", strings.TrimPrefix(env.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /v1/platform/organization/agent HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{", env.Admin.Token)
+	status := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(conn).ReadString('\n')
+		status <- line
+	}()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	// A minute of trickling is what the server's ReadTimeout alone allowed.
+	giveUp := time.After(time.Minute)
+	for {
+		select {
+		case line := <-status:
+			if !strings.Contains(line, " 400 ") && line != "" {
+				t.Fatalf("status line %q, want 400 or a closed connection", line)
+			}
+			return
+		case <-tick.C:
+			conn.Write([]byte(" "))
+		case <-giveUp:
+			t.Fatal("the server was still reading a trickled body after a minute")
+		}
+	}
 }
