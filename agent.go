@@ -239,8 +239,10 @@ type AgentStore interface {
 	// ListAgentVersions returns one page of the agent's versions selected by
 	// f, and whether more follow. It does not check that the agent exists.
 	ListAgentVersions(ctx context.Context, orgID, agentID string, f VersionFilter) ([]*AgentVersion, bool, error)
-	// DeprecateAgent marks the agent deprecated. Returns ENOTFOUND, or
-	// ECONFLICT if it already is. Checking that no active service uses the
-	// agent is the caller's job.
-	DeprecateAgent(ctx context.Context, orgID, id string) error
+	// DeprecateAgent locks the agent (ENOTFOUND if absent), calls check with
+	// it and the number of active services that use it, and marks it
+	// deprecated if check returns nil, in one transaction; check's error is
+	// returned unchanged. Services lock their agent when they are created
+	// or activated, so the count cannot go stale before the commit.
+	DeprecateAgent(ctx context.Context, orgID, id string, check func(a *Agent, activeServices int) error) error
 }

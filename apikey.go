@@ -5,9 +5,6 @@ import (
 	"time"
 )
 
-// MaxAPIKeysPerOrg is the spec's limit of live API keys per organization.
-const MaxAPIKeysPerOrg = 20
-
 // APIKey lets a program exchange a secret for a user's token. Only the
 // SHA-256 hash of the secret is ever stored.
 type APIKey struct {
@@ -26,10 +23,12 @@ type APIKey struct {
 
 // APIKeyStore persists API keys.
 type APIKeyStore interface {
-	// CreateAPIKey stores k unless the organization already has max keys
-	// that expire after now, in which case it returns EBADREQUEST. The
-	// count and the insert are one transaction.
-	CreateAPIKey(ctx context.Context, k *APIKey, max int, now time.Time) error
+	// CreateAPIKey locks k's organization, counts its live keys (those
+	// expiring after k.CreatedAt) and passes the count to admit; if admit
+	// returns nil, k is stored. admit's error is returned unchanged. The
+	// count and the insert are one transaction, so concurrent creations
+	// cannot both pass a cap.
+	CreateAPIKey(ctx context.Context, k *APIKey, admit func(live int) error) error
 	// FindAPIKey looks a key up by its key id. Returns ENOTFOUND.
 	FindAPIKey(ctx context.Context, orgID, keyID string) (*APIKey, error)
 	// ListAPIKeys returns the organization's keys, newest first.

@@ -38,6 +38,8 @@ const (
 	PermGetUserInfo = "User:GetUserInfo"
 	PermInviteUser  = "User:InviteUser"
 	PermDeleteUser  = "User:DeleteUser"
+	// PermUpdateUserInfo allows update-user-info, also on oneself.
+	PermUpdateUserInfo = "User:UpdateUserInfo"
 )
 
 // AllPermissions lists every permission the server knows, in a stable order.
@@ -47,7 +49,7 @@ var AllPermissions = []string{
 	PermCreateAgent, PermGetAgent, PermCreateAgentVersion, PermDeleteAgent,
 	PermCreateStateMachine, PermGetStateMachine, PermCreateStateMachineVersion, PermDeleteStateMachine,
 	PermGetService, PermCreateService, PermUpdateService, PermCreateVersionSet, PermUpdateVersionSet, PermDeleteVersionSet,
-	PermGetUserInfo, PermInviteUser, PermDeleteUser,
+	PermGetUserInfo, PermInviteUser, PermDeleteUser, PermUpdateUserInfo,
 }
 
 // IsPermission reports whether name is a known permission.
@@ -95,7 +97,7 @@ func init() {
 		PermCreateStateMachine, PermGetStateMachine, PermCreateStateMachineVersion, PermDeleteStateMachine)
 	set([]string{"id", "name", "tags"}, PermGetService, PermCreateService, PermUpdateService)
 	set([]string{"id", "name", "tags", "version_set"}, PermCreateVersionSet, PermUpdateVersionSet, PermDeleteVersionSet)
-	set([]string{"id", "email", "role"}, PermGetUserInfo, PermInviteUser, PermDeleteUser)
+	set([]string{"id", "email", "role"}, PermGetUserInfo, PermInviteUser, PermDeleteUser, PermUpdateUserInfo)
 }
 
 // TagValues returns a resource's tags as attribute values: "key:value", or
@@ -232,6 +234,19 @@ func DefaultRoles() []*Role {
 		{Name: RoleAmigoAdministrator, Description: "An administrator who may also modify the organization's settings.", Grants: grants(amigoAdmin), Builtin: true},
 		{Name: RoleSuperAdministrator, Description: "Holds every permission.", Grants: grants(AllPermissions), Builtin: true},
 	}
+}
+
+// BuiltinGrants returns the grants of the default role named name, and
+// whether there is one. Stores answer a default role with these grants
+// rather than the copy written when the organization was created, so that a
+// permission added in a later release reaches every organization.
+func BuiltinGrants(name string) ([]Grant, bool) {
+	for _, r := range DefaultRoles() {
+		if r.Name == name {
+			return r.Grants, true
+		}
+	}
+	return nil, false
 }
 
 func grants(perms []string) []Grant {

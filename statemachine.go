@@ -125,6 +125,11 @@ type StateMachineFilter struct {
 	Limit      int
 }
 
+// StateMachineLookup returns a state machine of the organization, read in
+// the transaction of the store call that handed it out; ENOTFOUND if there
+// is none.
+type StateMachineLookup func(id string) (*StateMachine, error)
+
 // StateMachineStore persists state machines and their versions.
 type StateMachineStore interface {
 	// CreateStateMachine stores a new state machine without versions.
@@ -140,23 +145,23 @@ type StateMachineStore interface {
 	// CreateStateMachineVersion allocates the next version number in one
 	// transaction: it locks the state machine (ENOTFOUND if absent), returns
 	// ECONFLICT if expected is set and differs from the next number, then
-	// calls build with the latest version (nil for the first); build's error
-	// is returned unchanged and rolls back. The store sets OrgID, MachineID,
+	// calls build with the latest version (nil for the first) and a lookup
+	// of the organization's state machines that reads inside the same
+	// transaction, so the caller can check the references it stores;
+	// build's error is returned unchanged and rolls back. The store sets
+	// OrgID, MachineID,
 	// Version and CreatedAt of what build returns, stores it, updates the
 	// machine's LatestVersion and returns the stored version.
 	CreateStateMachineVersion(ctx context.Context, orgID, machineID string, expected *int,
-		build func(latest *StateMachineVersion) (*StateMachineVersion, error)) (*StateMachineVersion, error)
+		build func(latest *StateMachineVersion, find StateMachineLookup) (*StateMachineVersion, error)) (*StateMachineVersion, error)
 	// ListStateMachineVersions returns one page of the machine's versions
 	// selected by f, and whether more follow. It does not check that the
 	// machine exists.
 	ListStateMachineVersions(ctx context.Context, orgID, machineID string, f VersionFilter) ([]*StateMachineVersion, bool, error)
-	// DeprecateStateMachine marks the machine deprecated. Returns
-	// ENOTFOUND, or ECONFLICT if it already is. Checking that no active
-	// service uses it is the caller's job; versions of other machines that
+	// DeprecateStateMachine locks the machine (ENOTFOUND if absent), calls
+	// check with it and the number of active services that use it, and
+	// marks it deprecated if check returns nil, in one transaction; check's
+	// error is returned unchanged. Versions of other machines that
 	// reference it keep working.
-	DeprecateStateMachine(ctx context.Context, orgID, id string) error
-	// CheckReferences returns EBADREQUEST naming the first reference, in
-	// name order, whose state machine is not in the organization, is
-	// deprecated, or has no version with the pinned number.
-	CheckReferences(ctx context.Context, orgID string, refs map[string]Reference) error
+	DeprecateStateMachine(ctx context.Context, orgID, id string, check func(m *StateMachine, activeServices int) error) error
 }

@@ -20,7 +20,10 @@ type User struct {
 	NonsensitiveVariables map[string]string
 	SensitiveVariables    map[string]string
 	EnableActionsAccess   bool
-	CreatedAt             time.Time
+	// AdditionalContext is what update-user-info sets as the user's
+	// additional context; never nil once stored.
+	AdditionalContext []string
+	CreatedAt         time.Time
 }
 
 // UserFilter selects users for listing. Empty slices do not filter.
@@ -45,6 +48,9 @@ type UserStore interface {
 	ListUsers(ctx context.Context, orgID string, f UserFilter) ([]*User, bool, error)
 	// UpdateUserRole returns ENOTFOUND.
 	UpdateUserRole(ctx context.Context, orgID, id, roleID string) error
+	// UpdateUser calls change with the user as stored and saves what it
+	// leaves, atomically; an error from change aborts. Returns ENOTFOUND.
+	UpdateUser(ctx context.Context, orgID, id string, change func(*User) error) error
 	// DeleteUser returns ENOTFOUND.
 	DeleteUser(ctx context.Context, orgID, id string) error
 }
@@ -56,7 +62,9 @@ type RoleStore interface {
 	// FindRole returns ENOTFOUND.
 	FindRole(ctx context.Context, orgID, id string) (*Role, error)
 	ListRoles(ctx context.Context, orgID string) ([]*Role, error)
-	// PutRole creates the role, or replaces the grants of the role with the
-	// same name. Returns EBADREQUEST when replacing a builtin role.
-	PutRole(ctx context.Context, r *Role) error
+	// PutRole calls check with the stored role of r's name (nil if there is
+	// none) and, if check returns nil, creates r or replaces that role's
+	// description and grants, setting r.ID to the stored role's id; all in
+	// one transaction. check's error is returned unchanged.
+	PutRole(ctx context.Context, r *Role, check func(existing *Role) error) error
 }

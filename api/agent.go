@@ -36,7 +36,7 @@ func (s *Server) getAgents(w http.ResponseWriter, r *http.Request, t *core.Tenan
 	q := newQuery(r.URL)
 	f := amigo.AgentFilter{
 		Deprecated: q.bool("deprecated"), IDs: q.list("id", idPattern),
-		Limit: q.int("limit", 10, 1, 20), Offset: q.int("continuation_token", 0, 0, -1),
+		Limit: q.intAbove("limit", 10, 0, 20), Offset: q.int("continuation_token", 0, 0, -1),
 	}
 	if err := q.err(); err != nil {
 		return err
@@ -58,7 +58,7 @@ func (s *Server) getAgents(w http.ResponseWriter, r *http.Request, t *core.Tenan
 
 func (s *Server) createAgentVersion(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
 	q := newQuery(r.URL)
-	expected := q.optInt("version", 1)
+	expected := q.optIntAbove("version", 0)
 	if err := q.err(); err != nil {
 		return err
 	}

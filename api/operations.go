@@ -75,5 +75,6 @@ var operations = []*operation{
 	{ID: "sign-in-with-api-key", Method: "POST", Path: "/v1/{organization}/user/signin_with_api_key", Limit: 5, Auth: authAPIKey, handler: (*Server).signIn},
 	{ID: "get-users", Method: "GET", Path: "/v1/{organization}/user/", Limit: 60, Gate: [][]string{{amigo.PermGetUserInfo}}, handler: (*Server).getUsers},
 	{ID: "create-invited-user", Method: "POST", Path: "/v1/{organization}/user/", Limit: 50, Gate: [][]string{{amigo.PermInviteUser}}, handler: (*Server).createInvitedUser},
+	{ID: "update-user-info", Method: "POST", Path: "/v1/{organization}/user/{requested_user_id}", Limit: 50, Gate: [][]string{{amigo.PermUpdateUserInfo}}, handler: (*Server).updateUserInfo},
 	{ID: "delete-user", Method: "DELETE", Path: "/v1/{organization}/user/{requested_user_id}", Limit: 500, Gate: [][]string{{amigo.PermDeleteUser}}, handler: (*Server).deleteUser},
 }

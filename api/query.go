@@ -27,28 +27,54 @@ func (q *queryParams) fail(name, typ, msg string) {
 // int returns the integer parameter name, def when absent, checked to lie
 // within [min, max] (max < 0: no upper bound).
 func (q *queryParams) int(name string, def, min, max int) int {
-	s := q.values.Get(name)
-	if s == "" {
-		return def
-	}
-	n, err := strconv.Atoi(s)
-	switch {
-	case err != nil:
-		q.fail(name, "int_parsing", "Input should be a valid integer, unable to parse string as an integer")
-	case n < min:
+	n, ok := q.parseInt(name, def)
+	if ok && n < min {
 		q.fail(name, "greater_than_equal", "Input should be greater than or equal to "+strconv.Itoa(min))
-	case max >= 0 && n > max:
-		q.fail(name, "less_than_equal", "Input should be less than or equal to "+strconv.Itoa(max))
+	} else if ok {
+		q.atMost(name, n, max)
 	}
 	return n
 }
 
-// optInt returns an optional integer parameter that must be at least min.
-func (q *queryParams) optInt(name string, min int) *int {
+// intAbove is int for the spec's exclusive minimums: n must exceed gt.
+func (q *queryParams) intAbove(name string, def, gt, max int) int {
+	n, ok := q.parseInt(name, def)
+	if ok && n <= gt {
+		q.fail(name, "greater_than", "Input should be greater than "+strconv.Itoa(gt))
+	} else if ok {
+		q.atMost(name, n, max)
+	}
+	return n
+}
+
+// parseInt returns the parameter name, or def when absent; ok is false when
+// absent or not an integer.
+func (q *queryParams) parseInt(name string, def int) (n int, ok bool) {
+	s := q.values.Get(name)
+	if s == "" {
+		return def, false
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		q.fail(name, "int_parsing", "Input should be a valid integer, unable to parse string as an integer")
+		return def, false
+	}
+	return n, true
+}
+
+// atMost checks n <= max unless max < 0.
+func (q *queryParams) atMost(name string, n, max int) {
+	if max >= 0 && n > max {
+		q.fail(name, "less_than_equal", "Input should be less than or equal to "+strconv.Itoa(max))
+	}
+}
+
+// optIntAbove returns an optional integer parameter that must exceed gt.
+func (q *queryParams) optIntAbove(name string, gt int) *int {
 	if q.values.Get(name) == "" {
 		return nil
 	}
-	n := q.int(name, 0, min, -1)
+	n := q.intAbove(name, 0, gt, -1)
 	return &n
 }
 
@@ -96,7 +122,7 @@ func (q *queryParams) versionFilter() amigo.VersionFilter {
 	desc, err := amigo.ParseVersionSort(q.values["sort_by"])
 	q.errs = append(q.errs, amigo.ErrorFields(err)...)
 	f.Descending = desc
-	f.Limit = q.int("limit", 10, 1, 10)
+	f.Limit = q.intAbove("limit", 10, 0, 10)
 	f.Offset = q.int("continuation_token", 0, 0, -1)
 	return f
 }

@@ -36,7 +36,7 @@ func inRegion(region string) testenv.Options {
 // orgPath turns a spec path into a request path for org, with made-up ids.
 func orgPath(path, org string) string {
 	p := strings.Replace(path, "{organization}", org, 1)
-	return regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(p, "id0000000000000000000000")
+	return regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(p, "0123456789abcdef01234567")
 }
 
 // TestCreateOrganizationPlacesOnCluster covers the create half of the

@@ -47,6 +47,9 @@ func (s *Server) route(op *operation) http.Handler {
 // serveOperation runs op's handler. Its t is the resolved organization, nil
 // for the operation that creates one.
 func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *operation) error {
+	if err := checkPathIDs(r); err != nil {
+		return err
+	}
 	orgID := r.PathValue("organization")
 	var t *core.Tenant
 	if op.Org != orgNew {
@@ -104,4 +107,25 @@ func bearer(r *http.Request) string {
 		return strings.TrimSpace(h[7:])
 	}
 	return ""
+}
+
+// idParams are the path parameters whose values the spec constrains to
+// idPattern.
+var idParams = []string{"agent_id", "service_hierarchical_state_machine_id", "state_machine_id", "service_id"}
+
+// checkPathIDs validates the id parameters of r's path before anything else
+// happens, as FastAPI validates path parameters: a malformed id is a 422 at
+// ["path", name], never a lookup that answers 404.
+func checkPathIDs(r *http.Request) error {
+	var errs []amigo.FieldError
+	for _, name := range idParams {
+		if v := r.PathValue(name); v != "" && !idPattern.MatchString(v) {
+			errs = append(errs, amigo.FieldError{Loc: []any{"path", name}, Type: "string_pattern_mismatch",
+				Msg: "String should match pattern '" + idPattern.String() + "'"})
+		}
+	}
+	if errs != nil {
+		return amigo.Invalid(errs...)
+	}
+	return nil
 }

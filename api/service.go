@@ -49,7 +49,7 @@ func newServiceInstance(s *amigo.Service) serviceInstance {
 func (q *queryParams) serviceFilter() amigo.ServiceFilter {
 	f := amigo.ServiceFilter{
 		IDs: q.list("id", idPattern), IsActive: q.bool("is_active"),
-		Limit: q.int("limit", 10, 1, 20), Offset: q.int("continuation_token", 0, 0, -1),
+		Limit: q.intAbove("limit", 10, 0, 20), Offset: q.int("continuation_token", 0, 0, -1),
 	}
 	for i, raw := range q.values["tags"] {
 		key, value, ok := strings.Cut(raw, ":")

@@ -46,7 +46,7 @@ func (s *Server) getStateMachines(w http.ResponseWriter, r *http.Request, t *cor
 
 func (s *Server) createStateMachineVersion(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
 	q := newQuery(r.URL)
-	expected := q.optInt("version", 1)
+	expected := q.optIntAbove("version", 0)
 	dryRun := q.bool("dry_run")
 	if err := q.err(); err != nil {
 		return err

@@ -88,6 +88,18 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, t *core.Tena
 	return nil
 }
 
+func (s *Server) updateUserInfo(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	var in core.UpdateUserInput
+	if err := decode(r, &in, defaultMaxBody); err != nil {
+		return err
+	}
+	if err := s.app.UpdateUser(r.Context(), t, r.PathValue("requested_user_id"), &in); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // nextToken is the continuation token of a page: the offset of the next one.
 func nextToken(more bool, offset, n int) *int {
 	if !more {

@@ -31,6 +31,19 @@ func resourceAttrs(id, name string) amigo.Attributes {
 	return amigo.Attributes{"id": {id}, "name": {name}}
 }
 
+// checkDeprecatable refuses to delete (deprecate) an agent or state machine
+// that is already deleted (ECONFLICT) or that an active service uses
+// (EBADREQUEST). The store calls it with the resource locked, and services
+// lock their resources when created or activated, so the count is current.
+func checkDeprecatable(label, id string, deprecated bool, activeServices int) error {
+	if deprecated {
+		return amigo.Errorf(amigo.ECONFLICT, "%s %s is already deleted.", label, id)
+	} else if activeServices > 0 {
+		return amigo.Errorf(amigo.EBADREQUEST, "%s %s is used by an active service; deactivate the service first.", label, id)
+	}
+	return nil
+}
+
 // CreateAgent creates an agent without versions and returns its id.
 func (a *App) CreateAgent(ctx context.Context, t *Tenant, in *NameInput) (string, error) {
 	name, err := checkName("agent_name", in.AgentName)
@@ -104,5 +117,7 @@ func (a *App) DeleteAgent(ctx context.Context, t *Tenant, id string) error {
 	if _, err := a.findAgent(ctx, t, id, amigo.PermDeleteAgent); err != nil {
 		return err
 	}
-	return t.Store.DeprecateAgent(ctx, t.Placement.OrgID, id)
+	return t.Store.DeprecateAgent(ctx, t.Placement.OrgID, id, func(ag *amigo.Agent, activeServices int) error {
+		return checkDeprecatable("Agent", ag.ID, ag.Deprecated, activeServices)
+	})
 }

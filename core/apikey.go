@@ -23,6 +23,18 @@ const (
 	MaxAPIKeyDuration = 90 * 24 * time.Hour
 )
 
+// MaxAPIKeys is the spec's limit of live API keys per organization.
+const MaxAPIKeys = 20
+
+// admitAPIKey refuses a key beyond the organization's cap, given the
+// number of its keys that are still live.
+func admitAPIKey(live int) error {
+	if live >= MaxAPIKeys {
+		return amigo.Errorf(amigo.EBADREQUEST, "The organization has reached the maximum of %d API keys.", MaxAPIKeys)
+	}
+	return nil
+}
+
 // NewAPIKey is a created key with its secret, which is shown exactly once.
 type NewAPIKey struct {
 	Key    *amigo.APIKey
@@ -73,7 +85,7 @@ func (a *App) CreateAPIKey(ctx context.Context, t *Tenant, in *APIKeyInput) (*Ne
 }
 
 // issueAPIKey generates and stores a key; only the secret's hash is kept.
-func (a *App) issueAPIKey(ctx context.Context, store Store, orgID, roleID string, creator *amigo.Caller, name *string, d time.Duration) (*NewAPIKey, error) {
+func (a *App) issueAPIKey(ctx context.Context, store amigo.ClusterStore, orgID, roleID string, creator *amigo.Caller, name *string, d time.Duration) (*NewAPIKey, error) {
 	var secret [32]byte
 	if _, err := rand.Read(secret[:]); err != nil {
 		return nil, err
@@ -85,7 +97,7 @@ func (a *App) issueAPIKey(ctx context.Context, store Store, orgID, roleID string
 	}
 	s := base64.RawURLEncoding.EncodeToString(secret[:])
 	k.SecretHash = HashSecret(s)
-	if err := store.CreateAPIKey(ctx, k, amigo.MaxAPIKeysPerOrg, now); err != nil {
+	if err := store.CreateAPIKey(ctx, k, admitAPIKey); err != nil {
 		return nil, err
 	}
 	return &NewAPIKey{Key: k, Secret: s}, nil

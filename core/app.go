@@ -14,32 +14,20 @@ import (
 	"github.com/amigo-oss/amigo-server/token"
 )
 
-// Store is everything one cluster stores for its organizations.
-type Store interface {
-	amigo.OrganizationStore
-	amigo.RoleStore
-	amigo.UserStore
-	amigo.APIKeyStore
-	amigo.AgentStore
-	amigo.StateMachineStore
-	amigo.ServiceStore
-	Ping(ctx context.Context) error
-}
-
 // App is one region's view of the system: its clusters, the directory, and
 // the keys it signs tokens with.
 type App struct {
 	Region         string
 	BaseURL        string
 	Directory      amigo.Directory
-	Clusters       map[string]Store
+	Clusters       map[string]amigo.ClusterStore
 	DefaultCluster string
 	Keys           *token.KeySet
 	Logger         *slog.Logger
 	// Voices is the catalogue of voice ids agents may use; empty accepts any.
 	Voices VoiceCatalog
 	// Now is the clock; tests replace it.
-	Now func() time.Time
+	Now amigo.Clock
 
 	placements *placementCache
 	platform   atomic.Value // string: the platform organization, once known
@@ -50,7 +38,7 @@ type Config struct {
 	Region         string
 	BaseURL        string
 	Directory      amigo.Directory
-	Clusters       map[string]Store
+	Clusters       map[string]amigo.ClusterStore
 	DefaultCluster string
 	Keys           *token.KeySet
 	Logger         *slog.Logger
@@ -58,14 +46,14 @@ type Config struct {
 	// DirectoryCacheTTL bounds how stale this server's view of the
 	// directory may be for changes made by other servers.
 	DirectoryCacheTTL time.Duration
-	Now               func() time.Time
+	Now               amigo.Clock
 }
 
 // NewApp returns an App for cfg.
 func NewApp(cfg Config) *App {
 	now := cfg.Now
 	if now == nil {
-		now = func() time.Time { return time.Now().UTC() }
+		now = amigo.SystemClock
 	}
 	logger := cfg.Logger
 	if logger == nil {
@@ -81,7 +69,7 @@ func NewApp(cfg Config) *App {
 // Tenant is an organization resolved to the cluster that holds its data.
 type Tenant struct {
 	Placement *amigo.Placement
-	Store     Store
+	Store     amigo.ClusterStore
 }
 
 // ResolveOptions tune Resolve for the few operations that need it.

@@ -53,7 +53,7 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 
 // checkTokenKey refuses a token whose API key was deleted or has expired:
 // revoking a key revokes the tokens signed in with it at once.
-func (a *App) checkTokenKey(ctx context.Context, store Store, orgID, keyID string) error {
+func (a *App) checkTokenKey(ctx context.Context, store amigo.ClusterStore, orgID, keyID string) error {
 	key, err := store.FindAPIKey(ctx, orgID, keyID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND || (err == nil && !key.ExpiresAt.After(a.Now())) {
 		return amigo.Errorf(amigo.EUNAUTHORIZED, "The API key of this token was deleted or has expired.")
@@ -62,7 +62,7 @@ func (a *App) checkTokenKey(ctx context.Context, store Store, orgID, keyID strin
 }
 
 // caller loads the user and role behind a verified token.
-func (a *App) caller(ctx context.Context, store Store, orgID, userID string) (*amigo.Caller, error) {
+func (a *App) caller(ctx context.Context, store amigo.ClusterStore, orgID, userID string) (*amigo.Caller, error) {
 	user, err := store.FindUser(ctx, orgID, userID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
 		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "The user of this token no longer exists.")

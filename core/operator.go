@@ -45,7 +45,12 @@ func (a *App) PutRole(ctx context.Context, orgID string, in RoleInput) (*amigo.R
 		grants = []amigo.Grant{}
 	}
 	r := &amigo.Role{ID: amigo.NewID(a.Now()), OrgID: orgID, Name: in.Name, Description: strings.TrimSpace(in.Description), Grants: grants}
-	if err := t.Store.PutRole(ctx, r); err != nil {
+	if err := t.Store.PutRole(ctx, r, func(existing *amigo.Role) error {
+		if existing != nil && existing.Builtin {
+			return amigo.Errorf(amigo.EBADREQUEST, "Role %s is a default role and cannot be changed.", r.Name)
+		}
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -40,7 +40,7 @@ func (p *PreferencesInput) check(c *fieldErrs, loc []any) amigo.Preferences {
 		out.PreferredLanguage = p.PreferredLanguage
 	}
 	if p.Timezone != nil {
-		if _, err := time.LoadLocation(*p.Timezone); err != nil || *p.Timezone == "" || *p.Timezone == "Local" {
+		if !isTimezone(*p.Timezone) {
 			c.add(append(loc, "timezone"), nil, "enum", "Input should be an IANA time zone name such as Europe/Berlin")
 		}
 		out.Timezone = p.Timezone
@@ -49,4 +49,13 @@ func (p *PreferencesInput) check(c *fieldErrs, loc []any) amigo.Preferences {
 		out.AudioKeyterms = p.AudioKeyterms
 	}
 	return out
+}
+
+// isTimezone reports whether s names an IANA time zone.
+func isTimezone(s string) bool {
+	if s == "" || s == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(s)
+	return err == nil
 }

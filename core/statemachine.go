@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -53,16 +55,60 @@ func (a *App) CreateStateMachineVersion(ctx context.Context, t *Tenant, id strin
 		return nil, err
 	}
 	orgID := t.Placement.OrgID
-	if err := t.Store.CheckReferences(ctx, orgID, req.References); err != nil {
-		return nil, err
-	}
 	if dryRun {
-		return nil, nil
+		return nil, checkReferences(req.References, func(id string) (*amigo.StateMachine, error) {
+			return t.Store.FindStateMachine(ctx, orgID, id)
+		})
 	}
 	caller := amigo.CallerFromContext(ctx)
-	return t.Store.CreateStateMachineVersion(ctx, orgID, id, expected, func(*amigo.StateMachineVersion) (*amigo.StateMachineVersion, error) {
+	return t.Store.CreateStateMachineVersion(ctx, orgID, id, expected, func(latest *amigo.StateMachineVersion, find amigo.StateMachineLookup) (*amigo.StateMachineVersion, error) {
+		if err := checkReferences(req.References, asBefore(id, latest, find)); err != nil {
+			return nil, err
+		}
 		return &amigo.StateMachineVersion{CreatorOrgID: caller.OrgID, CreatorUserID: caller.UserID, Definition: req.StateMachineDefinition}, nil
 	})
+}
+
+// asBefore makes find answer for machine id as it stood before the version
+// being created: inside the store's transaction the machine already counts
+// that version, but a reference to it may only pin versions that exist.
+func asBefore(id string, latest *amigo.StateMachineVersion, find amigo.StateMachineLookup) amigo.StateMachineLookup {
+	return func(ref string) (*amigo.StateMachine, error) {
+		m, err := find(ref)
+		if err != nil || ref != id {
+			return m, err
+		}
+		m.LatestVersion = nil
+		if latest != nil {
+			v := latest.Version
+			m.LatestVersion = &v
+		}
+		return m, nil
+	}
+}
+
+// checkReferences returns EBADREQUEST naming the first reference, in name
+// order, whose state machine is not in the organization, is deprecated, or
+// has no version with the pinned number. Creating a version runs it inside
+// the transaction that stores the version; deprecation does not look at
+// references, so reading (without locking) there is enough: a machine
+// deprecated concurrently is as if deprecated just after the commit.
+func checkReferences(refs map[string]amigo.Reference, find amigo.StateMachineLookup) error {
+	for _, name := range slices.Sorted(maps.Keys(refs)) {
+		ref := refs[name]
+		m, err := find(ref.MachineID)
+		switch {
+		case amigo.ErrorCode(err) == amigo.ENOTFOUND:
+			return amigo.Errorf(amigo.EBADREQUEST, "Reference %q: state machine %s does not exist.", name, ref.MachineID)
+		case err != nil:
+			return err
+		case m.Deprecated:
+			return amigo.Errorf(amigo.EBADREQUEST, "Reference %q: state machine %s is deprecated.", name, ref.MachineID)
+		case m.LatestVersion == nil || ref.Version > *m.LatestVersion:
+			return amigo.Errorf(amigo.EBADREQUEST, "Reference %q: state machine %s has no version %d.", name, ref.MachineID, ref.Version)
+		}
+	}
+	return nil
 }
 
 // ListStateMachineVersions returns one page of a machine's versions.
@@ -79,5 +125,7 @@ func (a *App) DeleteStateMachine(ctx context.Context, t *Tenant, id string) erro
 	if _, err := a.findStateMachine(ctx, t, id, amigo.PermDeleteStateMachine); err != nil {
 		return err
 	}
-	return t.Store.DeprecateStateMachine(ctx, t.Placement.OrgID, id)
+	return t.Store.DeprecateStateMachine(ctx, t.Placement.OrgID, id, func(m *amigo.StateMachine, activeServices int) error {
+		return checkDeprecatable("State machine", m.ID, m.Deprecated, activeServices)
+	})
 }

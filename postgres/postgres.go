@@ -14,15 +14,29 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/sqldb"
 )
 
-// Open connects to the PostgreSQL database at url (postgres://…) and applies
-// the cluster migrations, or the directory migrations when directory is true.
-func Open(ctx context.Context, url string, directory bool) (*sqldb.DB, error) {
+// OpenDirectory connects to the PostgreSQL database at url (postgres://…)
+// as the directory, applying its migrations. now stamps what the store
+// writes.
+func OpenDirectory(ctx context.Context, url string, now amigo.Clock) (*sqldb.DirectoryStore, error) {
+	return open(ctx, url, now, sqldb.OpenDirectory)
+}
+
+// OpenCluster connects to the PostgreSQL database at url (postgres://…) as
+// a cluster, applying its migrations. now stamps what the store writes.
+func OpenCluster(ctx context.Context, url string, now amigo.Clock) (*sqldb.ClusterStore, error) {
+	return open(ctx, url, now, sqldb.OpenCluster)
+}
+
+func open[S any](ctx context.Context, url string, now amigo.Clock,
+	store func(context.Context, *sql.DB, sqldb.Dialect, amigo.Clock) (S, error)) (S, error) {
+	var none S
 	cfg, err := pgxConfig(url)
 	if err != nil {
-		return nil, err
+		return none, err
 	}
 	handle := stdlib.OpenDB(*cfg)
 	handle.SetMaxOpenConns(20)
@@ -30,14 +44,14 @@ func Open(ctx context.Context, url string, directory bool) (*sqldb.DB, error) {
 	handle.SetConnMaxIdleTime(5 * time.Minute)
 	if err := handle.PingContext(ctx); err != nil {
 		handle.Close()
-		return nil, fmt.Errorf("postgres: %w", err)
+		return none, fmt.Errorf("postgres: %w", err)
 	}
-	db := sqldb.New(handle, Dialect{})
-	if err := db.MigrateSchema(ctx, directory); err != nil {
+	s, err := store(ctx, handle, Dialect{}, now)
+	if err != nil {
 		handle.Close()
-		return nil, fmt.Errorf("postgres: %w", err)
+		return none, fmt.Errorf("postgres: %w", err)
 	}
-	return db, nil
+	return s, nil
 }
 
 // Dialect recognises PostgreSQL's SQLSTATE codes.

@@ -6,26 +6,40 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/postgres"
 	"github.com/amigo-oss/amigo-server/sqldb"
 	"github.com/amigo-oss/amigo-server/sqlite"
 )
 
-// OpenDB opens a database named by URL: postgres://… (or postgresql://…)
-// for PostgreSQL, sqlite:///absolute/path.db for the embedded SQLite. The
-// directory flag selects the directory's schema instead of a cluster's.
-func OpenDB(ctx context.Context, rawURL string, directory bool) (*sqldb.DB, error) {
+// OpenDirectory opens the directory database named by URL (see openURL).
+// now stamps what the store writes; nil is the system clock.
+func OpenDirectory(ctx context.Context, rawURL string, now amigo.Clock) (*sqldb.DirectoryStore, error) {
+	return openURL(ctx, rawURL, now, postgres.OpenDirectory, sqlite.OpenDirectory)
+}
+
+// OpenCluster opens the cluster database named by URL (see openURL).
+// now stamps what the store writes; nil is the system clock.
+func OpenCluster(ctx context.Context, rawURL string, now amigo.Clock) (*sqldb.ClusterStore, error) {
+	return openURL(ctx, rawURL, now, postgres.OpenCluster, sqlite.OpenCluster)
+}
+
+// openURL opens a database named by URL: postgres://… (or postgresql://…)
+// for PostgreSQL, sqlite:///absolute/path.db for the embedded SQLite.
+func openURL[S any](ctx context.Context, rawURL string, now amigo.Clock,
+	pg, lite func(context.Context, string, amigo.Clock) (S, error)) (S, error) {
+	var none S
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		return postgres.Open(ctx, rawURL, directory)
+		return pg(ctx, rawURL, now)
 	case strings.HasPrefix(rawURL, "sqlite://"):
 		u, err := url.Parse(rawURL)
 		if err != nil || u.Path == "" || u.Host != "" {
-			return nil, fmt.Errorf("database URL %q: want sqlite:///absolute/path.db", rawURL)
+			return none, fmt.Errorf("database URL %q: want sqlite:///absolute/path.db", rawURL)
 		}
-		return sqlite.Open(ctx, u.Path, directory)
+		return lite(ctx, u.Path, now)
 	default:
-		return nil, fmt.Errorf("database URL %q: want postgres://… or sqlite:///absolute/path.db", redact(rawURL))
+		return none, fmt.Errorf("database URL %q: want postgres://… or sqlite:///absolute/path.db", redact(rawURL))
 	}
 }
 

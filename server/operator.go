@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/core"
 )
 
@@ -19,7 +20,7 @@ const clusterOpenTimeout = 15 * time.Second
 // work on the other clusters can proceed; core reports the missing cluster
 // if the command needs it.
 func OpenOperator(ctx context.Context, cfg Config, logger *slog.Logger, withClusters bool) (*Runtime, error) {
-	rt, err := openDatabases(ctx, cfg, logger, withClusters, true)
+	rt, err := openDatabases(ctx, cfg, logger, amigo.SystemClock, withClusters, true)
 	if err != nil {
 		return nil, err
 	}

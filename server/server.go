@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/api"
 	"github.com/amigo-oss/amigo-server/core"
 	"github.com/amigo-oss/amigo-server/postgres"
@@ -29,20 +30,38 @@ type Runtime struct {
 	Config    Config
 	App       *core.App
 	API       *api.Server
-	Directory *sqldb.DB
-	Clusters  map[string]*sqldb.DB
+	Directory *sqldb.DirectoryStore
+	Clusters  map[string]*sqldb.ClusterStore
 	Logger    *slog.Logger
 	redis     *redis.Client
 }
 
+// Option changes how Open assembles a runtime.
+type Option func(*options)
+
+type options struct {
+	clock amigo.Clock
+}
+
+// WithClock makes clock the server's one clock: core's rules, tokens,
+// API-key expiry and the stores' timestamps all read it. Tests use it to
+// move time; the default is the system clock.
+func WithClock(clock amigo.Clock) Option {
+	return func(o *options) { o.clock = clock }
+}
+
 // Open assembles a runtime from cfg, which must be normalized. It opens and
 // migrates every database, and loads (or generates) the signing key.
-func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Runtime, error) {
-	rt, err := openDatabases(ctx, cfg, logger, true, false)
+func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) (*Runtime, error) {
+	o := options{clock: amigo.SystemClock}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	rt, err := openDatabases(ctx, cfg, logger, o.clock, true, false)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := loadKeys(cfg)
+	keys, err := loadKeys(cfg, o.clock)
 	if err != nil {
 		rt.Close()
 		return nil, err
@@ -55,7 +74,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Runtime, error
 	rt.App = core.NewApp(core.Config{
 		Voices: voices,
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: rt.Directory, Clusters: rt.stores(), DefaultCluster: cfg.DefaultCluster,
-		Keys: keys, Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL,
+		Keys: keys, Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL, Now: o.clock,
 	})
 	reg := prometheus.NewRegistry()
 	limits, err := rt.rateLimits(reg)
@@ -111,9 +130,9 @@ func loadVoices(cfg Config) (core.VoiceCatalog, error) {
 // every cluster. A cluster that cannot be opened fails the whole call,
 // unless skipUnavailable, when it is logged and left out (operator commands
 // work on the clusters they can reach; core names a missing one).
-func openDatabases(ctx context.Context, cfg Config, logger *slog.Logger, clusters, skipUnavailable bool) (*Runtime, error) {
-	rt := &Runtime{Config: cfg, Logger: logger, Clusters: map[string]*sqldb.DB{}}
-	dir, err := OpenDB(ctx, cfg.DirectoryURL, true)
+func openDatabases(ctx context.Context, cfg Config, logger *slog.Logger, clock amigo.Clock, clusters, skipUnavailable bool) (*Runtime, error) {
+	rt := &Runtime{Config: cfg, Logger: logger, Clusters: map[string]*sqldb.ClusterStore{}}
+	dir, err := OpenDirectory(ctx, cfg.DirectoryURL, clock)
 	if err != nil {
 		return nil, fmt.Errorf("directory: %w", err)
 	}
@@ -123,7 +142,7 @@ func openDatabases(ctx context.Context, cfg Config, logger *slog.Logger, cluster
 	}
 	for name, url := range cfg.Clusters {
 		openCtx, cancel := context.WithTimeout(ctx, clusterOpenTimeout)
-		db, err := OpenDB(openCtx, url, false)
+		db, err := OpenCluster(openCtx, url, clock)
 		cancel()
 		switch {
 		case err != nil && skipUnavailable:
@@ -139,15 +158,15 @@ func openDatabases(ctx context.Context, cfg Config, logger *slog.Logger, cluster
 }
 
 // stores returns the open clusters as the stores core works with.
-func (rt *Runtime) stores() map[string]core.Store {
-	out := make(map[string]core.Store, len(rt.Clusters))
+func (rt *Runtime) stores() map[string]amigo.ClusterStore {
+	out := make(map[string]amigo.ClusterStore, len(rt.Clusters))
 	for name, db := range rt.Clusters {
 		out[name] = db
 	}
 	return out
 }
 
-func loadKeys(cfg Config) (*token.KeySet, error) {
+func loadKeys(cfg Config, clock amigo.Clock) (*token.KeySet, error) {
 	signer, err := token.LoadOrCreateSigningKey(cfg.SigningKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
@@ -160,7 +179,7 @@ func loadKeys(cfg Config) (*token.KeySet, error) {
 		}
 		extra = append(extra, k)
 	}
-	return token.NewKeySet(signer, extra, "amigo-server/"+cfg.Region, func() time.Time { return time.Now().UTC() }), nil
+	return token.NewKeySet(signer, extra, "amigo-server/"+cfg.Region, clock), nil
 }
 
 // Close closes every database.

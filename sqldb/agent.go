@@ -2,12 +2,11 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 
 	"github.com/amigo-oss/amigo-server"
 )
-
-var _ amigo.AgentStore = (*DB)(nil)
 
 var agents = versioned[amigo.Agent, amigo.AgentVersion]{
 	kind: agentKind,
@@ -30,32 +29,34 @@ var agents = versioned[amigo.Agent, amigo.AgentVersion]{
 }
 
 // CreateAgent stores a new agent; ECONFLICT if a live agent has its name.
-func (db *DB) CreateAgent(ctx context.Context, a *amigo.Agent) error {
+func (db *ClusterStore) CreateAgent(ctx context.Context, a *amigo.Agent) error {
 	return agents.create(ctx, db, a)
 }
 
 // FindAgent returns the agent or ENOTFOUND.
-func (db *DB) FindAgent(ctx context.Context, orgID, id string) (*amigo.Agent, error) {
+func (db *ClusterStore) FindAgent(ctx context.Context, orgID, id string) (*amigo.Agent, error) {
 	return agents.find(ctx, db, orgID, id)
 }
 
 // ListAgents returns one page of agents by creation order.
-func (db *DB) ListAgents(ctx context.Context, orgID string, f amigo.AgentFilter) ([]*amigo.Agent, bool, error) {
+func (db *ClusterStore) ListAgents(ctx context.Context, orgID string, f amigo.AgentFilter) ([]*amigo.Agent, bool, error) {
 	return agents.list(ctx, db, orgID, f.Deprecated, f.IDs, f.Offset, f.Limit)
 }
 
 // CreateAgentVersion allocates and stores the next version.
-func (db *DB) CreateAgentVersion(ctx context.Context, orgID, agentID string, expected *int,
+func (db *ClusterStore) CreateAgentVersion(ctx context.Context, orgID, agentID string, expected *int,
 	build func(latest *amigo.AgentVersion) (*amigo.AgentVersion, error)) (*amigo.AgentVersion, error) {
-	return agents.createVersion(ctx, db, orgID, agentID, expected, build)
+	return agents.createVersion(ctx, db, orgID, agentID, expected, func(_ *sql.Tx, latest *amigo.AgentVersion) (*amigo.AgentVersion, error) {
+		return build(latest)
+	})
 }
 
 // ListAgentVersions returns one page of the agent's versions.
-func (db *DB) ListAgentVersions(ctx context.Context, orgID, agentID string, f amigo.VersionFilter) ([]*amigo.AgentVersion, bool, error) {
+func (db *ClusterStore) ListAgentVersions(ctx context.Context, orgID, agentID string, f amigo.VersionFilter) ([]*amigo.AgentVersion, bool, error) {
 	return agents.listVersions(ctx, db, orgID, agentID, f)
 }
 
-// DeprecateAgent marks the agent deprecated unless an active service uses it.
-func (db *DB) DeprecateAgent(ctx context.Context, orgID, id string) error {
-	return db.deprecateResource(ctx, agentKind, orgID, id)
+// DeprecateAgent marks the agent deprecated if check allows.
+func (db *ClusterStore) DeprecateAgent(ctx context.Context, orgID, id string, check func(*amigo.Agent, int) error) error {
+	return agents.deprecate(ctx, db, orgID, id, check)
 }

@@ -3,28 +3,25 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"github.com/amigo-oss/amigo-server"
 )
 
-var _ amigo.APIKeyStore = (*DB)(nil)
-
 const apiKeyColumns = `id, key_id, org_id, name, secret_hash, role_id, creator_user_id, creator_org_id, created_at, updated_at, expires_at`
 
-// CreateAPIKey stores k unless the organization already has max live keys.
-// The organization row is locked first so concurrent creations cannot both
-// pass the count.
-func (db *DB) CreateAPIKey(ctx context.Context, k *amigo.APIKey, max int, now time.Time) error {
+// CreateAPIKey stores k if admit accepts the organization's count of live
+// keys. The organization row is locked first so concurrent creations cannot
+// both pass the count.
+func (db *ClusterStore) CreateAPIKey(ctx context.Context, k *amigo.APIKey, admit func(live int) error) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE organizations SET updated_at = updated_at WHERE id = $1`, k.OrgID); err != nil {
 			return err
 		}
 		var live int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys WHERE org_id = $1 AND expires_at > $2`, k.OrgID, ts(now)).Scan(&live); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys WHERE org_id = $1 AND expires_at > $2`, k.OrgID, ts(k.CreatedAt)).Scan(&live); err != nil {
 			return err
-		} else if live >= max {
-			return amigo.Errorf(amigo.EBADREQUEST, "The organization has reached the maximum of %d API keys.", max)
+		} else if err := admit(live); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			k.ID, k.KeyID, k.OrgID, k.Name, k.SecretHash, k.RoleID, k.CreatorUserID, k.CreatorOrgID, ts(k.CreatedAt), ts(k.UpdatedAt), ts(k.ExpiresAt))
@@ -43,19 +40,19 @@ func scanAPIKey(row scanner) (*amigo.APIKey, error) {
 }
 
 // FindAPIKey returns the key with the given key id or ENOTFOUND.
-func (db *DB) FindAPIKey(ctx context.Context, orgID, keyID string) (*amigo.APIKey, error) {
+func (db *ClusterStore) FindAPIKey(ctx context.Context, orgID, keyID string) (*amigo.APIKey, error) {
 	k, err := scanAPIKey(db.db.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 AND key_id = $2`, orgID, keyID))
 	return k, notFound(err, "API key %s not found.", keyID)
 }
 
 // ListAPIKeys returns the organization's keys, newest first.
-func (db *DB) ListAPIKeys(ctx context.Context, orgID string) ([]*amigo.APIKey, error) {
+func (db *ClusterStore) ListAPIKeys(ctx context.Context, orgID string) ([]*amigo.APIKey, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 ORDER BY created_at DESC, id DESC`, orgID)
 	return collect(rows, err, scanAPIKey)
 }
 
 // DeleteAPIKey removes the key; ENOTFOUND if absent.
-func (db *DB) DeleteAPIKey(ctx context.Context, orgID, keyID string) error {
+func (db *ClusterStore) DeleteAPIKey(ctx context.Context, orgID, keyID string) error {
 	return db.execOne(ctx, amigo.Errorf(amigo.ENOTFOUND, "API key %s not found.", keyID),
 		`DELETE FROM api_keys WHERE org_id = $1 AND key_id = $2`, orgID, keyID)
 }

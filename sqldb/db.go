@@ -1,10 +1,16 @@
 // Package sqldb implements the storage interfaces of package amigo on top of
-// database/sql. It is shared by the two backends: package sqlite and package
-// postgres supply the driver, the migrations and a Dialect that recognises
-// their error codes. Queries use $N placeholders, which both accept.
+// database/sql, as two stores split by what they hold: DirectoryStore (the
+// global map of organizations to regions and clusters) and ClusterStore
+// (the tenant data of one cluster). Both sit on DB, the SQL plumbing they
+// share: the handle, the dialect, migrations, transactions and the query
+// helpers. Package sqlite and package postgres supply the driver and a
+// Dialect that recognises their error codes. Queries use $N placeholders,
+// which both accept.
 //
 // Every public method owns its transaction; helpers that take a *sql.Tx do
-// the work. Nothing here checks permissions: that is package core's job.
+// the work. Storage reads, locks and writes; it answers with domain error
+// codes (ENOTFOUND, ECONFLICT) and leaves every business rule, and every
+// message about one, to package core, which it must not import.
 package sqldb
 
 import (
@@ -42,13 +48,27 @@ var clusterMigrations embed.FS
 //go:embed migrations/directory/*.sql
 var directoryMigrations embed.FS
 
-// MigrateSchema applies the embedded migrations of a cluster, or of the
-// directory when directory is true.
-func (db *DB) MigrateSchema(ctx context.Context, directory bool) error {
-	set, dir, migrations := "amigo_migrations", "migrations/cluster", clusterMigrations
-	if directory {
-		set, dir, migrations = "amigo_directory_migrations", "migrations/directory", directoryMigrations
+// OpenDirectory applies the directory's embedded migrations to handle and
+// returns the directory store on it.
+func OpenDirectory(ctx context.Context, handle *sql.DB, d Dialect, now amigo.Clock) (*DirectoryStore, error) {
+	db := newDB(handle, d, now)
+	if err := db.migrateEmbedded(ctx, directoryMigrations, "migrations/directory", "amigo_directory_migrations"); err != nil {
+		return nil, err
 	}
+	return &DirectoryStore{db}, nil
+}
+
+// OpenCluster applies a cluster's embedded migrations to handle and returns
+// the cluster store on it.
+func OpenCluster(ctx context.Context, handle *sql.DB, d Dialect, now amigo.Clock) (*ClusterStore, error) {
+	db := newDB(handle, d, now)
+	if err := db.migrateEmbedded(ctx, clusterMigrations, "migrations/cluster", "amigo_migrations"); err != nil {
+		return nil, err
+	}
+	return &ClusterStore{db}, nil
+}
+
+func (db *DB) migrateEmbedded(ctx context.Context, migrations embed.FS, dir, set string) error {
 	sub, err := fs.Sub(migrations, dir)
 	if err != nil {
 		return err
@@ -56,17 +76,20 @@ func (db *DB) MigrateSchema(ctx context.Context, directory bool) error {
 	return db.Migrate(ctx, sub, set)
 }
 
-// DB is one database: a cluster holding tenant data, or the directory.
+// DB is the plumbing of one database that both stores share.
 type DB struct {
 	db      *sql.DB
 	dialect Dialect
-	// Now is the clock; tests replace it to control time.
-	Now func() time.Time
+	// Now is the clock that stamps what the store writes without being
+	// told a time; it is the server's one clock (nil: the system clock).
+	Now amigo.Clock
 }
 
-// New wraps an open handle. Call Migrate before use.
-func New(db *sql.DB, d Dialect) *DB {
-	return &DB{db: db, dialect: d, Now: func() time.Time { return time.Now().UTC() }}
+func newDB(handle *sql.DB, d Dialect, now amigo.Clock) *DB {
+	if now == nil {
+		now = amigo.SystemClock
+	}
+	return &DB{db: handle, dialect: d, Now: now}
 }
 
 // SQL returns the underlying handle, for operator tools and tests.
@@ -144,6 +167,20 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// execOne runs a statement that must affect a row, returning missing otherwise.
+func (db *DB) execOne(ctx context.Context, missing error, stmt string, args ...any) error {
+	res, err := db.db.ExecContext(ctx, stmt, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return missing
+	}
+	return nil
 }
 
 // ts converts a time to the stored form: Unix microseconds.

@@ -7,12 +7,10 @@ import (
 	"github.com/amigo-oss/amigo-server"
 )
 
-var _ amigo.Directory = (*DB)(nil)
-
 const placementColumns = `org_id, region, cluster, state, maintenance, move_target, created_at, updated_at`
 
 // Place records a new organization; ECONFLICT if already placed.
-func (db *DB) Place(ctx context.Context, p *amigo.Placement) error {
+func (db *DirectoryStore) Place(ctx context.Context, p *amigo.Placement) error {
 	_, err := db.db.ExecContext(ctx, `INSERT INTO placements (`+placementColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		p.OrgID, p.Region, p.Cluster, p.State, p.Maintenance, p.MoveTarget, ts(p.CreatedAt), ts(p.UpdatedAt))
 	if db.dialect.IsUniqueViolation(err) {
@@ -22,7 +20,7 @@ func (db *DB) Place(ctx context.Context, p *amigo.Placement) error {
 }
 
 // Lookup returns the placement or ENOTFOUND.
-func (db *DB) Lookup(ctx context.Context, orgID string) (*amigo.Placement, error) {
+func (db *DirectoryStore) Lookup(ctx context.Context, orgID string) (*amigo.Placement, error) {
 	var p amigo.Placement
 	var created, updated int64
 	err := db.db.QueryRowContext(ctx, `SELECT `+placementColumns+` FROM placements WHERE org_id = $1`, orgID).
@@ -35,31 +33,31 @@ func (db *DB) Lookup(ctx context.Context, orgID string) (*amigo.Placement, error
 }
 
 // SetState changes the state and move target of a placement.
-func (db *DB) SetState(ctx context.Context, orgID, state, moveTarget string) error {
+func (db *DirectoryStore) SetState(ctx context.Context, orgID, state, moveTarget string) error {
 	return db.execOne(ctx, amigo.Errorf(amigo.ENOTFOUND, amigo.MsgOrgNotFound),
 		`UPDATE placements SET state = $1, move_target = $2, updated_at = $3 WHERE org_id = $4`, state, moveTarget, ts(db.Now()), orgID)
 }
 
 // SetCluster switches the organization to another cluster.
-func (db *DB) SetCluster(ctx context.Context, orgID, cluster string) error {
+func (db *DirectoryStore) SetCluster(ctx context.Context, orgID, cluster string) error {
 	return db.execOne(ctx, amigo.Errorf(amigo.ENOTFOUND, amigo.MsgOrgNotFound),
 		`UPDATE placements SET cluster = $1, updated_at = $2 WHERE org_id = $3`, cluster, ts(db.Now()), orgID)
 }
 
 // SetOrgMaintenance switches an organization's maintenance flag.
-func (db *DB) SetOrgMaintenance(ctx context.Context, orgID string, on bool) error {
+func (db *DirectoryStore) SetOrgMaintenance(ctx context.Context, orgID string, on bool) error {
 	return db.execOne(ctx, amigo.Errorf(amigo.ENOTFOUND, amigo.MsgOrgNotFound),
 		`UPDATE placements SET maintenance = $1, updated_at = $2 WHERE org_id = $3`, on, ts(db.Now()), orgID)
 }
 
 // Remove deletes the placement, if any.
-func (db *DB) Remove(ctx context.Context, orgID string) error {
+func (db *DirectoryStore) Remove(ctx context.Context, orgID string) error {
 	_, err := db.db.ExecContext(ctx, `DELETE FROM placements WHERE org_id = $1`, orgID)
 	return err
 }
 
 // RegionMaintenance reports whether the region is in maintenance.
-func (db *DB) RegionMaintenance(ctx context.Context, region string) (bool, error) {
+func (db *DirectoryStore) RegionMaintenance(ctx context.Context, region string) (bool, error) {
 	var on bool
 	err := db.db.QueryRowContext(ctx, `SELECT maintenance FROM regions WHERE name = $1`, region).Scan(&on)
 	if err == sql.ErrNoRows {
@@ -69,14 +67,14 @@ func (db *DB) RegionMaintenance(ctx context.Context, region string) (bool, error
 }
 
 // SetRegionMaintenance switches a region's maintenance flag.
-func (db *DB) SetRegionMaintenance(ctx context.Context, region string, on bool) error {
+func (db *DirectoryStore) SetRegionMaintenance(ctx context.Context, region string, on bool) error {
 	_, err := db.db.ExecContext(ctx, `INSERT INTO regions (name, maintenance) VALUES ($1, $2)
 		ON CONFLICT (name) DO UPDATE SET maintenance = excluded.maintenance`, region, on)
 	return err
 }
 
 // PlatformOrg returns the platform organization's id, or "".
-func (db *DB) PlatformOrg(ctx context.Context) (string, error) {
+func (db *DirectoryStore) PlatformOrg(ctx context.Context) (string, error) {
 	var id string
 	err := db.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'platform_org'`).Scan(&id)
 	if err == sql.ErrNoRows {
@@ -87,7 +85,7 @@ func (db *DB) PlatformOrg(ctx context.Context) (string, error) {
 
 // ClaimPlatformOrg sets the platform organization unless one is set, and
 // returns the one in force.
-func (db *DB) ClaimPlatformOrg(ctx context.Context, orgID string) (string, error) {
+func (db *DirectoryStore) ClaimPlatformOrg(ctx context.Context, orgID string) (string, error) {
 	if _, err := db.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('platform_org', $1) ON CONFLICT (key) DO NOTHING`, orgID); err != nil {
 		return "", err
 	}

@@ -6,11 +6,9 @@ import (
 	"github.com/amigo-oss/amigo-server"
 )
 
-var _ amigo.OperatorDirectory = (*DB)(nil)
-
 // SwitchCluster points a moving organization at its target cluster and
 // remembers the old one, in one conditional statement.
-func (db *DB) SwitchCluster(ctx context.Context, orgID, from, to string) error {
+func (db *DirectoryStore) SwitchCluster(ctx context.Context, orgID, from, to string) error {
 	return db.execOne(ctx, amigo.Errorf(amigo.ECONFLICT, "Organization %s is not being moved from cluster %s to %s.", orgID, from, to),
 		`UPDATE placements SET cluster = $1, move_target = $2, state = $3, updated_at = $4
 		WHERE org_id = $5 AND state = $6 AND cluster = $7 AND move_target = $8`,
@@ -18,7 +16,7 @@ func (db *DB) SwitchCluster(ctx context.Context, orgID, from, to string) error {
 }
 
 // ListPlacements returns the placements of region ordered by id.
-func (db *DB) ListPlacements(ctx context.Context, region string) ([]*amigo.Placement, error) {
+func (db *DirectoryStore) ListPlacements(ctx context.Context, region string) ([]*amigo.Placement, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT `+placementColumns+` FROM placements WHERE region = $1 ORDER BY org_id`, region)
 	return collect(rows, err, func(s scanner) (*amigo.Placement, error) {
 		var p amigo.Placement

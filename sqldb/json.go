@@ -22,3 +22,11 @@ func fromJSON(s string, v any) error {
 	}
 	return nil
 }
+
+// nonNil returns s, or an empty slice for nil, so that it is stored as [].
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -16,8 +16,6 @@ import (
 	"github.com/amigo-oss/amigo-server"
 )
 
-var _ amigo.MovableStore = (*DB)(nil)
-
 // The code below moves organizations between clusters without knowing the
 // tenant tables' columns: it reads them from the database, so a table added
 // to TenantTables is moved, verified and erased with no change here. Values
@@ -120,7 +118,7 @@ func tenantColumns(ctx context.Context, q querier, table string) ([]string, []co
 }
 
 // ScanOrganization implements amigo.OrgRowScanner.
-func (db *DB) ScanOrganization(ctx context.Context, orgID string, fn rowFunc) error {
+func (db *ClusterStore) ScanOrganization(ctx context.Context, orgID string, fn rowFunc) error {
 	return scanOrganization(ctx, db.db, orgID, fn)
 }
 
@@ -172,7 +170,7 @@ func scanTable(ctx context.Context, q querier, table, orgID string, fn rowFunc) 
 // commits only if the copy, read back inside it, matches a fresh read of the
 // source: a source that changes or empties during the copy (because another
 // run of the same move got further, say) leaves the target as it was.
-func (db *DB) ReplaceOrganization(ctx context.Context, orgID string, src amigo.OrgRowScanner) error {
+func (db *ClusterStore) ReplaceOrganization(ctx context.Context, orgID string, src amigo.OrgRowScanner) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := eraseRows(ctx, tx, orgID); err != nil {
 			return err
@@ -248,7 +246,7 @@ func copyRows(ctx context.Context, tx *sql.Tx, orgID string, src amigo.OrgRowSca
 }
 
 // EraseOrganizationRows implements amigo.MovableStore.
-func (db *DB) EraseOrganizationRows(ctx context.Context, orgID string) error {
+func (db *ClusterStore) EraseOrganizationRows(ctx context.Context, orgID string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error { return eraseRows(ctx, tx, orgID) })
 }
 
@@ -263,7 +261,7 @@ func eraseRows(ctx context.Context, tx *sql.Tx, orgID string) error {
 }
 
 // OrganizationChecksums implements amigo.MovableStore.
-func (db *DB) OrganizationChecksums(ctx context.Context, orgID string) ([]amigo.TableChecksum, error) {
+func (db *ClusterStore) OrganizationChecksums(ctx context.Context, orgID string) ([]amigo.TableChecksum, error) {
 	return checksums(func(fn rowFunc) error { return db.ScanOrganization(ctx, orgID, fn) })
 }
 

@@ -10,14 +10,12 @@ import (
 	"github.com/amigo-oss/amigo-server"
 )
 
-var _ amigo.OrganizationStore = (*DB)(nil)
-
 const orgColumns = `id, name, title, main_description, sub_description, logo, square_logo, favicon,
 	signup_page_headshot, user_dimensions, default_user_preferences, onboarding_instructions,
 	azure_devops_team_name, tenant_id, created_at, updated_at`
 
 // CreateOrganization stores org with its roles and users in one transaction.
-func (db *DB) CreateOrganization(ctx context.Context, org *amigo.Organization, roles []*amigo.Role, users []*amigo.User) error {
+func (db *ClusterStore) CreateOrganization(ctx context.Context, org *amigo.Organization, roles []*amigo.Role, users []*amigo.User) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO organizations (`+orgColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
@@ -44,7 +42,7 @@ func (db *DB) CreateOrganization(ctx context.Context, org *amigo.Organization, r
 }
 
 // FindOrganization returns the organization or ENOTFOUND.
-func (db *DB) FindOrganization(ctx context.Context, id string) (*amigo.Organization, error) {
+func (db *ClusterStore) FindOrganization(ctx context.Context, id string) (*amigo.Organization, error) {
 	row := db.db.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id)
 	var o amigo.Organization
 	var dims, prefs, onboarding string
@@ -66,7 +64,7 @@ func (db *DB) FindOrganization(ctx context.Context, id string) (*amigo.Organizat
 }
 
 // UpdateOrganization applies the non-nil fields of upd.
-func (db *DB) UpdateOrganization(ctx context.Context, id string, upd amigo.OrganizationUpdate, now time.Time) error {
+func (db *ClusterStore) UpdateOrganization(ctx context.Context, id string, upd amigo.OrganizationUpdate, now time.Time) error {
 	sets := []string{"updated_at = $1"}
 	args := []any{ts(now)}
 	set := func(col string, v any) {
@@ -121,7 +119,7 @@ func (db *DB) UpdateOrganization(ctx context.Context, id string, upd amigo.Organ
 
 // EraseOrganization deletes the organization; every tenant table references
 // organizations with ON DELETE CASCADE, so one statement erases it all.
-func (db *DB) EraseOrganization(ctx context.Context, id string) error {
+func (db *ClusterStore) EraseOrganization(ctx context.Context, id string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM organizations WHERE id = $1`, id)
 		return err

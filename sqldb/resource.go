@@ -69,7 +69,7 @@ func scanVersion(row scanner) (*version, error) {
 	return &v, nil
 }
 
-func (db *DB) createResource(ctx context.Context, k kind, r *resource) error {
+func (db *ClusterStore) createResource(ctx context.Context, k kind, r *resource) error {
 	_, err := db.db.ExecContext(ctx, `INSERT INTO resources (`+resourceColumns+`, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		r.ID, r.OrgID, r.Name, r.Deprecated, r.LatestVersion, r.CreatorOrgID, r.CreatorUserID, ts(r.CreatedAt), ts(r.UpdatedAt), k.name)
 	if db.dialect.IsUniqueViolation(err) {
@@ -78,12 +78,12 @@ func (db *DB) createResource(ctx context.Context, k kind, r *resource) error {
 	return err
 }
 
-func (db *DB) findResource(ctx context.Context, q queryer, k kind, orgID, id string) (*resource, error) {
+func findResource(ctx context.Context, q queryer, k kind, orgID, id string) (*resource, error) {
 	r, err := scanResource(q.QueryRowContext(ctx, `SELECT `+resourceColumns+` FROM resources WHERE org_id = $1 AND kind = $2 AND id = $3`, orgID, k.name, id))
 	return r, notFound(err, "%s %s not found.", k.label, id)
 }
 
-func (db *DB) listResources(ctx context.Context, k kind, orgID string, deprecated *bool, ids []string, offset, limit int) ([]*resource, bool, error) {
+func (db *ClusterStore) listResources(ctx context.Context, k kind, orgID string, deprecated *bool, ids []string, offset, limit int) ([]*resource, bool, error) {
 	var q query
 	q.add("org_id = ?", orgID)
 	q.add("kind = ?", k.name)
@@ -104,7 +104,7 @@ func (db *DB) listResources(ctx context.Context, k kind, orgID string, deprecate
 // latest_version in place: the UPDATE takes the row's write lock, so
 // concurrent writers queue and each gets the next number, with no gaps and
 // no duplicates, on both databases.
-func (db *DB) createVersion(ctx context.Context, k kind, orgID, id string, expected *int, build func(latest *version) (*version, error)) (*version, error) {
+func (db *ClusterStore) createVersion(ctx context.Context, k kind, orgID, id string, expected *int, build func(tx *sql.Tx, latest *version) (*version, error)) (*version, error) {
 	var out *version
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		now := db.Now()
@@ -123,7 +123,7 @@ func (db *DB) createVersion(ctx context.Context, k kind, orgID, id string, expec
 				return err
 			}
 		}
-		v, err := build(latest)
+		v, err := build(tx, latest)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (db *DB) createVersion(ctx context.Context, k kind, orgID, id string, expec
 	return out, err
 }
 
-func (db *DB) listVersions(ctx context.Context, orgID, id string, f amigo.VersionFilter) ([]*version, bool, error) {
+func (db *ClusterStore) listVersions(ctx context.Context, orgID, id string, f amigo.VersionFilter) ([]*version, bool, error) {
 	var q query
 	q.add("org_id = ?", orgID)
 	q.add("resource_id = ?", id)
@@ -164,26 +164,34 @@ func (db *DB) listVersions(ctx context.Context, orgID, id string, f amigo.Versio
 	return items, more, nil
 }
 
-// deprecateResource marks the resource deprecated unless an active service
-// uses it. The row is locked first (a no-op UPDATE), so a service being
-// created or activated with this resource either commits before the check
-// sees it or waits until the deprecation is committed and then sees it.
-func (db *DB) deprecateResource(ctx context.Context, k kind, orgID, id string) error {
+// deprecateResource marks the resource deprecated if check, given the
+// resource and the number of active services using it, allows. The row is
+// locked first (a no-op UPDATE), so a service being created or activated
+// with this resource either commits before the count sees it or waits
+// until the deprecation is committed and then sees it.
+func (db *ClusterStore) deprecateResource(ctx context.Context, k kind, orgID, id string, check func(r *resource, activeServices int) error) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var deprecated bool
-		err := tx.QueryRowContext(ctx, `UPDATE resources SET updated_at = updated_at
-			WHERE org_id = $1 AND kind = $2 AND id = $3 RETURNING deprecated`, orgID, k.name, id).Scan(&deprecated)
+		r, err := lockResource(ctx, tx, k, orgID, id)
 		if err != nil {
-			return notFound(err, "%s %s not found.", k.label, id)
-		} else if deprecated {
-			return amigo.Errorf(amigo.ECONFLICT, "%s %s is already deleted.", k.label, id)
+			return err
 		}
-		if err := db.checkUnused(ctx, tx, k, id); err != nil {
+		n, err := activeServicesUsing(ctx, tx, k, id)
+		if err != nil {
+			return err
+		} else if err := check(r, n); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE resources SET deprecated = $1, updated_at = $2 WHERE id = $3`, true, ts(db.Now()), id)
 		return err
 	})
+}
+
+// lockResource loads a resource and takes its row's write lock for the rest
+// of tx (a no-op UPDATE, which both databases support); ENOTFOUND if absent.
+func lockResource(ctx context.Context, tx *sql.Tx, k kind, orgID, id string) (*resource, error) {
+	r, err := scanResource(tx.QueryRowContext(ctx, `UPDATE resources SET updated_at = updated_at
+		WHERE org_id = $1 AND kind = $2 AND id = $3 RETURNING `+resourceColumns, orgID, k.name, id))
+	return r, notFound(err, "%s %s not found.", k.label, id)
 }
 
 // queryer is a *sql.DB or a *sql.Tx.

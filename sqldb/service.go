@@ -7,8 +7,6 @@ import (
 	"github.com/amigo-oss/amigo-server"
 )
 
-var _ amigo.ServiceStore = (*DB)(nil)
-
 const serviceColumns = `id, org_id, name, description, is_active, agent_id, state_machine_id, keyterms,
 	creator_org_id, creator_user_id, updated_by_org_id, updated_by_user_id, created_at, updated_at`
 
@@ -34,7 +32,7 @@ type execer interface {
 
 // writeService inserts s, or replaces it when update is set, with its tags
 // and version sets.
-func (db *DB) writeService(ctx context.Context, tx *sql.Tx, s *amigo.Service, update bool) error {
+func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.Service, update bool) error {
 	var err error
 	if update {
 		_, err = tx.ExecContext(ctx, `UPDATE services SET name = $1, description = $2, is_active = $3, agent_id = $4,
@@ -132,18 +130,13 @@ func nullInt(n sql.NullInt64) *int {
 // pin locks and loads the agent and state machine of the organization: the
 // no-op UPDATE takes each row's write lock, so a concurrent deprecation
 // waits for this transaction and then sees the service.
-func (db *DB) pin(ctx context.Context, tx *sql.Tx, orgID string) amigo.PinFunc {
-	lock := func(k kind, id string) (*resource, error) {
-		r, err := scanResource(tx.QueryRowContext(ctx, `UPDATE resources SET updated_at = updated_at
-			WHERE org_id = $1 AND kind = $2 AND id = $3 RETURNING `+resourceColumns, orgID, k.name, id))
-		return r, notFound(err, "%s %s not found.", k.label, id)
-	}
+func (db *ClusterStore) pin(ctx context.Context, tx *sql.Tx, orgID string) amigo.PinFunc {
 	return func(agentID, smID string) (amigo.Pinned, error) {
-		a, err := lock(agentKind, agentID)
+		a, err := lockResource(ctx, tx, agentKind, orgID, agentID)
 		if err != nil {
 			return amigo.Pinned{}, err
 		}
-		m, err := lock(stateMachineKind, smID)
+		m, err := lockResource(ctx, tx, stateMachineKind, orgID, smID)
 		if err != nil {
 			return amigo.Pinned{}, err
 		}
@@ -152,7 +145,7 @@ func (db *DB) pin(ctx context.Context, tx *sql.Tx, orgID string) amigo.PinFunc {
 }
 
 // CreateService stores s once check accepts its pinned resources.
-func (db *DB) CreateService(ctx context.Context, s *amigo.Service, check func(amigo.Pinned) error) error {
+func (db *ClusterStore) CreateService(ctx context.Context, s *amigo.Service, check func(amigo.Pinned) error) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		p, err := db.pin(ctx, tx, s.OrgID)(s.AgentID, s.StateMachineID)
 		if err != nil {
@@ -164,7 +157,7 @@ func (db *DB) CreateService(ctx context.Context, s *amigo.Service, check func(am
 	})
 }
 
-func (db *DB) findService(ctx context.Context, q execer, orgID, id string) (*amigo.Service, error) {
+func (db *ClusterStore) findService(ctx context.Context, q execer, orgID, id string) (*amigo.Service, error) {
 	s, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE org_id = $1 AND id = $2`, orgID, id))
 	if err != nil {
 		return nil, notFound(err, "Service %s not found.", id)
@@ -173,12 +166,12 @@ func (db *DB) findService(ctx context.Context, q execer, orgID, id string) (*ami
 }
 
 // FindService returns the service or ENOTFOUND.
-func (db *DB) FindService(ctx context.Context, orgID, id string) (*amigo.Service, error) {
+func (db *ClusterStore) FindService(ctx context.Context, orgID, id string) (*amigo.Service, error) {
 	return db.findService(ctx, db.db, orgID, id)
 }
 
 // ListServices returns one page of services.
-func (db *DB) ListServices(ctx context.Context, orgID string, f amigo.ServiceFilter) ([]*amigo.Service, bool, error) {
+func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.ServiceFilter) ([]*amigo.Service, bool, error) {
 	var q query
 	q.add("org_id = ?", orgID)
 	q.in("id", f.IDs)
@@ -210,7 +203,7 @@ func (db *DB) ListServices(ctx context.Context, orgID string, f amigo.ServiceFil
 }
 
 // ServiceTags lists the organization's distinct tags.
-func (db *DB) ServiceTags(ctx context.Context, orgID string) ([]string, error) {
+func (db *ClusterStore) ServiceTags(ctx context.Context, orgID string) ([]string, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT key, value FROM service_tags WHERE org_id = $1 ORDER BY key, value`, orgID)
 	return collect(rows, err, func(row scanner) (string, error) {
 		var key string
@@ -221,7 +214,7 @@ func (db *DB) ServiceTags(ctx context.Context, orgID string) ([]string, error) {
 }
 
 // UpdateService applies apply to the stored service in one transaction.
-func (db *DB) UpdateService(ctx context.Context, orgID, id string, apply func(*amigo.Service, amigo.PinFunc) error) (*amigo.Service, error) {
+func (db *ClusterStore) UpdateService(ctx context.Context, orgID, id string, apply func(*amigo.Service, amigo.PinFunc) error) (*amigo.Service, error) {
 	var out *amigo.Service
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		s, err := db.findService(ctx, tx, orgID, id)
@@ -238,7 +231,7 @@ func (db *DB) UpdateService(ctx context.Context, orgID, id string, apply func(*a
 }
 
 // DeleteVersionSet removes one version set of a service.
-func (db *DB) DeleteVersionSet(ctx context.Context, orgID, serviceID, name string) error {
+func (db *ClusterStore) DeleteVersionSet(ctx context.Context, orgID, serviceID, name string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM services WHERE org_id = $1 AND id = $2`, orgID, serviceID).Scan(&n); err != nil {

@@ -2,14 +2,11 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
-	"maps"
-	"slices"
 
 	"github.com/amigo-oss/amigo-server"
 )
-
-var _ amigo.StateMachineStore = (*DB)(nil)
 
 var stateMachines = versioned[amigo.StateMachine, amigo.StateMachineVersion]{
 	kind: stateMachineKind,
@@ -32,52 +29,36 @@ var stateMachines = versioned[amigo.StateMachine, amigo.StateMachineVersion]{
 }
 
 // CreateStateMachine stores a new machine; ECONFLICT if a live one has its name.
-func (db *DB) CreateStateMachine(ctx context.Context, m *amigo.StateMachine) error {
+func (db *ClusterStore) CreateStateMachine(ctx context.Context, m *amigo.StateMachine) error {
 	return stateMachines.create(ctx, db, m)
 }
 
 // FindStateMachine returns the machine or ENOTFOUND.
-func (db *DB) FindStateMachine(ctx context.Context, orgID, id string) (*amigo.StateMachine, error) {
+func (db *ClusterStore) FindStateMachine(ctx context.Context, orgID, id string) (*amigo.StateMachine, error) {
 	return stateMachines.find(ctx, db, orgID, id)
 }
 
 // ListStateMachines returns one page of machines by creation order.
-func (db *DB) ListStateMachines(ctx context.Context, orgID string, f amigo.StateMachineFilter) ([]*amigo.StateMachine, bool, error) {
+func (db *ClusterStore) ListStateMachines(ctx context.Context, orgID string, f amigo.StateMachineFilter) ([]*amigo.StateMachine, bool, error) {
 	return stateMachines.list(ctx, db, orgID, f.Deprecated, f.IDs, f.Offset, f.Limit)
 }
 
 // CreateStateMachineVersion allocates and stores the next version.
-func (db *DB) CreateStateMachineVersion(ctx context.Context, orgID, machineID string, expected *int,
-	build func(latest *amigo.StateMachineVersion) (*amigo.StateMachineVersion, error)) (*amigo.StateMachineVersion, error) {
-	return stateMachines.createVersion(ctx, db, orgID, machineID, expected, build)
+func (db *ClusterStore) CreateStateMachineVersion(ctx context.Context, orgID, machineID string, expected *int,
+	build func(latest *amigo.StateMachineVersion, find amigo.StateMachineLookup) (*amigo.StateMachineVersion, error)) (*amigo.StateMachineVersion, error) {
+	return stateMachines.createVersion(ctx, db, orgID, machineID, expected, func(tx *sql.Tx, latest *amigo.StateMachineVersion) (*amigo.StateMachineVersion, error) {
+		return build(latest, func(id string) (*amigo.StateMachine, error) {
+			return stateMachines.findIn(ctx, tx, orgID, id)
+		})
+	})
 }
 
 // ListStateMachineVersions returns one page of the machine's versions.
-func (db *DB) ListStateMachineVersions(ctx context.Context, orgID, machineID string, f amigo.VersionFilter) ([]*amigo.StateMachineVersion, bool, error) {
+func (db *ClusterStore) ListStateMachineVersions(ctx context.Context, orgID, machineID string, f amigo.VersionFilter) ([]*amigo.StateMachineVersion, bool, error) {
 	return stateMachines.listVersions(ctx, db, orgID, machineID, f)
 }
 
-// DeprecateStateMachine marks the machine deprecated unless an active service uses it.
-func (db *DB) DeprecateStateMachine(ctx context.Context, orgID, id string) error {
-	return db.deprecateResource(ctx, stateMachineKind, orgID, id)
-}
-
-// CheckReferences returns EBADREQUEST for the first reference, in name
-// order, whose state machine is missing, deprecated, or lacks the version.
-func (db *DB) CheckReferences(ctx context.Context, orgID string, refs map[string]amigo.Reference) error {
-	for _, name := range slices.Sorted(maps.Keys(refs)) {
-		ref := refs[name]
-		r, err := db.findResource(ctx, db.db, stateMachineKind, orgID, ref.MachineID)
-		switch {
-		case amigo.ErrorCode(err) == amigo.ENOTFOUND:
-			return amigo.Errorf(amigo.EBADREQUEST, "Reference %q: state machine %s does not exist.", name, ref.MachineID)
-		case err != nil:
-			return err
-		case r.Deprecated:
-			return amigo.Errorf(amigo.EBADREQUEST, "Reference %q: state machine %s is deprecated.", name, ref.MachineID)
-		case r.LatestVersion == nil || ref.Version > *r.LatestVersion:
-			return amigo.Errorf(amigo.EBADREQUEST, "Reference %q: state machine %s has no version %d.", name, ref.MachineID, ref.Version)
-		}
-	}
-	return nil
+// DeprecateStateMachine marks the machine deprecated if check allows.
+func (db *ClusterStore) DeprecateStateMachine(ctx context.Context, orgID, id string, check func(*amigo.StateMachine, int) error) error {
+	return stateMachines.deprecate(ctx, db, orgID, id, check)
 }

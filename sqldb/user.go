@@ -7,15 +7,14 @@ import (
 	"github.com/amigo-oss/amigo-server"
 )
 
-var _ amigo.UserStore = (*DB)(nil)
-
 const userColumns = `id, org_id, first_name, last_name, email, role_id, preferences,
-	nonsensitive_variables, sensitive_variables, enable_actions_access, created_at`
+	nonsensitive_variables, sensitive_variables, enable_actions_access, created_at, additional_context`
 
-func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, u *amigo.User) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+func (db *ClusterStore) insertUser(ctx context.Context, tx *sql.Tx, u *amigo.User) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		u.ID, u.OrgID, u.FirstName, u.LastName, u.Email, u.RoleID, jsonText(u.Preferences),
-		jsonText(u.NonsensitiveVariables), jsonText(u.SensitiveVariables), u.EnableActionsAccess, ts(u.CreatedAt))
+		jsonText(u.NonsensitiveVariables), jsonText(u.SensitiveVariables), u.EnableActionsAccess, ts(u.CreatedAt),
+		jsonText(nonNil(u.AdditionalContext)))
 	if db.dialect.IsUniqueViolation(err) {
 		return amigo.Errorf(amigo.ECONFLICT, "A user with email %s already exists in this organization.", u.Email)
 	}
@@ -24,10 +23,10 @@ func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, u *amigo.User) error {
 
 func scanUser(row scanner) (*amigo.User, error) {
 	var u amigo.User
-	var prefs, nonsensitive, sensitive string
+	var prefs, nonsensitive, sensitive, context string
 	var created int64
 	if err := row.Scan(&u.ID, &u.OrgID, &u.FirstName, &u.LastName, &u.Email, &u.RoleID, &prefs,
-		&nonsensitive, &sensitive, &u.EnableActionsAccess, &created); err != nil {
+		&nonsensitive, &sensitive, &u.EnableActionsAccess, &created, &context); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromTS(created)
@@ -35,29 +34,31 @@ func scanUser(row scanner) (*amigo.User, error) {
 		return nil, err
 	} else if err := fromJSON(nonsensitive, &u.NonsensitiveVariables); err != nil {
 		return nil, err
+	} else if err := fromJSON(context, &u.AdditionalContext); err != nil {
+		return nil, err
 	}
 	return &u, fromJSON(sensitive, &u.SensitiveVariables)
 }
 
 // CreateUser stores u; ECONFLICT if the email is taken.
-func (db *DB) CreateUser(ctx context.Context, u *amigo.User) error {
+func (db *ClusterStore) CreateUser(ctx context.Context, u *amigo.User) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error { return db.insertUser(ctx, tx, u) })
 }
 
 // FindUser returns the user or ENOTFOUND.
-func (db *DB) FindUser(ctx context.Context, orgID, id string) (*amigo.User, error) {
+func (db *ClusterStore) FindUser(ctx context.Context, orgID, id string) (*amigo.User, error) {
 	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1 AND id = $2`, orgID, id))
 	return u, notFound(err, "User %s not found.", id)
 }
 
 // FindUserByEmail returns the user or ENOTFOUND.
-func (db *DB) FindUserByEmail(ctx context.Context, orgID, email string) (*amigo.User, error) {
+func (db *ClusterStore) FindUserByEmail(ctx context.Context, orgID, email string) (*amigo.User, error) {
 	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1 AND email = $2`, orgID, email))
 	return u, notFound(err, "User %s not found.", email)
 }
 
 // ListUsers returns one page of users by creation order.
-func (db *DB) ListUsers(ctx context.Context, orgID string, f amigo.UserFilter) ([]*amigo.User, bool, error) {
+func (db *ClusterStore) ListUsers(ctx context.Context, orgID string, f amigo.UserFilter) ([]*amigo.User, bool, error) {
 	var q query
 	q.add("org_id = ?", orgID)
 	q.in("id", f.IDs)
@@ -72,27 +73,34 @@ func (db *DB) ListUsers(ctx context.Context, orgID string, f amigo.UserFilter) (
 }
 
 // UpdateUserRole changes the user's role; ENOTFOUND if absent.
-func (db *DB) UpdateUserRole(ctx context.Context, orgID, id, roleID string) error {
+func (db *ClusterStore) UpdateUserRole(ctx context.Context, orgID, id, roleID string) error {
 	return db.execOne(ctx, amigo.Errorf(amigo.ENOTFOUND, "User %s not found.", id),
 		`UPDATE users SET role_id = $1 WHERE org_id = $2 AND id = $3`, roleID, orgID, id)
 }
 
-// DeleteUser removes the user; ENOTFOUND if absent.
-func (db *DB) DeleteUser(ctx context.Context, orgID, id string) error {
-	return db.execOne(ctx, amigo.Errorf(amigo.ENOTFOUND, "User %s not found.", id),
-		`DELETE FROM users WHERE org_id = $1 AND id = $2`, orgID, id)
+// UpdateUser applies change to the user as stored, in one transaction that
+// holds the user's row lock, so concurrent partial updates of different
+// fields do not undo each other. ENOTFOUND if absent.
+func (db *ClusterStore) UpdateUser(ctx context.Context, orgID, id string, change func(*amigo.User) error) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET id = id WHERE org_id = $1 AND id = $2`, orgID, id); err != nil {
+			return err
+		}
+		u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1 AND id = $2`, orgID, id))
+		if err != nil {
+			return notFound(err, "User %s not found.", id)
+		}
+		if err := change(u); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE users SET first_name = $1, last_name = $2, preferences = $3, additional_context = $4
+			WHERE org_id = $5 AND id = $6`, u.FirstName, u.LastName, jsonText(u.Preferences), jsonText(nonNil(u.AdditionalContext)), orgID, id)
+		return err
+	})
 }
 
-// execOne runs a statement that must affect a row, returning missing otherwise.
-func (db *DB) execOne(ctx context.Context, missing error, stmt string, args ...any) error {
-	res, err := db.db.ExecContext(ctx, stmt, args...)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return missing
-	}
-	return nil
+// DeleteUser removes the user; ENOTFOUND if absent.
+func (db *ClusterStore) DeleteUser(ctx context.Context, orgID, id string) error {
+	return db.execOne(ctx, amigo.Errorf(amigo.ENOTFOUND, "User %s not found.", id),
+		`DELETE FROM users WHERE org_id = $1 AND id = $2`, orgID, id)
 }

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -20,19 +21,24 @@ type versioned[R, V any] struct {
 	fromV func(*V) *version
 }
 
-func (t versioned[R, V]) create(ctx context.Context, db *DB, r *R) error {
+func (t versioned[R, V]) create(ctx context.Context, db *ClusterStore, r *R) error {
 	return db.createResource(ctx, t.kind, t.fromR(r))
 }
 
-func (t versioned[R, V]) find(ctx context.Context, db *DB, orgID, id string) (*R, error) {
-	r, err := db.findResource(ctx, db.db, t.kind, orgID, id)
+func (t versioned[R, V]) find(ctx context.Context, db *ClusterStore, orgID, id string) (*R, error) {
+	return t.findIn(ctx, db.db, orgID, id)
+}
+
+// findIn reads the resource through q, a transaction or the handle.
+func (t versioned[R, V]) findIn(ctx context.Context, q queryer, orgID, id string) (*R, error) {
+	r, err := findResource(ctx, q, t.kind, orgID, id)
 	if err != nil {
 		return nil, err
 	}
 	return t.toR(r), nil
 }
 
-func (t versioned[R, V]) list(ctx context.Context, db *DB, orgID string, deprecated *bool, ids []string, offset, limit int) ([]*R, bool, error) {
+func (t versioned[R, V]) list(ctx context.Context, db *ClusterStore, orgID string, deprecated *bool, ids []string, offset, limit int) ([]*R, bool, error) {
 	rs, more, err := db.listResources(ctx, t.kind, orgID, deprecated, ids, offset, limit)
 	if err != nil {
 		return nil, false, err
@@ -44,8 +50,8 @@ func (t versioned[R, V]) list(ctx context.Context, db *DB, orgID string, depreca
 	return out, more, nil
 }
 
-func (t versioned[R, V]) createVersion(ctx context.Context, db *DB, orgID, id string, expected *int, build func(latest *V) (*V, error)) (*V, error) {
-	stored, err := db.createVersion(ctx, t.kind, orgID, id, expected, func(latest *version) (*version, error) {
+func (t versioned[R, V]) createVersion(ctx context.Context, db *ClusterStore, orgID, id string, expected *int, build func(tx *sql.Tx, latest *V) (*V, error)) (*V, error) {
+	stored, err := db.createVersion(ctx, t.kind, orgID, id, expected, func(tx *sql.Tx, latest *version) (*version, error) {
 		var prev *V
 		if latest != nil {
 			var err error
@@ -53,7 +59,7 @@ func (t versioned[R, V]) createVersion(ctx context.Context, db *DB, orgID, id st
 				return nil, err
 			}
 		}
-		v, err := build(prev)
+		v, err := build(tx, prev)
 		if err != nil {
 			return nil, err
 		}
@@ -65,7 +71,11 @@ func (t versioned[R, V]) createVersion(ctx context.Context, db *DB, orgID, id st
 	return t.toV(stored)
 }
 
-func (t versioned[R, V]) listVersions(ctx context.Context, db *DB, orgID, id string, f amigo.VersionFilter) ([]*V, bool, error) {
+func (t versioned[R, V]) deprecate(ctx context.Context, db *ClusterStore, orgID, id string, check func(r *R, activeServices int) error) error {
+	return db.deprecateResource(ctx, t.kind, orgID, id, func(r *resource, n int) error { return check(t.toR(r), n) })
+}
+
+func (t versioned[R, V]) listVersions(ctx context.Context, db *ClusterStore, orgID, id string, f amigo.VersionFilter) ([]*V, bool, error) {
 	vs, more, err := db.listVersions(ctx, orgID, id, f)
 	if err != nil {
 		return nil, false, err

@@ -16,14 +16,27 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/sqldb"
 )
 
-// Open opens (creating if needed) the SQLite file at path and applies the
-// cluster migrations, or the directory migrations when directory is true.
-func Open(ctx context.Context, path string, directory bool) (*sqldb.DB, error) {
+// OpenDirectory opens (creating if needed) the SQLite file at path as the
+// directory, applying its migrations. now stamps what the store writes.
+func OpenDirectory(ctx context.Context, path string, now amigo.Clock) (*sqldb.DirectoryStore, error) {
+	return open(ctx, path, now, sqldb.OpenDirectory)
+}
+
+// OpenCluster opens (creating if needed) the SQLite file at path as a
+// cluster, applying its migrations. now stamps what the store writes.
+func OpenCluster(ctx context.Context, path string, now amigo.Clock) (*sqldb.ClusterStore, error) {
+	return open(ctx, path, now, sqldb.OpenCluster)
+}
+
+func open[S any](ctx context.Context, path string, now amigo.Clock,
+	store func(context.Context, *sql.DB, sqldb.Dialect, amigo.Clock) (S, error)) (S, error) {
+	var none S
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
+		return none, err
 	}
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(30000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
@@ -34,14 +47,14 @@ func Open(ctx context.Context, path string, directory bool) (*sqldb.DB, error) {
 	q.Set("_txlock", "immediate")
 	handle, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
-		return nil, err
+		return none, err
 	}
-	db := sqldb.New(handle, Dialect{})
-	if err := db.MigrateSchema(ctx, directory); err != nil {
+	s, err := store(ctx, handle, Dialect{}, now)
+	if err != nil {
 		handle.Close()
-		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+		return none, fmt.Errorf("sqlite %s: %w", path, err)
 	}
-	return db, nil
+	return s, nil
 }
 
 // Dialect recognises SQLite's extended result codes.

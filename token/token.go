@@ -38,13 +38,13 @@ type KeySet struct {
 	issuer string
 	ttl    time.Duration
 	parser *jwt.Parser
-	now    func() time.Time
+	now    amigo.Clock
 }
 
 // NewKeySet returns a key set signing with signer. issuer names the
 // deployment (its region), so a token from one region is refused by another
 // even if keys were shared by mistake.
-func NewKeySet(signer ed25519.PrivateKey, extra []ed25519.PublicKey, issuer string, now func() time.Time) *KeySet {
+func NewKeySet(signer ed25519.PrivateKey, extra []ed25519.PublicKey, issuer string, now amigo.Clock) *KeySet {
 	pub := signer.Public().(ed25519.PublicKey)
 	ks := &KeySet{signer: signer, kid: KeyID(pub), verify: map[string]ed25519.PublicKey{}, issuer: issuer, ttl: DefaultTTL, now: now}
 	ks.verify[ks.kid] = pub

@@ -109,7 +109,7 @@ func TestThreeRegionResidency(t *testing.T) {
 	}
 
 	t.Run("the directory places each organization", func(t *testing.T) {
-		dir, err := server.OpenDB(ctx, directory, true)
+		dir, err := server.OpenDirectory(ctx, directory, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/server"
 )
 
@@ -31,6 +32,8 @@ type Options struct {
 	Configure func(cfg *server.Config)
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
+	// Clock, if set, is the server's clock instead of the system's.
+	Clock amigo.Clock
 }
 
 // Start starts a server on b with a fresh directory and default cluster,
@@ -59,6 +62,7 @@ func Start(t testing.TB, b Backend, opts ...Options) *Env {
 func Serve(t testing.TB, b Backend, cfg server.Config, opts ...Options) *Env {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var serverOpts []server.Option
 	for _, o := range opts {
 		if o.Configure != nil {
 			o.Configure(&cfg)
@@ -66,11 +70,14 @@ func Serve(t testing.TB, b Backend, cfg server.Config, opts ...Options) *Env {
 		if o.Logger != nil {
 			logger = o.Logger
 		}
+		if o.Clock != nil {
+			serverOpts = append(serverOpts, server.WithClock(o.Clock))
+		}
 	}
 	if err := cfg.Normalize(); err != nil {
 		t.Fatal(err)
 	}
-	rt, err := server.Open(context.Background(), cfg, logger)
+	rt, err := server.Open(context.Background(), cfg, logger, serverOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,145 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// UpdateUserInput is the body of update-user-info. A nil field was absent or
+// null and leaves the stored value as it is. The preferred language and the
+// timezone tell three cases apart, as the spec does: absent or {} leaves the
+// value, null erases it, a string sets it.
+type UpdateUserInput struct {
+	FirstName                    *string         `json:"first_name"`
+	LastName                     *string         `json:"last_name"`
+	EnableResponseRecommendation *bool           `json:"enable_response_recommendation"`
+	PreferredLanguage            json.RawMessage `json:"preferred_language"`
+	Timezone                     json.RawMessage `json:"timezone"`
+	ConversationsVisibleToAdmins *bool           `json:"conversations_visible_to_admins"`
+	UserModelVisibleToAdmins     *bool           `json:"user_model_visible_to_admins"`
+	AdditionalContext            *[]string       `json:"additional_context"`
+	AudioKeyterms                *[]string       `json:"audio_keyterms"`
+}
+
+// optionalString is a field that may be left out ({} or absent), erased
+// (null) or set.
+type optionalString struct {
+	set   bool    // false: leave the stored value
+	value *string // nil: erase
+}
+
+// decodeOptional reads raw at loc; a value that is neither a string, null
+// nor {} is reported.
+func decodeOptional(c *fieldErrs, loc []any, raw json.RawMessage) optionalString {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0:
+		return optionalString{}
+	case bytes.Equal(raw, []byte("null")):
+		return optionalString{set: true}
+	case raw[0] == '{':
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(raw, &obj) == nil && len(obj) == 0 {
+			return optionalString{}
+		}
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		c.add(loc, nil, "string_type", "Input should be a valid string")
+		return optionalString{}
+	}
+	return optionalString{set: true, value: &s}
+}
+
+// check validates the input and returns the change it makes to a user.
+func (in *UpdateUserInput) check() (func(*amigo.User), error) {
+	var c fieldErrs
+	body := func(key string) []any { return at("body", key) }
+	if in.FirstName != nil {
+		c.text(at("body"), "first_name", in.FirstName, 0)
+	}
+	if in.LastName != nil {
+		c.text(at("body"), "last_name", in.LastName, 0)
+	}
+	lang := decodeOptional(&c, body("preferred_language"), in.PreferredLanguage)
+	if lang.value != nil && !isLanguageCode(*lang.value) {
+		c.add(body("preferred_language"), nil, "enum", "Input should be an ISO 639-3 language code")
+	}
+	zone := decodeOptional(&c, body("timezone"), in.Timezone)
+	if zone.value != nil && !isTimezone(*zone.value) {
+		c.add(body("timezone"), nil, "enum", "Input should be an IANA time zone name such as Europe/Berlin")
+	}
+	if in.AdditionalContext != nil {
+		c.texts(at("body"), "additional_context", *in.AdditionalContext, 0, 0)
+	}
+	if in.AudioKeyterms != nil {
+		terms := *in.AudioKeyterms
+		c.items(at("body"), "audio_keyterms", len(terms), 0, 20)
+		for i, k := range terms {
+			c.str(at("body", "audio_keyterms", i), strings.TrimSpace(k), 1, 0, keytermPattern)
+			terms[i] = strings.TrimSpace(k)
+		}
+	}
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	return func(u *amigo.User) {
+		setIf(&u.FirstName, in.FirstName)
+		setIf(&u.LastName, in.LastName)
+		p := &u.Preferences
+		setIf(&p.EnableResponseRecommendation, in.EnableResponseRecommendation)
+		setIf(&p.ConversationsVisibleToAdmins, in.ConversationsVisibleToAdmins)
+		setIf(&p.UserModelVisibleToAdmins, in.UserModelVisibleToAdmins)
+		setIf(&p.AudioKeyterms, in.AudioKeyterms)
+		setIf(&u.AdditionalContext, in.AdditionalContext)
+		if lang.set {
+			p.PreferredLanguage = lang.value
+		}
+		if zone.set {
+			p.Timezone = zone.value
+		}
+	}, nil
+}
+
+// setIf stores *v in dst when v is not nil.
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// UpdateUser changes the fields of a user that the input sets. The caller
+// needs User:UpdateUserInfo on the user, also to update themselves, and
+// must hold every privilege of the user's role, as for deletion, so that an
+// administrator cannot rename a super administrator.
+func (a *App) UpdateUser(ctx context.Context, t *Tenant, userID string, in *UpdateUserInput) error {
+	caller := amigo.CallerFromContext(ctx)
+	if err := caller.RequireSome(amigo.PermUpdateUserInfo); err != nil {
+		return err
+	}
+	change, err := in.check()
+	if err != nil {
+		return err
+	}
+	orgID := t.Placement.OrgID
+	u, err := t.Store.FindUser(ctx, orgID, userID)
+	if err != nil {
+		return err
+	}
+	role, err := t.Store.FindRole(ctx, orgID, u.RoleID)
+	if err != nil {
+		return err
+	} else if err := caller.Require(amigo.PermUpdateUserInfo, userAttrs(u.ID, u.Email, role.Name)); err != nil {
+		return err
+	} else if !caller.Role.Includes(role) {
+		return amigo.Errorf(amigo.EFORBIDDEN, "You cannot update user %s: their role %s has privileges you do not hold.", u.ID, role.Name)
+	}
+	return t.Store.UpdateUser(ctx, orgID, userID, func(u *amigo.User) error {
+		change(u)
+		return nil
+	})
+}

@@ -1,0 +1,35 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/amigo-oss/amigo-server/internal/testenv"
+	"github.com/amigo-oss/amigo-server/postgres"
+	"github.com/amigo-oss/amigo-server/sqldb/storetest"
+)
+
+// TestStoreContract runs the storage contract on PostgreSQL, one fresh
+// schema per database. Without AMIGO_TEST_POSTGRES_URL it skips, saying
+// so; under AMIGO_TEST_REQUIRE_SERVICES=1 a missing or unreachable
+// PostgreSQL fails instead.
+func TestStoreContract(t *testing.T) {
+	b, ok := testenv.Postgres(t)
+	if !ok {
+		t.Skip("PostgreSQL is not configured (AMIGO_TEST_POSTGRES_URL)")
+	}
+	storetest.Run(t, func(t *testing.T) storetest.Stores {
+		ctx := context.Background()
+		d, err := postgres.OpenDirectory(ctx, b.NewURL(t, "directory"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		c, err := postgres.OpenCluster(ctx, b.NewURL(t, "cluster"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return storetest.Stores{Directory: d, Cluster: c}
+	})
+}

@@ -1,0 +1,133 @@
+package storetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+func newService(orgID, name string, a *amigo.Agent, m *amigo.StateMachine, active bool, at time.Time, tags map[string]*string) *amigo.Service {
+	edge := amigo.VersionSet{LLMModelPreferences: map[string]amigo.LLMConfig{}}
+	return &amigo.Service{ID: amigo.NewID(at), OrgID: orgID, Name: name, IsActive: active, AgentID: a.ID, StateMachineID: m.ID,
+		Tags: tags, Keyterms: []string{"k"}, VersionSets: map[string]amigo.VersionSet{amigo.VersionSetEdge: edge, amigo.VersionSetRelease: edge},
+		CreatorOrgID: orgID, CreatorUserID: "u", UpdatedByOrgID: orgID, UpdatedByUserID: "u", CreatedAt: at, UpdatedAt: at}
+}
+
+var accept = func(amigo.Pinned) error { return nil }
+
+// testDeprecation checks that deprecating hands the caller the resource
+// and the count of active services using it, and stores nothing on refusal.
+func testDeprecation(t *testing.T, s Stores) {
+	c := s.Cluster
+	newOrg(t, c, "acme")
+	a, m := newAgent(t, c, "acme", "a", epoch), newMachine(t, c, "acme", "m", epoch)
+	for i, active := range []bool{true, true, false} {
+		must(t, "create service", c.CreateService(ctx, newService("acme", string(rune('a'+i)), a, m, active, epoch, nil), accept))
+	}
+	var gotAgent *amigo.Agent
+	var gotCount int
+	err := c.DeprecateAgent(ctx, "acme", a.ID, func(ag *amigo.Agent, n int) error {
+		gotAgent, gotCount = ag, n
+		return errRefused
+	})
+	wantRefused(t, "refused", err)
+	if gotAgent == nil || gotAgent.ID != a.ID || gotAgent.Deprecated || gotCount != 2 {
+		t.Fatalf("check got %+v with %d active services, want 2", gotAgent, gotCount)
+	}
+	if got, _ := c.FindAgent(ctx, "acme", a.ID); got.Deprecated {
+		t.Fatal("a refused deprecation was stored")
+	}
+	var counts []int
+	countOnly := func(_ *amigo.StateMachine, n int) error { counts = append(counts, n); return nil }
+	must(t, "deprecate machine", c.DeprecateStateMachine(ctx, "acme", m.ID, countOnly))
+	var again *amigo.StateMachine
+	must(t, "deprecate machine again", c.DeprecateStateMachine(ctx, "acme", m.ID, func(sm *amigo.StateMachine, _ int) error { again = sm; return nil }))
+	if !slices.Equal(counts, []int{2}) || again == nil || !again.Deprecated {
+		t.Fatalf("counts %v; the second call saw %+v, want it deprecated", counts, again)
+	}
+	wantCode(t, "deprecate unknown", c.DeprecateAgent(ctx, "acme", "missing", func(*amigo.Agent, int) error { return nil }), amigo.ENOTFOUND)
+}
+
+// testServices checks pinning, active-name conflicts, tags, updates,
+// filters and version-set removal.
+func testServices(t *testing.T, s Stores) {
+	c := s.Cluster
+	newOrg(t, c, "acme")
+	a, m := newAgent(t, c, "acme", "a", epoch), newMachine(t, c, "acme", "m", epoch)
+	_, err := agentVersion(c, "acme", a.ID, nil, "A")
+	must(t, "agent version", err)
+
+	support, none := "support", (*string)(nil)
+	first := newService("acme", "one", a, m, true, epoch, map[string]*string{"team": &support, "flag": none})
+	var pinned amigo.Pinned
+	must(t, "create", c.CreateService(ctx, first, func(p amigo.Pinned) error { pinned = p; return nil }))
+	if pinned.Agent == nil || pinned.Agent.ID != a.ID || *pinned.Agent.LatestVersion != 1 || pinned.StateMachine.ID != m.ID {
+		t.Fatalf("pinned %+v", pinned)
+	}
+	wantCode(t, "an active name twice", c.CreateService(ctx, newService("acme", "one", a, m, true, epoch, nil), accept), amigo.ECONFLICT)
+	must(t, "an inactive service may share the name", c.CreateService(ctx, newService("acme", "one", a, m, false, epoch.Add(time.Second), nil), accept))
+	wantRefused(t, "refused", c.CreateService(ctx, newService("acme", "two", a, m, true, epoch, nil), func(amigo.Pinned) error { return errRefused }))
+	wantCode(t, "unknown agent", c.CreateService(ctx, newService("acme", "three", &amigo.Agent{ID: "missing"}, m, true, epoch, nil), accept), amigo.ENOTFOUND)
+
+	got, err := c.FindService(ctx, "acme", first.ID)
+	must(t, "find", err)
+	if got.Name != "one" || !got.IsActive || *got.Tags["team"] != "support" || got.Tags["flag"] != nil || len(got.VersionSets) != 2 || !slices.Equal(got.Keyterms, []string{"k"}) {
+		t.Fatalf("found %+v", got)
+	}
+	_, err = c.FindService(ctx, "other", first.ID)
+	wantCode(t, "find in another organization", err, amigo.ENOTFOUND)
+
+	t.Run("filters", func(t *testing.T) {
+		list := func(f amigo.ServiceFilter) []string {
+			f.Limit = 10
+			ss, _, err := c.ListServices(ctx, "acme", f)
+			must(t, "list", err)
+			return ids(ss, func(s *amigo.Service) string { return s.ID })
+		}
+		if got := list(amigo.ServiceFilter{IsActive: ptr(true)}); !slices.Equal(got, []string{first.ID}) {
+			t.Fatalf("active: %v", got)
+		}
+		if got := list(amigo.ServiceFilter{Tags: []amigo.TagFilter{{Key: "team", Value: &support}, {Key: "flag"}}}); !slices.Equal(got, []string{first.ID}) {
+			t.Fatalf("by tags: %v", got)
+		}
+		if got := list(amigo.ServiceFilter{Tags: []amigo.TagFilter{{Key: "team", Any: true}}}); len(got) != 1 {
+			t.Fatalf("any team: %v", got)
+		}
+		tags, err := c.ServiceTags(ctx, "acme")
+		must(t, "tags", err)
+		if !slices.Equal(tags, []string{"flag:", "team:support"}) {
+			t.Fatalf("tags %v", tags)
+		}
+	})
+
+	t.Run("updates run in one transaction with the pin", func(t *testing.T) {
+		updated, err := c.UpdateService(ctx, "acme", first.ID, func(s *amigo.Service, pin amigo.PinFunc) error {
+			p, err := pin(s.AgentID, s.StateMachineID)
+			if err != nil {
+				return err
+			}
+			s.Description, s.Tags = "by "+p.Agent.Name, map[string]*string{}
+			return nil
+		})
+		must(t, "update", err)
+		if got, _ := c.FindService(ctx, "acme", first.ID); got.Description != "by a" || len(got.Tags) != 0 || updated.Description != "by a" {
+			t.Fatalf("after update: %+v", got)
+		}
+		_, err = c.UpdateService(ctx, "acme", first.ID, func(s *amigo.Service, _ amigo.PinFunc) error {
+			s.Description = "lost"
+			return errRefused
+		})
+		wantRefused(t, "refused update", err)
+		if got, _ := c.FindService(ctx, "acme", first.ID); got.Description != "by a" {
+			t.Fatal("a refused update was stored")
+		}
+		_, err = c.UpdateService(ctx, "acme", "missing", func(*amigo.Service, amigo.PinFunc) error { return nil })
+		wantCode(t, "update unknown", err, amigo.ENOTFOUND)
+	})
+
+	must(t, "delete version set", c.DeleteVersionSet(ctx, "acme", first.ID, amigo.VersionSetRelease))
+	wantCode(t, "delete it again", c.DeleteVersionSet(ctx, "acme", first.ID, amigo.VersionSetRelease), amigo.ENOTFOUND)
+	wantCode(t, "delete from an unknown service", c.DeleteVersionSet(ctx, "acme", "missing", amigo.VersionSetEdge), amigo.ENOTFOUND)
+}

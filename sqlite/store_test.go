@@ -1,0 +1,28 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/amigo-oss/amigo-server/sqldb/storetest"
+	"github.com/amigo-oss/amigo-server/sqlite"
+)
+
+// TestStoreContract runs the storage contract on SQLite files.
+func TestStoreContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Stores {
+		ctx, dir := context.Background(), t.TempDir()
+		d, err := sqlite.OpenDirectory(ctx, filepath.Join(dir, "directory.db"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		c, err := sqlite.OpenCluster(ctx, filepath.Join(dir, "cluster.db"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return storetest.Stores{Directory: d, Cluster: c}
+	})
+}
