@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 	"time"
 )
 
@@ -61,13 +60,17 @@ type guardedBody struct {
 	timer   *time.Timer // nil when database calls have no deadline
 	timeout time.Duration
 
-	once   sync.Once // pauses the timer at the first read
-	paused bool      // the timer was stopped before it fired
-	done   bool      // the body ended (EOF or error) and the timer restarted
+	started bool // the first read paused the timer
+	paused  bool // the timer was stopped before it fired
+	done    bool // the body ended (EOF or error) and the timer restarted
 }
 
+// Read is called by the handler's goroutine only.
 func (b *guardedBody) Read(p []byte) (int, error) {
-	b.once.Do(func() { b.paused = b.timer != nil && b.timer.Stop() })
+	if !b.started {
+		b.started = true
+		b.paused = b.timer != nil && b.timer.Stop()
+	}
 	allowed := bodyGrace + time.Duration(b.n+bodyAhead)*time.Second/bodyMinRate
 	// Not every ResponseWriter supports deadlines (tests' recorders do not);
 	// the server's ReadTimeout still bounds the body there.

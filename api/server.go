@@ -89,7 +89,7 @@ func (s *Server) MetricsHandler() http.Handler {
 // methods (405) with the same JSON body shape as every other error.
 //
 // The standard mux redirects a path with dot segments or doubled slashes
-// to its cleaned form (307, same method) and /x to /x/ (301). A client
+// to its cleaned form and /x to /x/, both with 307 (same method). A client
 // following `DELETE /v1/ORG/organization/agent/../` would delete the
 // organization, so such paths are 404, and only a safe request without a
 // body is ever redirected.
