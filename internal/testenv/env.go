@@ -46,6 +46,10 @@ func Start(t testing.TB, b Backend, opts ...Options) *Env {
 		Clusters:     map[string]string{server.DefaultClusterName: b.NewURL(t, "cluster")},
 		// Scenario tests send bursts; the rate-limit tests turn limits on.
 		RateLimits: "off",
+		// Twenty writers queueing for SQLite's lock under the race detector
+		// on a busy machine can outwait the 5 s default; the outage tests
+		// set their own deadline.
+		DBTimeout: 30 * time.Second,
 	}
 	env := Serve(t, b, cfg, opts...)
 	res, err := env.Runtime.App.Bootstrap(context.Background(), PlatformOrg)
