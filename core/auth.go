@@ -18,9 +18,10 @@ type Credentials struct {
 // Authenticate verifies a token for a request addressed to target. A token
 // from another organization is accepted only when X-ORG-ID names that
 // organization and its user is a platform super administrator. The token's
-// caller (user and role) comes from the auth caches: a deleted user's
-// tokens stop working, and a role change takes effect, at once when made
-// through this server and within the cache TTL otherwise (callers.go).
+// caller (user and role) and the API key it was signed in with come from
+// the auth caches: a deleted user's tokens stop working, a deleted or
+// expired key ends its tokens, and a role change takes effect, at once when
+// made through this server and within the cache TTL otherwise (callers.go).
 func (a *App) Authenticate(ctx context.Context, creds Credentials, target string) (*amigo.Caller, error) {
 	if creds.Bearer == "" {
 		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "Missing authorization credentials.")
@@ -38,6 +39,9 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 	} else if err != nil {
 		return nil, err
 	}
+	if err := a.checkTokenKey(ctx, issuer.Store, claims.OrgID, claims.APIKeyID); err != nil {
+		return nil, err
+	}
 	caller, err := a.caller(ctx, issuer.Store, claims.OrgID, claims.Subject)
 	if err != nil {
 		return nil, err
@@ -46,6 +50,17 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 		return nil, amigo.Errorf(amigo.EFORBIDDEN, "Only platform administrators may act on another organization.")
 	}
 	return caller, nil
+}
+
+// checkTokenKey refuses a token whose API key was deleted or has expired:
+// revoking a key revokes the tokens signed in with it, at once on the
+// server that deleted it and within the cache TTL on the others.
+func (a *App) checkTokenKey(ctx context.Context, store amigo.ClusterStore, orgID, keyID string) error {
+	key, err := a.findAPIKey(ctx, store, orgID, keyID)
+	if amigo.ErrorCode(err) == amigo.ENOTFOUND || (err == nil && !key.ExpiresAt.After(a.Now())) {
+		return amigo.Errorf(amigo.EUNAUTHORIZED, "The API key of this token was deleted or has expired.")
+	}
+	return err
 }
 
 // caller loads the user and role behind a verified token.
@@ -110,7 +125,7 @@ func (a *App) SignIn(ctx context.Context, t *Tenant, req SignInRequest) (string,
 	if !keyRole.Includes(userRole) {
 		return "", time.Time{}, amigo.Errorf(amigo.EUNAUTHORIZED, "This API key's role is less permissive than the user's role.")
 	}
-	return a.Keys.Issue(orgID, user.ID)
+	return a.Keys.Issue(orgID, user.ID, key.KeyID)
 }
 
 // HashSecret returns the stored form of an API key secret. Secrets are 256
