@@ -57,6 +57,8 @@ type VoiceConfig struct {
 
 // AgentVersion is one immutable version of an agent.
 type AgentVersion struct {
+	// ID is the version's own resource id, set by the store.
+	ID            string
 	OrgID         string
 	AgentID       string
 	Version       int // 1 for the first version
@@ -173,6 +175,7 @@ type VoiceConfigInstance struct {
 // AgentVersionInstance is one element of get-agent-versions'
 // "agent_versions".
 type AgentVersionInstance struct {
+	ID                    string               `json:"id"`
 	OrgID                 string               `json:"org_id"`
 	AgentID               string               `json:"agent_id"`
 	Version               int                  `json:"version"`
@@ -190,7 +193,7 @@ type AgentVersionInstance struct {
 func (v *AgentVersion) Instance() AgentVersionInstance {
 	d := v.Definition
 	inst := AgentVersionInstance{
-		OrgID: v.OrgID, AgentID: v.AgentID, Version: v.Version,
+		ID: v.ID, OrgID: v.OrgID, AgentID: v.AgentID, Version: v.Version,
 		Initials: d.Initials, Identity: d.Identity, Background: d.Background,
 		Behaviors: nonNil(d.Behaviors), CommunicationPatterns: nonNil(d.CommunicationPatterns),
 		CreatedAt: v.CreatedAt, Creator: CreatorInfo{OrgID: v.CreatorOrgID, UserID: v.CreatorUserID},
@@ -231,8 +234,8 @@ type AgentStore interface {
 	// ECONFLICT if expected is set and differs from the next number, then
 	// calls build with the latest version (nil for the first) so the caller
 	// can merge fields and refuse with its own error, which is returned
-	// unchanged and rolls back. The store sets OrgID, AgentID, Version and
-	// CreatedAt of what build returns, stores it, updates the agent's
+	// unchanged and rolls back. The store sets ID (a new resource id), OrgID,
+	// AgentID, Version and CreatedAt of what build returns, stores it, updates the agent's
 	// LatestVersion and returns the stored version.
 	CreateAgentVersion(ctx context.Context, orgID, agentID string, expected *int,
 		build func(latest *AgentVersion) (*AgentVersion, error)) (*AgentVersion, error)

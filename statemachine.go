@@ -65,6 +65,8 @@ func (r *StateMachineVersionRequest) DecodeErrors() []FieldError { return r.deco
 
 // StateMachineVersion is one immutable version of a state machine.
 type StateMachineVersion struct {
+	// ID is the version's own resource id, set by the store.
+	ID            string
 	OrgID         string
 	MachineID     string
 	Version       int // 1 for the first version
@@ -91,6 +93,7 @@ func (m *StateMachine) Instance() StateMachineInstance {
 // StateMachineVersionInstance is one element of
 // get-service-hierarchical-state-machine-versions' "state_machine_versions".
 type StateMachineVersionInstance struct {
+	ID        string      `json:"id"`
 	OrgID     string      `json:"org_id"`
 	MachineID string      `json:"service_hierarchical_state_machine_id"`
 	Version   int         `json:"version"`
@@ -110,7 +113,7 @@ func (v *StateMachineVersion) Instance() StateMachineVersionInstance {
 	d.GlobalActionGuidelines = nonNil(d.GlobalActionGuidelines)
 	d.GlobalBoundaryConstraints = nonNil(d.GlobalBoundaryConstraints)
 	return StateMachineVersionInstance{
-		OrgID: v.OrgID, MachineID: v.MachineID, Version: v.Version, CreatedAt: v.CreatedAt,
+		ID: v.ID, OrgID: v.OrgID, MachineID: v.MachineID, Version: v.Version, CreatedAt: v.CreatedAt,
 		Creator:                CreatorInfo{OrgID: v.CreatorOrgID, UserID: v.CreatorUserID},
 		StateMachineDefinition: d,
 	}
@@ -148,9 +151,9 @@ type StateMachineStore interface {
 	// calls build with the latest version (nil for the first) and a lookup
 	// of the organization's state machines that reads inside the same
 	// transaction, so the caller can check the references it stores;
-	// build's error is returned unchanged and rolls back. The store sets
-	// OrgID, MachineID,
-	// Version and CreatedAt of what build returns, stores it, updates the
+	// build's error is returned unchanged and rolls back. The store sets ID
+	// (a new resource id), OrgID, MachineID, Version and CreatedAt of what
+	// build returns, stores it, updates the
 	// machine's LatestVersion and returns the stored version.
 	CreateStateMachineVersion(ctx context.Context, orgID, machineID string, expected *int,
 		build func(latest *StateMachineVersion, find StateMachineLookup) (*StateMachineVersion, error)) (*StateMachineVersion, error)

@@ -15,6 +15,7 @@ type createdID struct {
 
 // createdVersion is the body of the create-version answers.
 type createdVersion struct {
+	ID        string    `json:"id"`
 	Version   int       `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -70,7 +71,7 @@ func (s *Server) createAgentVersion(w http.ResponseWriter, r *http.Request, t *c
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, createdVersion{v.Version, v.CreatedAt})
+	writeJSON(w, http.StatusCreated, createdVersion{v.ID, v.Version, v.CreatedAt})
 	return nil
 }
 

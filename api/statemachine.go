@@ -64,7 +64,7 @@ func (s *Server) createStateMachineVersion(w http.ResponseWriter, r *http.Reques
 		writeJSON(w, http.StatusCreated, nil)
 		return nil
 	}
-	writeJSON(w, http.StatusCreated, createdVersion{v.Version, v.CreatedAt})
+	writeJSON(w, http.StatusCreated, createdVersion{v.ID, v.Version, v.CreatedAt})
 	return nil
 }
 

@@ -19,7 +19,7 @@ var agents = versioned[amigo.Agent, amigo.AgentVersion]{
 			CreatorOrgID: a.CreatorOrgID, CreatorUserID: a.CreatorUserID, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 	},
 	toV: func(v *version) (*amigo.AgentVersion, error) {
-		out := &amigo.AgentVersion{OrgID: v.OrgID, AgentID: v.ResourceID, Version: v.Version,
+		out := &amigo.AgentVersion{ID: v.ID, OrgID: v.OrgID, AgentID: v.ResourceID, Version: v.Version,
 			CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, CreatedAt: v.CreatedAt}
 		return out, json.Unmarshal(v.Definition, &out.Definition)
 	},

@@ -19,7 +19,7 @@ var stateMachines = versioned[amigo.StateMachine, amigo.StateMachineVersion]{
 			CreatorOrgID: m.CreatorOrgID, CreatorUserID: m.CreatorUserID, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
 	},
 	toV: func(v *version) (*amigo.StateMachineVersion, error) {
-		out := &amigo.StateMachineVersion{OrgID: v.OrgID, MachineID: v.ResourceID, Version: v.Version,
+		out := &amigo.StateMachineVersion{ID: v.ID, OrgID: v.OrgID, MachineID: v.ResourceID, Version: v.Version,
 			CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, CreatedAt: v.CreatedAt}
 		return out, json.Unmarshal(v.Definition, &out.Definition)
 	},
