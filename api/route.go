@@ -116,7 +116,7 @@ func checkPathIDs(r *http.Request) error {
 	var errs []amigo.FieldError
 	for _, name := range idParams {
 		if v := r.PathValue(name); v != "" && !idPattern.MatchString(v) {
-			errs = append(errs, amigo.FieldError{Loc: []any{"path", name}, Type: "string_pattern_mismatch",
+			errs = append(errs, amigo.FieldError{In: "path", Loc: []any{name}, Type: "string_pattern_mismatch",
 				Msg: "String should match pattern '" + idPattern.String() + "'"})
 		}
 	}

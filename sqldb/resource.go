@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
@@ -197,13 +196,4 @@ func lockResource(ctx context.Context, tx *sql.Tx, k kind, orgID, id string) (*r
 // queryer is a *sql.DB or a *sql.Tx.
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// definitionJSON encodes a version document.
-func definitionJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }
