@@ -229,7 +229,7 @@ func TestValidateStateMachineVersionDecoding(t *testing.T) {
 			delete(s, "objective")
 		}, []wantViolation{{bodyLoc("states", 1, "objective"), "missing", "s1"}}},
 		{"wrong type", func(_ map[string]any, states []any) { state(states, 4)["word_limit"] = "many" },
-			[]wantViolation{{bodyLoc("states", 4, "word_limit"), "int_type", "s4"}}},
+			[]wantViolation{{bodyLoc("states", 4, "word_limit"), "int_parsing", "s4"}}},
 		{"fractional integer", func(_ map[string]any, states []any) { state(states, 4)["word_limit"] = 2.5 },
 			[]wantViolation{{bodyLoc("states", 4, "word_limit"), "int_from_float", "s4"}}},
 		{"null where not nullable", func(_ map[string]any, states []any) { state(states, 0)["skip_active_memory_retrieval"] = nil },

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"maps"
 	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -48,13 +50,16 @@ func Decode(body []byte, dst any) (malformed *amigo.Error, err error) {
 }
 
 // syntaxError locates the first syntax error of body, which is not valid
-// JSON, as pydantic does: ["body", byte offset].
+// JSON, as FastAPI does: ["body", index of the offending byte], or the
+// body's length when it ends too soon.
 func syntaxError(body []byte) error {
 	offset := len(body)
 	var syntax *json.SyntaxError
 	err := json.Unmarshal(body, new(struct{}))
-	if errors.As(err, &syntax) {
-		offset = int(syntax.Offset)
+	if errors.As(err, &syntax) && !errors.Is(err, io.ErrUnexpectedEOF) && syntax.Error() != "unexpected end of JSON input" {
+		// Offset counts the bytes read, the offending one included;
+		// Python's pos is the offending character's index.
+		offset = max(int(syntax.Offset)-1, 0)
 	}
 	msg := "JSON decode error"
 	if err != nil {
@@ -159,19 +164,52 @@ func decodeRaw(raw []byte, v reflect.Value, loc []any, c *collector) {
 		d := json.NewDecoder(bytes.NewReader(raw))
 		d.UseNumber()
 		d.Token() // the opening bracket
-		s := reflect.MakeSlice(v.Type(), 0, 0)
-		for i := 0; d.More(); i++ {
+		s := reflect.MakeSlice(v.Type(), countItems(raw), countItems(raw))
+		for i := 0; d.More() && i < s.Len(); i++ {
 			var x any
 			if d.Decode(&x) != nil {
 				break // cannot happen: raw is valid JSON
 			}
-			s = reflect.Append(s, reflect.Zero(v.Type().Elem()))
 			decodeValue(x, s.Index(i), At(loc, i), c)
 		}
 		v.Set(s)
 	default:
 		decodeParsed(raw, v, loc, c)
 	}
+}
+
+// countItems counts the items of raw, a valid JSON list, without parsing
+// them, so that the list is allocated once at its size.
+func countItems(raw []byte) int {
+	commas, depth, empty := 0, 0, true
+	inString, escaped := false, false
+	for _, b := range raw {
+		if depth >= 1 && b > ' ' && !(depth == 1 && b == ']') {
+			empty = false
+		}
+		switch {
+		case inString:
+			if escaped {
+				escaped = false
+			} else if b == '\\' {
+				escaped = true
+			} else if b == '"' {
+				inString = false
+			}
+		case b == '"':
+			inString = true
+		case b == '[' || b == '{':
+			depth++
+		case b == ']' || b == '}':
+			depth--
+		case b == ',' && depth == 1:
+			commas++
+		}
+	}
+	if empty {
+		return 0
+	}
+	return commas + 1
 }
 
 // decodeParsed parses raw whole and decodes the tree into v.
@@ -249,18 +287,24 @@ func decodeValue(x any, v reflect.Value, loc []any, c *collector) {
 			v.SetString(s)
 		}
 	case reflect.Bool:
-		var b bool
-		if b, ok = x.(bool); ok {
-			v.SetBool(b)
-		}
+		decodeBool(x, v, loc, c)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		decodeInt(x, v, loc, c)
 	case reflect.Float32, reflect.Float64:
-		var n json.Number
-		if n, ok = x.(json.Number); ok {
-			f, err := n.Float64()
+		switch x := x.(type) {
+		case json.Number:
+			f, err := x.Float64()
 			ok = err == nil
 			v.SetFloat(f)
+		case string:
+			// pydantic's lax mode reads numbers written as strings.
+			if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
+				v.SetFloat(f)
+			} else {
+				c.add(amigo.FieldError{Loc: loc, Msg: "Input should be a valid number, unable to parse string as a number", Type: "float_parsing"})
+			}
+		default:
+			ok = false
 		}
 	default:
 		ok = false
@@ -274,7 +318,7 @@ func decodeValue(x any, v reflect.Value, loc []any, c *collector) {
 func decodeStruct(x any, v reflect.Value, loc []any, c *collector) {
 	m, ok := x.(map[string]any)
 	if !ok {
-		c.add(typeError(loc, v.Type()))
+		c.add(modelError(loc, v.Type()))
 		return
 	}
 	for _, f := range structFields(v.Type()) {
@@ -289,9 +333,47 @@ func decodeStruct(x any, v reflect.Value, loc []any, c *collector) {
 	}
 }
 
+// pydanticBools are the strings pydantic's lax mode reads as booleans.
+var pydanticBools = map[string]bool{
+	"0": false, "off": false, "f": false, "false": false, "n": false, "no": false,
+	"1": true, "on": true, "t": true, "true": true, "y": true, "yes": true,
+}
+
+// decodeBool accepts booleans and, like pydantic's lax mode, the integers 0
+// and 1 and the strings of pydanticBools.
+func decodeBool(x any, v reflect.Value, loc []any, c *collector) {
+	switch x := x.(type) {
+	case bool:
+		v.SetBool(x)
+		return
+	case json.Number:
+		if x == "0" || x == "1" {
+			v.SetBool(x == "1")
+			return
+		}
+	case string:
+		if b, ok := pydanticBools[strings.ToLower(strings.TrimSpace(x))]; ok {
+			v.SetBool(b)
+			return
+		}
+		c.add(amigo.FieldError{Loc: loc, Msg: "Input should be a valid boolean, unable to interpret input", Type: "bool_parsing"})
+		return
+	}
+	c.add(typeError(loc, v.Type()))
+}
+
 // decodeInt accepts integers and, like pydantic, floats without a
-// fractional part.
+// fractional part and strings that hold an integer.
 func decodeInt(x any, v reflect.Value, loc []any, c *collector) {
+	if s, isString := x.(string); isString {
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil || v.OverflowInt(n) {
+			c.add(amigo.FieldError{Loc: loc, Msg: "Input should be a valid integer, unable to parse string as an integer", Type: "int_parsing"})
+			return
+		}
+		v.SetInt(n)
+		return
+	}
 	num, ok := x.(json.Number)
 	if !ok {
 		c.add(typeError(loc, v.Type()))
@@ -321,6 +403,15 @@ func checkText(s string, loc []any, c *collector) {
 	if strings.IndexByte(s, 0) >= 0 {
 		c.add(amigo.FieldError{Loc: loc, Msg: "Value error, text cannot contain the NUL character (\\u0000)", Type: "value_error"})
 	}
+}
+
+// modelError is pydantic's error for a value that is not an object of the
+// model t: at the root of the body FastAPI's, below it pydantic's.
+func modelError(loc []any, t reflect.Type) amigo.FieldError {
+	if len(loc) == 0 {
+		return typeError(loc, t)
+	}
+	return amigo.FieldError{Loc: loc, Msg: "Input should be a valid dictionary or instance of " + t.Name(), Type: "model_type"}
 }
 
 // typeError is pydantic's error for a value that is not of type t.
