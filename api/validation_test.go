@@ -39,7 +39,7 @@ func TestValidationAnswers(t *testing.T) {
 			body := map[string]any{
 				"service_hierarchical_state_machine_id": "nope", "agent_id": 5, "name": " ", "is_active": "maybe",
 				"keyterms": []any{"UPPER", 3}, "description": "d",
-				"tags": map[string]any{"z z!": "v", "a-a": 1, "m": "ok!", "b": nil, "y": "fine", "k!": "x"},
+				"tags":                map[string]any{"z z!": "v", "a-a": 1, "m": "ok!", "b": nil, "y": "fine", "k!": "x"},
 				"release_version_set": map[string]any{"agent_version_number": "x", "llm_model_preferences": map[string]any{"q": map[string]any{}, "c": 1, "a": map[string]any{}}},
 			}
 			first := c.Do(t, "POST", "/v1/acme/service/", body).Expect(422).Body
