@@ -42,18 +42,6 @@ func machineReferencing(n int, libID string) map[string]any {
 	return body
 }
 
-func toMap(v any) map[string]any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		panic(err)
-	}
-	return m
-}
-
 func TestStateMachines(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)

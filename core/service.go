@@ -36,10 +36,9 @@ type VersionSetInput struct {
 }
 
 var (
-	tagPattern        = regexp.MustCompile(`^[\w\s]+$`)
-	keytermPattern    = regexp.MustCompile(`^[a-z-]+( [a-z-]+){0,2}$`)
-	versionSetPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-	idPattern         = regexp.MustCompile(`^[a-f0-9]{24}$`)
+	tagPattern     = regexp.MustCompile(`^[\w\s]+$`)
+	keytermPattern = regexp.MustCompile(`^[a-z-]+( [a-z-]+){0,2}$`)
+	idPattern      = regexp.MustCompile(`^[a-f0-9]{24}$`)
 )
 
 // check validates the fields that are set; create makes the spec's
