@@ -21,6 +21,7 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request, t *core.Te
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusCreated, wire.CreatedAPIKey{APIKeyID: k.Key.KeyID, APIKey: k.Secret, ExpiresAt: k.Key.ExpiresAt})
 	return nil
 }
@@ -49,6 +50,7 @@ func (s *Server) deleteAPIKey(w http.ResponseWriter, r *http.Request, t *core.Te
 
 // signIn exchanges an API key for a user's token.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	w.Header().Set("Cache-Control", "no-store")
 	req := core.SignInRequest{APIKey: r.Header.Get("x-api-key"), APIKeyID: r.Header.Get("x-api-key-id"), UserID: r.Header.Get("x-user-id")}
 	var missing []amigo.FieldError
 	for _, h := range []struct{ name, v string }{{"x-api-key", req.APIKey}, {"x-api-key-id", req.APIKeyID}, {"x-user-id", req.UserID}} {
@@ -59,8 +61,17 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, t *core.Tenant) 
 	if len(missing) > 0 {
 		return amigo.Invalid(missing...)
 	}
+	addr := clientIP(r)
+	if err := s.limits.checkFailedSignIns(r.Context(), w, addr); err != nil {
+		return err
+	}
 	tok, exp, err := s.app.SignIn(r.Context(), t, req)
-	if err != nil {
+	if amigo.ErrorCode(err) == amigo.EUNAUTHORIZED {
+		if cerr := s.limits.countFailedSignIn(r.Context(), addr); cerr != nil {
+			return cerr
+		}
+		return err
+	} else if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, wire.SignIn{IDToken: tok, ExpiresAt: exp})
