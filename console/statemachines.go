@@ -1,0 +1,79 @@
+package console
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"github.com/amigo-oss/amigo-server/client"
+)
+
+type stateMachinesPage struct {
+	Machines []client.StateMachine
+}
+
+func (c *Console) stateMachines(w http.ResponseWriter, r *http.Request, v *visit) error {
+	list, err := client.Collect(v.api.StateMachines(r.Context(), client.ListOptions{}))
+	if err != nil {
+		return err
+	}
+	c.render(w, v, http.StatusOK, "statemachines.html", "State machines", stateMachinesPage{Machines: list})
+	return nil
+}
+
+// stateMachinePage is a state machine's versions and the drawing of one.
+type stateMachinePage struct {
+	ID       string
+	Versions []client.StateMachineVersion
+	Version  int
+	// Graph is the API's SVG drawing (smgraph): every label in it is
+	// escaped by the drawing code, and the page's CSP forbids scripts in
+	// it besides.
+	Graph template.HTML
+	Lint  []client.LintFinding
+	Spec  string
+}
+
+// stateMachine draws version ?version= (default the latest) of a state
+// machine, with the graph checks' findings marked on it.
+func (c *Console) stateMachine(w http.ResponseWriter, r *http.Request, v *visit) error {
+	id := r.PathValue("id")
+	versions, err := client.Collect(v.api.StateMachineVersions(r.Context(), id, client.VersionOptions{}))
+	if err != nil {
+		return err
+	}
+	if len(versions) == 0 {
+		return &pageError{status: http.StatusNotFound, msg: "This state machine has no versions yet."}
+	}
+	p := stateMachinePage{ID: id, Versions: versions, Version: versions[len(versions)-1].Version}
+	var current *client.StateMachineVersion
+	for i := range versions {
+		if strconv.Itoa(versions[i].Version) == r.URL.Query().Get("version") {
+			p.Version = versions[i].Version
+		}
+		if versions[i].Version == p.Version {
+			current = &versions[i]
+		}
+	}
+	ver := strconv.Itoa(p.Version)
+	svg, err := v.api.StateMachineGraph(r.Context(), id, ver, client.GraphSVG)
+	if err != nil {
+		return err
+	}
+	raw, err := v.api.StateMachineGraph(r.Context(), id, ver, client.GraphJSON)
+	if err != nil {
+		return err
+	}
+	var g client.Graph
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return err
+	}
+	p.Graph, p.Lint = template.HTML(svg), g.Lint
+	if current != nil {
+		spec, _ := json.MarshalIndent(current.StateMachineSpec, "", "  ")
+		p.Spec = string(spec)
+	}
+	c.render(w, v, http.StatusOK, "statemachine.html", "State machines", p)
+	return nil
+}
