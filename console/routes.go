@@ -5,11 +5,12 @@ import (
 	"net/http"
 )
 
-// routes registers every console page. Pages are GETs; every change is a
+// routes registers every console page. Assets live under /console/-/,
+// which no organization id can be. Pages are GETs; every change is a
 // POST of a form carrying the CSRF token.
 func (c *Console) routes() {
 	static, _ := fs.Sub(staticFS, "static")
-	c.mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", cacheFor(http.FileServerFS(static))))
+	c.mux.Handle("GET /console/-/static/", http.StripPrefix("/console/-/static/", cacheFor(http.FileServerFS(static))))
 
 	c.mux.HandleFunc("GET /console/{org}/{$}", c.public(c.signInPage))
 	c.mux.HandleFunc("POST /console/{org}/signin", c.public(c.signIn))

@@ -160,7 +160,7 @@ func (c *Console) image(w http.ResponseWriter, r *http.Request, v *visit) error 
 	}
 	if b64 == nil {
 		if r.PathValue("name") == "headshot" {
-			http.Redirect(w, r, "/console/static/headshot.svg", http.StatusFound)
+			http.Redirect(w, r, "/console/-/static/headshot.svg", http.StatusFound)
 			return nil
 		}
 		return &pageError{status: http.StatusNotFound, msg: "No such image."}
