@@ -2,7 +2,6 @@ package console
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 )
 
@@ -61,16 +60,4 @@ const apiBase = "http://amigo-console.internal"
 // process on behalf of the browser request r.
 func (c *Console) httpClient(r *http.Request) *http.Client {
 	return &http.Client{Transport: inProcess{api: c.api, remote: r.RemoteAddr}}
-}
-
-// callerKey is the context key of the signed-in session.
-type callerKey struct{}
-
-func withSession(ctx context.Context, s *session) context.Context {
-	return context.WithValue(ctx, callerKey{}, s)
-}
-
-func sessionFrom(ctx context.Context) *session {
-	s, _ := ctx.Value(callerKey{}).(*session)
-	return s
 }
