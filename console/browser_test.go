@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -101,6 +102,117 @@ func TestConsoleInBrowser(t *testing.T) {
 	ctx := browser(t)
 	t.Run("walkthrough", func(t *testing.T) { walkthrough(t, ctx, env) })
 	t.Run("script payloads stay text", func(t *testing.T) { hostileOrganization(t, ctx, env) })
+	t.Run("manage", func(t *testing.T) { manage(t, ctx, env) })
+}
+
+// manage compares agent versions, reads a service's version sets,
+// creates and revokes an API key and invites and deletes a user, at
+// desktop and phone width.
+func manage(t *testing.T, ctx context.Context, env *testenv.Env) {
+	org := createOrg(t, env, "globex", map[string]any{"onboarding_instructions": []string{}})
+	c := org.Admin
+	var agent struct {
+		ID string `json:"id"`
+	}
+	c.Do(t, "POST", "/v1/globex/organization/agent", map[string]any{"agent_name": "amy"}).Expect(201).Decode(&agent)
+	v1 := map[string]any{
+		"initials": "AM", "background": "Ten years of customer support.", "behaviors": []string{"Listens first."},
+		"communication_patterns": []string{"Short sentences."}, "voice_config": map[string]any{"voice_id": "voice-1"},
+		"identity": map[string]any{"name": "Amy", "role": "Support coach", "developed_by": "Globex", "default_spoken_language": "eng",
+			"relationship_to_developer": map[string]any{"ownership": "owned", "type": "employee", "conversation_visibility": "visible", "thought_visibility": "hidden"}},
+	}
+	c.Do(t, "POST", "/v1/globex/organization/agent/"+agent.ID+"/", v1).Expect(201)
+	c.Do(t, "POST", "/v1/globex/organization/agent/"+agent.ID+"/", map[string]any{"background": "Twenty years of customer support."}).Expect(201)
+	machine := graphFixture(t, c, "globex", "Done.", "A machine.")
+	var service struct {
+		ID string `json:"id"`
+	}
+	c.Do(t, "POST", "/v1/globex/service/", map[string]any{"service_hierarchical_state_machine_id": machine, "agent_id": agent.ID,
+		"name": "support", "description": "Helps customers.", "is_active": true, "keyterms": []string{}, "tags": map[string]any{}}).
+		Expect(201).Decode(&service)
+	c.Do(t, "PUT", "/v1/globex/service/"+service.ID+"/version_sets/canary/", map[string]any{"version_set": map[string]any{
+		"agent_version_number": 1, "service_hierarchical_state_machine_version_number": 1, "llm_model_preferences": map[string]any{}}}).Expect(204)
+	console := env.URL + "/console/globex/"
+
+	run(t, ctx, chromedp.Navigate(console))
+	signIn(t, ctx, org.APIKeyID, org.APIKey, org.UserID)
+	run(t, ctx, chromedp.WaitVisible(`main[data-page="Agents"]`, chromedp.ByQuery), chromedp.Click(`main a[href$="/agents/`+agent.ID+`"]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#diff", chromedp.ByQuery))
+	var changed [][]string
+	run(t, ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll("#diff tr.changed")).map(r => Array.from(r.cells).map(c => c.textContent.trim()))`, &changed))
+	if len(changed) != 1 || !strings.Contains(changed[0][0], "Ten years") || !strings.Contains(changed[0][1], "Twenty years") {
+		t.Errorf("changed rows of the diff: %q", changed)
+	}
+	labelled(t, ctx, "agent")
+
+	run(t, ctx, chromedp.Navigate(console+"services/"+service.ID), chromedp.WaitVisible(`main[data-page="Services"]`, chromedp.ByQuery))
+	var sets []string
+	run(t, ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll("main tbody tr td:first-child")).map(c => c.textContent)`, &sets))
+	if !slices.Contains(sets, "canary") || !slices.Contains(sets, "release") {
+		t.Errorf("version sets shown: %q", sets)
+	}
+
+	// An API key: its secret shown once, then revoked.
+	run(t, ctx, chromedp.Navigate(console+"api-keys"), chromedp.WaitVisible("#create-key", chromedp.ByQuery))
+	labelled(t, ctx, "API keys")
+	run(t, ctx, chromedp.SetValue("#key-name", "ci", chromedp.ByQuery), chromedp.Click("#create-key", chromedp.ByQuery))
+	keyID, secret := text(t, ctx, "#created-key-id"), text(t, ctx, "#created-key")
+	if len(secret) < 20 {
+		t.Fatalf("secret shown: %q", secret)
+	}
+	run(t, ctx, chromedp.Navigate(console+"api-keys"), chromedp.WaitVisible("#create-key", chromedp.ByQuery))
+	var shownAgain bool
+	run(t, ctx, chromedp.Evaluate(`document.body.textContent.includes(`+jsString(secret)+`)`, &shownAgain))
+	if shownAgain {
+		t.Error("the secret is shown again")
+	}
+	revoke := `form[action$="/api-keys/` + keyID + `/revoke"] button`
+	run(t, ctx, chromedp.Click(revoke, chromedp.ByQuery))
+	gone(t, ctx, revoke, "the revoked key")
+
+	// A user invited, then deleted.
+	run(t, ctx, chromedp.Navigate(console+"users"), chromedp.WaitVisible("#invite", chromedp.ByQuery),
+		chromedp.SetValue("#first_name", "New", chromedp.ByQuery), chromedp.SetValue("#last_name", "Person", chromedp.ByQuery),
+		chromedp.SetValue("#email", "new@globex.test", chromedp.ByQuery), chromedp.Click("#invite", chromedp.ByQuery))
+	run(t, ctx, chromedp.WaitVisible(`button[aria-label="Delete new@globex.test"]`, chromedp.ByQuery),
+		chromedp.Click(`button[aria-label="Delete new@globex.test"]`, chromedp.ByQuery))
+	gone(t, ctx, `button[aria-label="Delete new@globex.test"]`, "the deleted user")
+
+	// At phone width nothing but the graph itself scrolls sideways.
+	run(t, ctx, chromedp.EmulateViewport(390, 844))
+	for _, path := range []string{"agents/" + agent.ID, "state-machines/" + machine, "users", ""} {
+		if path == "" {
+			run(t, ctx, chromedp.Click("#signout", chromedp.ByQuery), chromedp.WaitVisible("#signin", chromedp.ByQuery))
+		} else {
+			run(t, ctx, chromedp.Navigate(console+path), chromedp.WaitVisible("main", chromedp.ByQuery))
+		}
+		var wide []string
+		run(t, ctx, chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth ? Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > window.innerWidth && !e.closest(".scroll")).map(e => e.tagName + "." + e.className) : []`, &wide))
+		if len(wide) > 0 {
+			t.Errorf("/console/globex/%s is wider than a phone: %q", path, wide)
+		}
+	}
+	run(t, ctx, chromedp.EmulateViewport(1280, 900))
+}
+
+// gone waits for the element sel to leave the page after an action.
+func gone(t *testing.T, ctx context.Context, sel, what string) {
+	t.Helper()
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Run(wait, chromedp.WaitNotPresent(sel, chromedp.ByQuery)); err != nil {
+		t.Errorf("%s is still listed: %v", what, err)
+	}
+}
+
+// labelled checks that every field of the page has a label.
+func labelled(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	var unlabelled []string
+	run(t, ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll("input:not([type=hidden]), select")).filter(e => e.labels.length === 0).map(e => e.name)`, &unlabelled))
+	if len(unlabelled) > 0 {
+		t.Errorf("%s: fields without a label: %q", page, unlabelled)
+	}
 }
 
 // createOrg creates an organization whose text fields are body's plus
