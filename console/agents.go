@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/client"
 )
 
@@ -23,7 +24,7 @@ func (c *Console) agents(w http.ResponseWriter, r *http.Request, v *visit) error
 
 // agentPage is an agent's versions and the diff of two of them.
 type agentPage struct {
-	ID       string
+	resource
 	Versions []client.AgentVersion
 	// A and B are the compared versions (A older), zero when the agent has
 	// fewer than two.
@@ -42,7 +43,12 @@ func (c *Console) agent(w http.ResponseWriter, r *http.Request, v *visit) error 
 	if len(versions) == 0 {
 		return &pageError{status: http.StatusNotFound, msg: "This agent has no versions yet."}
 	}
-	p := agentPage{ID: id, Versions: versions}
+	res, err := agentResource(r, v, id)
+	if err != nil {
+		return err
+	}
+	res.CanDeprecate = !res.Deprecated && v.session.can(amigo.PermDeleteAgent)
+	p := agentPage{resource: res, Versions: versions}
 	byNumber := map[int]client.AgentVersion{}
 	for _, ver := range versions {
 		byNumber[ver.Version] = ver

@@ -36,16 +36,32 @@ func browser(t *testing.T) context.Context {
 		}
 		t.Skip("chromium is not installed")
 	}
+	profile, err := os.MkdirTemp("", "amigo-console-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path), chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+		chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900),
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancel()
+		cancelAlloc()
+		// Chromium's helper processes may still write to the profile for
+		// a moment after the browser exits.
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	if err := chromedp.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +160,20 @@ func manage(t *testing.T, ctx context.Context, env *testenv.Env) {
 		t.Errorf("changed rows of the diff: %q", changed)
 	}
 	labelled(t, ctx, "agent")
+
+	// Deprecating the agent an active service uses is refused with the
+	// API's message; an unused one is deprecated.
+	run(t, ctx, chromedp.Click("details.danger-zone summary", chromedp.ByQuery), chromedp.Click("#deprecate", chromedp.ByQuery))
+	if got := text(t, ctx, "#error-message"); !strings.Contains(got, "active service") {
+		t.Errorf("deprecating an agent in use: %q", got)
+	}
+	var spare struct {
+		ID string `json:"id"`
+	}
+	c.Do(t, "POST", "/v1/globex/organization/agent", map[string]any{"agent_name": "spare"}).Expect(201).Decode(&spare)
+	c.Do(t, "POST", "/v1/globex/organization/agent/"+spare.ID+"/", v1).Expect(201)
+	run(t, ctx, chromedp.Navigate(console+"agents/"+spare.ID), chromedp.Click("details.danger-zone summary", chromedp.ByQuery),
+		chromedp.Click("#deprecate", chromedp.ByQuery), chromedp.WaitVisible("h1 .badge", chromedp.ByQuery))
 
 	run(t, ctx, chromedp.Navigate(console+"services/"+service.ID), chromedp.WaitVisible(`main[data-page="Services"]`, chromedp.ByQuery))
 	var sets []string
@@ -289,7 +319,7 @@ func walkthrough(t *testing.T, ctx context.Context, env *testenv.Env) {
 	run(t, ctx, chromedp.Navigate(console+"home"), chromedp.WaitVisible(`main[data-page="Agents"]`, chromedp.ByQuery))
 
 	// The state machine drawn: one node per state, lint marked.
-	run(t, ctx, chromedp.Navigate(console+"state-machines/"+machine), chromedp.WaitVisible("#graph svg", chromedp.ByQuery))
+	run(t, ctx, chromedp.Navigate(console+"state-machines/"+machine+"?version=1"), chromedp.WaitVisible("#graph svg", chromedp.ByQuery))
 	var nodes int
 	run(t, ctx, chromedp.Evaluate(`document.querySelectorAll("#graph [data-state]").length`, &nodes))
 	if nodes != 6 {
@@ -299,6 +329,17 @@ func walkthrough(t *testing.T, ctx context.Context, env *testenv.Env) {
 	run(t, ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll("#graph .node.lint")).map(n => n.getAttribute("data-state"))`, &marked))
 	if len(marked) != 1 || marked[0] != "island" {
 		t.Errorf("states marked as lint warnings: %q, want the unreachable island", marked)
+	}
+
+	// Version 2 compared with version 1: the changed and the added state
+	// are marked.
+	run(t, ctx, chromedp.SetValue("#version", "2", chromedp.ByQuery), chromedp.SetValue("#compare", "1", chromedp.ByQuery),
+		chromedp.Click("#show-version", chromedp.ByQuery), chromedp.WaitVisible(".change-list", chromedp.ByQuery))
+	var changes []string
+	run(t, ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll("#graph .node[class*=change-]")).map(n => n.getAttribute("data-state") + " " + n.getAttribute("class"))`, &changes))
+	slices.Sort(changes)
+	if strings.Join(changes, ",") != "aside node state-annotation lint change-added,start node state-action initial change-changed" {
+		t.Errorf("marked changes: %q", changes)
 	}
 	screenshot(t, ctx, "console-state-machine.png")
 
@@ -390,9 +431,10 @@ func jsString(s string) string {
 	return string(b)
 }
 
-// graphFixture creates a machine of six states (five in a line and one
-// that nothing leads to) with the given description and first exit
-// condition, and returns its id. A state named with the payload is
+// graphFixture creates a machine whose version 1 has six states (five in
+// a line and "island", which nothing leads to) with the given description
+// and first exit condition, and whose version 2 changes "start" and adds
+// "aside"; it returns the machine's id. A state named with the payload is
 // refused first.
 func graphFixture(t *testing.T, c *testenv.Client, org, exitLabel, description string) string {
 	t.Helper()
@@ -421,6 +463,11 @@ func graphFixture(t *testing.T, c *testenv.Client, org, exitLabel, description s
 	c.Do(t, "POST", base+"/"+id+"/", m).Expect(422)
 	island.Annotation.Name = "island"
 	m.States[len(m.States)-1] = island
+	c.Do(t, "POST", base+"/"+id+"/", m).Expect(201)
+	// Version 2 changes the objective of the first state and adds one.
+	m.States[0].Action.Objective = "Greet the user warmly."
+	m.States = append(m.States, amigo.State{Type: amigo.StateAnnotation, Annotation: &amigo.AnnotationState{
+		Name: "aside", InnerThought: "Nobody comes here either.", NextState: amigo.NextState{Name: "end"}}})
 	c.Do(t, "POST", base+"/"+id+"/", m).Expect(201)
 	return id
 }

@@ -23,8 +23,10 @@ func (c *Console) routes() {
 
 	c.mux.HandleFunc("GET /console/{org}/agents", c.private(c.agents))
 	c.mux.HandleFunc("GET /console/{org}/agents/{id}", c.private(c.agent))
+	c.mux.HandleFunc("POST /console/{org}/agents/{id}/deprecate", c.private(c.deprecateAgent))
 	c.mux.HandleFunc("GET /console/{org}/state-machines", c.private(c.stateMachines))
 	c.mux.HandleFunc("GET /console/{org}/state-machines/{id}", c.private(c.stateMachine))
+	c.mux.HandleFunc("POST /console/{org}/state-machines/{id}/deprecate", c.private(c.deprecateStateMachine))
 	c.mux.HandleFunc("GET /console/{org}/services", c.private(c.services))
 	c.mux.HandleFunc("GET /console/{org}/services/{id}", c.private(c.service))
 	c.mux.HandleFunc("GET /console/{org}/api-keys", c.private(c.apiKeys))

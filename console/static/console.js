@@ -12,4 +12,15 @@ document.addEventListener("DOMContentLoaded", function () {
       node.classList.add("lint");
     }
   });
+  // The same for the states changed since the compared version.
+  var changed = {};
+  document.querySelectorAll("[data-changed-state]").forEach(function (el) {
+    changed[el.getAttribute("data-changed-state")] = el.getAttribute("data-change");
+  });
+  document.querySelectorAll("#graph [data-state]").forEach(function (node) {
+    var name = node.getAttribute("data-state");
+    if (Object.prototype.hasOwnProperty.call(changed, name)) {
+      node.classList.add("change-" + changed[name]);
+    }
+  });
 });
