@@ -76,6 +76,12 @@ func csrfToken(w http.ResponseWriter, r *http.Request) string {
 	if ck, err := r.Cookie(csrfCookie); err == nil && len(ck.Value) == 43 {
 		return ck.Value
 	}
+	return newCSRFToken(w, r)
+}
+
+// newCSRFToken issues a new CSRF token; sign-in does, so a token planted
+// before it is worthless after.
+func newCSRFToken(w http.ResponseWriter, r *http.Request) string {
 	b := make([]byte, 32)
 	rand.Read(b)
 	tok := base64.RawURLEncoding.EncodeToString(b)

@@ -106,6 +106,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	setSession(w, r, v.org, res.IDToken, res.ExpiresAt)
+	newCSRFToken(w, r)
 	http.Redirect(w, r, v.orgURL("home"), http.StatusSeeOther)
 	return nil
 }
