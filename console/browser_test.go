@@ -300,7 +300,10 @@ func walkthrough(t *testing.T, ctx context.Context, env *testenv.Env) {
 	if got := text(t, ctx, "#signin-error"); got == "" {
 		t.Error("no error for a wrong key")
 	}
-	signIn(t, ctx, acme.APIKeyID, acme.APIKey, acme.UserID)
+	// Signing in by keyboard alone: Tab from field to field, Enter.
+	run(t, ctx, chromedp.WaitVisible("#signin", chromedp.ByQuery), chromedp.Clear("#api_key_id", chromedp.ByQuery),
+		chromedp.Clear("#user_id", chromedp.ByQuery), chromedp.Focus("#api_key_id", chromedp.ByQuery),
+		chromedp.KeyEvent(acme.APIKeyID+"\t"+acme.APIKey+"\t"+acme.UserID+"\r"))
 
 	// Onboarding: markdown rendered, two pages, then never again.
 	if got := text(t, ctx, "#instruction h1"); got != "Welcome to Acme" {
