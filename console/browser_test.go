@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/client"
 	"github.com/amigo-oss/amigo-server/core/coretest"
 	"github.com/amigo-oss/amigo-server/internal/testenv"
 )
@@ -450,16 +451,16 @@ func graphFixture(t *testing.T, c *testenv.Client, org, exitLabel, description s
 		return out.ID
 	}
 	lib := create("library")
-	one := coretest.StateMachine(1)
-	one.References = map[string]amigo.Reference{}
+	one := machineSpec(t, 1)
+	one.References = map[string]client.Reference{}
 	c.Do(t, "POST", base+"/"+lib+"/", one).Expect(201)
 	id := create("main")
-	m := coretest.StateMachine(5)
-	m.References = map[string]amigo.Reference{"lib": {MachineID: lib, Version: 1}}
+	m := machineSpec(t, 5)
+	m.References = map[string]client.Reference{"lib": {StateMachineID: lib, Version: 1}}
 	m.Description = description
 	m.States[0].Action.ExitConditions[0].Description = exitLabel
-	island := amigo.State{Type: amigo.StateAnnotation, Annotation: &amigo.AnnotationState{
-		Name: xss, InnerThought: "Nobody comes here.", NextState: amigo.NextState{Name: "end"}}}
+	island := client.State{Annotation: &client.AnnotationState{
+		Name: xss, InnerThought: "Nobody comes here.", NextState: client.NextState{Name: "end"}}}
 	// The API allows only [A-Za-z0-9_] in a state's name, so a payload
 	// there never reaches a page; the drawn labels carry one instead.
 	m.States = append(m.States, island)
@@ -469,10 +470,21 @@ func graphFixture(t *testing.T, c *testenv.Client, org, exitLabel, description s
 	c.Do(t, "POST", base+"/"+id+"/", m).Expect(201)
 	// Version 2 changes the objective of the first state and adds one.
 	m.States[0].Action.Objective = "Greet the user warmly."
-	m.States = append(m.States, amigo.State{Type: amigo.StateAnnotation, Annotation: &amigo.AnnotationState{
-		Name: "aside", InnerThought: "Nobody comes here either.", NextState: amigo.NextState{Name: "end"}}})
+	m.States = append(m.States, client.State{Annotation: &client.AnnotationState{
+		Name: "aside", InnerThought: "Nobody comes here either.", NextState: client.NextState{Name: "end"}}})
 	c.Do(t, "POST", base+"/"+id+"/", m).Expect(201)
 	return id
+}
+
+// machineSpec is coretest's valid machine of n states in the API's wire
+// shape.
+func machineSpec(t *testing.T, n int) *client.StateMachineSpec {
+	t.Helper()
+	var spec client.StateMachineSpec
+	if err := json.Unmarshal(coretest.StateMachineJSON(n), &spec); err != nil {
+		t.Fatal(err)
+	}
+	return &spec
 }
 
 func inviteUser(t *testing.T, c *testenv.Client, email, role string) string {
