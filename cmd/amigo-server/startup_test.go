@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/amigo-oss/amigo-server/internal/testenv"
 )
 
 // serveLog starts `amigo-server serve` with args and returns its first n
@@ -81,10 +83,13 @@ func TestStartupLineSaysWhereStateLives(t *testing.T) {
 }
 
 func TestStartupLineHidesDatabasePasswords(t *testing.T) {
-	url := os.Getenv("AMIGO_TEST_POSTGRES_URL")
-	if url == "" {
+	pg, ok := testenv.Postgres(t)
+	if !ok {
 		t.Skip("set AMIGO_TEST_POSTGRES_URL to run it")
 	}
+	// A schema of its own: the test database's public schema holds whatever
+	// other checkouts' migrations left there.
+	url := pg.NewURL(t, "startup")
 	clearConfigEnv(t)
 	data := t.TempDir()
 	withPassword := strings.Replace(url, "postgres@", "postgres:hunter2@", 1)
