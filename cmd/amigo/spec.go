@@ -11,8 +11,10 @@ import (
 	"strings"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/client"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/internal/shape"
 )
 
 // fieldError is a problem of one field of a manifest's spec.
@@ -164,19 +166,21 @@ func placeholderRefs(r machineRef) client.Reference {
 // validateMachine runs the server's own validation of a state-machine
 // version on the spec, and returns the definition it accepted.
 func validateMachine(d *machineDoc, resolve func(machineRef) client.Reference) (*amigo.StateMachineDefinition, error) {
-	var req amigo.StateMachineVersionRequest
-	if err := json.Unmarshal(d.body(resolve), &req); err != nil {
-		return nil, &specErrors{d.m, []fieldError{{"spec", err.Error()}}}
-	}
-	if _, err := core.ValidateStateMachineVersion(&req); err != nil {
+	var req wire.StateMachineVersionRequest
+	bad, err := wire.Decode(d.body(resolve), &req)
+	if err != nil {
 		return nil, &specErrors{d.m, fromDomainErr(err)}
 	}
-	return &req.StateMachineDefinition, nil
+	in := core.StateMachineVersionInput{Definition: req.Definition(), Malformed: bad}
+	if _, err := core.ValidateStateMachineVersion(&in); err != nil {
+		return nil, &specErrors{d.m, fromDomainErr(err)}
+	}
+	return &in.Definition, nil
 }
 
 // machineSpec converts a validated definition to the SDK's shape.
 func machineSpec(def *amigo.StateMachineDefinition) (*client.StateMachineSpec, error) {
-	data, err := json.Marshal(def)
+	data, err := json.Marshal(shape.Convert[wire.StateMachineDefinition](*def))
 	if err != nil {
 		return nil, err
 	}
@@ -187,11 +191,12 @@ func machineSpec(def *amigo.StateMachineDefinition) (*client.StateMachineSpec, e
 // validateAgent runs the server's validation of an agent version on the
 // spec; first says the version must set every field.
 func validateAgent(m *manifest, first bool) (*client.AgentVersionRequest, error) {
-	var req amigo.AgentVersionRequest
-	if err := json.Unmarshal(m.Spec, &req); err != nil {
-		return nil, &specErrors{m, []fieldError{{"spec", err.Error()}}}
+	var req wire.AgentVersionRequest
+	bad, err := wire.Decode(m.Spec, &req)
+	if err != nil {
+		return nil, &specErrors{m, fromDomainErr(err)}
 	}
-	if err := core.ValidateAgentVersion(&req, first, nil); err != nil {
+	if err := core.ValidateAgentVersion(&core.AgentVersionInput{AgentVersionPatch: req.Patch(), Malformed: bad}, first, nil); err != nil {
 		return nil, &specErrors{m, fromDomainErr(err)}
 	}
 	data, err := json.Marshal(&req)
@@ -297,11 +302,15 @@ func validateService(s *serviceSpec) []fieldError {
 	for _, name := range slices.Sorted(maps.Keys(s.VersionSets)) {
 		vs := s.VersionSets[name]
 		data, err := json.Marshal(wireSet(vs))
-		var dom amigo.VersionSet
+		var set wire.FullVersionSet
 		if err == nil {
-			err = json.Unmarshal(data, &dom)
+			var bad *amigo.Error
+			if bad, err = wire.Decode(data, &set); bad != nil {
+				err = bad
+			}
 		}
 		if err == nil {
+			dom := shape.Convert[amigo.VersionSet](set)
 			err = core.ValidateVersionSet(&dom)
 		}
 		for _, f := range fromDomainErr(err) {
