@@ -68,8 +68,8 @@ var operationShapes = map[string]shapes{
 	"delete-organization": {Tag: "Organization", Summary: "Delete an organization and everything in it.", Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
 	"get-user-dimensions": {Tag: "Organization", Summary: "List the user dimensions of the organization.", Status: http.StatusOK, Response: typeOf[wire.UserDimensionList]()},
 
-	"create-api-key": {Tag: "API keys", Summary: "Create an API key for the caller; its secret is returned only here.", Request: typeOf[wire.APIKeyInput](), Requires: []string{"duration"}, Status: http.StatusCreated, Response: typeOf[wire.CreatedAPIKey](), Errors: []int{http.StatusBadRequest}},
-	"get-api-keys":   {Tag: "API keys", Summary: "List the caller's API keys.", Status: http.StatusOK, Response: typeOf[wire.APIKeyList]()},
+	"create-api-key": {Tag: "API keys", Summary: "Create an API key of a role included in the caller's; its secret is returned only here.", Request: typeOf[wire.APIKeyInput](), Requires: []string{"duration"}, Status: http.StatusCreated, Response: typeOf[wire.CreatedAPIKey](), Errors: []int{http.StatusBadRequest}},
+	"get-api-keys":   {Tag: "API keys", Summary: "List the API keys the caller may see (never their secrets).", Status: http.StatusOK, Response: typeOf[wire.APIKeyList]()},
 	"delete-api-key": {Tag: "API keys", Summary: "Delete an API key.", Status: http.StatusOK, Response: typeOf[wire.DeletedAPIKey]()},
 
 	"create-agent":         {Tag: "Agents", Summary: "Create an agent.", Request: typeOf[wire.NameInput](), Requires: []string{"agent_name"}, Status: http.StatusCreated, Response: typeOf[wire.Created](), Errors: []int{http.StatusConflict}},
