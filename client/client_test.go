@@ -51,13 +51,8 @@ func agentVersion(initials string) *client.AgentVersionRequest {
 // machineSpec is a valid generated machine of n states without references.
 func machineSpec(t *testing.T, n int) *client.StateMachineSpec {
 	t.Helper()
-	req := coretest.StateMachine(n)
-	data, err := json.Marshal(req)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var spec client.StateMachineSpec
-	if err := json.Unmarshal(data, &spec); err != nil {
+	if err := json.Unmarshal(coretest.StateMachineJSON(n), &spec); err != nil {
 		t.Fatal(err)
 	}
 	return &spec
