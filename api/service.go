@@ -117,8 +117,7 @@ func (s *Server) upsertVersionSet(w http.ResponseWriter, r *http.Request, t *cor
 	if err != nil {
 		return err
 	}
-	cmd := shape.Convert[core.VersionSetInput](in)
-	cmd.Malformed = bad
+	cmd := core.VersionSetInput{VersionSet: in.VersionSet.Domain(), Malformed: bad}
 	if err := s.app.UpsertVersionSet(r.Context(), t, r.PathValue("service_id"), name, &cmd); err != nil {
 		return err
 	}

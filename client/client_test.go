@@ -51,8 +51,9 @@ func agentVersion(initials string) *client.AgentVersionRequest {
 // machineSpec is a valid generated machine of n states without references.
 func machineSpec(t *testing.T, n int) *client.StateMachineSpec {
 	t.Helper()
+	data := coretest.StateMachineJSON(n)
 	var spec client.StateMachineSpec
-	if err := json.Unmarshal(coretest.StateMachineJSON(n), &spec); err != nil {
+	if err := json.Unmarshal(data, &spec); err != nil {
 		t.Fatal(err)
 	}
 	return &spec

@@ -15,7 +15,7 @@ type PreferencesInput struct {
 	ConversationsVisibleToAdmins *bool
 	UserModelVisibleToAdmins     *bool
 	Timezone                     *string
-	AudioKeyterms                []string
+	AudioKeyterms                *[]string
 }
 
 // twoLetterLanguage is the spec's other form of a preferred language.
@@ -46,7 +46,7 @@ func (p *PreferencesInput) check(c *fieldErrs, loc []any) amigo.Preferences {
 		out.Timezone = p.Timezone
 	}
 	if p.AudioKeyterms != nil {
-		out.AudioKeyterms = p.AudioKeyterms
+		out.AudioKeyterms = *p.AudioKeyterms
 	}
 	return out
 }

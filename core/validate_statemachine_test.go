@@ -333,3 +333,52 @@ func BenchmarkDecodeValidateStateMachine200(b *testing.B) {
 		}
 	}
 }
+
+// brokenMachine returns the body of a machine of n states, each with two
+// rule violations (a blank objective, a next state that does not exist)
+// and the decoding problem of a non-string action.
+func brokenMachine(n int) []byte {
+	return mutateMachine(n, func(_ map[string]any, states []any) {
+		for _, s := range states {
+			st := s.(map[string]any)
+			st["objective"] = " "
+			st["actions"] = []any{1}
+			if ecs, ok := st["exit_conditions"].([]any); ok && len(ecs) > 0 {
+				ecs[0].(map[string]any)["next_state"] = "nowhere"
+			}
+		}
+	})
+}
+
+func mutateMachine(n int, edit func(body map[string]any, states []any)) []byte {
+	var body map[string]any
+	if err := json.Unmarshal(coretest.StateMachineJSON(n), &body); err != nil {
+		panic(err)
+	}
+	edit(body, body["states"].([]any))
+	b, err := json.Marshal(body)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// BenchmarkDecodeValidateBroken measures decoding and validating machines
+// whose every state is broken: the time per state stays flat as the
+// number of violations grows (it was quadratic), and the answer lists at
+// most amigo.MaxFieldErrors of them.
+func BenchmarkDecodeValidateBroken(b *testing.B) {
+	for _, n := range []int{10, 100, 1_000, 10_000} {
+		body := brokenMachine(n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				_, err := ValidateStateMachineVersion(decodeMachine(b, body))
+				if e := amigo.ErrorFields(err); len(e) == 0 || len(e) > amigo.MaxFieldErrors {
+					b.Fatalf("%d violations", len(e))
+				}
+			}
+		})
+	}
+}

@@ -30,6 +30,11 @@ func (r *AgentVersionRequest) Patch() amigo.AgentVersionPatch {
 	return shape.Convert[amigo.AgentVersionPatch](*r)
 }
 
+// NewAgentVersionRequest returns a domain patch in its wire shape.
+func NewAgentVersionRequest(p amigo.AgentVersionPatch) AgentVersionRequest {
+	return shape.Convert[AgentVersionRequest](p)
+}
+
 // Identity says who the agent believes it is.
 type Identity struct {
 	Name                    string                  `json:"name"`

@@ -34,12 +34,12 @@ type UserDimension struct {
 // PreferencesInput is a user's or an organization's preferences as a
 // request gives them; absent fields take the spec's defaults.
 type PreferencesInput struct {
-	EnableResponseRecommendation *bool    `json:"enable_response_recommendation,omitempty"`
-	PreferredLanguage            *string  `json:"preferred_language,omitempty"`
-	ConversationsVisibleToAdmins *bool    `json:"conversations_visible_to_admins,omitempty"`
-	UserModelVisibleToAdmins     *bool    `json:"user_model_visible_to_admins,omitempty"`
-	Timezone                     *string  `json:"timezone,omitempty"`
-	AudioKeyterms                []string `json:"audio_keyterms,omitempty"`
+	EnableResponseRecommendation *bool     `json:"enable_response_recommendation,omitempty"`
+	PreferredLanguage            *string   `json:"preferred_language,omitempty"`
+	ConversationsVisibleToAdmins *bool     `json:"conversations_visible_to_admins,omitempty"`
+	UserModelVisibleToAdmins     *bool     `json:"user_model_visible_to_admins,omitempty"`
+	Timezone                     *string   `json:"timezone,omitempty"`
+	AudioKeyterms                *[]string `json:"audio_keyterms,omitempty"`
 }
 
 // Preferences are preferences as responses show them.

@@ -27,13 +27,27 @@ type VersionSetInput struct {
 }
 
 // FullVersionSet is a version set as upsert-service-version-set takes it:
-// the spec requires all three keys there (the versions may be null), while
-// create-service's release_version_set may leave out the preferences.
+// the spec requires all three keys, though each may be null.
 type FullVersionSet struct {
-	AgentVersion        *int                 `json:"agent_version_number"`
-	StateMachineVersion *int                 `json:"service_hierarchical_state_machine_version_number"`
-	LLMModelPreferences map[string]LLMConfig `json:"llm_model_preferences"`
+	AgentVersion        *int                  `json:"agent_version_number"`
+	StateMachineVersion *int                  `json:"service_hierarchical_state_machine_version_number"`
+	LLMModelPreferences *map[string]LLMConfig `json:"llm_model_preferences"`
 }
+
+// Domain returns the version set as the domain's.
+func (v *FullVersionSet) Domain() *amigo.VersionSet {
+	if v == nil {
+		return nil
+	}
+	out := &amigo.VersionSet{AgentVersion: v.AgentVersion, StateMachineVersion: v.StateMachineVersion}
+	if v.LLMModelPreferences != nil {
+		out.LLMModelPreferences = shape.Convert[map[string]amigo.LLMConfig](*v.LLMModelPreferences)
+	}
+	return out
+}
+
+// Domain returns the version set as the domain's.
+func (v VersionSet) Domain() amigo.VersionSet { return shape.Convert[amigo.VersionSet](v) }
 
 // VersionSet pins an agent version, a state machine version (null: the
 // latest) and LLM preferences by interaction name.

@@ -16,6 +16,11 @@ func (d *StateMachineDefinition) Definition() amigo.StateMachineDefinition {
 	return shape.Convert[amigo.StateMachineDefinition](*d)
 }
 
+// NewStateMachineDefinition returns a domain definition in its wire shape.
+func NewStateMachineDefinition(d amigo.StateMachineDefinition) StateMachineDefinition {
+	return shape.Convert[StateMachineDefinition](d)
+}
+
 // StateMachineInstance is one element of
 // get-service-hierarchical-state-machines' list.
 type StateMachineInstance struct {

@@ -14,7 +14,6 @@ import (
 	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/client"
 	"github.com/amigo-oss/amigo-server/core"
-	"github.com/amigo-oss/amigo-server/internal/shape"
 )
 
 // fieldError is a problem of one field of a manifest's spec.
@@ -166,21 +165,21 @@ func placeholderRefs(r machineRef) client.Reference {
 // validateMachine runs the server's own validation of a state-machine
 // version on the spec, and returns the definition it accepted.
 func validateMachine(d *machineDoc, resolve func(machineRef) client.Reference) (*amigo.StateMachineDefinition, error) {
-	var req wire.StateMachineVersionRequest
-	bad, err := wire.Decode(d.body(resolve), &req)
+	var w wire.StateMachineVersionRequest
+	bad, err := wire.Decode(d.body(resolve), &w)
 	if err != nil {
 		return nil, &specErrors{d.m, fromDomainErr(err)}
 	}
-	in := core.StateMachineVersionInput{Definition: req.Definition(), Malformed: bad}
-	if _, err := core.ValidateStateMachineVersion(&in); err != nil {
+	req := core.StateMachineVersionInput{Definition: w.Definition(), Malformed: bad}
+	if _, err := core.ValidateStateMachineVersion(&req); err != nil {
 		return nil, &specErrors{d.m, fromDomainErr(err)}
 	}
-	return &in.Definition, nil
+	return &req.Definition, nil
 }
 
 // machineSpec converts a validated definition to the SDK's shape.
 func machineSpec(def *amigo.StateMachineDefinition) (*client.StateMachineSpec, error) {
-	data, err := json.Marshal(shape.Convert[wire.StateMachineDefinition](*def))
+	data, err := json.Marshal(wire.NewStateMachineDefinition(*def))
 	if err != nil {
 		return nil, err
 	}
@@ -191,15 +190,16 @@ func machineSpec(def *amigo.StateMachineDefinition) (*client.StateMachineSpec, e
 // validateAgent runs the server's validation of an agent version on the
 // spec; first says the version must set every field.
 func validateAgent(m *manifest, first bool) (*client.AgentVersionRequest, error) {
-	var req wire.AgentVersionRequest
-	bad, err := wire.Decode(m.Spec, &req)
+	var w wire.AgentVersionRequest
+	bad, err := wire.Decode(m.Spec, &w)
 	if err != nil {
 		return nil, &specErrors{m, fromDomainErr(err)}
 	}
-	if err := core.ValidateAgentVersion(&core.AgentVersionInput{AgentVersionPatch: req.Patch(), Malformed: bad}, first, nil); err != nil {
+	req := core.AgentVersionInput{AgentVersionPatch: w.Patch(), Malformed: bad}
+	if err := core.ValidateAgentVersion(&req, first, nil); err != nil {
 		return nil, &specErrors{m, fromDomainErr(err)}
 	}
-	data, err := json.Marshal(&req)
+	data, err := json.Marshal(wire.NewAgentVersionRequest(req.AgentVersionPatch))
 	if err != nil {
 		return nil, err
 	}
@@ -302,15 +302,12 @@ func validateService(s *serviceSpec) []fieldError {
 	for _, name := range slices.Sorted(maps.Keys(s.VersionSets)) {
 		vs := s.VersionSets[name]
 		data, err := json.Marshal(wireSet(vs))
-		var set wire.FullVersionSet
+		var w wire.VersionSet
 		if err == nil {
-			var bad *amigo.Error
-			if bad, err = wire.Decode(data, &set); bad != nil {
-				err = bad
-			}
+			err = json.Unmarshal(data, &w)
 		}
+		dom := w.Domain()
 		if err == nil {
-			dom := shape.Convert[amigo.VersionSet](set)
 			err = core.ValidateVersionSet(&dom)
 		}
 		for _, f := range fromDomainErr(err) {
