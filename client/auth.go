@@ -44,6 +44,13 @@ func (c *Client) signInRequest(ctx context.Context) (*SignInResult, error) {
 	return &out, nil
 }
 
+// refuseSignIn is the sign-in of a client given a token: without a key
+// there is nothing to renew it with.
+func refuseSignIn(context.Context) (string, time.Time, error) {
+	return "", time.Time{}, &APIError{Operation: "sign-in-with-api-key", StatusCode: http.StatusUnauthorized,
+		Detail: "The session's token was refused; sign in again."}
+}
+
 func (c *Client) signIn(ctx context.Context) (string, time.Time, error) {
 	res, err := c.signInRequest(ctx)
 	if err != nil {

@@ -29,7 +29,8 @@ func New(cfg Config) (*Client, error) {
 	for _, f := range []struct{ name, v string }{
 		{EnvAPIKey, cfg.APIKey}, {EnvAPIKeyID, cfg.APIKeyID}, {EnvUserID, cfg.UserID}, {EnvOrganizationID, cfg.OrganizationID},
 	} {
-		if f.v == "" {
+		// A client given a token needs no key, only its organization.
+		if f.v == "" && (cfg.Token == "" || f.name == EnvOrganizationID) {
 			missing = append(missing, f.name)
 		}
 	}
@@ -42,6 +43,12 @@ func New(cfg Config) (*Client, error) {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	c := &Client{cfg: cfg}
 	c.auth = &tokenSource{signIn: c.signIn, refreshBefore: cfg.RefreshBefore, now: time.Now}
+	if cfg.Token != "" {
+		c.auth = &tokenSource{signIn: refuseSignIn, now: time.Now}
+		// A given token is used until the server refuses it: the client
+		// cannot renew it, so it is taken as valid for good.
+		c.auth.set(cfg.Token, time.Now().AddDate(100, 0, 0))
+	}
 	return c, nil
 }
 

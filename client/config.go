@@ -18,6 +18,11 @@ type Config struct {
 	APIKey   string
 	APIKeyID string
 	UserID   string
+	// Token, when set, is a token obtained elsewhere (a browser session
+	// holds one): the client sends it and never signs in, so the key
+	// fields may be empty. Once the server refuses it, requests fail with
+	// ErrUnauthorized.
+	Token string
 	// OrganizationID is the organization of every request's path.
 	OrganizationID string
 	// CallerOrganizationID is the organization the user belongs to, when

@@ -13,6 +13,16 @@ type Organization struct {
 	// allowed to get the organization's details.
 	DefaultUserPreferences *Preferences `json:"default_user_preferences"`
 	TenantID               *string      `json:"tenant_id"`
+	// The branding a sign-in page shows. Images are base64 (PNG; favicon:
+	// ICO), nil when not set.
+	Title                  string   `json:"title"`
+	MainDescription        string   `json:"main_description"`
+	SubDescription         string   `json:"sub_description"`
+	Logo                   *string  `json:"logo"`
+	SquareLogo             *string  `json:"square_logo"`
+	Favicon                *string  `json:"favicon"`
+	SignupPageHeadshot     *string  `json:"signup_page_headshot"`
+	OnboardingInstructions []string `json:"onboarding_instructions"`
 }
 
 // Preferences are a user's (or an organization's default) preferences.

@@ -145,5 +145,6 @@ func (a *App) DeleteAPIKey(ctx context.Context, t *Tenant, keyID string) error {
 			return err
 		}
 	}
+	defer a.auth.gens.forget(t.Placement.OrgID)
 	return t.Store.DeleteAPIKey(ctx, t.Placement.OrgID, keyID)
 }

@@ -30,6 +30,7 @@ type App struct {
 	Now amigo.Clock
 
 	placements *placementCache
+	auth       *authCaches
 	platform   atomic.Value // string: the platform organization, once known
 }
 
@@ -44,7 +45,8 @@ type Config struct {
 	Logger         *slog.Logger
 	Voices         VoiceCatalog
 	// DirectoryCacheTTL bounds how stale this server's view of the
-	// directory may be for changes made by other servers.
+	// directory, and of the callers behind tokens, may be for changes made
+	// by other servers or operator commands.
 	DirectoryCacheTTL time.Duration
 	Now               amigo.Clock
 }
@@ -59,11 +61,13 @@ func NewApp(cfg Config) *App {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &App{
+	a := &App{
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: cfg.Directory, Clusters: cfg.Clusters,
 		DefaultCluster: cfg.DefaultCluster, Keys: cfg.Keys, Logger: logger, Voices: cfg.Voices, Now: now,
 		placements: newPlacementCache(cfg.Directory, cfg.DirectoryCacheTTL, now),
 	}
+	a.auth = newAuthCaches(cfg.DirectoryCacheTTL, func() time.Time { return a.Now() })
+	return a
 }
 
 // Tenant is an organization resolved to the cluster that holds its data.

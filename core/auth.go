@@ -17,15 +17,16 @@ type Credentials struct {
 
 // Authenticate verifies a token for a request addressed to target. A token
 // from another organization is accepted only when X-ORG-ID names that
-// organization and its user is a platform super administrator. The user is
-// looked up on every request, so a deleted user's tokens stop working at
-// once and a role change takes effect at once; so is the API key the token
-// was signed in with, so deleting or expiring it ends its tokens too.
+// organization and its user is a platform super administrator. The token's
+// caller (user and role) and the API key it was signed in with come from
+// the auth caches: a deleted user's tokens stop working, a deleted or
+// expired key ends its tokens, and a role change takes effect, at once when
+// made through this server and within the cache TTL otherwise (callers.go).
 func (a *App) Authenticate(ctx context.Context, creds Credentials, target string) (*amigo.Caller, error) {
 	if creds.Bearer == "" {
 		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "Missing authorization credentials.")
 	}
-	claims, err := a.Keys.Verify(creds.Bearer)
+	claims, err := a.verify(creds.Bearer)
 	if err != nil {
 		return nil, err
 	}
@@ -52,9 +53,10 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 }
 
 // checkTokenKey refuses a token whose API key was deleted or has expired:
-// revoking a key revokes the tokens signed in with it at once.
+// revoking a key revokes the tokens signed in with it, at once on the
+// server that deleted it and within the cache TTL on the others.
 func (a *App) checkTokenKey(ctx context.Context, store amigo.ClusterStore, orgID, keyID string) error {
-	key, err := store.FindAPIKey(ctx, orgID, keyID)
+	key, err := a.findAPIKey(ctx, store, orgID, keyID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND || (err == nil && !key.ExpiresAt.After(a.Now())) {
 		return amigo.Errorf(amigo.EUNAUTHORIZED, "The API key of this token was deleted or has expired.")
 	}
@@ -63,13 +65,13 @@ func (a *App) checkTokenKey(ctx context.Context, store amigo.ClusterStore, orgID
 
 // caller loads the user and role behind a verified token.
 func (a *App) caller(ctx context.Context, store amigo.ClusterStore, orgID, userID string) (*amigo.Caller, error) {
-	user, err := store.FindUser(ctx, orgID, userID)
+	user, err := a.findUser(ctx, store, orgID, userID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
 		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "The user of this token no longer exists.")
 	} else if err != nil {
 		return nil, err
 	}
-	role, err := store.FindRole(ctx, orgID, user.RoleID)
+	role, err := a.findRole(ctx, store, orgID, user.RoleID)
 	if err != nil {
 		return nil, err
 	}
@@ -91,12 +93,13 @@ type SignInRequest struct {
 }
 
 // SignIn exchanges an API key for a token of one of the organization's
-// users. Every failure is the same EUNAUTHORIZED so that the answer does not
+// users. The key, the user and their roles come from the auth caches, so a
+// key deleted on another server signs in for at most the cache TTL. Every failure is the same EUNAUTHORIZED so that the answer does not
 // reveal which part was wrong.
 func (a *App) SignIn(ctx context.Context, t *Tenant, req SignInRequest) (string, time.Time, error) {
 	denied := amigo.Errorf(amigo.EUNAUTHORIZED, "Invalid API key, API key id or user id.")
 	orgID := t.Placement.OrgID
-	key, err := t.Store.FindAPIKey(ctx, orgID, req.APIKeyID)
+	key, err := a.findAPIKey(ctx, t.Store, orgID, req.APIKeyID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
 		return "", time.Time{}, denied
 	} else if err != nil {
@@ -105,17 +108,17 @@ func (a *App) SignIn(ctx context.Context, t *Tenant, req SignInRequest) (string,
 	if !key.ExpiresAt.After(a.Now()) || subtle.ConstantTimeCompare(HashSecret(req.APIKey), key.SecretHash) != 1 {
 		return "", time.Time{}, denied
 	}
-	user, err := t.Store.FindUser(ctx, orgID, req.UserID)
+	user, err := a.findUser(ctx, t.Store, orgID, req.UserID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
 		return "", time.Time{}, denied
 	} else if err != nil {
 		return "", time.Time{}, err
 	}
-	keyRole, err := t.Store.FindRole(ctx, orgID, key.RoleID)
+	keyRole, err := a.findRole(ctx, t.Store, orgID, key.RoleID)
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	userRole, err := t.Store.FindRole(ctx, orgID, user.RoleID)
+	userRole, err := a.findRole(ctx, t.Store, orgID, user.RoleID)
 	if err != nil {
 		return "", time.Time{}, err
 	}

@@ -45,6 +45,7 @@ func (a *App) PutRole(ctx context.Context, orgID string, in RoleInput) (*amigo.R
 		grants = []amigo.Grant{}
 	}
 	r := &amigo.Role{ID: amigo.NewID(a.Now()), OrgID: orgID, Name: in.Name, Description: strings.TrimSpace(in.Description), Grants: grants}
+	defer a.auth.gens.forget(orgID)
 	if err := t.Store.PutRole(ctx, r, func(existing *amigo.Role) error {
 		if existing != nil && existing.Builtin {
 			return amigo.Errorf(amigo.EBADREQUEST, "Role %s is a default role and cannot be changed.", r.Name)
@@ -124,6 +125,7 @@ func (a *App) SetUserRole(ctx context.Context, orgID, email, roleName string) (*
 	if err != nil {
 		return nil, err
 	}
+	defer a.auth.gens.forget(orgID)
 	if err := t.Store.UpdateUserRole(ctx, orgID, u.ID, role.ID); err != nil {
 		return nil, err
 	}

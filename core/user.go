@@ -157,6 +157,7 @@ func (a *App) DeleteUser(ctx context.Context, t *Tenant, userID string) error {
 	} else if !caller.Role.Includes(role) {
 		return amigo.Errorf(amigo.EFORBIDDEN, "You cannot delete user %s: their role %s has privileges you do not hold.", u.ID, role.Name)
 	}
+	defer a.auth.gens.forget(orgID)
 	return t.Store.DeleteUser(ctx, orgID, userID)
 }
 

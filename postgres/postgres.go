@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -34,14 +33,12 @@ func OpenCluster(ctx context.Context, url string, now amigo.Clock) (*sqldb.Clust
 func open[S any](ctx context.Context, url string, now amigo.Clock,
 	store func(context.Context, *sql.DB, sqldb.Dialect, amigo.Clock) (S, error)) (S, error) {
 	var none S
-	cfg, err := pgxConfig(url)
+	cfg, pool, err := pgxConfig(url)
 	if err != nil {
 		return none, err
 	}
 	handle := stdlib.OpenDB(*cfg)
-	handle.SetMaxOpenConns(20)
-	handle.SetMaxIdleConns(10)
-	handle.SetConnMaxIdleTime(5 * time.Minute)
+	sizePool(handle, pool)
 	if err := handle.PingContext(ctx); err != nil {
 		handle.Close()
 		return none, fmt.Errorf("postgres: %w", err)

@@ -65,7 +65,7 @@ const (
 	DefaultDataDir        = "./data"
 	DefaultRegion         = "local"
 	DefaultClusterName    = "default"
-	DefaultDirectoryTTL   = 5 * time.Second
+	DefaultDirectoryTTL   = time.Second
 	DefaultShutdownPeriod = 20 * time.Second
 )
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/api"
+	"github.com/amigo-oss/amigo-server/console"
 	"github.com/amigo-oss/amigo-server/core"
 	"github.com/amigo-oss/amigo-server/postgres"
 	"github.com/amigo-oss/amigo-server/ratelimit"
@@ -38,7 +39,9 @@ type Runtime struct {
 	Logger    *slog.Logger
 	// SigningKey is the key tokens are signed with (Open only).
 	SigningKey SigningKey
-	redis      *redis.Client
+	// Console is the web console, served under /console/ by Handler.
+	Console *console.Console
+	redis   *redis.Client
 }
 
 // Option changes how Open assembles a runtime.
@@ -98,6 +101,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) 
 	}
 	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: reg, RateLimits: limits, Writable: rt.Writable,
 		DBTimeout: cfg.DBTimeout, IsUnavailable: postgres.IsUnavailable, SeparateMetrics: cfg.MetricsListen != ""})
+	if rt.Console, err = newConsole(rt); err != nil {
+		rt.Close()
+		return nil, err
+	}
 	return rt, nil
 }
 
@@ -240,7 +247,7 @@ func (rt *Runtime) Close() error {
 func (rt *Runtime) HTTPServer() *http.Server {
 	return &http.Server{
 		Addr:              rt.Config.Listen,
-		Handler:           rt.API.Handler(),
+		Handler:           rt.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

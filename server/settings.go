@@ -62,7 +62,7 @@ var Settings = []Setting{
 		set: text(func(c *Config) *string { return &c.SigningKeyFile }, nil)},
 	{Flag: "verify-key-file", Env: "AMIGO_VERIFY_KEY_FILES", Key: "verify_key_files", Shape: List, Help: "retired keys whose tokens stay valid",
 		set: texts(func(c *Config) *[]string { return &c.VerifyKeyFiles })},
-	{Flag: "directory-cache-ttl", Env: "AMIGO_DIRECTORY_CACHE_TTL", Key: "directory_cache_ttl", Default: DefaultDirectoryTTL.String(), Help: "how long directory answers are cached",
+	{Flag: "directory-cache-ttl", Env: "AMIGO_DIRECTORY_CACHE_TTL", Key: "directory_cache_ttl", Default: DefaultDirectoryTTL.String(), Help: "how long directory answers and the callers behind tokens are cached",
 		set: setDuration(func(c *Config) *time.Duration { return &c.DirectoryCacheTTL })},
 	{Flag: "rate-limits", Env: "AMIGO_RATE_LIMITS", Key: "rate_limits.mode", Default: "on", Help: "on (the spec's limits), off, or a multiplier such as 10x",
 		set: text(func(c *Config) *string { return &c.RateLimits }, checkRateLimitMode)},

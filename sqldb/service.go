@@ -3,6 +3,8 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"slices"
+	"strings"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -49,15 +51,17 @@ func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.S
 	} else if err != nil {
 		return err
 	}
-	for _, table := range []string{"service_tags", "version_sets"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE service_id = $1`, s.ID); err != nil {
+	old := map[string]*string{}
+	if update {
+		if old, err = serviceTags(ctx, tx, s.ID); err != nil {
 			return err
 		}
 	}
-	for k, v := range s.Tags {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO service_tags (org_id, service_id, key, value) VALUES ($1, $2, $3, $4)`, s.OrgID, s.ID, k, v); err != nil {
-			return err
-		}
+	if err := writeTags(ctx, tx, s, old); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM version_sets WHERE service_id = $1`, s.ID); err != nil {
+		return err
 	}
 	for name, vs := range s.VersionSets {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO version_sets (org_id, service_id, name, agent_version, state_machine_version, llm_model_preferences)
@@ -68,7 +72,8 @@ func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.S
 	return nil
 }
 
-// loadDetails fills the tags and version sets of services.
+// loadDetails fills the tags and version sets of services, in one round
+// trip: a listing on PostgreSQL spent most of its time in round trips.
 func loadDetails(ctx context.Context, q execer, services []*amigo.Service) error {
 	if len(services) == 0 {
 		return nil
@@ -79,44 +84,35 @@ func loadDetails(ctx context.Context, q execer, services []*amigo.Service) error
 		byID[s.ID], ids[i] = s, s.ID
 	}
 	in := " IN (" + placeholders(1, len(ids)) + ")"
-	rows, err := q.QueryContext(ctx, `SELECT service_id, key, value FROM service_tags WHERE service_id`+in, ids...)
+	rows, err := q.QueryContext(ctx, `SELECT service_id, key, value, NULL, NULL, NULL FROM service_tags WHERE service_id`+in+`
+		UNION ALL SELECT service_id, name, NULL, agent_version, state_machine_version, llm_model_preferences FROM version_sets WHERE service_id`+in, ids...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, key string
-		var value sql.NullString
-		if err := rows.Scan(&id, &key, &value); err != nil {
-			return err
-		}
-		if value.Valid {
-			byID[id].Tags[key] = &value.String
-		} else {
-			byID[id].Tags[key] = nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	sets, err := q.QueryContext(ctx, `SELECT service_id, name, agent_version, state_machine_version, llm_model_preferences FROM version_sets WHERE service_id`+in, ids...)
-	if err != nil {
-		return err
-	}
-	defer sets.Close()
-	for sets.Next() {
-		var id, name, prefs string
+		var id, name string
+		var value, prefs sql.NullString
 		var agentV, smV sql.NullInt64
-		if err := sets.Scan(&id, &name, &agentV, &smV, &prefs); err != nil {
+		if err := rows.Scan(&id, &name, &value, &agentV, &smV, &prefs); err != nil {
 			return err
 		}
-		vs := amigo.VersionSet{AgentVersion: nullInt(agentV), StateMachineVersion: nullInt(smV)}
-		if err := loadStored[map[string]storedLLMConfig](prefs, &vs.LLMModelPreferences); err != nil {
-			return err
+		s := byID[id]
+		switch {
+		case !prefs.Valid: // a tag: only version sets have preferences
+			s.Tags[name] = nil
+			if value.Valid {
+				s.Tags[name] = &value.String
+			}
+		default:
+			vs := amigo.VersionSet{AgentVersion: nullInt(agentV), StateMachineVersion: nullInt(smV)}
+			if err := loadStored[map[string]storedLLMConfig](prefs.String, &vs.LLMModelPreferences); err != nil {
+				return err
+			}
+			s.VersionSets[name] = vs
 		}
-		byID[id].VersionSets[name] = vs
 	}
-	return sets.Err()
+	return rows.Err()
 }
 
 func nullInt(n sql.NullInt64) *int {
@@ -173,27 +169,45 @@ func (db *ClusterStore) FindService(ctx context.Context, orgID, id string) (*ami
 // ListServices returns one page of services.
 func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.ServiceFilter) ([]*amigo.Service, bool, error) {
 	var q query
-	q.add("org_id = ?", orgID)
-	q.in("id", f.IDs)
-	if f.IsActive != nil {
-		q.add("is_active = ?", *f.IsActive)
-	}
-	// Each tag filter is an IN over the tag index: the database builds the
-	// matching id set once instead of probing the tags of every row it
-	// scans in sort order (5x faster at 10,000 services on SQLite).
-	for _, t := range f.Tags {
-		const in = "id IN (SELECT service_id FROM service_tags WHERE org_id = ? AND key = ?"
-		switch {
-		case t.Any:
-			q.add(in+")", orgID, t.Key)
-		case t.Value == nil:
-			q.add(in+" AND value IS NULL)", orgID, t.Key)
-		default:
-			q.add(in+" AND value = ?)", orgID, t.Key, *t.Value)
+	from, col, order := "services", "", orderBy(f.Sort, "created_at")
+	tags := f.Tags
+	// One exact tag listed by name is read in order from the tag index,
+	// which carries the service's name: a page costs its own rows however
+	// many services carry the tag, where the IN below first collects every
+	// one of them (most of the request at 10,000 services in an org). The
+	// order is the same as orderBy's, so pages and tokens agree.
+	if i := slices.IndexFunc(tags, func(t amigo.TagFilter) bool { return !t.Any }); i >= 0 && len(f.Sort) == 1 && f.Sort[0].Field == "name" {
+		t := tags[i]
+		tags = slices.Delete(slices.Clone(tags), i, i+1)
+		from, col = "service_tags t JOIN services s ON s.id = t.service_id", "s."
+		q.add("t.org_id = ? AND t.key = ? AND COALESCE(t.value, '') = ?", orgID, t.Key, deref(t.Value))
+		order = " ORDER BY t.name ASC, t.service_id"
+		if f.Sort[0].Desc {
+			order = " ORDER BY t.name DESC, t.service_id"
 		}
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services`+q.clause()+
-		orderBy(f.Sort, "created_at")+q.page(f.Offset, f.Limit), q.args...)
+	q.add(col+"org_id = ?", orgID)
+	q.in(col+"id", f.IDs)
+	if f.IsActive != nil {
+		q.add(col+"is_active = ?", *f.IsActive)
+	}
+	// Each other tag filter is an IN over the tag index: the database
+	// builds the matching id set once instead of probing the tags of every
+	// row it scans in sort order (5x faster at 10,000 services on SQLite).
+	// A tag without a value is matched as '', as the index holds it.
+	for _, t := range tags {
+		const in = "id IN (SELECT service_id FROM service_tags WHERE org_id = ? AND key = ?"
+		if t.Any {
+			q.add(col+in+")", orgID, t.Key)
+		} else {
+			q.add(col+in+" AND COALESCE(value, '') = ?)", orgID, t.Key, deref(t.Value))
+		}
+	}
+	cols := serviceColumns
+	if col != "" {
+		cols = serviceColumnsOfS
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT `+cols+` FROM `+from+q.clause()+order+q.page(f.Offset, f.Limit), q.args...)
 	services, err := collect(rows, err, scanService)
 	if err != nil {
 		return nil, false, err
@@ -202,15 +216,19 @@ func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.
 	return services, more, loadDetails(ctx, db.db, services)
 }
 
-// ServiceTags lists the organization's distinct tags.
-func (db *ClusterStore) ServiceTags(ctx context.Context, orgID string) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT key, value FROM service_tags WHERE org_id = $1 ORDER BY key, value`, orgID)
-	return collect(rows, err, func(row scanner) (string, error) {
-		var key string
-		var value sql.NullString
-		err := row.Scan(&key, &value)
-		return key + ":" + value.String, err
-	})
+// serviceColumnsOfS are serviceColumns of the services table aliased s.
+var serviceColumnsOfS = qualified("s.", serviceColumns)
+
+// qualified prefixes each column of a comma-separated list with prefix.
+func qualified(prefix, columns string) string {
+	if prefix == "" {
+		return columns
+	}
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }
 
 // UpdateService applies apply to the stored service in one transaction.

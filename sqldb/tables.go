@@ -15,6 +15,7 @@ var TenantTables = []string{
 	"services",
 	"service_tags",
 	"version_sets",
+	"service_tag_counts",
 }
 
 // OrgColumn returns the column of table that holds the organization id.

@@ -92,7 +92,7 @@ func TestConfigFileUnderFlagsAndEnvironment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if region, def, ttl, clusters := cfg.Region, cfg.DefaultCluster, cfg.DirectoryCacheTTL, cfg.Clusters; region != "local" || def != "default" || ttl != 5*time.Second || len(clusters) != 1 {
+		if region, def, ttl, clusters := cfg.Region, cfg.DefaultCluster, cfg.DirectoryCacheTTL, cfg.Clusters; region != "local" || def != "default" || ttl != server.DefaultDirectoryTTL || len(clusters) != 1 {
 			t.Fatalf("got region=%s default=%s ttl=%s clusters=%v", region, def, ttl, clusters)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/internal/testenv"
@@ -114,7 +115,11 @@ func TestUsersAndRolesCommands(t *testing.T) {
 				t.Fatalf("detail %q", r.Detail())
 			}
 			cmd.ok("users", "set-role", "--org", "acme", "--email", "sam@example.com", "--role", "DefaultAdministratorRole")
-			sam.Do(t, "GET", "/v1/acme/user/", nil).Expect(200)
+			// An operator command is another process: the server sees the
+			// change once its cached caller expires, within the cache TTL.
+			testenv.Eventually(t, 5*time.Second, "the new role in force", func() bool {
+				return sam.Do(t, "GET", "/v1/acme/user/", nil).Status == 200
+			})
 		})
 		t.Run("users list", func(t *testing.T) {
 			out := cmd.ok("users", "list", "--org", "acme")

@@ -85,7 +85,7 @@ func Serve(t testing.TB, b Backend, cfg server.Config, opts ...Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(rt.API.Handler())
+	srv := httptest.NewServer(rt.Handler())
 	t.Cleanup(func() {
 		srv.Close()
 		rt.Close()
