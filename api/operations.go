@@ -26,8 +26,11 @@ type operation struct {
 	// anything up or validates anything; each inner list is met by any one
 	// of its permissions. The decision on the resource itself, with its
 	// attributes, is core's. Operations without authentication have none.
-	Gate    [][]string
-	handler func(s *Server, w http.ResponseWriter, r *http.Request, t *core.Tenant) error
+	Gate [][]string
+	// Extension marks an operation the Amigo spec does not have; the
+	// README documents it.
+	Extension bool
+	handler   func(s *Server, w http.ResponseWriter, r *http.Request, t *core.Tenant) error
 }
 
 // pathParams returns the names of the parameters of op's path other than
@@ -83,7 +86,7 @@ var operations = []*operation{
 	{ID: "delete-service-hierarchical-state-machine", Method: "DELETE", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{state_machine_id}/", Limit: 10, Gate: [][]string{{amigo.PermDeleteStateMachine}}, handler: (*Server).deleteStateMachine},
 	{ID: "get-service-hierarchical-state-machine-versions", Method: "GET", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{service_hierarchical_state_machine_id}/version", Limit: 20, Gate: [][]string{{amigo.PermGetStateMachine}}, handler: (*Server).getStateMachineVersions},
 	// An extension beyond the spec: the machine drawn as a graph (smgraph).
-	{ID: "get-service-hierarchical-state-machine-graph", Method: "GET", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{service_hierarchical_state_machine_id}/graph", Limit: 20, Gate: [][]string{{amigo.PermGetStateMachine}}, handler: (*Server).getStateMachineGraph},
+	{ID: "get-service-hierarchical-state-machine-graph", Extension: true, Method: "GET", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{service_hierarchical_state_machine_id}/graph", Limit: 20, Gate: [][]string{{amigo.PermGetStateMachine}}, handler: (*Server).getStateMachineGraph},
 
 	{ID: "get-services", Method: "GET", Path: "/v1/{organization}/service/", Limit: 50, Gate: [][]string{{amigo.PermGetService}}, handler: (*Server).getServices},
 	{ID: "create-service", Method: "POST", Path: "/v1/{organization}/service/", Limit: 20, Gate: [][]string{{amigo.PermCreateService}, {amigo.PermCreateVersionSet}}, handler: (*Server).createService},

@@ -73,6 +73,8 @@ func NewServer(app *core.App, opt Options) *Server {
 	}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.HandleFunc("GET /openapi.json", s.serveOpenAPI)
+	s.mux.HandleFunc("GET /docs", s.serveDocs)
 	if opt.SeparateMetrics {
 		s.metricsMux.Handle("GET /metrics", metricsHandler(reg))
 	} else {

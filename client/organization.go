@@ -27,12 +27,14 @@ type Organization struct {
 
 // Preferences are a user's (or an organization's default) preferences.
 type Preferences struct {
-	EnableResponseRecommendation bool     `json:"enable_response_recommendation"`
-	PreferredLanguage            *string  `json:"preferred_language"`
-	ConversationsVisibleToAdmins bool     `json:"conversations_visible_to_admins"`
-	UserModelVisibleToAdmins     bool     `json:"user_model_visible_to_admins"`
-	Timezone                     *string  `json:"timezone"`
-	AudioKeyterms                []string `json:"audio_keyterms"`
+	EnableResponseRecommendation bool    `json:"enable_response_recommendation"`
+	PreferredLanguage            *string `json:"preferred_language"`
+	ConversationsVisibleToAdmins bool    `json:"conversations_visible_to_admins"`
+	UserModelVisibleToAdmins     bool    `json:"user_model_visible_to_admins"`
+	Timezone                     *string `json:"timezone"`
+	// AudioKeyterms is left out when nil: the spec's request shapes
+	// allow a list, never null.
+	AudioKeyterms []string `json:"audio_keyterms,omitempty"`
 }
 
 // UserDimension describes one dimension users are grouped by.

@@ -130,6 +130,12 @@ func (c *Client) UpdateService(ctx context.Context, serviceID string, in *Update
 // UpsertVersionSet creates or replaces a version set
 // (upsert-service-version-set).
 func (c *Client) UpsertVersionSet(ctx context.Context, serviceID, name string, vs *VersionSet) error {
+	if vs != nil && vs.LLMModelPreferences == nil {
+		// The spec requires the preferences as an object; none is {}.
+		cp := *vs
+		cp.LLMModelPreferences = map[string]LLMConfig{}
+		vs = &cp
+	}
 	return c.do(ctx, &request{op: "upsert-service-version-set", method: http.MethodPut, path: c.orgPath("/service/%s/version_sets/%s/", serviceID, name),
 		body: struct {
 			VersionSet *VersionSet `json:"version_set"`

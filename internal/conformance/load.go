@@ -114,6 +114,11 @@ func SpecPath() (string, error) {
 	}
 }
 
+// FromDocument builds a Validator from an OpenAPI document in memory, such
+// as the server's own (api.OpenAPIDocument), which the behavioural suite
+// checks its traffic against besides Amigo's.
+func FromDocument(spec []byte) (*Validator, error) { return newValidator(spec) }
+
 // loadFile parses the spec at path and builds a Validator from it.
 func loadFile(path string) (*Validator, error) {
 	spec, err := os.ReadFile(path)

@@ -6,22 +6,36 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/amigo-oss/amigo-server/api"
 	"github.com/amigo-oss/amigo-server/internal/conformance"
 )
 
 // Client sends requests as one caller and checks every response against
-// the OpenAPI spec.
+// the OpenAPI spec and against the server's own document (/openapi.json).
 type Client struct {
 	base    string
 	Token   string
 	headers http.Header
 	spec    *conformance.Validator
+	own     *conformance.Validator
 }
 
+// ownDocument validates against the document the server serves at
+// /openapi.json, so that the document cannot drift from what the server
+// answers. It needs no file and is never skipped.
+var ownDocument = sync.OnceValues(func() (*conformance.Validator, error) {
+	return conformance.FromDocument(api.OpenAPIDocument())
+})
+
 func newClient(t testing.TB, base, token string) *Client {
-	return &Client{base: base, Token: token, headers: http.Header{}, spec: conformance.ForTest(t)}
+	own, err := ownDocument()
+	if err != nil {
+		t.Fatalf("the server's own OpenAPI document does not load: %v", err)
+	}
+	return &Client{base: base, Token: token, headers: http.Header{}, spec: conformance.ForTest(t), own: own}
 }
 
 // With returns a copy of the client that sends an extra header.
@@ -97,6 +111,9 @@ func (c *Client) Do(t testing.TB, method, path string, body any, opts ...Request
 		if err := c.spec.Check(req, resp.StatusCode, resp.Header, data); err != nil {
 			t.Errorf("%s %s: response does not conform to the spec: %v", method, path, err)
 		}
+	}
+	if err := c.own.Check(req, resp.StatusCode, resp.Header, data); err != nil {
+		t.Errorf("%s %s: response does not match the server's own document (/openapi.json): %v", method, path, err)
 	}
 	return &Response{t: t, req: req, Status: resp.StatusCode, Header: resp.Header, Body: data}
 }

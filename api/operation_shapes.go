@@ -1,0 +1,101 @@
+package api
+
+import (
+	"net/http"
+	"reflect"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
+)
+
+// shapes is what the server's OpenAPI document says of one operation beyond
+// its row of the operations table: the wire types of its body and answer,
+// and the query parameters its handler reads. A test fails when an
+// operation of the table has no entry here, and when the behavioural
+// suite sees an answer that the document does not describe.
+type shapes struct {
+	Tag     string
+	Summary string
+	Request reflect.Type // nil: no body
+	// Requires lists body fields that the domain requires although the
+	// wire shape leaves them optional (one shape read by two operations).
+	Requires []string
+	Status   int          // the success status
+	Response reflect.Type // nil: no body (204), or Media only
+	// Media lists other content types of the success answer, chosen by a
+	// query parameter.
+	Media []string
+	Query []queryParam
+	// Errors are statuses the operation answers beyond those every
+	// operation of its kind does (see errorStatuses).
+	Errors []int
+}
+
+// queryParam is one query parameter as the handler parses it (query.go).
+type queryParam struct {
+	Name        string
+	Description string
+	Schema      schema
+	List        bool // repeatable: ?id=a&id=b
+}
+
+func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
+
+// The query parameters the listings share, with the bounds query.go enforces.
+var (
+	qContinuation = queryParam{Name: "continuation_token", Description: "Offset of the page, from the previous page's continuation_token.", Schema: schema{Type: "integer", Minimum: intp(0), Default: 0}}
+	qDeprecated   = queryParam{Name: "deprecated", Description: "Only deprecated (true) or live (false) ones.", Schema: schema{Type: "boolean"}}
+	qIDs          = queryParam{Name: "id", Description: "Only these ids.", List: true, Schema: schema{Type: "string", Pattern: idPattern.String()}}
+	qExpected     = queryParam{Name: "version", Description: "The version number the new version must get; 409 when another one was created first.", Schema: schema{Type: "integer", ExclusiveMinimum: intp(0)}}
+	qVersion      = queryParam{Name: "version", Description: "A version number or a range N-M; latest when absent.", Schema: schema{Type: "string"}}
+	qSort         = queryParam{Name: "sort_by", Description: "Fields to sort by, each prefixed with + or -.", List: true, Schema: schema{Type: "string"}}
+)
+
+// qLimit is a page size above 0; qLimitFrom0 one that may be 0.
+func qLimit(def, max int) queryParam {
+	return queryParam{Name: "limit", Description: "Page size.", Schema: schema{Type: "integer", ExclusiveMinimum: intp(0), Maximum: intp(max), Default: def}}
+}
+
+func qLimitFrom0(def, max int) queryParam {
+	return queryParam{Name: "limit", Description: "Page size.", Schema: schema{Type: "integer", Minimum: intp(0), Maximum: intp(max), Default: def}}
+}
+
+// operationShapes declares, by operation id, the shapes of every operation
+// of the operations table.
+var operationShapes = map[string]shapes{
+	"get-organization":    {Tag: "Organization", Summary: "Get an organization's public settings (and more for its members).", Status: http.StatusOK, Response: typeOf[wire.Organization]()},
+	"create-organization": {Tag: "Organization", Summary: "Create an organization.", Request: typeOf[wire.OrganizationInput](), Status: http.StatusCreated, Response: typeOf[wire.CreatedOrganization](), Errors: []int{http.StatusBadRequest, http.StatusConflict}},
+	"modify-organization": {Tag: "Organization", Summary: "Change an organization's settings.", Request: typeOf[wire.OrganizationInput](), Status: http.StatusNoContent},
+	"delete-organization": {Tag: "Organization", Summary: "Delete an organization and everything in it.", Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
+	"get-user-dimensions": {Tag: "Organization", Summary: "List the user dimensions of the organization.", Status: http.StatusOK, Response: typeOf[wire.UserDimensionList]()},
+
+	"create-api-key": {Tag: "API keys", Summary: "Create an API key of a role included in the caller's; its secret is returned only here.", Request: typeOf[wire.APIKeyInput](), Requires: []string{"duration"}, Status: http.StatusCreated, Response: typeOf[wire.CreatedAPIKey](), Errors: []int{http.StatusBadRequest}},
+	"get-api-keys":   {Tag: "API keys", Summary: "List the API keys the caller may see (never their secrets).", Status: http.StatusOK, Response: typeOf[wire.APIKeyList]()},
+	"delete-api-key": {Tag: "API keys", Summary: "Delete an API key.", Status: http.StatusOK, Response: typeOf[wire.DeletedAPIKey]()},
+
+	"create-agent":         {Tag: "Agents", Summary: "Create an agent.", Request: typeOf[wire.NameInput](), Requires: []string{"agent_name"}, Status: http.StatusCreated, Response: typeOf[wire.Created](), Errors: []int{http.StatusConflict}},
+	"get-agents":           {Tag: "Agents", Summary: "List agents.", Status: http.StatusOK, Response: typeOf[wire.AgentList](), Query: []queryParam{qDeprecated, qIDs, qLimit(10, 20), qContinuation, qSort}},
+	"create-agent-version": {Tag: "Agents", Summary: "Create the next version of an agent; unset fields carry over.", Request: typeOf[wire.AgentVersionRequest](), Status: http.StatusCreated, Response: typeOf[wire.CreatedVersion](), Query: []queryParam{qExpected}, Errors: []int{http.StatusBadRequest, http.StatusConflict}},
+	"delete-agent":         {Tag: "Agents", Summary: "Deprecate an agent.", Status: http.StatusOK, Response: typeOf[wire.Empty](), Errors: []int{http.StatusBadRequest, http.StatusConflict}},
+	"get-agent-versions":   {Tag: "Agents", Summary: "List an agent's versions.", Status: http.StatusOK, Response: typeOf[wire.AgentVersionList](), Query: []queryParam{qVersion, qLimit(10, 10), qContinuation, qSort}},
+
+	"create-service-hierarchical-state-machine":         {Tag: "State machines", Summary: "Create a state machine.", Request: typeOf[wire.NameInput](), Requires: []string{"state_machine_name"}, Status: http.StatusCreated, Response: typeOf[wire.Created](), Errors: []int{http.StatusConflict}},
+	"get-service-hierarchical-state-machines":           {Tag: "State machines", Summary: "List state machines.", Status: http.StatusOK, Response: typeOf[wire.StateMachineList](), Query: []queryParam{qDeprecated, qIDs, qLimitFrom0(50, 50), qContinuation, qSort}},
+	"create-service-hierarchical-state-machine-version": {Tag: "State machines", Summary: "Create the next version of a state machine; ?dry_run=true only validates it (answer: null).", Request: typeOf[wire.StateMachineVersionRequest](), Status: http.StatusCreated, Response: typeOf[*wire.CreatedVersion](), Query: []queryParam{qExpected, {Name: "dry_run", Description: "Validate only; nothing is stored.", Schema: schema{Type: "boolean", Default: false}}}, Errors: []int{http.StatusBadRequest, http.StatusConflict}},
+	"delete-service-hierarchical-state-machine":         {Tag: "State machines", Summary: "Deprecate a state machine.", Status: http.StatusOK, Response: typeOf[wire.Empty](), Errors: []int{http.StatusConflict, http.StatusBadRequest}},
+	"get-service-hierarchical-state-machine-versions":   {Tag: "State machines", Summary: "List a state machine's versions.", Status: http.StatusOK, Response: typeOf[wire.StateMachineVersionList](), Query: []queryParam{qVersion, qLimit(10, 10), qContinuation, qSort}},
+	"get-service-hierarchical-state-machine-graph": {Tag: "State machines", Summary: "Draw a version of a state machine as a graph.", Status: http.StatusOK, Response: typeOf[graphBody](), Media: []string{"image/svg+xml", "text/vnd.graphviz", "text/plain"},
+		Query: []queryParam{{Name: "version", Description: `A version number or "latest".`, Schema: schema{Type: "string", Pattern: `^([1-9][0-9]*|latest)$`, Default: "latest"}},
+			{Name: "format", Description: "json (nodes, edges, lint), svg, dot or mermaid.", Schema: schema{Type: "string", Enum: []string{"json", "svg", "dot", "mermaid"}, Default: "json"}}}},
+
+	"get-services":               {Tag: "Services", Summary: "List services.", Status: http.StatusOK, Response: typeOf[wire.ServiceList](), Query: []queryParam{qIDs, {Name: "is_active", Schema: schema{Type: "boolean"}}, qLimit(10, 20), qContinuation, qSort, {Name: "tags", Description: "Only services with this tag: key:value, key:* (any value) or key: (no value).", List: true, Schema: schema{Type: "string"}}}},
+	"create-service":             {Tag: "Services", Summary: "Create a service with its release and edge version sets.", Request: typeOf[wire.ServiceInput](), Requires: []string{"service_hierarchical_state_machine_id", "agent_id", "name", "description"}, Status: http.StatusCreated, Response: typeOf[wire.Created](), Errors: []int{http.StatusBadRequest, http.StatusConflict}},
+	"update-service":             {Tag: "Services", Summary: "Change a service's fields.", Request: typeOf[wire.ServiceInput](), Status: http.StatusOK, Response: typeOf[wire.Empty](), Errors: []int{http.StatusBadRequest, http.StatusConflict}},
+	"upsert-service-version-set": {Tag: "Services", Summary: "Create or replace a version set (not edge).", Request: typeOf[wire.VersionSetInput](), Requires: []string{"version_set"}, Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
+	"delete-service-version-set": {Tag: "Services", Summary: "Delete a version set (not edge or release).", Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
+
+	"sign-in-with-api-key": {Tag: "Users", Summary: "Exchange an API key for a user's token (Bearer).", Status: http.StatusOK, Response: typeOf[wire.SignIn]()},
+	"get-users":            {Tag: "Users", Summary: "List users.", Status: http.StatusOK, Response: typeOf[wire.UserList](), Query: []queryParam{{Name: "user_id", List: true, Schema: schema{Type: "string"}}, {Name: "email", List: true, Schema: schema{Type: "string"}}, qLimitFrom0(100, 100), qContinuation, qSort}},
+	"create-invited-user":  {Tag: "Users", Summary: "Invite a user into the organization.", Request: typeOf[wire.InviteUserInput](), Status: http.StatusCreated, Response: typeOf[wire.InvitedUser](), Errors: []int{http.StatusBadRequest, http.StatusConflict}},
+	"update-user-info":     {Tag: "Users", Summary: "Change a user's details.", Request: typeOf[wire.UpdateUserInput](), Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
+	"delete-user":          {Tag: "Users", Summary: "Delete a user.", Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
+}
