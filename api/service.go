@@ -126,15 +126,25 @@ func (s *Server) upsertVersionSet(w http.ResponseWriter, r *http.Request, t *cor
 	if err := decode(r, &in, defaultMaxBody); err != nil {
 		return err
 	}
-	if err := s.app.UpsertVersionSet(r.Context(), t, r.PathValue("service_id"), r.PathValue("version_set_name"), &in); err != nil {
+	match, err := ifMatch(r)
+	if err != nil {
 		return err
 	}
+	rev, err := s.app.UpsertVersionSet(r.Context(), t, r.PathValue("service_id"), r.PathValue("version_set_name"), &in, match)
+	if err != nil {
+		return err
+	}
+	setETag(w, rev)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
 func (s *Server) deleteVersionSet(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	if err := s.app.DeleteVersionSet(r.Context(), t, r.PathValue("service_id"), r.PathValue("version_set_name")); err != nil {
+	match, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	if err := s.app.DeleteVersionSet(r.Context(), t, r.PathValue("service_id"), r.PathValue("version_set_name"), match); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -41,6 +41,7 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 	if err != nil {
 		return nil, err
 	}
+	caller.APIKeyID = claims.APIKeyID
 	if claims.OrgID != target && !caller.Platform {
 		return nil, amigo.Errorf(amigo.EFORBIDDEN, "Only platform administrators may act on another organization.")
 	}
@@ -108,7 +109,7 @@ func (a *App) SignIn(ctx context.Context, t *Tenant, req SignInRequest) (string,
 	if !keyRole.Includes(userRole) {
 		return "", time.Time{}, amigo.Errorf(amigo.EUNAUTHORIZED, "This API key's role is less permissive than the user's role.")
 	}
-	return a.Keys.Issue(orgID, user.ID)
+	return a.Keys.IssueForKey(orgID, user.ID, key.KeyID)
 }
 
 // HashSecret returns the stored form of an API key secret. Secrets are 256

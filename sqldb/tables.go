@@ -15,6 +15,8 @@ var TenantTables = []string{
 	"services",
 	"service_tags",
 	"version_sets",
+	"version_set_revisions",
+	"change_log",
 }
 
 // OrgColumn returns the column of table that holds the organization id.

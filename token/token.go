@@ -25,6 +25,9 @@ type Claims struct {
 	jwt.RegisteredClaims
 	// OrgID is the organization that issued the token; Subject is the user.
 	OrgID string `json:"org_id"`
+	// APIKeyID is the API key the token was exchanged for, so that the
+	// change log can name the key behind each change.
+	APIKeyID string `json:"api_key_id,omitempty"`
 }
 
 // KeySet signs with one key and verifies with that key and any extra ones.
@@ -65,6 +68,11 @@ func KeyID(pub ed25519.PublicKey) string {
 
 // Issue returns a signed token for the user of orgID and its expiry.
 func (ks *KeySet) Issue(orgID, userID string) (string, time.Time, error) {
+	return ks.IssueForKey(orgID, userID, "")
+}
+
+// IssueForKey is Issue for a token exchanged for the API key apiKeyID.
+func (ks *KeySet) IssueForKey(orgID, userID, apiKeyID string) (string, time.Time, error) {
 	now := ks.now()
 	exp := now.Add(ks.ttl).Truncate(time.Second)
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, Claims{
@@ -76,7 +84,7 @@ func (ks *KeySet) Issue(orgID, userID string) (string, time.Time, error) {
 			ExpiresAt: jwt.NewNumericDate(exp),
 			ID:        amigo.NewUUID(),
 		},
-		OrgID: orgID,
+		OrgID: orgID, APIKeyID: apiKeyID,
 	})
 	t.Header["kid"] = ks.kid
 	s, err := t.SignedString(ks.signer)
