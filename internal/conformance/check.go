@@ -86,7 +86,11 @@ func (v *Validator) Check(req *http.Request, status int, header http.Header, bod
 		e.addf("status 500: the server must never answer 500")
 	}
 	r, op := v.find(req.Method, req.URL.EscapedPath())
-	if op == nil {
+	if op == nil && isExtension(req.Method, req.URL.EscapedPath()) {
+		if status >= 400 {
+			checkErrorBody(e, status, header, body)
+		}
+	} else if op == nil {
 		v.checkUnrouted(e, r, req, status, header, body)
 	} else {
 		e.Operation = op.OperationId

@@ -6,8 +6,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/amigo-oss/amigo-server/api"
 	"github.com/amigo-oss/amigo-server/internal/conformance"
 )
 
@@ -20,7 +22,17 @@ type Client struct {
 	spec    *conformance.Validator
 }
 
+// extendOnce declares the server's extension operations to the
+// conformance checks, once per test binary.
+var extendOnce sync.Once
+
 func newClient(t testing.TB, base, token string) *Client {
+	extendOnce.Do(func() {
+		for _, op := range api.Extensions() {
+			method, path, _ := strings.Cut(op, " ")
+			conformance.Extend(method, path)
+		}
+	})
 	return &Client{base: base, Token: token, headers: http.Header{}, spec: conformance.ForTest(t)}
 }
 
