@@ -27,6 +27,8 @@ var extraStatuses = []struct {
 	{"", http.StatusMethodNotAllowed, "the router answers a wrong method with 405; the spec documents none"},
 	{"get-organization", http.StatusTooManyRequests, "the product issue demands a per-IP limit here; the spec omits 429"},
 	{"create-organization", http.StatusNotFound, "an x-mongo-cluster-name that is not a cluster of this region is 404, as the regions issue demands"},
+	{"upsert-service-version-set", http.StatusPreconditionFailed, "a stale If-Match (an extension: README, Change history) is 412"},
+	{"delete-service-version-set", http.StatusPreconditionFailed, "a stale If-Match (an extension: README, Change history) is 412"},
 }
 
 // allowedExtra reports whether status is in extraStatuses for operationID.
