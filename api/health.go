@@ -13,7 +13,8 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz answers 200 only when the directory and every cluster answer.
+// readyz answers 200 only when the directory and every cluster answer and
+// can be written.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -21,6 +22,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		s.logger.WarnContext(ctx, "not ready", "err", err)
 		s.writeError(w, r, amigo.Errorf(amigo.EUNAVAILABLE, "A database does not answer."))
 		return
+	}
+	if s.writable != nil {
+		if err := s.writable(ctx); err != nil {
+			s.logger.WarnContext(ctx, "not ready", "err", err)
+			s.writeError(w, r, amigo.Errorf(amigo.EUNAVAILABLE, "A database cannot be written."))
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

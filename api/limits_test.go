@@ -2,27 +2,25 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/amigo-oss/amigo-server/internal/conformance"
 )
 
 // TestLimitsMatchSpec checks the operations table against the rate limit
 // that each operation's 429 response states in the spec.
 func TestLimitsMatchSpec(t *testing.T) {
-	path := os.Getenv("AMIGO_SPEC_PATH")
-	if path == "" {
-		path = filepath.Join("..", "..", "shared", "spec", "openapi.json")
+	conformance.Require(t)
+	path, err := conformance.SpecPath()
+	if err != nil {
+		t.Fatal(err)
 	}
 	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) && os.Getenv("AMIGO_TEST_REQUIRE_SERVICES") != "1" {
-		t.Skipf("spec not found at %s", path)
-	} else if err != nil {
+	if err != nil {
 		t.Fatal(err)
 	}
 	var spec struct {

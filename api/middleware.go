@@ -23,6 +23,7 @@ var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 type requestInfo struct {
 	id        string
 	operation string
+	caller    string // "org/user id" once authenticated; never a credential
 }
 
 type requestInfoKey struct{}
@@ -32,6 +33,15 @@ func setOperation(ctx context.Context, id string) {
 	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
 		info.operation = id
 	}
+}
+
+// withCaller puts the authenticated caller in the context, and in the
+// request's log line.
+func withCaller(ctx context.Context, c *amigo.Caller) context.Context {
+	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+		info.caller = c.OrgID + "/" + c.UserID
+	}
+	return amigo.NewContextWithCaller(ctx, c)
 }
 
 // withRequestID assigns each request an id (or keeps a well-formed one the
@@ -103,22 +113,20 @@ func (s *Server) withLogAndMetrics(next http.Handler) http.Handler {
 		status := strconv.Itoa(sw.status)
 		s.metrics.requests.WithLabelValues(op, status).Inc()
 		s.metrics.latency.WithLabelValues(op, status).Observe(elapsed.Seconds())
+		// 503 is maintenance or a dependency that is down: expected, and
+		// reported by /readyz and the unavailable error's own log line.
 		level := slog.LevelInfo
-		if sw.status >= 500 {
+		switch {
+		case sw.status == http.StatusServiceUnavailable:
+			level = slog.LevelWarn
+		case sw.status >= 500:
 			level = slog.LevelError
 		}
 		s.logger.LogAttrs(r.Context(), level, "request",
 			slog.String("request_id", info.id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("operation", op), slog.Int("status", sw.status), slog.Duration("elapsed", elapsed),
-			slog.String("caller", callerID(r.Context())))
+			slog.String("caller", info.caller))
 	})
-}
-
-func callerID(ctx context.Context) string {
-	if c := amigo.CallerFromContext(ctx); c != nil {
-		return c.OrgID + "/" + c.UserID
-	}
-	return ""
 }
 
 // RequestID returns the id of the request being served, for log lines.

@@ -20,6 +20,16 @@ type RateLimits struct {
 	Overrides map[string]int
 }
 
+// OperationIDs lists the ids of every operation, the names rate-limit
+// overrides may use.
+func OperationIDs() []string {
+	ids := make([]string, len(operations))
+	for i, op := range operations {
+		ids[i] = op.ID
+	}
+	return ids
+}
+
 // limiter enforces RateLimits; a nil *limiter enforces nothing.
 type limiter struct {
 	counter   ratelimit.Limiter

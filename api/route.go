@@ -1,11 +1,12 @@
 package api
 
 import (
+	"github.com/amigo-oss/amigo-server"
+
 	"context"
 	"net/http"
 	"strings"
 
-	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/core"
 )
 
@@ -84,7 +85,7 @@ func (s *Server) authenticate(r *http.Request, op *operation, orgID string) (con
 		return ctx, "key:" + orgID + ":" + r.Header.Get("x-api-key-id") + ":" + r.Header.Get("x-user-id"), nil
 	case authOptional:
 		if caller, err := s.app.Authenticate(ctx, creds, orgID); err == nil {
-			ctx = amigo.NewContextWithCaller(ctx, caller)
+			ctx = withCaller(ctx, caller)
 		}
 		return ctx, "ip:" + clientIP(r), nil
 	default:
@@ -92,7 +93,7 @@ func (s *Server) authenticate(r *http.Request, op *operation, orgID string) (con
 		if err != nil {
 			return ctx, "", err
 		}
-		return amigo.NewContextWithCaller(ctx, caller), "user:" + caller.OrgID + ":" + caller.UserID, nil
+		return withCaller(ctx, caller), "user:" + caller.OrgID + ":" + caller.UserID, nil
 	}
 }
 

@@ -5,6 +5,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -21,6 +22,8 @@ type Server struct {
 	limits  *limiter
 	metrics *metrics
 	mux     *http.ServeMux
+	// writable is Options.Writable.
+	writable func(context.Context) error
 }
 
 // Options configure a Server.
@@ -30,6 +33,9 @@ type Options struct {
 	Registry *prometheus.Registry
 	// RateLimits enforces per-operation limits; nil disables them.
 	RateLimits *RateLimits
+	// Writable, if set, is part of /readyz: it fails while a database
+	// cannot be written.
+	Writable func(context.Context) error
 }
 
 // NewServer returns a server for app.
@@ -42,7 +48,8 @@ func NewServer(app *core.App, opt Options) *Server {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{app: app, logger: logger, metrics: newMetrics(reg), mux: http.NewServeMux(), limits: newLimiter(opt.RateLimits)}
+	s := &Server{app: app, logger: logger, metrics: newMetrics(reg), mux: http.NewServeMux(), limits: newLimiter(opt.RateLimits),
+		writable: opt.Writable}
 	for _, op := range operations {
 		s.mux.Handle(op.pattern(), s.route(op))
 	}

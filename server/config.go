@@ -6,6 +6,7 @@ package server
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,10 +16,12 @@ import (
 
 // Config is the whole configuration of one server process.
 type Config struct {
-	Listen  string // address to listen on
-	DataDir string // where the embedded defaults live
-	Region  string
-	BaseURL string // this region's public base URL
+	// ConfigFile is the YAML file the configuration was read from, if any.
+	ConfigFile string
+	Listen     string // address to listen on
+	DataDir    string // where the embedded defaults live
+	Region     string
+	BaseURL    string // this region's public base URL
 	// DirectoryURL is the directory database; default: SQLite in DataDir.
 	DirectoryURL string
 	// Clusters maps cluster names to database URLs; default: one SQLite
@@ -45,6 +48,8 @@ type Config struct {
 	// accepted.
 	VoiceIDs         []string
 	VoiceCatalogFile string
+	// LogFormat is json, text, or auto (text on a terminal).
+	LogFormat string
 }
 
 // Defaults of the embedded setup.
@@ -65,7 +70,7 @@ func (c *Config) Normalize() error {
 	if c.DataDir == "" {
 		c.DataDir = DefaultDataDir
 	}
-	dir, err := filepath.Abs(c.DataDir)
+	dir, err := absDataDir(c.DataDir)
 	if err != nil {
 		return err
 	}
@@ -75,6 +80,10 @@ func (c *Config) Normalize() error {
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Listen
+		// ":8080" listens on every interface; clients reach it on localhost.
+		if host, port, err := net.SplitHostPort(c.Listen); err == nil && (host == "" || host == "0.0.0.0" || host == "::") {
+			c.BaseURL = "http://" + net.JoinHostPort("localhost", port)
+		}
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.DirectoryURL == "" {
@@ -99,7 +108,7 @@ func (c *Config) Normalize() error {
 		return fmt.Errorf("default cluster %q is not among the configured clusters", c.DefaultCluster)
 	}
 	if c.SigningKeyFile == "" {
-		c.SigningKeyFile = filepath.Join(dir, "signing-key.pem")
+		c.SigningKeyFile = defaultSigningKeyFile(dir)
 	}
 	if c.DirectoryCacheTTL == 0 {
 		c.DirectoryCacheTTL = DefaultDirectoryTTL
@@ -109,6 +118,9 @@ func (c *Config) Normalize() error {
 	}
 	if _, err := ratelimit.ParseMode(c.RateLimits); err != nil {
 		return err
+	}
+	if c.LogFormat == "" {
+		c.LogFormat = "auto"
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = DefaultShutdownPeriod
@@ -127,4 +139,17 @@ func ParseClusters(vals []string) (map[string]string, error) {
 		out[name] = url
 	}
 	return out, nil
+}
+
+// defaultSigningKeyFile is where the signing key is generated when none is
+// configured. Only a key there may be generated; one configured elsewhere
+// must exist.
+func defaultSigningKeyFile(dataDir string) string {
+	return filepath.Join(dataDir, "signing-key.pem")
+}
+
+// absDataDir is the data directory as an absolute path, as the startup line
+// and the operator commands show it.
+func absDataDir(dir string) (string, error) {
+	return filepath.Abs(dir)
 }

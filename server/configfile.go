@@ -8,90 +8,219 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 )
 
-// fileConfig is the YAML configuration file. Its keys mirror the flags;
-// keys it does not know are errors, so a typo never passes silently.
-type fileConfig struct {
-	Region            string            `yaml:"region"`
-	BaseURL           string            `yaml:"base_url"`
-	Listen            string            `yaml:"listen"`
-	DataDir           string            `yaml:"data_dir"`
-	DirectoryURL      string            `yaml:"directory_url"`
-	Clusters          map[string]string `yaml:"clusters"`
-	DefaultCluster    string            `yaml:"default_cluster"`
-	SigningKeyFile    string            `yaml:"signing_key_file"`
-	VerifyKeyFiles    []string          `yaml:"verify_key_files"`
-	DirectoryCacheTTL *duration         `yaml:"directory_cache_ttl"`
-	RateLimits        struct {
-		Mode      string         `yaml:"mode"`
-		Overrides map[string]int `yaml:"overrides"`
-	} `yaml:"rate_limits"`
-	RedisURL     string   `yaml:"redis_url"`
-	VoiceIDs     []string `yaml:"voice_ids"`
-	VoiceCatalog string   `yaml:"voice_catalog"`
-}
-
-// duration is a time.Duration written as a Go duration string ("5s",
-// "250ms"); a bare number is refused because its unit would be a guess.
-type duration time.Duration
-
-func (d *duration) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
-		return fmt.Errorf("line %d: want a duration such as 5s or 250ms, got %q", n.Line, n.Value)
-	}
-	v, err := time.ParseDuration(n.Value)
-	if err != nil || v < 0 {
-		return fmt.Errorf("line %d: want a duration such as 5s or 250ms, got %q", n.Line, n.Value)
-	}
-	*d = duration(v)
-	return nil
+// fileValue is one setting's values as the configuration file gives them,
+// with the line they are on for messages.
+type fileValue struct {
+	line int
+	vals []string
 }
 
 // LoadConfigFile reads the YAML configuration file at path. The result is
-// not normalized: flags and environment variables are applied over it
-// first, then Config.Normalize fills the defaults.
+// not normalized: LoadConfig lays flags and environment variables over it,
+// then Config.Normalize fills the defaults.
 func LoadConfigFile(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	file, err := readConfigFile(path)
 	if err != nil {
-		return Config{}, fmt.Errorf("config file: %w", err)
+		return Config{}, err
 	}
-	cfg, err := ParseConfigFile(data)
-	if err != nil {
-		return Config{}, fmt.Errorf("config file %s: %w", path, err)
+	var cfg Config
+	if err := applyFile(&cfg, file, "config file "+path, nil); err != nil {
+		return Config{}, err
 	}
 	return cfg, nil
 }
 
-// ParseConfigFile parses the YAML configuration in data.
+// ParseConfigFile parses YAML configuration, as LoadConfigFile reads it.
 func ParseConfigFile(data []byte) (Config, error) {
-	var f fileConfig
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+	file, err := parseFileValues(data)
+	if err != nil {
 		return Config{}, err
 	}
-	cfg := Config{
-		Listen: f.Listen, DataDir: f.DataDir, Region: f.Region, BaseURL: f.BaseURL, DirectoryURL: f.DirectoryURL,
-		Clusters: f.Clusters, DefaultCluster: f.DefaultCluster, SigningKeyFile: f.SigningKeyFile,
-		VerifyKeyFiles: f.VerifyKeyFiles, RateLimits: f.RateLimits.Mode, RateLimitOverrides: f.RateLimits.Overrides,
-		RedisURL: f.RedisURL, VoiceIDs: f.VoiceIDs, VoiceCatalogFile: f.VoiceCatalog,
-	}
-	if f.DirectoryCacheTTL != nil {
-		cfg.DirectoryCacheTTL = time.Duration(*f.DirectoryCacheTTL)
-	}
-	for op, rpm := range f.RateLimits.Overrides {
-		if rpm <= 0 {
-			return Config{}, fmt.Errorf("rate_limits.overrides.%s: want a positive number of requests per minute, got %d", op, rpm)
-		}
-	}
-	if err := checkDatabaseURLs(cfg.DirectoryURL, cfg.Clusters); err != nil {
+	var cfg Config
+	if err := applyFile(&cfg, file, "config file", nil); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// applyFile sets cfg from the file's values, except the settings that skip
+// reports given elsewhere (a flag or variable wins over the file).
+func applyFile(cfg *Config, file map[string]fileValue, where string, skip func(*Setting) bool) error {
+	for i := range Settings {
+		s := &Settings[i]
+		v, ok := file[s.Key]
+		if s.Key == "" || !ok || skip != nil && skip(s) {
+			continue
+		}
+		if err := s.set(cfg, v.vals); err != nil {
+			return fmt.Errorf("%s, line %d, %s: %w", where, v.line, s.Key, err)
+		}
+	}
+	if err := checkDatabaseURLs(cfg.DirectoryURL, cfg.Clusters); err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	return nil
+}
+
+// readConfigFile reads the file's values by setting key.
+func readConfigFile(path string) (map[string]fileValue, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	file, err := parseFileValues(data)
+	if err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	return file, nil
+}
+
+// parseFileValues walks the YAML document by key, so that an unknown key
+// is reported with its line and the nearest valid key rather than as a Go
+// type the reader never wrote.
+func parseFileValues(data []byte) (map[string]fileValue, error) {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("not valid YAML: %w", err)
+	}
+	out := map[string]fileValue{}
+	if len(doc.Content) == 0 {
+		return out, nil
+	}
+	return out, walkFile(doc.Content[0], "", out)
+}
+
+func walkFile(n *yaml.Node, prefix string, out map[string]fileValue) error {
+	if n.Kind != yaml.MappingNode {
+		if prefix == "" {
+			return fmt.Errorf("line %d: want a mapping of settings such as \"listen: 127.0.0.1:8080\"", n.Line)
+		}
+		return fmt.Errorf("line %d, %s: want a mapping of %s", n.Line, prefix, strings.Join(keysUnder(prefix), ", "))
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := k.Value
+		if prefix != "" {
+			key = prefix + "." + k.Value
+		}
+		if seen[key] {
+			return fmt.Errorf("line %d: %s is given twice", k.Line, key)
+		}
+		seen[key] = true
+		if s := settingByKey(key); s != nil {
+			vals, err := nodeValues(s.Shape, v)
+			if err != nil {
+				return fmt.Errorf("line %d, %s: %w", v.Line, key, err)
+			}
+			if vals != nil {
+				out[key] = fileValue{line: v.Line, vals: vals}
+			}
+			continue
+		}
+		if len(keysUnder(key)) > 0 {
+			if err := walkFile(v, key, out); err != nil {
+				return err
+			}
+			continue
+		}
+		return unknownKey(k.Line, key)
+	}
+	return nil
+}
+
+// nodeValues turns a YAML value into a setting's values: nil for a null
+// (the setting is left unset).
+func nodeValues(shape Shape, v *yaml.Node) ([]string, error) {
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		return nil, nil
+	}
+	switch shape {
+	case List:
+		if v.Kind == yaml.ScalarNode {
+			return []string{v.Value}, nil
+		}
+		if v.Kind != yaml.SequenceNode {
+			return nil, errors.New("want a list, e.g. [a, b]")
+		}
+		vals := make([]string, 0, len(v.Content))
+		for _, item := range v.Content {
+			if item.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d: want a plain value in the list", item.Line)
+			}
+			vals = append(vals, item.Value)
+		}
+		return vals, nil
+	case Mapping:
+		if v.Kind != yaml.MappingNode {
+			return nil, errors.New("want a mapping of NAME: VALUE lines")
+		}
+		vals := make([]string, 0, len(v.Content)/2)
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			name, val := v.Content[i], v.Content[i+1]
+			if val.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d, %s: want a plain value", val.Line, name.Value)
+			}
+			vals = append(vals, name.Value+"="+val.Value)
+		}
+		return vals, nil
+	default:
+		if v.Kind != yaml.ScalarNode {
+			return nil, errors.New("want a single value, not a list or mapping")
+		}
+		return []string{v.Value}, nil
+	}
+}
+
+// keysUnder lists the file keys nested under prefix, without it.
+func keysUnder(prefix string) []string {
+	var out []string
+	for _, s := range Settings {
+		if rest, ok := strings.CutPrefix(s.Key, prefix+"."); ok {
+			out = append(out, rest)
+		}
+	}
+	return out
+}
+
+// unknownKey names the key, its line and the nearest valid key.
+func unknownKey(line int, key string) error {
+	var valid []string
+	for _, s := range Settings {
+		if s.Key != "" {
+			valid = append(valid, s.Key)
+		}
+	}
+	best := slices.MinFunc(valid, func(a, b string) int { return editDistance(key, a) - editDistance(key, b) })
+	if editDistance(key, best) <= max(2, len(key)/3) {
+		return fmt.Errorf("line %d: unknown key %s; did you mean %s?", line, key, best)
+	}
+	return fmt.Errorf("line %d: unknown key %s; the keys are %s", line, key, strings.Join(valid, ", "))
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // checkDatabaseURLs refuses any database URL that is neither PostgreSQL

@@ -24,6 +24,9 @@ import (
 	"github.com/amigo-oss/amigo-server/token"
 )
 
+// mustWrite ends the message of a start refused for want of write access.
+const mustWrite = "the server must be able to write its databases (check the data directory's owner, permissions and mounts)"
+
 // Runtime is an assembled server: its databases, app and HTTP handler.
 type Runtime struct {
 	Config    Config
@@ -32,7 +35,9 @@ type Runtime struct {
 	Directory *sqldb.DirectoryStore
 	Clusters  map[string]*sqldb.ClusterStore
 	Logger    *slog.Logger
-	redis     *redis.Client
+	// SigningKey is the key tokens are signed with (Open only).
+	SigningKey SigningKey
+	redis      *redis.Client
 }
 
 // Option changes how Open assembles a runtime.
@@ -56,20 +61,29 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) 
 	for _, opt := range opts {
 		opt(&o)
 	}
+	// The key first: a configured key that is missing must stop the start
+	// before anything is created.
+	keys, signing, err := loadKeys(cfg, o.clock)
+	if err != nil {
+		return nil, err
+	}
+	if err := writableFiles(cfg); err != nil {
+		return nil, fmt.Errorf("%w; %s", err, mustWrite)
+	}
 	rt, err := openDatabases(ctx, cfg, logger, o.clock, true, false)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := loadKeys(cfg, o.clock)
-	if err != nil {
+	if err := rt.Writable(ctx); err != nil {
 		rt.Close()
-		return nil, err
+		return nil, fmt.Errorf("%w; %s", err, mustWrite)
 	}
 	voices, err := loadVoices(cfg)
 	if err != nil {
 		rt.Close()
 		return nil, err
 	}
+	rt.SigningKey = signing
 	rt.App = core.NewApp(core.Config{
 		Voices: voices,
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: rt.Directory, Clusters: rt.stores(), DefaultCluster: cfg.DefaultCluster,
@@ -81,7 +95,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) 
 		rt.Close()
 		return nil, err
 	}
-	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: reg, RateLimits: limits})
+	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: reg, RateLimits: limits, Writable: rt.Writable})
 	return rt, nil
 }
 
@@ -164,20 +178,44 @@ func (rt *Runtime) stores() map[string]amigo.ClusterStore {
 	return out
 }
 
-func loadKeys(cfg Config, clock amigo.Clock) (*token.KeySet, error) {
-	signer, err := token.LoadOrCreateSigningKey(cfg.SigningKeyFile)
-	if err != nil {
-		return nil, fmt.Errorf("signing key: %w", err)
+// SigningKey says which key signs tokens, for the startup line.
+type SigningKey struct {
+	File      string
+	KID       string
+	Generated bool // generated on this start rather than loaded
+}
+
+// loadKeys loads the signing key, generating it only at the default path in
+// the data directory: a configured key that is missing is refused, since a
+// new key there would log everyone out without a word.
+func loadKeys(cfg Config, clock amigo.Clock) (*token.KeySet, SigningKey, error) {
+	info := SigningKey{File: cfg.SigningKeyFile}
+	_, statErr := os.Stat(cfg.SigningKeyFile)
+	var signer ed25519.PrivateKey
+	var err error
+	switch {
+	case errors.Is(statErr, os.ErrNotExist) && cfg.SigningKeyFile != defaultSigningKeyFile(cfg.DataDir):
+		return nil, info, fmt.Errorf("signing key %s does not exist: create it with `openssl genpkey -algorithm ed25519 -out %s`, "+
+			"or leave --signing-key-file unset to use a key generated in the data directory", cfg.SigningKeyFile, cfg.SigningKeyFile)
+	case errors.Is(statErr, os.ErrNotExist):
+		info.Generated = true
+		signer, err = token.LoadOrCreateSigningKey(cfg.SigningKeyFile)
+	default:
+		signer, err = token.LoadSigningKey(cfg.SigningKeyFile)
 	}
+	if err != nil {
+		return nil, info, fmt.Errorf("signing key: %w", err)
+	}
+	info.KID = token.KeyID(signer.Public().(ed25519.PublicKey))
 	var extra []ed25519.PublicKey
 	for _, f := range cfg.VerifyKeyFiles {
 		k, err := token.LoadVerificationKey(f)
 		if err != nil {
-			return nil, fmt.Errorf("verification key: %w", err)
+			return nil, info, fmt.Errorf("verification key: %w", err)
 		}
 		extra = append(extra, k)
 	}
-	return token.NewKeySet(signer, extra, "amigo-server/"+cfg.Region, clock), nil
+	return token.NewKeySet(signer, extra, "amigo-server/"+cfg.Region, clock), info, nil
 }
 
 // Close closes every database.
@@ -218,7 +256,7 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 		return err
 	}
 	srv := rt.HTTPServer()
-	rt.Logger.Info("listening", "addr", ln.Addr().String(), "region", rt.Config.Region, "base_url", rt.Config.BaseURL)
+	rt.logStartup(ctx, ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

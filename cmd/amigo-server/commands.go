@@ -17,51 +17,32 @@ import (
 	"github.com/amigo-oss/amigo-server/server"
 )
 
-// configFlags binds the configuration shared by serve and the operator
-// commands to flags, each defaulting to its AMIGO_* environment variable.
+// configFlags holds the configuration flags shared by serve and the
+// operator commands; server.Settings declares them.
 type configFlags struct {
-	cfg       server.Config
-	clusters  []string
-	logFormat string
-	fileFlags // --config: the YAML file under the flags
+	flagSet *pflag.FlagSet
+	cfg     server.Config // as last loaded, for the logger
 }
 
 func (f *configFlags) register(fs *pflag.FlagSet) {
-	f.registerConfigFile(fs)
-	fs.StringVar(&f.cfg.Listen, "listen", env("AMIGO_LISTEN", server.DefaultListen), "address to listen on (AMIGO_LISTEN)")
-	fs.StringVar(&f.cfg.DataDir, "data-dir", env("AMIGO_DATA_DIR", server.DefaultDataDir), "directory of the embedded databases and generated keys (AMIGO_DATA_DIR)")
-	fs.StringVar(&f.cfg.Region, "region", env("AMIGO_REGION", server.DefaultRegion), "name of this region (AMIGO_REGION)")
-	fs.StringVar(&f.cfg.BaseURL, "base-url", env("AMIGO_PUBLIC_BASE_URL", ""), "this region's public base URL (AMIGO_PUBLIC_BASE_URL; default http://LISTEN)")
-	fs.StringVar(&f.cfg.DirectoryURL, "directory-url", env("AMIGO_DIRECTORY_URL", ""), "directory database URL (AMIGO_DIRECTORY_URL; default sqlite in the data dir)")
-	fs.StringArrayVar(&f.clusters, "cluster", envList("AMIGO_CLUSTERS"), "cluster NAME=URL, repeatable (AMIGO_CLUSTERS, comma-separated; default default=sqlite in the data dir)")
-	fs.StringVar(&f.cfg.DefaultCluster, "default-cluster", env("AMIGO_DEFAULT_CLUSTER", ""), "cluster for new organizations (AMIGO_DEFAULT_CLUSTER)")
-	fs.StringVar(&f.cfg.SigningKeyFile, "signing-key-file", env("AMIGO_SIGNING_KEY_FILE", ""), "Ed25519 PKCS#8 PEM signing key (AMIGO_SIGNING_KEY_FILE; default generated in the data dir)")
-	fs.StringArrayVar(&f.cfg.VerifyKeyFiles, "verify-key-file", envList("AMIGO_VERIFY_KEY_FILES"), "extra key whose tokens stay valid, repeatable (AMIGO_VERIFY_KEY_FILES)")
-	fs.DurationVar(&f.cfg.DirectoryCacheTTL, "directory-cache-ttl", envDuration("AMIGO_DIRECTORY_CACHE_TTL", server.DefaultDirectoryTTL), "how long directory answers are cached (AMIGO_DIRECTORY_CACHE_TTL)")
-	fs.StringVar(&f.cfg.RateLimits, "rate-limits", env("AMIGO_RATE_LIMITS", "on"), "on (the spec's limits), off, or a multiplier such as 10x (AMIGO_RATE_LIMITS)")
-	fs.StringVar(&f.cfg.RedisURL, "redis-url", env("AMIGO_REDIS_URL", ""), "Redis shared by replicas for rate limits, e.g. redis://127.0.0.1:6379/0 (AMIGO_REDIS_URL)")
-	fs.StringSliceVar(&f.cfg.VoiceIDs, "voice-ids", envList("AMIGO_VOICE_IDS"), "voice ids agents may use, comma-separated (AMIGO_VOICE_IDS; with no catalogue any id is accepted)")
-	fs.StringVar(&f.cfg.VoiceCatalogFile, "voice-catalog", env("AMIGO_VOICE_CATALOG", ""), "file of voice ids, one per line (AMIGO_VOICE_CATALOG)")
-	fs.StringVar(&f.logFormat, "log-format", env("AMIGO_LOG_FORMAT", "auto"), "json, text, or auto: text on a terminal (AMIGO_LOG_FORMAT)")
+	f.flagSet = fs
+	server.RegisterFlags(fs)
 }
 
-// config returns the normalized configuration.
+// config returns the normalized configuration from flags, environment and
+// the configuration file.
 func (f *configFlags) config() (server.Config, error) {
-	clusters, err := server.ParseClusters(f.clusters)
+	cfg, err := server.LoadConfig(f.flagSet)
 	if err != nil {
 		return server.Config{}, err
 	}
-	cfg := f.cfg
-	cfg.Clusters = clusters
-	if cfg, err = f.withFile(cfg); err != nil {
-		return server.Config{}, err
-	}
-	return cfg, cfg.Normalize()
+	f.cfg = cfg
+	return cfg, nil
 }
 
 func (f *configFlags) logger(w io.Writer) *slog.Logger {
-	text := f.logFormat == "text"
-	if f.logFormat == "auto" {
+	text := f.cfg.LogFormat == "text"
+	if f.cfg.LogFormat == "auto" || f.cfg.LogFormat == "" {
 		file, ok := w.(*os.File)
 		text = ok && isatty.IsTerminal(file.Fd())
 	}
@@ -96,8 +77,12 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	root.Version = server.Version().String()
+	root.SetVersionTemplate("amigo-server {{.Version}}\n")
 	flags.register(root.PersistentFlags())
 	root.AddCommand(&cobra.Command{Use: "serve", Short: "Serve the API (the default command)", Args: cobra.NoArgs, RunE: serve})
+	root.AddCommand(&cobra.Command{Use: "version", Short: "Print the version, commit and Go version", Args: cobra.NoArgs,
+		Run: func(*cobra.Command, []string) { fmt.Fprintln(stdout, "amigo-server", server.Version()) }})
 	root.AddCommand(newBootstrapCommand(&flags, stdout))
 	root.AddCommand(newMaintenanceCommand(&flags, stdout))
 	root.AddCommand(newMoveOrgCommand(&flags, stdout))
@@ -118,7 +103,7 @@ issues a new API key for admin@amigo.ai. The first organization bootstrapped bec
 the platform organization, whose super administrators may create and delete others.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withApp(cmd, flags, func(ctx context.Context, app *core.App) error {
+			return withAppCreating(cmd, flags, func(ctx context.Context, app *core.App) error {
 				res, err := app.Bootstrap(ctx, orgID)
 				if err != nil {
 					return err

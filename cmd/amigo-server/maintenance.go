@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/server"
 )
 
@@ -30,10 +28,15 @@ Servers see a switch within their --directory-cache-ttl. While it is on, every
 affected /v1 request gets 503 {"detail": "The service is going through temporary
 maintenance."} with a Retry-After header; /healthz, /readyz and /metrics answer
 as usual, and other organizations are unaffected.`,
-		Args:      cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return errors.New("maintenance: say on, off or status, e.g. amigo-server maintenance status")
+			}
+			return nil
+		},
 		ValidArgs: []string{"on", "off", "status"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return operatorError(runMaintenance(cmd, flags, stdout, args[0], orgID))
+			return runMaintenance(cmd, flags, stdout, args[0], orgID)
 		},
 	}
 	cmd.Flags().StringVar(&orgID, "org", "", "organization id; without it the whole region")
@@ -47,7 +50,7 @@ func runMaintenance(cmd *cobra.Command, flags *configFlags, stdout io.Writer, ac
 	if action == "status" && orgID != "" {
 		return errors.New("maintenance status: --org is not used; the status lists every organization concerned")
 	}
-	cfg, err := flags.config()
+	cfg, err := operatorConfig(cmd, flags, false)
 	if err != nil {
 		return err
 	}
@@ -78,14 +81,4 @@ func runMaintenance(cmd *cobra.Command, flags *configFlags, stdout io.Writer, ac
 		fmt.Fprintf(stdout, "region %s: maintenance %s (servers see it within their directory cache TTL)\n", cfg.Region, action)
 	}
 	return nil
-}
-
-// operatorError shows a domain error by its message, as a person reads it,
-// rather than by its code.
-func operatorError(err error) error {
-	var e *amigo.Error
-	if errors.As(err, &e) {
-		return errors.New(strings.Replace(err.Error(), e.Error(), e.Message, 1))
-	}
-	return err
 }

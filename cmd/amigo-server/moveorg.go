@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/core"
 	"github.com/amigo-oss/amigo-server/server"
 )
@@ -43,7 +44,7 @@ organization stays in maintenance until a later run succeeds. While the move
 has not switched yet, "move-org --to <its current cluster>" cancels it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := flags.config()
+			cfg, err := operatorConfig(cmd, flags, false)
 			if err != nil {
 				return err
 			}
@@ -56,16 +57,25 @@ has not switched yet, "move-org --to <its current cluster>" cancels it.`,
 			}
 			defer rt.Close()
 			start := time.Now()
+			var started bool
 			err = rt.App.MoveOrganization(cmd.Context(), orgID, to, core.MoveOptions{
 				Settle: settle,
 				Progress: func(step string) {
+					started = true
 					fmt.Fprintf(stdout, "%s: %s (%s)\n", orgID, step, time.Since(start).Round(time.Millisecond))
 				},
 			})
-			if err != nil {
-				return operatorError(fmt.Errorf("move-org %s: %w (run the command again to resume)", orgID, err))
+			// An unknown organization or cluster, or a conflicting move, is
+			// refused before anything changes: running again would not help.
+			code := amigo.ErrorCode(err)
+			switch {
+			case err == nil:
+				return nil
+			case !started && (code == amigo.ENOTFOUND || code == amigo.ECONFLICT):
+				return fmt.Errorf("move-org %s: %w (nothing was changed)", orgID, err)
+			default:
+				return fmt.Errorf("move-org %s: %w (run the command again to resume)", orgID, err)
 			}
-			return nil
 		},
 	}
 	cmd.Flags().StringVar(&orgID, "org", "", "organization id (required)")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,16 +17,17 @@ import (
 	"github.com/amigo-oss/amigo-server/server"
 )
 
-// run runs the CLI with args and returns its standard output.
+// run runs the CLI with args as main does and returns its standard output,
+// and what it printed on standard error as the error if it failed.
 func run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	root := newRootCommand(&stdout, &stderr)
-	root.SetArgs(args)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := root.ExecuteContext(ctx)
-	return stdout.String(), err
+	if execute(ctx, args, &stdout, &stderr) != 0 {
+		return stdout.String(), errors.New(strings.TrimSpace(stderr.String()))
+	}
+	return stdout.String(), nil
 }
 
 // flagsOf returns the command-line flags of a server's configuration.

@@ -15,7 +15,16 @@ import (
 // withApp opens the configured databases for an operator command, runs fn
 // and closes them. Operator commands work whether or not the server runs.
 func withApp(cmd *cobra.Command, flags *configFlags, fn func(ctx context.Context, app *core.App) error) error {
-	cfg, err := flags.config()
+	return openApp(cmd, flags, false, fn)
+}
+
+// withAppCreating is withApp for bootstrap, which may start a new setup.
+func withAppCreating(cmd *cobra.Command, flags *configFlags, fn func(ctx context.Context, app *core.App) error) error {
+	return openApp(cmd, flags, true, fn)
+}
+
+func openApp(cmd *cobra.Command, flags *configFlags, mayCreate bool, fn func(ctx context.Context, app *core.App) error) error {
+	cfg, err := operatorConfig(cmd, flags, mayCreate)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ type exchange struct {
 }
 
 func TestCheck(t *testing.T) {
-	v := ForTest(t)
+	v := Require(t)
 	textHeader := http.Header{"Content-Type": {"text/plain; charset=utf-8"}}
 	utf8Header := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 	tests := []exchange{
@@ -172,7 +172,7 @@ func assertProblems(t *testing.T, err error, want []string) {
 }
 
 func TestErrorText(t *testing.T) {
-	v := ForTest(t)
+	v := Require(t)
 	req := httptest.NewRequest("POST", signin, nil)
 	err := v.Check(req, 403, jsonHeader, []byte(`{"detail":"`+strings.Repeat("x", 1000)+`"}`))
 	msg := err.Error()
@@ -189,7 +189,7 @@ func TestErrorText(t *testing.T) {
 // TestCheckUsesCompiledCache shows that Load compiled every response schema,
 // so Check never compiles: the cache does not grow across a run of checks.
 func TestCheckUsesCompiledCache(t *testing.T) {
-	v := ForTest(t)
+	v := Require(t)
 	before := cacheLen(v.cache)
 	if before == 0 {
 		t.Fatal("Load compiled no response schema")
@@ -216,7 +216,7 @@ func cacheLen(c cache.SchemaCache) int {
 }
 
 func TestCheckConcurrent(t *testing.T) {
-	v := ForTest(t)
+	v := Require(t)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
@@ -232,7 +232,7 @@ func TestCheckConcurrent(t *testing.T) {
 }
 
 func TestLoadIsShared(t *testing.T) {
-	a := ForTest(t)
+	a := Require(t)
 	b, err := Load()
 	if err != nil || a != b {
 		t.Fatalf("Load() = %p, %v; want the same validator %p", b, err, a)
@@ -242,8 +242,8 @@ func TestLoadIsShared(t *testing.T) {
 func TestSpecPath(t *testing.T) {
 	t.Run("env overrides", func(t *testing.T) {
 		t.Setenv(SpecPathEnv, "/somewhere/spec.json")
-		if got, err := specPath(); err != nil || got != "/somewhere/spec.json" {
-			t.Fatalf("specPath() = %q, %v", got, err)
+		if got, err := SpecPath(); err != nil || got != "/somewhere/spec.json" {
+			t.Fatalf("SpecPath() = %q, %v", got, err)
 		}
 	})
 	t.Run("beside the repo root", func(t *testing.T) {
@@ -259,8 +259,8 @@ func TestSpecPath(t *testing.T) {
 		}
 		t.Chdir(deep)
 		want := filepath.Join(root, "shared", "spec", "openapi.json")
-		if got, err := specPath(); err != nil || got != want {
-			t.Fatalf("specPath() = %q, %v; want %q", got, err, want)
+		if got, err := SpecPath(); err != nil || got != want {
+			t.Fatalf("SpecPath() = %q, %v; want %q", got, err, want)
 		}
 		if _, err := loadFile(want); !errors.Is(err, ErrSpecNotFound) {
 			t.Fatalf("loadFile(absent) = %v; want ErrSpecNotFound", err)
@@ -282,26 +282,40 @@ func TestForTestWithoutSpec(t *testing.T) {
 	absent := func() (*Validator, error) { return loadFile(filepath.Join(t.TempDir(), "openapi.json")) }
 	broken := func() (*Validator, error) { return nil, errors.New("bad spec") }
 	tests := []struct {
-		name    string
-		require string
-		load    func() (*Validator, error)
-		skip    bool
+		name         string
+		require      string
+		load         func() (*Validator, error)
+		skipIfAbsent bool
+		wantSkip     bool
+		wantFail     bool
 	}{
-		{"absent skips", "", absent, true},
-		{"absent fails when services are required", "1", absent, false},
-		{"broken fails", "", broken, false},
+		{"absent: behavioural tests run unvalidated", "", absent, false, false, false},
+		{"absent: spec checks skip", "", absent, true, true, false},
+		{"absent fails when services are required", "1", absent, false, false, true},
+		{"absent fails spec checks when services are required", "1", absent, true, false, true},
+		{"broken fails", "", broken, false, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv(requireEnv, tt.require)
 			r := &recorder{TB: t}
-			if v := forTest(r, tt.load); v != nil {
+			if v := forTest(r, tt.load, tt.skipIfAbsent); v != nil {
 				t.Fatal("forTest returned a validator")
 			}
-			if tt.skip && (r.skipped == "" || r.failed != "") || !tt.skip && (r.failed == "" || r.skipped != "") {
-				t.Fatalf("skipped %q, failed %q", r.skipped, r.failed)
+			if (r.skipped != "") != tt.wantSkip || (r.failed != "") != tt.wantFail {
+				t.Fatalf("skipped %q, failed %q; want skip %v, fail %v", r.skipped, r.failed, tt.wantSkip, tt.wantFail)
 			}
 		})
+	}
+}
+
+func TestNoticeSaysHowToPointAtTheSpec(t *testing.T) {
+	var b strings.Builder
+	writeNotice(&b, fmt.Errorf("%w at /x/openapi.json", ErrSpecNotFound))
+	got := b.String()
+	if strings.Count(got, "\n") != 1 || !strings.Contains(got, "/x/openapi.json") || !strings.Contains(got, SpecPathEnv+"=") ||
+		!strings.Contains(got, "NOT validated") {
+		t.Fatalf("notice = %q", got)
 	}
 }
 
@@ -316,7 +330,7 @@ func TestBrokenSpecFailsLoad(t *testing.T) {
 }
 
 func BenchmarkCheck(b *testing.B) {
-	v := ForTest(b)
+	v := Require(b)
 	cases := []struct {
 		name   string
 		method string

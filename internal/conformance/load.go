@@ -49,7 +49,7 @@ var loaded struct {
 // holds a go.mod. An absent spec yields an error wrapping ErrSpecNotFound.
 func Load() (*Validator, error) {
 	loaded.once.Do(func() {
-		path, err := specPath()
+		path, err := SpecPath()
 		if err != nil {
 			loaded.err = err
 			return
@@ -59,31 +59,44 @@ func Load() (*Validator, error) {
 	return loaded.v, loaded.err
 }
 
-// ForTest returns the process-wide Validator. When the spec is absent it
-// skips t, or fails it if AMIGO_TEST_REQUIRE_SERVICES=1; any other load
-// error fails t.
+// ForTest returns the process-wide Validator for a behavioural test, or nil
+// when the spec is absent: the test then runs and asserts as usual, only
+// responses go unvalidated, and the run says so on one line. With
+// AMIGO_TEST_REQUIRE_SERVICES=1 an absent spec fails t instead; any other
+// load error always fails t.
 func ForTest(t testing.TB) *Validator {
 	t.Helper()
-	return forTest(t, Load)
+	return forTest(t, Load, false)
 }
 
-func forTest(t testing.TB, load func() (*Validator, error)) *Validator {
+// Require is ForTest for tests that exist to check the spec itself (the
+// validator's own tests, the operations table against the spec): without
+// the spec they have nothing to check, so they skip, and the run says so.
+func Require(t testing.TB) *Validator {
+	t.Helper()
+	return forTest(t, Load, true)
+}
+
+func forTest(t testing.TB, load func() (*Validator, error), skip bool) *Validator {
 	t.Helper()
 	v, err := load()
 	switch {
 	case err == nil:
 		return v
 	case errors.Is(err, ErrSpecNotFound) && os.Getenv(requireEnv) != "1":
-		t.Skipf("conformance: %v; check out shared/ beside the repo or set %s (set %s=1 to fail instead)",
-			err, SpecPathEnv, requireEnv)
+		announceMissingSpec(err)
+		if skip {
+			t.Skipf("conformance: %v; nothing to check without the spec (set %s)", err, SpecPathEnv)
+		}
 	default:
 		t.Fatalf("conformance: %v", err)
 	}
 	return nil
 }
 
-// specPath says where the spec should be, without checking that it is there.
-func specPath() (string, error) {
+// SpecPath says where the spec should be, without checking that it is there:
+// $AMIGO_SPEC_PATH, else ../shared/spec/openapi.json beside the module root.
+func SpecPath() (string, error) {
 	if p := os.Getenv(SpecPathEnv); p != "" {
 		return p, nil
 	}

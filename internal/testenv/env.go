@@ -30,6 +30,8 @@ type Env struct {
 type Options struct {
 	// Configure may change the configuration before the server opens.
 	Configure func(cfg *server.Config)
+	// Log, if set, receives the server's log as JSON lines.
+	Log io.Writer
 	// Clock, if set, is the server's clock instead of the system's.
 	Clock amigo.Clock
 }
@@ -71,7 +73,13 @@ func Serve(t testing.TB, b Backend, cfg server.Config, opts ...Options) *Env {
 	if err := cfg.Normalize(); err != nil {
 		t.Fatal(err)
 	}
-	rt, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), serverOpts...)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, o := range opts {
+		if o.Log != nil {
+			logger = slog.New(slog.NewJSONHandler(o.Log, nil))
+		}
+	}
+	rt, err := server.Open(context.Background(), cfg, logger, serverOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
