@@ -1,13 +1,16 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/amigo-oss/amigo-server/internal/testenv"
+	"github.com/amigo-oss/amigo-server/server"
 )
 
 type changeRecord struct {
@@ -329,6 +332,33 @@ func TestVersionDiffs(t *testing.T) {
 		c.Do(t, "GET", smBase+"version/diff?from=1&to=1", nil).Expect(200).Decode(&same)
 		if len(same.Patch) != 0 || len(same.StatesAdded)+len(same.StatesRemoved)+len(same.StatesChanged)+len(same.TransitionsAdded) != 0 {
 			t.Fatalf("a version against itself: %+v", same)
+		}
+	})
+}
+
+// TestChangeLogRetention: records older than --change-log-retention go;
+// newer ones stay. Bootstrap is recorded as the operator's.
+func TestChangeLogRetention(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
+		clock := testenv.NewClock()
+		env := testenv.Start(t, b, testenv.Options{Clock: clock.Now, Configure: func(cfg *server.Config) {
+			cfg.ChangeLogRetention = 24 * time.Hour
+		}})
+		c := env.Admin
+		var boot changePage
+		c.Do(t, "GET", "/v1/platform/changes/?operation=bootstrap", nil).Expect(200).Decode(&boot)
+		if len(boot.Changes) != 1 || !boot.Changes[0].Actor.Operator || boot.Changes[0].ResourceType != "api_key" {
+			t.Fatalf("bootstrap record: %+v", boot.Changes)
+		}
+		createAgent(t, c, "platform", "old")
+		clock.Advance(25 * time.Hour)
+		c = env.SignIn(t, testenv.PlatformOrg, env.APIKey, env.APIKeyID, env.UserID)
+		createAgent(t, c, "platform", "new")
+		env.Runtime.PruneChangeLog(context.Background())
+		var p changePage
+		c.Do(t, "GET", "/v1/platform/changes/", nil).Expect(200).Decode(&p)
+		if got := operations(p); !slices.Equal(got, []string{"create-agent"}) || !strings.Contains(p.Changes[0].Summary, "new") {
+			t.Fatalf("after pruning: %v", p.Changes)
 		}
 	})
 }

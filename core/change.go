@@ -2,7 +2,9 @@ package core
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/wI2L/jsondiff"
@@ -129,4 +131,70 @@ func userDocOf(u *amigo.User) *userDoc {
 		NonsensitiveVariables: cloneMap(u.NonsensitiveVariables), EnableActionsAccess: u.EnableActionsAccess,
 		AdditionalContext: append([]string{}, u.AdditionalContext...),
 	}
+}
+
+// organizationDoc holds an organization's settings; images appear as the
+// SHA-256 of their bytes, so a diff shows that one changed without
+// carrying it.
+type organizationDoc struct {
+	Name                   string                `json:"org_name"`
+	Title                  string                `json:"title"`
+	MainDescription        string                `json:"main_description"`
+	SubDescription         string                `json:"sub_description"`
+	Images                 map[string]string     `json:"image_sha256"`
+	UserDimensions         []amigo.UserDimension `json:"user_dimensions"`
+	DefaultUserPreferences amigo.Preferences     `json:"default_user_preferences"`
+	OnboardingInstructions []string              `json:"onboarding_instructions"`
+	AzureDevOpsTeamName    string                `json:"azure_devops_team_name"`
+}
+
+func organizationDocOf(o *amigo.Organization) *organizationDoc {
+	images := map[string]string{}
+	for name, b := range map[string][]byte{"logo": o.Logo, "square_logo": o.SquareLogo, "favicon": o.Favicon, "signup_page_headshot": o.SignupPageHeadshot} {
+		if len(b) > 0 {
+			images[name] = fmt.Sprintf("%x", sha256.Sum256(b))
+		}
+	}
+	return &organizationDoc{
+		Name: o.Name, Title: o.Title, MainDescription: o.MainDescription, SubDescription: o.SubDescription, Images: images,
+		UserDimensions: o.UserDimensions, DefaultUserPreferences: o.DefaultUserPreferences,
+		OnboardingInstructions: o.OnboardingInstructions, AzureDevOpsTeamName: o.AzureDevOpsTeamName,
+	}
+}
+
+// applyUpdate returns o with upd applied, as the store will store it.
+func applyUpdate(o amigo.Organization, upd amigo.OrganizationUpdate) *amigo.Organization {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&o.Title, upd.Title)
+	set(&o.MainDescription, upd.MainDescription)
+	set(&o.SubDescription, upd.SubDescription)
+	set(&o.AzureDevOpsTeamName, upd.AzureDevOpsTeamName)
+	for _, img := range []struct {
+		dst *[]byte
+		v   []byte
+	}{{&o.Logo, upd.Logo}, {&o.SquareLogo, upd.SquareLogo}, {&o.Favicon, upd.Favicon}, {&o.SignupPageHeadshot, upd.SignupPageHeadshot}} {
+		if img.v != nil {
+			*img.dst = img.v
+		}
+	}
+	if upd.UserDimensions != nil {
+		o.UserDimensions = upd.UserDimensions
+	}
+	if upd.DefaultUserPreferences != nil {
+		o.DefaultUserPreferences = *upd.DefaultUserPreferences
+	}
+	if upd.OnboardingInstructions != nil {
+		o.OnboardingInstructions = upd.OnboardingInstructions
+	}
+	return &o
+}
+
+// roleDoc is a custom role's description and grants.
+type roleDoc struct {
+	Description string        `json:"description"`
+	Grants      []amigo.Grant `json:"grants"`
 }

@@ -259,6 +259,9 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 	rt.logStartup(ctx, ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if rt.Config.ChangeLogRetention > 0 {
+		go rt.pruneChangeLog(ctx, time.Hour)
+	}
 	select {
 	case err := <-errc:
 		return err
