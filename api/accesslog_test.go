@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,13 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
+}
+
+// count returns how often substr occurs in the log so far.
+func (b *syncBuffer) count(substr string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Count(b.buf.String(), substr)
 }
 
 // requests returns the access log's lines for path.
@@ -49,7 +57,7 @@ func (b *syncBuffer) requests(t *testing.T, path string) []map[string]any {
 func TestAccessLog(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		var log syncBuffer
-		env := testenv.Start(t, b, withClusters(t, b), testenv.Options{Log: &log})
+		env := testenv.Start(t, b, withClusters(t, b), testenv.Options{Logger: slog.New(slog.NewJSONHandler(&log, nil))})
 		acme := env.CreateOrg(t, "acme")
 
 		t.Run("an authenticated request names its caller", func(t *testing.T) {

@@ -34,6 +34,7 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request, t *core.Te
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusCreated, struct {
 		APIKeyID  string    `json:"api_key_id"`
 		APIKey    string    `json:"api_key"`
@@ -69,6 +70,7 @@ func (s *Server) deleteAPIKey(w http.ResponseWriter, r *http.Request, t *core.Te
 
 // signIn exchanges an API key for a user's token.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	w.Header().Set("Cache-Control", "no-store")
 	req := core.SignInRequest{APIKey: r.Header.Get("x-api-key"), APIKeyID: r.Header.Get("x-api-key-id"), UserID: r.Header.Get("x-user-id")}
 	var missing []amigo.FieldError
 	for name, v := range map[string]string{"x-api-key": req.APIKey, "x-api-key-id": req.APIKeyID, "x-user-id": req.UserID} {
@@ -79,8 +81,17 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, t *core.Tenant) 
 	if len(missing) > 0 {
 		return amigo.Invalid(missing...)
 	}
+	addr := clientIP(r)
+	if err := s.limits.checkFailedSignIns(r.Context(), w, addr); err != nil {
+		return err
+	}
 	tok, exp, err := s.app.SignIn(r.Context(), t, req)
-	if err != nil {
+	if amigo.ErrorCode(err) == amigo.EUNAUTHORIZED {
+		if cerr := s.limits.countFailedSignIn(r.Context(), addr); cerr != nil {
+			return cerr
+		}
+		return err
+	} else if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, struct {

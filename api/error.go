@@ -36,6 +36,10 @@ func ErrorStatus(err error) int {
 // validation errors {"detail": [{"loc": [...], "msg": ..., "type": ...}]}.
 // Internal errors are logged with the request id and answered generically.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	err, dbDown := s.asUnavailable(r.Context(), err)
+	if dbDown {
+		w.Header().Set("Retry-After", dbRetryAfter)
+	}
 	status := ErrorStatus(err)
 	if status == http.StatusInternalServerError {
 		s.logger.ErrorContext(r.Context(), "internal error", "request_id", RequestID(r.Context()), "err", err, "method", r.Method, "path", r.URL.Path)

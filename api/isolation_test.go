@@ -39,7 +39,7 @@ func TestIsolation(t *testing.T) {
 		}
 		// Tokens for globex's super administrator that the attacker could mint.
 		ownKeySet := token.NewKeySet(otherKey(), nil, "amigo-server/local", time.Now)
-		resigned, _, err := ownKeySet.Issue("globex", globex.UserID)
+		resigned, _, err := ownKeySet.Issue("globex", globex.UserID, "k")
 		if err != nil {
 			t.Fatal(err)
 		}

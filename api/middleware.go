@@ -55,9 +55,20 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set(RequestIDHeader, id)
+		// No response of this API is meant to be rendered: a browser must
+		// never guess a type for a served image or an error body.
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		info := &requestInfo{id: id}
 		ctx := context.WithValue(r.Context(), requestInfoKey{}, info)
 		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// withNoSniff sets X-Content-Type-Options for handlers outside Handler.
+func withNoSniff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -88,6 +99,9 @@ func (w *statusWriter) WriteHeader(status int) {
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
+
+// Unwrap lets http.ResponseController reach the connection's deadlines.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {

@@ -73,3 +73,44 @@ func (l *limiter) check(ctx context.Context, w http.ResponseWriter, op *operatio
 	}
 	return nil
 }
+
+// failedSignInLimit is how many failed sign-ins one client address may make
+// per minute (a burst of ten, then one every six seconds). The sign-in
+// operation's own limit counts per API key and user, which an attacker
+// guessing key ids never repeats; this one counts the guesses. Documented
+// in the README.
+const failedSignInLimit = 10
+
+// failedSignInKey is the limiter key of a client address's failed sign-ins.
+func failedSignInKey(addr string) string { return "sign-in-failures|ip:" + addr }
+
+// checkFailedSignIns refuses a sign-in from an address that has used up its
+// failed sign-ins, before the credentials are looked at, so that a right
+// guess is refused too. It counts nothing.
+func (l *limiter) checkFailedSignIns(ctx context.Context, w http.ResponseWriter, addr string) error {
+	if l == nil {
+		return nil
+	}
+	res, err := l.counter.Peek(ctx, failedSignInKey(addr), l.failedSignIn())
+	if err != nil {
+		return err
+	}
+	if !res.Allowed {
+		w.Header().Set("Retry-After", strconv.Itoa(int(res.RetryAfter/time.Second)))
+		return amigo.Errorf(amigo.ERATELIMITED, "Too many failed sign-ins from this address; try again later.")
+	}
+	return nil
+}
+
+// countFailedSignIn counts one failed sign-in of addr.
+func (l *limiter) countFailedSignIn(ctx context.Context, addr string) error {
+	if l == nil {
+		return nil
+	}
+	_, err := l.counter.Allow(ctx, failedSignInKey(addr), l.failedSignIn())
+	return err
+}
+
+func (l *limiter) failedSignIn() ratelimit.Limit {
+	return l.mode.Apply(ratelimit.Limit{Requests: failedSignInLimit, Window: time.Minute})
+}

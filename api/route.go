@@ -35,8 +35,12 @@ const (
 func (s *Server) route(op *operation) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setOperation(r.Context(), op.ID)
+		r, release := s.withDeadlines(w, r)
+		defer release()
 		if err := s.serveOperation(w, r, op); err != nil {
 			s.writeError(w, r, err)
+		} else {
+			s.outage.recovered(r.Context(), s.logger)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -24,6 +25,11 @@ type Server struct {
 	mux     *http.ServeMux
 	// writable is Options.Writable.
 	writable func(context.Context) error
+	// metricsMux serves /metrics when it has an address of its own.
+	metricsMux    *http.ServeMux
+	dbTimeout     time.Duration
+	isUnavailable func(error) bool
+	outage        outage
 }
 
 // Options configure a Server.
@@ -36,6 +42,15 @@ type Options struct {
 	// Writable, if set, is part of /readyz: it fails while a database
 	// cannot be written.
 	Writable func(context.Context) error
+	// DBTimeout bounds the database work of each request; past it the
+	// client gets 503. Zero means DefaultDBTimeout, negative no deadline.
+	DBTimeout time.Duration
+	// IsUnavailable recognises the storage's connection failures (by type
+	// and code), which are answered 503 rather than 500.
+	IsUnavailable func(error) bool
+	// SeparateMetrics leaves /metrics off the API's handler; serve
+	// MetricsHandler on an address of its own.
+	SeparateMetrics bool
 }
 
 // NewServer returns a server for app.
@@ -49,13 +64,20 @@ func NewServer(app *core.App, opt Options) *Server {
 		logger = slog.Default()
 	}
 	s := &Server{app: app, logger: logger, metrics: newMetrics(reg), mux: http.NewServeMux(), limits: newLimiter(opt.RateLimits),
-		writable: opt.Writable}
+		writable: opt.Writable, metricsMux: http.NewServeMux(), dbTimeout: opt.DBTimeout, isUnavailable: opt.IsUnavailable}
+	if s.dbTimeout == 0 {
+		s.dbTimeout = DefaultDBTimeout
+	}
 	for _, op := range operations {
 		s.mux.Handle(op.pattern(), s.route(op))
 	}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
-	s.mux.Handle("GET /metrics", metricsHandler(reg))
+	if opt.SeparateMetrics {
+		s.metricsMux.Handle("GET /metrics", metricsHandler(reg))
+	} else {
+		s.mux.Handle("GET /metrics", metricsHandler(reg))
+	}
 	return s
 }
 
@@ -64,11 +86,32 @@ func (s *Server) Handler() http.Handler {
 	return s.withRequestID(s.withRecover(s.withLogAndMetrics(http.HandlerFunc(s.dispatch))))
 }
 
+// MetricsHandler serves /metrics alone, for Options.SeparateMetrics.
+func (s *Server) MetricsHandler() http.Handler {
+	return withNoSniff(s.metricsMux)
+}
+
 // dispatch routes a request, answering unknown routes (404) and wrong
 // methods (405) with the same JSON body shape as every other error.
+//
+// The standard mux redirects a path with dot segments or doubled slashes
+// to its cleaned form and /x to /x/, both with 307 (same method). A client
+// following `DELETE /v1/ORG/organization/agent/../` would delete the
+// organization, so such paths are 404, and only a safe request without a
+// body is ever redirected.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if !cleanPath(r.URL.Path) {
+		s.writeError(w, r, errNotFound(r))
+		return
+	}
+	// A pattern ending in "/{$}" matches only paths ending in "/": for any
+	// other path it is the mux's trailing-slash redirect.
 	h, pattern := s.mux.Handler(r)
-	if pattern != "" {
+	redirect := strings.HasSuffix(pattern, "/{$}") && !strings.HasSuffix(r.URL.Path, "/")
+	if redirect && !safeToRedirect(r) {
+		s.writeError(w, r, errNotFound(r))
+		return
+	} else if pattern != "" {
 		s.mux.ServeHTTP(w, r) // sets the path values that Handler does not
 		return
 	}
@@ -82,6 +125,30 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeError(w, r, errNotFound(r))
+}
+
+// cleanPath reports whether p has no empty, "." or ".." segment (the
+// trailing slash aside), so the mux would serve it as it is.
+func cleanPath(p string) bool {
+	if !strings.HasPrefix(p, "/") {
+		return false
+	}
+	rest := strings.TrimSuffix(p[1:], "/")
+	if rest == "" {
+		return p == "/"
+	}
+	for seg := range strings.SplitSeq(rest, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+// safeToRedirect reports whether following a redirect of r cannot change
+// what it does: a GET or HEAD without a body.
+func safeToRedirect(r *http.Request) bool {
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) && (r.Body == nil || r.Body == http.NoBody)
 }
 
 // statusProbe captures the status the standard mux would have answered.

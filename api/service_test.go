@@ -260,6 +260,11 @@ func TestServiceUpdateAndVersionSets(t *testing.T) {
 			c.Do(t, "PUT", vsPath("edge"), vs(1, 1)).Expect(400)
 			c.Do(t, "PUT", vsPath("canary"), vs(7, 1)).Expect(400)
 			c.Do(t, "PUT", vsPath("bad%20name"), vs(1, 1)).Expect(422)
+			empty := c.Do(t, "PUT", vsPath("canary"), map[string]any{"version_set": map[string]any{}}).Expect(422)
+			if want := []string{"body.version_set.agent_version_number", "body.version_set.service_hierarchical_state_machine_version_number",
+				"body.version_set.llm_model_preferences"}; !sameSet(empty.Locs(), want) {
+				t.Fatalf("empty version set: locs %v, want %v", empty.Locs(), want)
+			}
 			c.Do(t, "PUT", vsPath("x"+fmt.Sprintf("%041d", 0)), vs(1, 1)).Expect(422)
 			c.Do(t, "DELETE", vsPath("edge"), nil).Expect(400)
 			c.Do(t, "DELETE", vsPath("release"), nil).Expect(400)

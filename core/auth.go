@@ -19,7 +19,8 @@ type Credentials struct {
 // from another organization is accepted only when X-ORG-ID names that
 // organization and its user is a platform super administrator. The user is
 // looked up on every request, so a deleted user's tokens stop working at
-// once and a role change takes effect at once.
+// once and a role change takes effect at once; so is the API key the token
+// was signed in with, so deleting or expiring it ends its tokens too.
 func (a *App) Authenticate(ctx context.Context, creds Credentials, target string) (*amigo.Caller, error) {
 	if creds.Bearer == "" {
 		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "Missing authorization credentials.")
@@ -37,6 +38,9 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 	} else if err != nil {
 		return nil, err
 	}
+	if err := a.checkTokenKey(ctx, issuer.Store, claims.OrgID, claims.APIKeyID); err != nil {
+		return nil, err
+	}
 	caller, err := a.caller(ctx, issuer.Store, claims.OrgID, claims.Subject)
 	if err != nil {
 		return nil, err
@@ -46,6 +50,16 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 		return nil, amigo.Errorf(amigo.EFORBIDDEN, "Only platform administrators may act on another organization.")
 	}
 	return caller, nil
+}
+
+// checkTokenKey refuses a token whose API key was deleted or has expired:
+// revoking a key revokes the tokens signed in with it at once.
+func (a *App) checkTokenKey(ctx context.Context, store amigo.ClusterStore, orgID, keyID string) error {
+	key, err := store.FindAPIKey(ctx, orgID, keyID)
+	if amigo.ErrorCode(err) == amigo.ENOTFOUND || (err == nil && !key.ExpiresAt.After(a.Now())) {
+		return amigo.Errorf(amigo.EUNAUTHORIZED, "The API key of this token was deleted or has expired.")
+	}
+	return err
 }
 
 // caller loads the user and role behind a verified token.
@@ -109,7 +123,7 @@ func (a *App) SignIn(ctx context.Context, t *Tenant, req SignInRequest) (string,
 	if !keyRole.Includes(userRole) {
 		return "", time.Time{}, amigo.Errorf(amigo.EUNAUTHORIZED, "This API key's role is less permissive than the user's role.")
 	}
-	return a.Keys.IssueForKey(orgID, user.ID, key.KeyID)
+	return a.Keys.Issue(orgID, user.ID, key.KeyID)
 }
 
 // HashSecret returns the stored form of an API key secret. Secrets are 256

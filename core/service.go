@@ -28,6 +28,28 @@ type ServiceInput struct {
 // VersionSetInput is the body of upsert-service-version-set.
 type VersionSetInput struct {
 	VersionSet *amigo.VersionSet `json:"version_set"`
+	// sent lists the version set's keys present in the body: the spec
+	// requires all three, though each may be null.
+	sent map[string]json.RawMessage
+}
+
+// versionSetFields are the keys the spec requires in a version set.
+var versionSetFields = []string{"agent_version_number", "service_hierarchical_state_machine_version_number", "llm_model_preferences"}
+
+// UnmarshalJSON decodes the body and records which of the version set's
+// keys it holds, since a null and a missing key decode alike.
+func (in *VersionSetInput) UnmarshalJSON(data []byte) error {
+	type plain VersionSetInput
+	if err := json.Unmarshal(data, (*plain)(in)); err != nil {
+		return err
+	}
+	var keys struct {
+		VersionSet map[string]json.RawMessage `json:"version_set"`
+	}
+	if json.Unmarshal(data, &keys) == nil {
+		in.sent = keys.VersionSet
+	}
+	return nil
 }
 
 var (
@@ -371,6 +393,11 @@ func (a *App) UpsertVersionSet(ctx context.Context, t *Tenant, serviceID, name s
 	name = strings.TrimSpace(name)
 	c.str(at("path", "version_set_name"), name, 1, 40, versionSetPattern)
 	if c.required(at("body", "version_set"), in.VersionSet != nil) {
+		for _, field := range versionSetFields {
+			if _, ok := in.sent[field]; !ok {
+				c.add(at("body", "version_set", field), nil, "missing", "Field required")
+			}
+		}
 		checkVersionSetShape(&c, at("body", "version_set"), in.VersionSet)
 	}
 	if err := c.err(); err != nil {

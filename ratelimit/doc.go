@@ -3,8 +3,9 @@
 // needs for the X-RateLimit-* and Retry-After headers.
 //
 // Two backends implement Limiter: Memory, for a single server, and Redis, so
-// that replicas share their counts (build its client from RedisOptions). FailOpen wraps either so that an outage of
-// the backend lets traffic through instead of failing every request. Mode
+// that replicas share their counts (build its client from RedisOptions). Fallback
+// counts in Memory while Redis is unreachable, so an outage leaves each
+// replica enforcing the limits on its own rather than none at all. Mode
 // parses the self-hoster's setting ("on", "off", "10x", "0.5x").
 //
 // # Algorithm

@@ -59,6 +59,16 @@ func NewMemory(clock func() time.Time) *Memory {
 // Allow implements Limiter. It ignores ctx and returns an error only for an
 // invalid l.
 func (m *Memory) Allow(_ context.Context, key string, l Limit) (Result, error) {
+	return m.check(key, l, true)
+}
+
+// Peek implements Limiter.
+func (m *Memory) Peek(_ context.Context, key string, l Limit) (Result, error) {
+	return m.check(key, l, false)
+}
+
+// check decides a request of key under l, counting it if count is set.
+func (m *Memory) check(key string, l Limit, count bool) (Result, error) {
 	if err := l.validate(); err != nil {
 		return Result{}, err
 	}
@@ -73,9 +83,9 @@ func (m *Memory) Allow(_ context.Context, key string, l Limit) (Result, error) {
 	}
 	tat, held := s.tats[key]
 	d := gcra(now, tat, interval, span)
-	if d.allowed && held {
+	if count && d.allowed && held {
 		s.tats[key] = d.tat
-	} else if d.allowed {
+	} else if count && d.allowed {
 		// Clone so the map does not pin a larger string the key was cut from.
 		s.tats[strings.Clone(key)] = d.tat
 		s.peak = max(s.peak, len(s.tats))

@@ -45,8 +45,13 @@ type Result struct {
 // Allow returns an error wrapping ErrInvalidLimit for an invalid l, and any
 // error of the backend (for Redis: network errors, timeouts, ctx's error).
 // Implementations are safe for concurrent use.
+//
+// Peek reports what Allow would decide now without counting anything, for
+// limits that count only some outcomes (failed sign-ins): peek before the
+// attempt, Allow after a failure.
 type Limiter interface {
 	Allow(ctx context.Context, key string, l Limit) (Result, error)
+	Peek(ctx context.Context, key string, l Limit) (Result, error)
 }
 
 // validate returns an error wrapping ErrInvalidLimit unless l can be enforced.

@@ -17,7 +17,8 @@ const KeyPrefix = "amigo:rl:"
 // Redis clock, in microseconds. KEYS[1] holds the key's TAT; ARGV[1] and
 // ARGV[2] are the interval and span. The key expires when its bucket is full
 // again, since an absent key means exactly that, so Redis holds only keys
-// used within their last window. The TAT is written with %d because Lua's
+// used within their last window. With ARGV[3] set to 1 the script only
+// peeks: it decides but stores nothing. The TAT is written with %d because Lua's
 // default number format keeps only 14 digits and the TAT has 16.
 //
 // It returns {allowed (0 or 1), remaining, resetAfter, retryAfter}.
@@ -33,7 +34,9 @@ local allow_at = new_tat - span
 if allow_at > now then
   return {0, 0, tat - now, allow_at - now}
 end
-redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
+if ARGV[3] ~= '1' then
+  redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
+end
 return {1, math.floor((span - (new_tat - now)) / interval), new_tat - now, 0}
 `)
 
@@ -43,7 +46,7 @@ return {1, math.floor((span - (new_tat - now)) / interval), new_tat - now, 0}
 //
 // Allow's latency when Redis is unreachable is bounded only by the client's
 // timeouts and retries: build the client from RedisOptions, and wrap the
-// limiter in FailOpen.
+// limiter in Fallback.
 type Redis struct {
 	client redis.UniversalClient
 }
@@ -55,11 +58,21 @@ func NewRedis(client redis.UniversalClient) *Redis {
 
 // Allow implements Limiter.
 func (r *Redis) Allow(ctx context.Context, key string, l Limit) (Result, error) {
+	return r.check(ctx, key, l, 0)
+}
+
+// Peek implements Limiter.
+func (r *Redis) Peek(ctx context.Context, key string, l Limit) (Result, error) {
+	return r.check(ctx, key, l, 1)
+}
+
+// check runs the script; peek is its ARGV[3].
+func (r *Redis) check(ctx context.Context, key string, l Limit, peek int) (Result, error) {
 	if err := l.validate(); err != nil {
 		return Result{}, err
 	}
 	interval, span := l.rate(time.Microsecond)
-	v, err := gcraScript.Run(ctx, r.client, []string{KeyPrefix + key}, interval, span).Int64Slice()
+	v, err := gcraScript.Run(ctx, r.client, []string{KeyPrefix + key}, interval, span, peek).Int64Slice()
 	if err != nil {
 		return Result{}, fmt.Errorf("ratelimit: redis: %w", err)
 	} else if len(v) != 4 {
@@ -74,7 +87,7 @@ const redisTimeout = 250 * time.Millisecond
 
 // RedisOptions parses a --redis-url into client options suited to a limiter
 // in front of every request: a check may take a few hundred milliseconds at
-// most, and is not retried, since FailOpen will let the request through. The
+// most, and is not retried, since Fallback counts it in this process instead. The
 // defaults of go-redis would instead retry each dial five times, with a
 // five-second timeout each, before the pool starts failing fast. Timeouts
 // and max_retries given in the URL's query are kept.

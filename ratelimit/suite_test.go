@@ -46,6 +46,10 @@ func testLimiter(t *testing.T, newHarness func(t *testing.T) harness) {
 		t.Parallel()
 		testRollover(t, newHarness(t))
 	})
+	t.Run("Peek", func(t *testing.T) {
+		t.Parallel()
+		testPeek(t, newHarness(t))
+	})
 	t.Run("InvalidLimit", func(t *testing.T) {
 		t.Parallel()
 		testInvalidLimit(t, newHarness(t))
@@ -181,5 +185,31 @@ func testInvalidLimit(t *testing.T, h harness) {
 		if !errors.Is(err, ErrInvalidLimit) {
 			t.Errorf("Allow with %+v: err = %v, want ErrInvalidLimit", l, err)
 		}
+	}
+}
+
+// testPeek checks that Peek decides like Allow but counts nothing.
+func testPeek(t *testing.T, h harness) {
+	l := Limit{Requests: 2, Window: time.Minute}
+	peek := func() Result {
+		t.Helper()
+		r, err := h.limiter.Peek(context.Background(), h.prefix+"k", l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	for range 3 {
+		if r := peek(); !r.Allowed {
+			t.Fatalf("peek of a fresh key: got %+v, want allowed", r)
+		}
+	}
+	allow(t, h, "k", l)
+	if r := peek(); !r.Allowed {
+		t.Fatalf("peek after one request: got %+v, want allowed", r)
+	}
+	allow(t, h, "k", l)
+	if r := peek(); r.Allowed || r.RetryAfter == 0 {
+		t.Fatalf("peek of a spent key: got %+v, want denied with RetryAfter", r)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amigo-oss/amigo-server/api"
 	"github.com/amigo-oss/amigo-server/ratelimit"
 )
 
@@ -53,6 +54,12 @@ type Config struct {
 	VoiceCatalogFile string
 	// LogFormat is json, text, or auto (text on a terminal).
 	LogFormat string
+	// DBTimeout bounds the database work of one request; past it the
+	// client gets 503. Negative turns the deadline off.
+	DBTimeout time.Duration
+	// MetricsListen, when set, serves /metrics on this address instead of
+	// on Listen.
+	MetricsListen string
 }
 
 // Defaults of the embedded setup.
@@ -124,6 +131,9 @@ func (c *Config) Normalize() error {
 	}
 	if c.LogFormat == "" {
 		c.LogFormat = "auto"
+	}
+	if c.DBTimeout == 0 {
+		c.DBTimeout = api.DefaultDBTimeout
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = DefaultShutdownPeriod

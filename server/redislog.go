@@ -10,7 +10,7 @@ import (
 
 // redisLogger routes go-redis's own log lines (one per failed dial or
 // broken connection) to the server's logger at debug level. During a Redis
-// outage the operator's signal is ratelimit.FailOpen's throttled error line
+// outage the operator's signal is ratelimit.Fallback's error line
 // and the amigo_ratelimit_backend_errors_total metric, not a line per
 // request on stderr.
 type redisLogger struct{ logger *slog.Logger }

@@ -19,6 +19,7 @@ import (
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/api"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/postgres"
 	"github.com/amigo-oss/amigo-server/ratelimit"
 	"github.com/amigo-oss/amigo-server/sqldb"
 	"github.com/amigo-oss/amigo-server/token"
@@ -95,12 +96,13 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) 
 		rt.Close()
 		return nil, err
 	}
-	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: reg, RateLimits: limits, Writable: rt.Writable})
+	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: reg, RateLimits: limits, Writable: rt.Writable,
+		DBTimeout: cfg.DBTimeout, IsUnavailable: postgres.IsUnavailable, SeparateMetrics: cfg.MetricsListen != ""})
 	return rt, nil
 }
 
-// rateLimits builds the limiter: in-process by default, Redis (failing
-// open, with a metric and a throttled log line) when RedisURL is set.
+// rateLimits builds the limiter: in-process by default, Redis when RedisURL
+// is set, falling back to the in-process one while Redis is unreachable.
 func (rt *Runtime) rateLimits(reg *prometheus.Registry) (*api.RateLimits, error) {
 	mode, err := ratelimit.ParseMode(rt.Config.RateLimits)
 	if err != nil {
@@ -116,7 +118,7 @@ func (rt *Runtime) rateLimits(reg *prometheus.Registry) (*api.RateLimits, error)
 		rt.redis = redis.NewClient(opts)
 		errs := ratelimit.NewErrorCounter()
 		reg.MustRegister(errs)
-		cfg.Limiter = ratelimit.FailOpen(ratelimit.NewRedis(rt.redis), rt.Logger, errs)
+		cfg.Limiter = ratelimit.Fallback(ratelimit.NewRedis(rt.redis), cfg.Limiter, rt.Logger, errs)
 	}
 	return cfg, nil
 }
@@ -256,25 +258,43 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 		return err
 	}
 	srv := rt.HTTPServer()
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	if rt.Config.MetricsListen != "" {
+		mln, err := net.Listen("tcp", rt.Config.MetricsListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics: %w", err)
+		}
+		msrv := &http.Server{Handler: rt.API.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		servers = append(servers, msrv)
+		rt.Logger.Info("serving metrics", "addr", mln.Addr().String())
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	rt.logStartup(ctx, ln.Addr().String())
-	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if rt.Config.ChangeLogRetention > 0 {
 		go rt.pruneChangeLog(ctx, time.Hour)
 	}
 	select {
 	case err := <-errc:
+		for _, s := range servers {
+			s.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	rt.Logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), rt.Config.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
+	var errs []error
+	for _, s := range servers {
+		errs = append(errs, s.Shutdown(shutdownCtx))
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for range servers {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }

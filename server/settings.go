@@ -76,6 +76,10 @@ var Settings = []Setting{
 		set: setVoiceIDs},
 	{Flag: "voice-catalog", Env: "AMIGO_VOICE_CATALOG", Key: "voice_catalog", Help: "file of voice ids, one per line, # comments",
 		set: text(func(c *Config) *string { return &c.VoiceCatalogFile }, nil)},
+	{Flag: "db-timeout", Env: "AMIGO_DB_TIMEOUT", Key: "db_timeout", Default: api.DefaultDBTimeout.String(), Help: "how long a request's database work may take before it is answered 503",
+		set: setDuration(func(c *Config) *time.Duration { return &c.DBTimeout })},
+	{Flag: "metrics-listen", Env: "AMIGO_METRICS_LISTEN", Key: "metrics_listen", Help: "serve /metrics on this address instead of on --listen",
+		set: text(func(c *Config) *string { return &c.MetricsListen }, checkListen)},
 	{Flag: "log-format", Env: "AMIGO_LOG_FORMAT", Key: "log_format", Default: "auto", Help: "json, text, or auto: text on a terminal",
 		set: text(func(c *Config) *string { return &c.LogFormat }, checkLogFormat)},
 }

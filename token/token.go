@@ -25,9 +25,9 @@ type Claims struct {
 	jwt.RegisteredClaims
 	// OrgID is the organization that issued the token; Subject is the user.
 	OrgID string `json:"org_id"`
-	// APIKeyID is the API key the token was exchanged for, so that the
-	// change log can name the key behind each change.
-	APIKeyID string `json:"api_key_id,omitempty"`
+	// APIKeyID is the key_id of the API key signed in with, so that the
+	// token dies with its key.
+	APIKeyID string `json:"api_key_id"`
 }
 
 // KeySet signs with one key and verifies with that key and any extra ones.
@@ -66,13 +66,9 @@ func KeyID(pub ed25519.PublicKey) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:12])
 }
 
-// Issue returns a signed token for the user of orgID and its expiry.
-func (ks *KeySet) Issue(orgID, userID string) (string, time.Time, error) {
-	return ks.IssueForKey(orgID, userID, "")
-}
-
-// IssueForKey is Issue for a token exchanged for the API key apiKeyID.
-func (ks *KeySet) IssueForKey(orgID, userID, apiKeyID string) (string, time.Time, error) {
+// Issue returns a signed token for the user of orgID, signed in with the
+// API key apiKeyID, and its expiry.
+func (ks *KeySet) Issue(orgID, userID, apiKeyID string) (string, time.Time, error) {
 	now := ks.now()
 	exp := now.Add(ks.ttl).Truncate(time.Second)
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, Claims{
@@ -91,8 +87,9 @@ func (ks *KeySet) IssueForKey(orgID, userID, apiKeyID string) (string, time.Time
 	return s, exp, err
 }
 
-// Verify checks the signature, algorithm, issuer and expiry of raw and
-// returns its claims. Any failure is EUNAUTHORIZED.
+// Verify checks the signature, algorithm, issuer and expiry of raw, and
+// that it claims no longer a lifetime than Issue gives, and returns its
+// claims. Any failure is EUNAUTHORIZED.
 func (ks *KeySet) Verify(raw string) (*Claims, error) {
 	var c Claims
 	_, err := ks.parser.ParseWithClaims(raw, &c, func(t *jwt.Token) (any, error) {
@@ -108,8 +105,14 @@ func (ks *KeySet) Verify(raw string) (*Claims, error) {
 		}
 		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "Invalid authorization token.")
 	}
-	if c.Subject == "" || c.OrgID == "" {
+	if c.Subject == "" || c.OrgID == "" || c.APIKeyID == "" || c.IssuedAt == nil {
 		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "Invalid authorization token.")
+	}
+	// Whatever exp says, a token lives at most the lifetime this server
+	// gives: one signed with a later exp (by a retired key, or a key that
+	// leaked) is refused once that lifetime has passed since it was issued.
+	if c.ExpiresAt.Sub(c.IssuedAt.Time) > ks.ttl+time.Second || ks.now().Sub(c.IssuedAt.Time) > ks.ttl {
+		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "The authorization token has expired.")
 	}
 	return &c, nil
 }

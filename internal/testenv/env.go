@@ -30,8 +30,8 @@ type Env struct {
 type Options struct {
 	// Configure may change the configuration before the server opens.
 	Configure func(cfg *server.Config)
-	// Log, if set, receives the server's log as JSON lines.
-	Log io.Writer
+	// Logger receives the server's log; nil discards it.
+	Logger *slog.Logger
 	// Clock, if set, is the server's clock instead of the system's.
 	Clock amigo.Clock
 }
@@ -46,6 +46,10 @@ func Start(t testing.TB, b Backend, opts ...Options) *Env {
 		Clusters:     map[string]string{server.DefaultClusterName: b.NewURL(t, "cluster")},
 		// Scenario tests send bursts; the rate-limit tests turn limits on.
 		RateLimits: "off",
+		// Twenty writers queueing for SQLite's lock under the race detector
+		// on a busy machine can outwait the 5 s default; the outage tests
+		// set their own deadline.
+		DBTimeout: 30 * time.Second,
 	}
 	env := Serve(t, b, cfg, opts...)
 	res, err := env.Runtime.App.Bootstrap(context.Background(), PlatformOrg)
@@ -61,10 +65,14 @@ func Start(t testing.TB, b Backend, opts ...Options) *Env {
 // over HTTP until the test ends; nothing is bootstrapped.
 func Serve(t testing.TB, b Backend, cfg server.Config, opts ...Options) *Env {
 	t.Helper()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var serverOpts []server.Option
 	for _, o := range opts {
 		if o.Configure != nil {
 			o.Configure(&cfg)
+		}
+		if o.Logger != nil {
+			logger = o.Logger
 		}
 		if o.Clock != nil {
 			serverOpts = append(serverOpts, server.WithClock(o.Clock))
@@ -72,12 +80,6 @@ func Serve(t testing.TB, b Backend, cfg server.Config, opts ...Options) *Env {
 	}
 	if err := cfg.Normalize(); err != nil {
 		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	for _, o := range opts {
-		if o.Log != nil {
-			logger = slog.New(slog.NewJSONHandler(o.Log, nil))
-		}
 	}
 	rt, err := server.Open(context.Background(), cfg, logger, serverOpts...)
 	if err != nil {
