@@ -161,7 +161,7 @@ func TestMoveOrganization(t *testing.T) {
 			o := e.populate(t, "acme", "default")
 			before := e.sums(t, "default", "acme")
 			for _, s := range before {
-				if s.Rows == 0 && slices.Contains([]string{"organizations", "roles", "users", "api_keys", "resources", "resource_versions"}, s.Table) {
+				if s.Rows == 0 && slices.Contains([]string{"organizations", "roles", "users", "api_keys", "resources", "resource_versions", "change_log"}, s.Table) {
 					t.Fatalf("the fixture has no rows in %s: %v", s.Table, before)
 				}
 			}
