@@ -85,6 +85,10 @@ type ChangeStore interface {
 	// ListVersionSetRevisions returns one page of a version set's
 	// revisions, newest first, and whether more follow.
 	ListVersionSetRevisions(ctx context.Context, orgID, serviceID, name string, offset, limit int) ([]*VersionSetRevision, bool, error)
+	// AppendChanges writes the context's journal in a transaction of its
+	// own, for changes made outside the cluster (the directory's switches
+	// of move-org and maintenance), which cannot share its transaction.
+	AppendChanges(ctx context.Context) error
 	// FindVersionSetRevision returns ENOTFOUND.
 	FindVersionSetRevision(ctx context.Context, orgID, serviceID, name string, revision int) (*VersionSetRevision, error)
 }

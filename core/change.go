@@ -198,3 +198,27 @@ type roleDoc struct {
 	Description string        `json:"description"`
 	Grants      []amigo.Grant `json:"grants"`
 }
+
+// placementDoc is where an organization lives, for the operator's
+// maintenance and move-org records.
+type placementDoc struct {
+	Cluster     string `json:"cluster"`
+	Maintenance bool   `json:"maintenance"`
+}
+
+// recordOperator writes the record of an operator command that changed
+// the directory rather than the cluster: after the change, in a
+// transaction of its own on the organization's cluster (the two databases
+// share no transaction, so a failure here is reported to the operator).
+func (a *App) recordOperator(ctx context.Context, orgID, cluster, command, summary string, before, after any) error {
+	store, ok := a.Clusters[cluster]
+	if !ok {
+		return fmt.Errorf("cluster %s is not configured", cluster)
+	}
+	ctx, j := journal(ctx)
+	if err := a.record(ctx, j, change{orgID: orgID, operation: command, resourceType: resOrganization, resourceID: orgID,
+		summary: summary, before: before, after: after}); err != nil {
+		return err
+	}
+	return store.AppendChanges(ctx)
+}

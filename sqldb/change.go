@@ -86,6 +86,11 @@ func (db *ClusterStore) ListChanges(ctx context.Context, orgID string, f amigo.C
 	return items, more, nil
 }
 
+// AppendChanges writes the context's journal on its own.
+func (db *ClusterStore) AppendChanges(ctx context.Context) error {
+	return db.inTx(ctx, func(*sql.Tx) error { return nil })
+}
+
 // PruneChanges erases the records older than before, of every organization.
 func (db *ClusterStore) PruneChanges(ctx context.Context, before time.Time) (int, error) {
 	res, err := db.db.ExecContext(ctx, `DELETE FROM change_log WHERE created_at < $1`, ts(before))
