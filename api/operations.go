@@ -80,6 +80,8 @@ var operations = []*operation{
 	{ID: "create-service-hierarchical-state-machine-version", Method: "POST", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{service_hierarchical_state_machine_id}/", Limit: 10, Gate: [][]string{{amigo.PermCreateStateMachineVersion}}, handler: (*Server).createStateMachineVersion},
 	{ID: "delete-service-hierarchical-state-machine", Method: "DELETE", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{state_machine_id}/", Limit: 10, Gate: [][]string{{amigo.PermDeleteStateMachine}}, handler: (*Server).deleteStateMachine},
 	{ID: "get-service-hierarchical-state-machine-versions", Method: "GET", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{service_hierarchical_state_machine_id}/version", Limit: 20, Gate: [][]string{{amigo.PermGetStateMachine}}, handler: (*Server).getStateMachineVersions},
+	// An extension beyond the spec: the machine drawn as a graph (smgraph).
+	{ID: "get-service-hierarchical-state-machine-graph", Extension: true, Method: "GET", Path: "/v1/{organization}/organization/service_hierarchical_state_machine/{service_hierarchical_state_machine_id}/graph", Limit: 20, Gate: [][]string{{amigo.PermGetStateMachine}}, handler: (*Server).getStateMachineGraph},
 
 	{ID: "get-services", Method: "GET", Path: "/v1/{organization}/service/", Limit: 50, Gate: [][]string{{amigo.PermGetService}}, handler: (*Server).getServices},
 	{ID: "create-service", Method: "POST", Path: "/v1/{organization}/service/", Limit: 20, Gate: [][]string{{amigo.PermCreateService}, {amigo.PermCreateVersionSet}}, handler: (*Server).createService},

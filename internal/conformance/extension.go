@@ -7,11 +7,13 @@ import (
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 )
 
-// The server's extensions are operations the spec does not have (the
-// change log, version diffs, version set history). No official SDK calls
-// them, so the spec cannot judge their bodies; what it still requires of
-// them is the error shape every answer of the API shares.
-var extensions struct {
+// declared holds the extension operations the server declares from its
+// operations table (Extend), beside the fixed list in check.go: operations
+// the spec does not have (the change log, version diffs, version set
+// history). No official SDK calls them, so the spec cannot judge their
+// bodies; what it still requires of them is the error shape every answer
+// of the API shares.
+var declared struct {
 	sync.RWMutex
 	routes []*route
 }
@@ -28,17 +30,17 @@ func Extend(method, template string) {
 		}
 		r.segments = append(r.segments, seg)
 	}
-	extensions.Lock()
-	defer extensions.Unlock()
-	extensions.routes = append(extensions.routes, r)
+	declared.Lock()
+	defer declared.Unlock()
+	declared.routes = append(declared.routes, r)
 }
 
 // isExtension reports whether method and path name a declared extension.
 func isExtension(method, escapedPath string) bool {
 	segments := strings.Split(escapedPath, "/")
-	extensions.RLock()
-	defer extensions.RUnlock()
-	for _, r := range extensions.routes {
+	declared.RLock()
+	defer declared.RUnlock()
+	for _, r := range declared.routes {
 		if _, ok := r.match(segments); ok {
 			if _, has := r.ops[method]; has {
 				return true

@@ -77,6 +77,9 @@ type Org struct {
 	ID     string
 	Admin  *Client
 	UserID string
+	// APIKey and APIKeyID are the super-administrator key Admin signed in
+	// with, for clients that sign in by themselves (the SDK, the CLI).
+	APIKey, APIKeyID string
 }
 
 // CreateOrg creates an organization on the default cluster as the
@@ -108,5 +111,5 @@ func (e *Env) AdminOf(t testing.TB, id string) *Org {
 		t.Fatalf("admin@amigo.ai of %s not found", id)
 	}
 	uid := users.Users[0].UserID
-	return &Org{ID: id, UserID: uid, Admin: e.SignIn(t, id, key.APIKey, key.APIKeyID, uid)}
+	return &Org{ID: id, UserID: uid, Admin: e.SignIn(t, id, key.APIKey, key.APIKeyID, uid), APIKey: key.APIKey, APIKeyID: key.APIKeyID}
 }

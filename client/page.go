@@ -1,0 +1,80 @@
+package client
+
+import (
+	"context"
+	"iter"
+	"net/url"
+	"strconv"
+)
+
+// Page is what every paginated listing returns besides its items.
+type Page struct {
+	HasMore bool `json:"has_more"`
+	// ContinuationToken is the token of the next page, nil on the last.
+	ContinuationToken *int `json:"continuation_token"`
+}
+
+// all iterates every item of a paginated listing, fetching pages as the
+// loop needs them; it yields the first error and stops.
+func all[T any](ctx context.Context, fetch func(ctx context.Context, token int) ([]T, Page, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		token := 0
+		for {
+			items, page, err := fetch(ctx, token)
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if !page.HasMore || page.ContinuationToken == nil || *page.ContinuationToken <= token {
+				return
+			}
+			token = *page.ContinuationToken
+		}
+	}
+}
+
+// Collect gathers an iterator's items into a slice, stopping at the first
+// error.
+func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	var out []T
+	for it, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// listQuery builds the query string shared by listings.
+type listQuery url.Values
+
+func (q listQuery) set(key, v string) {
+	if v != "" {
+		url.Values(q).Set(key, v)
+	}
+}
+
+func (q listQuery) bool(key string, v *bool) {
+	if v != nil {
+		url.Values(q).Set(key, strconv.FormatBool(*v))
+	}
+}
+
+func (q listQuery) int(key string, v int) {
+	if v != 0 {
+		url.Values(q).Set(key, strconv.Itoa(v))
+	}
+}
+
+func (q listQuery) list(key string, vs []string) {
+	for _, v := range vs {
+		url.Values(q).Add(key, v)
+	}
+}

@@ -1,0 +1,124 @@
+package client
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// StateMachine is one element of get-service-hierarchical-state-machines.
+type StateMachine struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Deprecated    bool   `json:"deprecated"`
+	LatestVersion *int   `json:"latest_version"`
+}
+
+// StateMachineSpec is the content of a state-machine version: the body of
+// create-service-hierarchical-state-machine-version.
+type StateMachineSpec struct {
+	Description               string  `json:"description"`
+	States                    []State `json:"states"`
+	NewUserInitialState       string  `json:"new_user_initial_state"`
+	ReturningUserInitialState string  `json:"returning_user_initial_state"`
+	TerminalState             string  `json:"terminal_state"`
+	// References maps a reference name, used as "name.state" in external
+	// next states, to a pinned version of another machine.
+	References                           map[string]Reference `json:"references"`
+	GlobalIntraStateNavigationGuidelines []string             `json:"global_intra_state_navigation_guidelines"`
+	GlobalActionGuidelines               []string             `json:"global_action_guidelines"`
+	GlobalBoundaryConstraints            []string             `json:"global_boundary_constraints"`
+}
+
+// StateMachineVersion is one element of
+// get-service-hierarchical-state-machine-versions.
+type StateMachineVersion struct {
+	OrgID          string    `json:"org_id"`
+	StateMachineID string    `json:"service_hierarchical_state_machine_id"`
+	Version        int       `json:"version"`
+	CreatedAt      time.Time `json:"created_at"`
+	Creator        UserInfo  `json:"creator"`
+	StateMachineSpec
+}
+
+// CreateStateMachine creates a state machine without versions and returns
+// its id (create-service-hierarchical-state-machine).
+func (c *Client) CreateStateMachine(ctx context.Context, name string) (string, error) {
+	var out struct {
+		ID string `json:"id"`
+	}
+	err := c.do(ctx, &request{op: "create-service-hierarchical-state-machine", method: http.MethodPost,
+		path: c.orgPath("/organization/service_hierarchical_state_machine"),
+		body: struct {
+			Name string `json:"state_machine_name"`
+		}{name}, out: &out})
+	return out.ID, err
+}
+
+// ListStateMachines returns one page of state machines
+// (get-service-hierarchical-state-machines).
+func (c *Client) ListStateMachines(ctx context.Context, opts ListOptions, token int) ([]StateMachine, Page, error) {
+	var out struct {
+		Machines []StateMachine `json:"service_hierarchical_state_machines"`
+		Page
+	}
+	err := c.do(ctx, &request{op: "get-service-hierarchical-state-machines", method: http.MethodGet,
+		path: c.orgPath("/organization/service_hierarchical_state_machine"), query: opts.query(token), retry: true, out: &out})
+	return out.Machines, out.Page, err
+}
+
+// StateMachines iterates every state machine selected by opts.
+func (c *Client) StateMachines(ctx context.Context, opts ListOptions) iter.Seq2[StateMachine, error] {
+	return all(ctx, func(ctx context.Context, token int) ([]StateMachine, Page, error) {
+		return c.ListStateMachines(ctx, opts, token)
+	})
+}
+
+// CreateStateMachineVersion adds a version to a state machine
+// (create-service-hierarchical-state-machine-version). With expected set,
+// the server refuses (409) unless it is the next version number, which
+// makes the request safe to retry. A dry run validates without storing and
+// returns nil.
+func (c *Client) CreateStateMachineVersion(ctx context.Context, machineID string, expected *int, dryRun bool, in *StateMachineSpec) (*CreatedVersion, error) {
+	q := url.Values{}
+	if expected != nil {
+		q.Set("version", strconv.Itoa(*expected))
+	}
+	if dryRun {
+		q.Set("dry_run", "true")
+	}
+	var out *CreatedVersion
+	err := c.do(ctx, &request{op: "create-service-hierarchical-state-machine-version", method: http.MethodPost,
+		path: c.orgPath("/organization/service_hierarchical_state_machine/%s/", machineID), query: q, body: in,
+		retry: expected != nil || dryRun, out: &out})
+	return out, err
+}
+
+// ListStateMachineVersions returns one page of a machine's versions
+// (get-service-hierarchical-state-machine-versions).
+func (c *Client) ListStateMachineVersions(ctx context.Context, machineID string, opts VersionOptions, token int) ([]StateMachineVersion, Page, error) {
+	var out struct {
+		Versions []StateMachineVersion `json:"state_machine_versions"`
+		Page
+	}
+	err := c.do(ctx, &request{op: "get-service-hierarchical-state-machine-versions", method: http.MethodGet,
+		path: c.orgPath("/organization/service_hierarchical_state_machine/%s/version", machineID), query: opts.query(token), retry: true, out: &out})
+	return out.Versions, out.Page, err
+}
+
+// StateMachineVersions iterates a machine's versions selected by opts.
+func (c *Client) StateMachineVersions(ctx context.Context, machineID string, opts VersionOptions) iter.Seq2[StateMachineVersion, error] {
+	return all(ctx, func(ctx context.Context, token int) ([]StateMachineVersion, Page, error) {
+		return c.ListStateMachineVersions(ctx, machineID, opts, token)
+	})
+}
+
+// DeleteStateMachine deprecates a state machine
+// (delete-service-hierarchical-state-machine).
+func (c *Client) DeleteStateMachine(ctx context.Context, machineID string) error {
+	return c.do(ctx, &request{op: "delete-service-hierarchical-state-machine", method: http.MethodDelete,
+		path: c.orgPath("/organization/service_hierarchical_state_machine/%s/", machineID), retry: true})
+}
