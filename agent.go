@@ -24,39 +24,41 @@ type Agent struct {
 // AgentDefinition is the content of one agent version, stored as a JSON
 // document. Every field is set: later versions inherit what they omit.
 type AgentDefinition struct {
-	Initials              string       `json:"initials"`
-	Identity              Identity     `json:"identity"`
-	Background            string       `json:"background"`
-	Behaviors             []string     `json:"behaviors"`
-	CommunicationPatterns []string     `json:"communication_patterns"`
-	VoiceConfig           *VoiceConfig `json:"voice_config"`
+	Initials              string
+	Identity              Identity
+	Background            string
+	Behaviors             []string
+	CommunicationPatterns []string
+	VoiceConfig           *VoiceConfig
 }
 
 // Identity says who the agent believes it is.
 type Identity struct {
-	Name        string `json:"name"`
-	Role        string `json:"role"`
-	DevelopedBy string `json:"developed_by"`
+	Name        string
+	Role        string
+	DevelopedBy string
 	// DefaultSpokenLanguage is an ISO 639-3 code.
-	DefaultSpokenLanguage   string                  `json:"default_spoken_language"`
-	RelationshipToDeveloper RelationshipToDeveloper `json:"relationship_to_developer"`
+	DefaultSpokenLanguage   string
+	RelationshipToDeveloper RelationshipToDeveloper
 }
 
 // RelationshipToDeveloper is the agent's belief about its developer.
 type RelationshipToDeveloper struct {
-	Ownership              string `json:"ownership"`
-	Type                   string `json:"type"`
-	ConversationVisibility string `json:"conversation_visibility"`
-	ThoughtVisibility      string `json:"thought_visibility"`
+	Ownership              string
+	Type                   string
+	ConversationVisibility string
+	ThoughtVisibility      string
 }
 
 // VoiceConfig selects the text-to-speech voice of an agent.
 type VoiceConfig struct {
-	VoiceID string `json:"voice_id"`
+	VoiceID string
 }
 
 // AgentVersion is one immutable version of an agent.
 type AgentVersion struct {
+	// ID is the version's own resource id, set by the store.
+	ID            string
 	OrgID         string
 	AgentID       string
 	Version       int // 1 for the first version
@@ -66,35 +68,20 @@ type AgentVersion struct {
 	Definition    AgentDefinition
 }
 
-// AgentVersionRequest is the body of create-agent-version. A nil field was
-// absent or null: the first version must set every field, later versions
-// inherit the nil ones from the latest version. Decoding never fails on a
-// JSON object; problems are kept for package core to report (DecodeErrors).
-type AgentVersionRequest struct {
-	Initials              *string      `json:"initials,omitempty"`
-	Identity              *Identity    `json:"identity,omitempty"`
-	Background            *string      `json:"background,omitempty"`
-	Behaviors             *[]string    `json:"behaviors,omitempty"`
-	CommunicationPatterns *[]string    `json:"communication_patterns,omitempty"`
-	VoiceConfig           *VoiceConfig `json:"voice_config,omitempty"`
-
-	decodeErrs []FieldError
+// AgentVersionPatch is what a new agent version sets. A nil field is
+// unset: the first version must set every field, later versions inherit the
+// nil ones from the latest version.
+type AgentVersionPatch struct {
+	Initials              *string
+	Identity              *Identity
+	Background            *string
+	Behaviors             *[]string
+	CommunicationPatterns *[]string
+	VoiceConfig           *VoiceConfig
 }
-
-// UnmarshalJSON decodes the body the way the spec's model validates it; see
-// jsondecode.go.
-func (r *AgentVersionRequest) UnmarshalJSON(data []byte) error {
-	*r = AgentVersionRequest{}
-	decodeFields(data, r, nil, &r.decodeErrs)
-	return nil
-}
-
-// DecodeErrors returns the type and presence violations found while
-// decoding, located relative to the body.
-func (r *AgentVersionRequest) DecodeErrors() []FieldError { return r.decodeErrs }
 
 // Missing lists, in the spec's order, the fields the request leaves unset.
-func (r *AgentVersionRequest) Missing() []string {
+func (r *AgentVersionPatch) Missing() []string {
 	var missing []string
 	for _, f := range []struct {
 		name  string
@@ -116,7 +103,7 @@ func (r *AgentVersionRequest) Missing() []string {
 
 // Merge returns base with the request's set fields laid over it. A nil base
 // (no version yet) merges over an empty definition.
-func (r *AgentVersionRequest) Merge(base *AgentDefinition) AgentDefinition {
+func (r *AgentVersionPatch) Merge(base *AgentDefinition) AgentDefinition {
 	var d AgentDefinition
 	if base != nil {
 		d = *base
@@ -142,73 +129,6 @@ func (r *AgentVersionRequest) Merge(base *AgentDefinition) AgentDefinition {
 	return d
 }
 
-// CreatorInfo is the spec's UserInfo: who created a resource or version.
-type CreatorInfo struct {
-	OrgID  string `json:"org_id"`
-	UserID string `json:"user_id"`
-}
-
-// AgentInstance is one element of get-agents' "agents".
-type AgentInstance struct {
-	ID            string `json:"id"`
-	Name          string `json:"name"`
-	Deprecated    bool   `json:"deprecated"`
-	LatestVersion *int   `json:"latest_version"`
-}
-
-// Instance returns the agent as get-agents lists it.
-func (a *Agent) Instance() AgentInstance {
-	return AgentInstance{ID: a.ID, Name: a.Name, Deprecated: a.Deprecated, LatestVersion: a.LatestVersion}
-}
-
-// VoiceConfigInstance is the voice configuration as responses show it. The
-// tuning knobs are not settable through this API and are always zero.
-type VoiceConfigInstance struct {
-	VoiceID         string  `json:"voice_id"`
-	Stability       float64 `json:"stability"`
-	SimilarityBoost float64 `json:"similarity_boost"`
-	Style           float64 `json:"style"`
-}
-
-// AgentVersionInstance is one element of get-agent-versions'
-// "agent_versions".
-type AgentVersionInstance struct {
-	OrgID                 string               `json:"org_id"`
-	AgentID               string               `json:"agent_id"`
-	Version               int                  `json:"version"`
-	VoiceConfig           *VoiceConfigInstance `json:"voice_config"`
-	Initials              string               `json:"initials"`
-	Identity              Identity             `json:"identity"`
-	Background            string               `json:"background"`
-	Behaviors             []string             `json:"behaviors"`
-	CommunicationPatterns []string             `json:"communication_patterns"`
-	CreatedAt             time.Time            `json:"created_at"`
-	Creator               CreatorInfo          `json:"creator"`
-}
-
-// Instance returns the version as get-agent-versions lists it.
-func (v *AgentVersion) Instance() AgentVersionInstance {
-	d := v.Definition
-	inst := AgentVersionInstance{
-		OrgID: v.OrgID, AgentID: v.AgentID, Version: v.Version,
-		Initials: d.Initials, Identity: d.Identity, Background: d.Background,
-		Behaviors: nonNil(d.Behaviors), CommunicationPatterns: nonNil(d.CommunicationPatterns),
-		CreatedAt: v.CreatedAt, Creator: CreatorInfo{OrgID: v.CreatorOrgID, UserID: v.CreatorUserID},
-	}
-	if d.VoiceConfig != nil {
-		inst.VoiceConfig = &VoiceConfigInstance{VoiceID: d.VoiceConfig.VoiceID}
-	}
-	return inst
-}
-
-// nonNil makes a nil list encode as [] rather than null.
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
 // AgentFilter selects agents for listing. Empty fields do not filter.
 type AgentFilter struct {
 	Deprecated *bool
@@ -231,8 +151,8 @@ type AgentStore interface {
 	// ECONFLICT if expected is set and differs from the next number, then
 	// calls build with the latest version (nil for the first) so the caller
 	// can merge fields and refuse with its own error, which is returned
-	// unchanged and rolls back. The store sets OrgID, AgentID, Version and
-	// CreatedAt of what build returns, stores it, updates the agent's
+	// unchanged and rolls back. The store sets ID (a new resource id), OrgID,
+	// AgentID, Version and CreatedAt of what build returns, stores it, updates the agent's
 	// LatestVersion and returns the stored version.
 	CreateAgentVersion(ctx context.Context, orgID, agentID string, expected *int,
 		build func(latest *AgentVersion) (*AgentVersion, error)) (*AgentVersion, error)

@@ -26,16 +26,27 @@ const (
 type Error struct {
 	Code    string
 	Message string
-	// Fields lists every validation violation when Code is EINVALID.
+	// Fields lists the validation violations when Code is EINVALID: all of
+	// them, or the first MaxFieldErrors when More counts others.
 	Fields []FieldError
+	More   int
 }
 
-// FieldError is one validation violation, shaped like FastAPI's: Loc is the
-// path to the offending element, e.g. ["body", "states", 3, "name"].
+// MaxFieldErrors is how many violations one error lists at most; the rest
+// are only counted, so that the cost of an answer stays bounded whatever
+// the size of the request.
+const MaxFieldErrors = 100
+
+// FieldError is one validation violation. Loc is the path to the offending
+// element inside what was validated, e.g. ["states", 3, "name"]; In names
+// the part of a request Loc is relative to when that is not the command
+// itself (set only by the layer that receives requests). Type is the
+// violation's kind in pydantic's vocabulary ("missing", "string_too_long").
 type FieldError struct {
-	Loc  []any  `json:"loc"`
-	Msg  string `json:"msg"`
-	Type string `json:"type"`
+	In   string
+	Loc  []any
+	Msg  string
+	Type string
 }
 
 func (e *Error) Error() string {

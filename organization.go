@@ -28,18 +28,18 @@ type Organization struct {
 
 // UserDimension is one axis along which the organization profiles users.
 type UserDimension struct {
-	Description string   `json:"description"`
-	Tags        []string `json:"tags"`
+	Description string
+	Tags        []string
 }
 
 // Preferences are a user's (or an organization's default) preferences.
 type Preferences struct {
-	EnableResponseRecommendation bool     `json:"enable_response_recommendation"`
-	PreferredLanguage            *string  `json:"preferred_language"`
-	ConversationsVisibleToAdmins bool     `json:"conversations_visible_to_admins"`
-	UserModelVisibleToAdmins     bool     `json:"user_model_visible_to_admins"`
-	Timezone                     *string  `json:"timezone"`
-	AudioKeyterms                []string `json:"audio_keyterms"`
+	EnableResponseRecommendation bool
+	PreferredLanguage            *string
+	ConversationsVisibleToAdmins bool
+	UserModelVisibleToAdmins     bool
+	Timezone                     *string
+	AudioKeyterms                []string
 }
 
 // DefaultPreferences are the spec's defaults for new organizations.

@@ -41,20 +41,20 @@ type Service struct {
 // VersionSet pins an agent version, a state machine version (nil: the
 // latest) and LLM preferences by interaction name.
 type VersionSet struct {
-	AgentVersion        *int                 `json:"agent_version_number"`
-	StateMachineVersion *int                 `json:"service_hierarchical_state_machine_version_number"`
-	LLMModelPreferences map[string]LLMConfig `json:"llm_model_preferences"`
+	AgentVersion        *int
+	StateMachineVersion *int
+	LLMModelPreferences map[string]LLMConfig
 }
 
 // LLMConfig is a preferred model for one LLM interaction. The seed writes
 // the sampling parameters beside llm_name, the spec inside params; both
 // are accepted and kept as given.
 type LLMConfig struct {
-	LLMName     string                     `json:"llm_name"`
-	Params      map[string]json.RawMessage `json:"params"`
-	TopP        *float64                   `json:"top_p,omitempty"`
-	Temperature *float64                   `json:"temperature,omitempty"`
-	TopK        *int                       `json:"top_k,omitempty"`
+	LLMName     string
+	Params      map[string]json.RawMessage
+	TopP        *float64
+	Temperature *float64
+	TopK        *int
 }
 
 // LLMTypes lists the models an LLM preference may name: the spec's LLMType

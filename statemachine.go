@@ -24,47 +24,26 @@ type StateMachine struct {
 }
 
 // StateMachineDefinition is the content of one state machine version: the
-// body of create-service-hierarchical-state-machine-version, stored as one
-// JSON document. Each version is complete; nothing is inherited.
+// body of create-service-hierarchical-state-machine-version. Each version is complete; nothing is inherited.
 type StateMachineDefinition struct {
-	Description string  `json:"description"`
-	States      []State `json:"states"`
+	Description string
+	States      []State
 	// The three entry points name internal action states.
-	NewUserInitialState       string `json:"new_user_initial_state"`
-	ReturningUserInitialState string `json:"returning_user_initial_state"`
-	TerminalState             string `json:"terminal_state"`
+	NewUserInitialState       string
+	ReturningUserInitialState string
+	TerminalState             string
 	// References maps a reference name, used as "name.state" in external
 	// next states, to a pinned version of another state machine.
-	References                           map[string]Reference `json:"references"`
-	GlobalIntraStateNavigationGuidelines []string             `json:"global_intra_state_navigation_guidelines"`
-	GlobalActionGuidelines               []string             `json:"global_action_guidelines"`
-	GlobalBoundaryConstraints            []string             `json:"global_boundary_constraints"`
+	References                           map[string]Reference
+	GlobalIntraStateNavigationGuidelines []string
+	GlobalActionGuidelines               []string
+	GlobalBoundaryConstraints            []string
 }
-
-// StateMachineVersionRequest is the body of
-// create-service-hierarchical-state-machine-version. Decoding never fails on
-// a JSON object; problems are kept for package core to report
-// (DecodeErrors), so one 422 can list every violation.
-type StateMachineVersionRequest struct {
-	StateMachineDefinition
-
-	decodeErrs []FieldError
-}
-
-// UnmarshalJSON decodes the body the way the spec's model validates it; see
-// jsondecode.go.
-func (r *StateMachineVersionRequest) UnmarshalJSON(data []byte) error {
-	*r = StateMachineVersionRequest{}
-	decodeFields(data, &r.StateMachineDefinition, nil, &r.decodeErrs)
-	return nil
-}
-
-// DecodeErrors returns the type and presence violations found while
-// decoding, located relative to the body.
-func (r *StateMachineVersionRequest) DecodeErrors() []FieldError { return r.decodeErrs }
 
 // StateMachineVersion is one immutable version of a state machine.
 type StateMachineVersion struct {
+	// ID is the version's own resource id, set by the store.
+	ID            string
 	OrgID         string
 	MachineID     string
 	Version       int // 1 for the first version
@@ -72,48 +51,6 @@ type StateMachineVersion struct {
 	CreatorUserID string
 	CreatedAt     time.Time
 	Definition    StateMachineDefinition
-}
-
-// StateMachineInstance is one element of
-// get-service-hierarchical-state-machines' list.
-type StateMachineInstance struct {
-	ID            string `json:"id"`
-	Name          string `json:"name"`
-	Deprecated    bool   `json:"deprecated"`
-	LatestVersion *int   `json:"latest_version"`
-}
-
-// Instance returns the state machine as the listing shows it.
-func (m *StateMachine) Instance() StateMachineInstance {
-	return StateMachineInstance{ID: m.ID, Name: m.Name, Deprecated: m.Deprecated, LatestVersion: m.LatestVersion}
-}
-
-// StateMachineVersionInstance is one element of
-// get-service-hierarchical-state-machine-versions' "state_machine_versions".
-type StateMachineVersionInstance struct {
-	OrgID     string      `json:"org_id"`
-	MachineID string      `json:"service_hierarchical_state_machine_id"`
-	Version   int         `json:"version"`
-	CreatedAt time.Time   `json:"created_at"`
-	Creator   CreatorInfo `json:"creator"`
-	StateMachineDefinition
-}
-
-// Instance returns the version as the listing shows it.
-func (v *StateMachineVersion) Instance() StateMachineVersionInstance {
-	d := v.Definition
-	d.States = nonNil(d.States)
-	if d.References == nil {
-		d.References = map[string]Reference{}
-	}
-	d.GlobalIntraStateNavigationGuidelines = nonNil(d.GlobalIntraStateNavigationGuidelines)
-	d.GlobalActionGuidelines = nonNil(d.GlobalActionGuidelines)
-	d.GlobalBoundaryConstraints = nonNil(d.GlobalBoundaryConstraints)
-	return StateMachineVersionInstance{
-		OrgID: v.OrgID, MachineID: v.MachineID, Version: v.Version, CreatedAt: v.CreatedAt,
-		Creator:                CreatorInfo{OrgID: v.CreatorOrgID, UserID: v.CreatorUserID},
-		StateMachineDefinition: d,
-	}
 }
 
 // StateMachineFilter selects state machines for listing. Empty fields do
@@ -148,9 +85,9 @@ type StateMachineStore interface {
 	// calls build with the latest version (nil for the first) and a lookup
 	// of the organization's state machines that reads inside the same
 	// transaction, so the caller can check the references it stores;
-	// build's error is returned unchanged and rolls back. The store sets
-	// OrgID, MachineID,
-	// Version and CreatedAt of what build returns, stores it, updates the
+	// build's error is returned unchanged and rolls back. The store sets ID
+	// (a new resource id), OrgID, MachineID, Version and CreatedAt of what
+	// build returns, stores it, updates the
 	// machine's LatestVersion and returns the stored version.
 	CreateStateMachineVersion(ctx context.Context, orgID, machineID string, expected *int,
 		build func(latest *StateMachineVersion, find StateMachineLookup) (*StateMachineVersion, error)) (*StateMachineVersion, error)

@@ -2,33 +2,26 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/internal/shape"
 )
 
-// createdID is the body of the create-agent and create-state-machine answers.
-type createdID struct {
-	ID string `json:"id"`
-}
-
-// createdVersion is the body of the create-version answers.
-type createdVersion struct {
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 func (s *Server) createAgent(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	var in core.NameInput
-	if err := decode(r, &in, defaultMaxBody); err != nil {
-		return err
-	}
-	id, err := s.app.CreateAgent(r.Context(), t, &in)
+	var in wire.NameInput
+	bad, err := decode(r, &in, defaultMaxBody)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, createdID{id})
+	cmd := shape.Convert[core.NameInput](in)
+	cmd.Malformed = bad
+	id, err := s.app.CreateAgent(r.Context(), t, &cmd)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, wire.Created{ID: id})
 	return nil
 }
 
@@ -45,14 +38,11 @@ func (s *Server) getAgents(w http.ResponseWriter, r *http.Request, t *core.Tenan
 	if err != nil {
 		return err
 	}
-	out := make([]amigo.AgentInstance, len(agents))
+	out := wire.AgentList{Agents: make([]wire.AgentInstance, len(agents)), Page: wire.Page{HasMore: more, ContinuationToken: next}}
 	for i, a := range agents {
-		out[i] = a.Instance()
+		out.Agents[i] = wire.NewAgent(a)
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Agents []amigo.AgentInstance `json:"agents"`
-		page
-	}{out, page{more, next}})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -62,15 +52,17 @@ func (s *Server) createAgentVersion(w http.ResponseWriter, r *http.Request, t *c
 	if err := q.err(); err != nil {
 		return err
 	}
-	var req amigo.AgentVersionRequest
-	if err := decode(r, &req, defaultMaxBody); err != nil {
-		return err
-	}
-	v, err := s.app.CreateAgentVersion(r.Context(), t, r.PathValue("agent_id"), expected, &req)
+	var in wire.AgentVersionRequest
+	bad, err := decode(r, &in, defaultMaxBody)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, createdVersion{v.Version, v.CreatedAt})
+	v, err := s.app.CreateAgentVersion(r.Context(), t, r.PathValue("agent_id"), expected,
+		&core.AgentVersionInput{AgentVersionPatch: in.Patch(), Malformed: bad})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, wire.CreatedVersion{ID: v.ID, Version: v.Version, CreatedAt: v.CreatedAt})
 	return nil
 }
 
@@ -84,14 +76,12 @@ func (s *Server) getAgentVersions(w http.ResponseWriter, r *http.Request, t *cor
 	if err != nil {
 		return err
 	}
-	out := make([]amigo.AgentVersionInstance, len(versions))
+	out := wire.AgentVersionList{AgentVersions: make([]wire.AgentVersionInstance, len(versions)),
+		Page: wire.Page{HasMore: more, ContinuationToken: nextToken(more, f.Offset, len(versions))}}
 	for i, v := range versions {
-		out[i] = v.Instance()
+		out.AgentVersions[i] = wire.NewAgentVersion(v)
 	}
-	writeJSON(w, http.StatusOK, struct {
-		AgentVersions []amigo.AgentVersionInstance `json:"agent_versions"`
-		page
-	}{out, page{more, nextToken(more, f.Offset, len(out))}})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -99,6 +89,6 @@ func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request, t *core.Ten
 	if err := s.app.DeleteAgent(r.Context(), t, r.PathValue("agent_id")); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct{}{})
+	writeJSON(w, http.StatusOK, wire.Empty{})
 	return nil
 }

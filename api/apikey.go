@@ -2,44 +2,27 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/internal/shape"
 )
 
-type apiKeyInstance struct {
-	ID        string      `json:"_id"`
-	Name      *string     `json:"name"`
-	OrgID     string      `json:"org_id"`
-	CreatedAt time.Time   `json:"created_at"`
-	UpdatedAt time.Time   `json:"updated_at"`
-	KeyID     string      `json:"key_id"`
-	ExpiresAt time.Time   `json:"expires_at"`
-	Creator   creatorInfo `json:"creator"`
-	RoleID    string      `json:"role_id"`
-}
-
-type creatorInfo struct {
-	UserID string `json:"user_id"`
-	OrgID  string `json:"org_id"`
-}
-
 func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	var in core.APIKeyInput
-	if err := decode(r, &in, defaultMaxBody); err != nil {
+	var in wire.APIKeyInput
+	bad, err := decode(r, &in, defaultMaxBody)
+	if err != nil {
 		return err
 	}
-	k, err := s.app.CreateAPIKey(r.Context(), t, &in)
+	cmd := shape.Convert[core.APIKeyInput](in)
+	cmd.Malformed = bad
+	k, err := s.app.CreateAPIKey(r.Context(), t, &cmd)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusCreated, struct {
-		APIKeyID  string    `json:"api_key_id"`
-		APIKey    string    `json:"api_key"`
-		ExpiresAt time.Time `json:"expires_at"`
-	}{k.Key.KeyID, k.Secret, k.Key.ExpiresAt})
+	writeJSON(w, http.StatusCreated, wire.CreatedAPIKey{APIKeyID: k.Key.KeyID, APIKey: k.Secret, ExpiresAt: k.Key.ExpiresAt})
 	return nil
 }
 
@@ -48,14 +31,11 @@ func (s *Server) getAPIKeys(w http.ResponseWriter, r *http.Request, t *core.Tena
 	if err != nil {
 		return err
 	}
-	out := make([]apiKeyInstance, len(keys))
+	out := wire.APIKeyList{APIKeys: make([]wire.APIKeyInstance, len(keys))}
 	for i, k := range keys {
-		out[i] = apiKeyInstance{
-			ID: k.ID, Name: k.Name, OrgID: k.OrgID, CreatedAt: k.CreatedAt, UpdatedAt: k.UpdatedAt, KeyID: k.KeyID,
-			ExpiresAt: k.ExpiresAt, Creator: creatorInfo{UserID: k.CreatorUserID, OrgID: k.CreatorOrgID}, RoleID: k.RoleID,
-		}
+		out.APIKeys[i] = wire.NewAPIKey(k)
 	}
-	writeJSON(w, http.StatusOK, map[string][]apiKeyInstance{"api_keys": out})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -64,7 +44,7 @@ func (s *Server) deleteAPIKey(w http.ResponseWriter, r *http.Request, t *core.Te
 	if err := s.app.DeleteAPIKey(r.Context(), t, id); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"deleted_key_id": id})
+	writeJSON(w, http.StatusOK, wire.DeletedAPIKey{DeletedKeyID: id})
 	return nil
 }
 
@@ -73,9 +53,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, t *core.Tenant) 
 	w.Header().Set("Cache-Control", "no-store")
 	req := core.SignInRequest{APIKey: r.Header.Get("x-api-key"), APIKeyID: r.Header.Get("x-api-key-id"), UserID: r.Header.Get("x-user-id")}
 	var missing []amigo.FieldError
-	for name, v := range map[string]string{"x-api-key": req.APIKey, "x-api-key-id": req.APIKeyID, "x-user-id": req.UserID} {
-		if v == "" {
-			missing = append(missing, amigo.FieldError{Loc: []any{"header", name}, Msg: "Field required", Type: "missing"})
+	for _, h := range []struct{ name, v string }{{"x-api-key", req.APIKey}, {"x-api-key-id", req.APIKeyID}, {"x-user-id", req.UserID}} {
+		if name, v := h.name, h.v; v == "" {
+			missing = append(missing, amigo.FieldError{In: "header", Loc: []any{name}, Msg: "Field required", Type: "missing"})
 		}
 	}
 	if len(missing) > 0 {
@@ -94,9 +74,6 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, t *core.Tenant) 
 	} else if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		IDToken   string    `json:"id_token"`
-		ExpiresAt time.Time `json:"expires_at"`
-	}{tok, exp})
+	writeJSON(w, http.StatusOK, wire.SignIn{IDToken: tok, ExpiresAt: exp})
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/core"
 	"github.com/amigo-oss/amigo-server/internal/testenv"
 )
@@ -179,11 +180,12 @@ func BenchmarkCreateService(b *testing.B) {
 func BenchmarkValidateStateMachine200(b *testing.B) {
 	body := mustJSON(machineReferencing(200, "0123456789abcdef01234567"))
 	for b.Loop() {
-		var req amigo.StateMachineVersionRequest
-		if err := json.Unmarshal(body, &req); err != nil {
+		var req wire.StateMachineVersionRequest
+		bad, err := wire.Decode(body, &req)
+		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := core.ValidateStateMachineVersion(&req); err != nil {
+		if _, err := core.ValidateStateMachineVersion(&core.StateMachineVersionInput{Definition: req.Definition(), Malformed: bad}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,15 +1,13 @@
 package api
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
 // Body size limits. Organization bodies carry four base64 images.
@@ -18,67 +16,21 @@ const (
 	organizationMaxBody = 16 << 20
 )
 
-// decode reads a JSON object body into v. Malformed JSON and wrong types are
-// 422 with the location of the problem, as FastAPI reports them; a body over
-// the limit is 413.
-func decode(r *http.Request, v any, maxBody int64) error {
+// decode reads r's body into dst, a wire shape, through the one decoder of
+// package wire. It returns what the decoder could not read (nil if
+// nothing), for package core to report together with its own findings, and
+// an error when there is nothing to decode: 413 for a body over maxBody,
+// 422 for an empty body or one that is not JSON.
+func decode(r *http.Request, dst any, maxBody int64) (*amigo.Error, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return amigo.Errorf(amigo.ETOOLARGE, "The request body exceeds the limit of %d bytes.", maxBody)
+		return nil, amigo.Errorf(amigo.ETOOLARGE, "The request body exceeds the limit of %d bytes.", maxBody)
 	} else if err != nil {
-		return amigo.Errorf(amigo.EBADREQUEST, "Cannot read the request body.")
+		return nil, amigo.Errorf(amigo.EBADREQUEST, "Cannot read the request body.")
 	}
-	if len(strings.TrimSpace(string(body))) == 0 {
-		return amigo.Invalid(amigo.FieldError{Loc: []any{"body"}, Msg: "Field required", Type: "missing"})
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, amigo.Invalid(amigo.FieldError{In: "body", Msg: "Field required", Type: "missing"})
 	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return jsonError(err)
-	}
-	return nil
-}
-
-// jsonError converts a decoding error to a located validation error.
-func jsonError(err error) error {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return amigo.Invalid(amigo.FieldError{Loc: []any{"body", int(syntax.Offset)}, Msg: "JSON decode error: " + syntax.Error(), Type: "json_invalid"})
-	case errors.As(err, &typ):
-		loc := []any{"body"}
-		if typ.Field != "" {
-			for _, part := range strings.Split(typ.Field, ".") {
-				if i, err := strconv.Atoi(part); err == nil {
-					loc = append(loc, i)
-				} else {
-					loc = append(loc, part)
-				}
-			}
-		}
-		msg := fmt.Sprintf("Input should be a valid %s", typeName(typ.Type.Kind().String()))
-		if len(loc) == 1 {
-			msg = "Input should be a valid object"
-		}
-		return amigo.Invalid(amigo.FieldError{Loc: loc, Msg: msg, Type: "type_error"})
-	default:
-		return amigo.Invalid(amigo.FieldError{Loc: []any{"body"}, Msg: "JSON decode error: " + err.Error(), Type: "json_invalid"})
-	}
-}
-
-func typeName(kind string) string {
-	switch kind {
-	case "string":
-		return "string"
-	case "bool":
-		return "boolean"
-	case "slice", "array":
-		return "list"
-	case "map", "struct", "ptr":
-		return "object"
-	case "float64", "float32":
-		return "number"
-	default:
-		return "integer"
-	}
+	return wire.Decode(body, dst)
 }

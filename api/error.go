@@ -2,9 +2,11 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
 // statuses maps each error code to its HTTP status; it is the only place
@@ -48,12 +50,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", maintenanceRetryAfter)
 	}
 	var detail any = amigo.ErrorMessage(err)
-	if fields := amigo.ErrorFields(err); len(fields) > 0 {
-		detail = fields
+	var e *amigo.Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		detail = wire.Violations(e)
 	}
-	writeJSON(w, status, struct {
-		Detail any `json:"detail"`
-	}{detail})
+	writeJSON(w, status, wire.ErrorBody{Detail: detail})
 }
 
 // maintenanceRetryAfter is the Retry-After, in seconds, of maintenance 503s.

@@ -1,52 +1,15 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/core"
 )
-
-// The wire shapes of the history extension: the change log, version diffs
-// and version set revisions. None is in the Amigo spec; the README
-// documents them.
-
-// actorOut is who made a change: a user (through the API key api_key_id,
-// when the token came from one), or the operator running a command.
-type actorOut struct {
-	OrgID    string `json:"org_id"`
-	UserID   string `json:"user_id"`
-	APIKeyID string `json:"api_key_id"`
-	Operator bool   `json:"operator"`
-}
-
-func newActorOut(a amigo.Actor) actorOut {
-	return actorOut{OrgID: a.OrgID, UserID: a.UserID, APIKeyID: a.APIKeyID, Operator: a.Operator}
-}
-
-// changeOut is one record of get-changes.
-type changeOut struct {
-	ID           string          `json:"id"`
-	Time         time.Time       `json:"time"`
-	Actor        actorOut        `json:"actor"`
-	Operation    string          `json:"operation"`
-	ResourceType string          `json:"resource_type"`
-	ResourceID   string          `json:"resource_id"`
-	Summary      string          `json:"summary"`
-	Diff         json.RawMessage `json:"diff"`
-}
-
-// changesOut is get-changes' answer; continuation_token is the id to pass
-// for the next page (null on the last).
-type changesOut struct {
-	Changes           []changeOut `json:"changes"`
-	HasMore           bool        `json:"has_more"`
-	ContinuationToken *string     `json:"continuation_token"`
-}
 
 func (s *Server) getChanges(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
 	q := newQuery(r.URL)
@@ -63,10 +26,9 @@ func (s *Server) getChanges(w http.ResponseWriter, r *http.Request, t *core.Tena
 	if err != nil {
 		return err
 	}
-	out := changesOut{Changes: make([]changeOut, len(changes)), HasMore: more}
+	out := wire.ChangeList{Changes: make([]wire.Change, len(changes)), HasMore: more}
 	for i, c := range changes {
-		out.Changes[i] = changeOut{ID: c.ID, Time: c.Time, Actor: newActorOut(c.Actor), Operation: c.Operation,
-			ResourceType: c.ResourceType, ResourceID: c.ResourceID, Summary: c.Summary, Diff: c.Diff}
+		out.Changes[i] = wire.NewChange(c)
 	}
 	if more {
 		out.ContinuationToken = &changes[len(changes)-1].ID
@@ -88,47 +50,10 @@ func (q *queryParams) time(name string) time.Time {
 	return t
 }
 
-// transitionOut is one exit of a state in a state machine diff.
-type transitionOut struct {
-	From        string `json:"from"`
-	To          string `json:"to"`
-	Description string `json:"description"`
-}
-
-// versionDiffOut is the answer of the version diff operations; the
-// state-machine fields are present only for state machines.
-type versionDiffOut struct {
-	From               int                 `json:"from"`
-	To                 int                 `json:"to"`
-	Patch              json.RawMessage     `json:"patch"`
-	Summary            []string            `json:"summary"`
-	StatesAdded        []string            `json:"states_added,omitempty"`
-	StatesRemoved      []string            `json:"states_removed,omitempty"`
-	StatesChanged      map[string][]string `json:"states_changed,omitempty"`
-	TransitionsAdded   []transitionOut     `json:"transitions_added,omitempty"`
-	TransitionsRemoved []transitionOut     `json:"transitions_removed,omitempty"`
-	ReferencesChanged  []string            `json:"references_changed,omitempty"`
-}
-
-// machineDiffOut is versionDiffOut with the state-machine fields always
-// present, even when empty.
-type machineDiffOut struct {
-	From               int                 `json:"from"`
-	To                 int                 `json:"to"`
-	Patch              json.RawMessage     `json:"patch"`
-	Summary            []string            `json:"summary"`
-	StatesAdded        []string            `json:"states_added"`
-	StatesRemoved      []string            `json:"states_removed"`
-	StatesChanged      map[string][]string `json:"states_changed"`
-	TransitionsAdded   []transitionOut     `json:"transitions_added"`
-	TransitionsRemoved []transitionOut     `json:"transitions_removed"`
-	ReferencesChanged  []string            `json:"references_changed"`
-}
-
-func transitionsOut(ts []core.Transition) []transitionOut {
-	out := make([]transitionOut, len(ts))
+func transitionsOut(ts []core.Transition) []wire.Transition {
+	out := make([]wire.Transition, len(ts))
 	for i, t := range ts {
-		out[i] = transitionOut{From: t.From, To: t.To, Description: t.Description}
+		out[i] = wire.Transition{From: t.From, To: t.To, Description: t.Description}
 	}
 	return out
 }
@@ -155,7 +80,7 @@ func (s *Server) getAgentVersionDiff(w http.ResponseWriter, r *http.Request, t *
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, versionDiffOut{From: d.From, To: d.To, Patch: d.Patch, Summary: nonNilStrings(d.Summary)})
+	writeJSON(w, http.StatusOK, wire.VersionDiff{From: d.From, To: d.To, Patch: d.Patch, Summary: nonNilStrings(d.Summary)})
 	return nil
 }
 
@@ -169,7 +94,7 @@ func (s *Server) getStateMachineVersionDiff(w http.ResponseWriter, r *http.Reque
 		return err
 	}
 	m := d.Machine
-	writeJSON(w, http.StatusOK, machineDiffOut{From: d.From, To: d.To, Patch: d.Patch, Summary: nonNilStrings(d.Summary),
+	writeJSON(w, http.StatusOK, wire.MachineDiff{From: d.From, To: d.To, Patch: d.Patch, Summary: nonNilStrings(d.Summary),
 		StatesAdded: m.StatesAdded, StatesRemoved: m.StatesRemoved, StatesChanged: m.StatesChanged,
 		TransitionsAdded: transitionsOut(m.TransitionsAdded), TransitionsRemoved: transitionsOut(m.TransitionsRemoved),
 		ReferencesChanged: m.ReferencesChanged})
@@ -183,16 +108,6 @@ func nonNilStrings(s []string) []string {
 	return s
 }
 
-// revisionOut is one revision of get-version-set-revisions; version_set
-// is null for a deletion.
-type revisionOut struct {
-	Revision   int               `json:"revision"`
-	Time       time.Time         `json:"time"`
-	Actor      actorOut          `json:"actor"`
-	Operation  string            `json:"operation"`
-	VersionSet *amigo.VersionSet `json:"version_set"`
-}
-
 func (s *Server) getVersionSetRevisions(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
 	q := newQuery(r.URL)
 	limit, offset := q.intAbove("limit", 10, 0, 50), q.int("continuation_token", 0, 0, -1)
@@ -203,19 +118,15 @@ func (s *Server) getVersionSetRevisions(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	out := make([]revisionOut, len(revs))
+	out := wire.RevisionList{Revisions: make([]wire.Revision, len(revs)), Page: wire.Page{HasMore: more}}
 	for i, rev := range revs {
-		out[i] = revisionOut{Revision: rev.Revision, Time: rev.Time, Actor: newActorOut(rev.Actor), Operation: rev.Operation, VersionSet: rev.Set}
+		out.Revisions[i] = wire.NewRevision(rev)
 	}
-	var next *int
 	if more {
 		n := offset + len(revs)
-		next = &n
+		out.ContinuationToken = &n
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Revisions []revisionOut `json:"revisions"`
-		page
-	}{out, page{more, next}})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -239,29 +150,20 @@ func setETag(w http.ResponseWriter, revision int) {
 	w.Header().Set("ETag", `"`+strconv.Itoa(revision)+`"`)
 }
 
-// promoteIn is the body of promote-service-version-set.
-type promoteIn struct {
-	From *string `json:"from"`
-}
-
-// rollbackIn is the body of rollback-service-version-set.
-type rollbackIn struct {
-	ToRevision *int `json:"to_revision"`
-}
-
 func (s *Server) promoteVersionSet(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	name, err := checkVersionSetName(r)
+	if err != nil {
+		return err
+	}
 	match, err := ifMatch(r)
 	if err != nil {
 		return err
 	}
-	var in promoteIn
-	if err := decode(r, &in, defaultMaxBody); err != nil {
+	var in wire.PromoteInput
+	if err := decodeRequired(r, &in, "from", func() bool { return in.From != nil && *in.From != "" }); err != nil {
 		return err
 	}
-	if in.From == nil || *in.From == "" {
-		return amigo.Invalid(amigo.FieldError{Loc: []any{"body", "from"}, Type: "missing", Msg: "Field required"})
-	}
-	rev, err := s.app.PromoteVersionSet(r.Context(), t, r.PathValue("service_id"), r.PathValue("version_set_name"), *in.From, match)
+	rev, err := s.app.PromoteVersionSet(r.Context(), t, r.PathValue("service_id"), name, *in.From, match)
 	if err != nil {
 		return err
 	}
@@ -271,22 +173,40 @@ func (s *Server) promoteVersionSet(w http.ResponseWriter, r *http.Request, t *co
 }
 
 func (s *Server) rollbackVersionSet(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	name, err := checkVersionSetName(r)
+	if err != nil {
+		return err
+	}
 	match, err := ifMatch(r)
 	if err != nil {
 		return err
 	}
-	var in rollbackIn
-	if err := decode(r, &in, defaultMaxBody); err != nil {
+	var in wire.RollbackInput
+	if err := decodeRequired(r, &in, "to_revision", func() bool { return in.ToRevision != nil }); err != nil {
 		return err
 	}
-	if in.ToRevision == nil {
-		return amigo.Invalid(amigo.FieldError{Loc: []any{"body", "to_revision"}, Type: "missing", Msg: "Field required"})
-	}
-	rev, err := s.app.RollbackVersionSet(r.Context(), t, r.PathValue("service_id"), r.PathValue("version_set_name"), *in.ToRevision, match)
+	rev, err := s.app.RollbackVersionSet(r.Context(), t, r.PathValue("service_id"), name, *in.ToRevision, match)
 	if err != nil {
 		return err
 	}
 	setETag(w, rev)
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// decodeRequired decodes a body of one required field: what the decoder
+// could not read is reported first, then the field if present says it is
+// missing.
+func decodeRequired(r *http.Request, dst any, field string, present func() bool) error {
+	bad, err := decode(r, dst, defaultMaxBody)
+	if err != nil {
+		return err
+	}
+	if bad != nil {
+		return bad
+	}
+	if !present() {
+		return amigo.Invalid(amigo.FieldError{Loc: []any{"body", field}, Type: "missing", Msg: "Field required"})
+	}
 	return nil
 }

@@ -45,6 +45,23 @@ func Extensions() []string {
 	return out
 }
 
+// pathParams returns the names of the parameters of op's path other than
+// the organization, in path order.
+func (op *operation) pathParams() []string {
+	var names []string
+	for rest := op.Path; ; {
+		_, after, ok := strings.Cut(rest, "{")
+		if !ok {
+			return names
+		}
+		name, tail, _ := strings.Cut(after, "}")
+		if name != "organization" {
+			names = append(names, name)
+		}
+		rest = tail
+	}
+}
+
 // pattern returns the http.ServeMux pattern matching exactly the spec path.
 func (op *operation) pattern() string {
 	p := op.Path

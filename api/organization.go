@@ -1,78 +1,63 @@
 package api
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strings"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/internal/shape"
 )
-
-type organizationResponse struct {
-	OrgID                  string             `json:"org_id"`
-	OrgName                string             `json:"org_name"`
-	DefaultUserPreferences *amigo.Preferences `json:"default_user_preferences"`
-	TenantID               *string            `json:"tenant_id"`
-	// The seed's richer view: the frontend needs these to render the org.
-	Title                  string                `json:"title"`
-	MainDescription        string                `json:"main_description"`
-	SubDescription         string                `json:"sub_description"`
-	Logo                   *string               `json:"logo"`
-	SquareLogo             *string               `json:"square_logo"`
-	Favicon                *string               `json:"favicon"`
-	SignupPageHeadshot     *string               `json:"signup_page_headshot"`
-	UserDimensions         []amigo.UserDimension `json:"user_dimensions"`
-	OnboardingInstructions []string              `json:"onboarding_instructions"`
-}
 
 func (s *Server) getOrganization(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
 	org, err := s.app.GetOrganization(r.Context(), t)
 	if err != nil {
 		return err
 	}
-	resp := organizationResponse{
-		OrgID: org.ID, OrgName: org.Name, Title: org.Title, MainDescription: org.MainDescription, SubDescription: org.SubDescription,
-		Logo: b64(org.Logo), SquareLogo: b64(org.SquareLogo), Favicon: b64(org.Favicon), SignupPageHeadshot: b64(org.SignupPageHeadshot),
-		UserDimensions: org.UserDimensions, OnboardingInstructions: org.OnboardingInstructions,
-	}
-	if core.CanSeeOrganizationDetails(amigo.CallerFromContext(r.Context()), org.ID) {
-		resp.DefaultUserPreferences, resp.TenantID = &org.DefaultUserPreferences, &org.TenantID
-	}
-	writeJSON(w, http.StatusOK, resp)
+	details := core.CanSeeOrganizationDetails(amigo.CallerFromContext(r.Context()), org.ID)
+	writeJSON(w, http.StatusOK, wire.NewOrganization(org, details))
 	return nil
 }
 
-func b64(b []byte) *string {
-	if b == nil {
-		return nil
+// organizationInput decodes the body of create- and modify-organization.
+func organizationInput(r *http.Request) (*core.OrganizationInput, error) {
+	var in wire.OrganizationInput
+	bad, err := decode(r, &in, organizationMaxBody)
+	if err != nil {
+		return nil, err
 	}
-	s := base64.StdEncoding.EncodeToString(b)
-	return &s
+	cmd := shape.Convert[core.OrganizationInput](in)
+	cmd.Malformed = bad
+	return &cmd, nil
 }
 
 func (s *Server) createOrganization(w http.ResponseWriter, r *http.Request, _ *core.Tenant) error {
 	cluster := strings.TrimSpace(r.Header.Get("x-mongo-cluster-name"))
 	if cluster == "" {
-		return amigo.Invalid(amigo.FieldError{Loc: []any{"header", "x-mongo-cluster-name"}, Msg: "Field required", Type: "missing"})
-	}
-	var in core.OrganizationInput
-	if err := decode(r, &in, organizationMaxBody); err != nil {
-		return err
+		return amigo.Invalid(amigo.FieldError{In: "header", Loc: []any{"x-mongo-cluster-name"}, Msg: "Field required", Type: "missing"})
 	}
 	orgID := r.PathValue("organization")
-	if err := s.app.CreateOrganization(r.Context(), orgID, cluster, &in); err != nil {
+	if !core.IsOrgID(orgID) {
+		return amigo.Invalid(amigo.FieldError{In: "path", Loc: []any{"organization"}, Type: "string_pattern_mismatch",
+			Msg: "Organization ids are 1 to 63 lower-case letters, digits and inner hyphens."})
+	}
+	in, err := organizationInput(r)
+	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"org_id": orgID})
+	if err := s.app.CreateOrganization(r.Context(), orgID, cluster, in); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, wire.CreatedOrganization{OrgID: orgID})
 	return nil
 }
 
 func (s *Server) modifyOrganization(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	var in core.OrganizationInput
-	if err := decode(r, &in, organizationMaxBody); err != nil {
+	in, err := organizationInput(r)
+	if err != nil {
 		return err
-	} else if err := s.app.ModifyOrganization(r.Context(), t, &in); err != nil {
+	} else if err := s.app.ModifyOrganization(r.Context(), t, in); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -92,6 +77,6 @@ func (s *Server) getUserDimensions(w http.ResponseWriter, r *http.Request, t *co
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string][]amigo.UserDimension{"user_dimensions": dims})
+	writeJSON(w, http.StatusOK, wire.UserDimensionList{UserDimensions: wire.NewUserDimensions(dims)})
 	return nil
 }

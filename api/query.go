@@ -21,7 +21,7 @@ type queryParams struct {
 func newQuery(u *url.URL) *queryParams { return &queryParams{values: u.Query()} }
 
 func (q *queryParams) fail(name, typ, msg string) {
-	q.errs = append(q.errs, amigo.FieldError{Loc: []any{"query", name}, Msg: msg, Type: typ})
+	q.errs = append(q.errs, amigo.FieldError{In: "query", Loc: []any{name}, Msg: msg, Type: typ})
 }
 
 // int returns the integer parameter name, def when absent, checked to lie
@@ -97,7 +97,7 @@ func (q *queryParams) list(name string, pattern *regexp.Regexp) []string {
 	vals := q.values[name]
 	for i, v := range vals {
 		if pattern != nil && !pattern.MatchString(v) {
-			q.errs = append(q.errs, amigo.FieldError{Loc: []any{"query", name, i}, Type: "string_pattern_mismatch",
+			q.errs = append(q.errs, amigo.FieldError{In: "query", Loc: []any{name, i}, Type: "string_pattern_mismatch",
 				Msg: "String should match pattern '" + pattern.String() + "'"})
 		}
 	}
@@ -117,20 +117,14 @@ var idPattern = regexp.MustCompile(`^[a-f0-9]{24}$`)
 // versionFilter parses the version, sort_by, limit and continuation_token
 // parameters of the version listings.
 func (q *queryParams) versionFilter() amigo.VersionFilter {
-	f, err := amigo.ParseVersionSelector(q.values.Get("version"))
+	f, err := parseVersionSelector(q.values.Get("version"))
 	q.errs = append(q.errs, amigo.ErrorFields(err)...)
-	desc, err := amigo.ParseVersionSort(q.values["sort_by"])
+	desc, err := parseVersionSort(q.values["sort_by"])
 	q.errs = append(q.errs, amigo.ErrorFields(err)...)
 	f.Descending = desc
 	f.Limit = q.intAbove("limit", 10, 0, 10)
 	f.Offset = q.int("continuation_token", 0, 0, -1)
 	return f
-}
-
-// page is the envelope of every paginated listing.
-type page struct {
-	HasMore           bool `json:"has_more"`
-	ContinuationToken *int `json:"continuation_token"`
 }
 
 // sort parses a repeated sort_by parameter ("+field", "-field", or a bare
@@ -145,7 +139,7 @@ func (q *queryParams) sort(columns map[string]string) []amigo.SortField {
 		field := strings.TrimLeft(raw, "+-")
 		col, ok := columns[field]
 		if !ok || len(raw)-len(field) > 1 {
-			q.errs = append(q.errs, amigo.FieldError{Loc: []any{"query", "sort_by", i}, Type: "value_error",
+			q.errs = append(q.errs, amigo.FieldError{In: "query", Loc: []any{"sort_by", i}, Type: "value_error",
 				Msg: "Cannot sort by " + strconv.Quote(raw) + "; the sortable fields are " + strings.Join(slices.Sorted(maps.Keys(columns)), ", ") + "."})
 			continue
 		}

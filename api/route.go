@@ -4,8 +4,11 @@ import (
 	"github.com/amigo-oss/amigo-server"
 
 	"context"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/amigo-oss/amigo-server/core"
 )
@@ -48,6 +51,9 @@ func (s *Server) route(op *operation) http.Handler {
 // serveOperation runs op's handler. Its t is the resolved organization, nil
 // for the operation that creates one.
 func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *operation) error {
+	if err := checkRequestText(r, op); err != nil {
+		return err
+	}
 	if err := checkPathIDs(r); err != nil {
 		return err
 	}
@@ -121,8 +127,55 @@ func checkPathIDs(r *http.Request) error {
 	var errs []amigo.FieldError
 	for _, name := range idParams {
 		if v := r.PathValue(name); v != "" && !idPattern.MatchString(v) {
-			errs = append(errs, amigo.FieldError{Loc: []any{"path", name}, Type: "string_pattern_mismatch",
+			errs = append(errs, amigo.FieldError{In: "path", Loc: []any{name}, Type: "string_pattern_mismatch",
 				Msg: "String should match pattern '" + idPattern.String() + "'"})
+		}
+	}
+	if errs != nil {
+		return amigo.Invalid(errs...)
+	}
+	return nil
+}
+
+// readHeaders are the request headers the server reads.
+var readHeaders = []string{"Authorization", "X-Api-Key", "X-Api-Key-Id", "X-User-Id", "X-Org-Id", "X-Mongo-Cluster-Name"}
+
+// checkRequestText refuses, before anything looks them up, the path
+// parameters, query values and read headers that no database can store or
+// compare alike: text holding a NUL character (PostgreSQL refuses it,
+// SQLite would store it) or bytes that are not UTF-8 (PostgreSQL refuses
+// them too). An organization id so written cannot exist: 404, as for any
+// unknown organization. Any other such value is a 422 at its location.
+func checkRequestText(r *http.Request, op *operation) error {
+	bad := func(s string) bool { return strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) }
+	if bad(r.PathValue("organization")) {
+		return amigo.Errorf(amigo.ENOTFOUND, amigo.MsgOrgNotFound)
+	}
+	var errs []amigo.FieldError
+	refuse := func(in string, loc ...any) {
+		errs = append(errs, amigo.FieldError{In: in, Loc: loc, Type: "string_type",
+			Msg: "Input should be a valid string: text without NUL characters, in UTF-8"})
+	}
+	for _, name := range op.pathParams() {
+		if bad(r.PathValue(name)) {
+			refuse("path", name)
+		}
+	}
+	query := r.URL.Query()
+	for _, name := range slices.Sorted(maps.Keys(query)) {
+		if bad(name) {
+			refuse("query", strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), "\uFFFD"))
+			continue
+		}
+		for i, v := range query[name] {
+			if bad(v) {
+				refuse("query", name, i)
+			}
+		}
+	}
+	for _, name := range readHeaders {
+		if bad(r.Header.Get(name)) {
+			refuse("header", strings.ToLower(name))
 		}
 	}
 	if errs != nil {

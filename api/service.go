@@ -2,48 +2,14 @@ package api
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/internal/shape"
 )
-
-type tag struct {
-	Key   string  `json:"key"`
-	Value *string `json:"value"`
-}
-
-type serviceInstance struct {
-	ID             string                      `json:"id"`
-	Name           string                      `json:"name"`
-	VersionSets    map[string]amigo.VersionSet `json:"version_sets"`
-	Description    string                      `json:"description"`
-	IsActive       bool                        `json:"is_active"`
-	StateMachineID string                      `json:"service_hierarchical_state_machine_id"`
-	AgentID        string                      `json:"agent_id"`
-	Tags           []tag                       `json:"tags"`
-	Keyterms       []string                    `json:"keyterms"`
-	Creator        amigo.CreatorInfo           `json:"creator"`
-	UpdatedBy      amigo.CreatorInfo           `json:"updated_by"`
-}
-
-func newServiceInstance(s *amigo.Service) serviceInstance {
-	tags := make([]tag, 0, len(s.Tags))
-	for _, kv := range amigo.TagValues(s.Tags) {
-		key, _, _ := strings.Cut(kv, ":")
-		tags = append(tags, tag{Key: key, Value: s.Tags[key]})
-	}
-	keyterms := s.Keyterms
-	if keyterms == nil {
-		keyterms = []string{}
-	}
-	return serviceInstance{
-		ID: s.ID, Name: s.Name, VersionSets: s.VersionSets, Description: s.Description, IsActive: s.IsActive,
-		StateMachineID: s.StateMachineID, AgentID: s.AgentID, Tags: tags, Keyterms: keyterms,
-		Creator:   amigo.CreatorInfo{OrgID: s.CreatorOrgID, UserID: s.CreatorUserID},
-		UpdatedBy: amigo.CreatorInfo{OrgID: s.UpdatedByOrgID, UserID: s.UpdatedByUserID},
-	}
-}
 
 // serviceFilter parses get-services' query parameters.
 func (q *queryParams) serviceFilter() amigo.ServiceFilter {
@@ -54,7 +20,7 @@ func (q *queryParams) serviceFilter() amigo.ServiceFilter {
 	for i, raw := range q.values["tags"] {
 		key, value, ok := strings.Cut(raw, ":")
 		if !ok || strings.TrimSpace(key) == "" {
-			q.errs = append(q.errs, amigo.FieldError{Loc: []any{"query", "tags", i}, Type: "value_error",
+			q.errs = append(q.errs, amigo.FieldError{In: "query", Loc: []any{"tags", i}, Type: "value_error",
 				Msg: "Tags must be written key:value, key:* (any value) or key: (no value)."})
 			continue
 		}
@@ -78,59 +44,85 @@ func (s *Server) getServices(w http.ResponseWriter, r *http.Request, t *core.Ten
 	if err != nil {
 		return err
 	}
-	out := make([]serviceInstance, len(services))
+	out := wire.ServiceList{Services: make([]wire.ServiceInstance, len(services)), Page: wire.Page{HasMore: more, ContinuationToken: next}}
 	for i, svc := range services {
-		out[i] = newServiceInstance(svc)
+		out.Services[i] = wire.NewService(svc)
 	}
+	out.FilterValues.Tags = tags
 	if tags == nil {
-		tags = []string{}
+		out.FilterValues.Tags = []string{}
 	}
-	type filterValues struct {
-		Tags []string `json:"tags"`
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Services []serviceInstance `json:"services"`
-		page
-		FilterValues filterValues `json:"filter_values"`
-	}{out, page{more, next}, filterValues{tags}})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-func (s *Server) createService(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	var in core.ServiceInput
-	if err := decode(r, &in, defaultMaxBody); err != nil {
-		return err
+// serviceInput decodes the body of create-service and update-service.
+func serviceInput(r *http.Request) (*core.ServiceInput, error) {
+	var in wire.ServiceInput
+	bad, err := decode(r, &in, defaultMaxBody)
+	if err != nil {
+		return nil, err
 	}
-	id, err := s.app.CreateService(r.Context(), t, &in)
+	cmd := shape.Convert[core.ServiceInput](in)
+	cmd.Malformed = bad
+	return &cmd, nil
+}
+
+func (s *Server) createService(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	in, err := serviceInput(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, createdID{id})
+	id, err := s.app.CreateService(r.Context(), t, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, wire.Created{ID: id})
 	return nil
 }
 
 func (s *Server) updateService(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	var in core.ServiceInput
-	if err := decode(r, &in, defaultMaxBody); err != nil {
+	in, err := serviceInput(r)
+	if err != nil {
 		return err
 	}
-	if err := s.app.UpdateService(r.Context(), t, r.PathValue("service_id"), &in); err != nil {
+	if err := s.app.UpdateService(r.Context(), t, r.PathValue("service_id"), in); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct{}{})
+	writeJSON(w, http.StatusOK, wire.Empty{})
 	return nil
 }
 
+// versionSetName matches the spec's version_set_name path parameter.
+var versionSetName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)
+
+// checkVersionSetName validates the version_set_name path parameter (after
+// stripping, as the spec's model does) and returns it.
+func checkVersionSetName(r *http.Request) (string, error) {
+	name := strings.TrimSpace(r.PathValue("version_set_name"))
+	if !versionSetName.MatchString(name) {
+		return "", amigo.Invalid(amigo.FieldError{In: "path", Loc: []any{"version_set_name"}, Type: "string_pattern_mismatch",
+			Msg: "String should match pattern '^[A-Za-z0-9_-]+$' and have 1 to 40 characters"})
+	}
+	return name, nil
+}
+
 func (s *Server) upsertVersionSet(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	var in core.VersionSetInput
-	if err := decode(r, &in, defaultMaxBody); err != nil {
+	name, err := checkVersionSetName(r)
+	if err != nil {
 		return err
 	}
 	match, err := ifMatch(r)
 	if err != nil {
 		return err
 	}
-	rev, err := s.app.UpsertVersionSet(r.Context(), t, r.PathValue("service_id"), r.PathValue("version_set_name"), &in, match)
+	var in wire.VersionSetInput
+	bad, err := decode(r, &in, defaultMaxBody)
+	if err != nil {
+		return err
+	}
+	cmd := core.VersionSetInput{VersionSet: in.VersionSet.Domain(), Malformed: bad}
+	rev, err := s.app.UpsertVersionSet(r.Context(), t, r.PathValue("service_id"), name, &cmd, match)
 	if err != nil {
 		return err
 	}

@@ -4,19 +4,24 @@ import (
 	"net/http"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/internal/shape"
 )
 
 func (s *Server) createStateMachine(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	var in core.NameInput
-	if err := decode(r, &in, defaultMaxBody); err != nil {
-		return err
-	}
-	id, err := s.app.CreateStateMachine(r.Context(), t, &in)
+	var in wire.NameInput
+	bad, err := decode(r, &in, defaultMaxBody)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, createdID{id})
+	cmd := shape.Convert[core.NameInput](in)
+	cmd.Malformed = bad
+	id, err := s.app.CreateStateMachine(r.Context(), t, &cmd)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, wire.Created{ID: id})
 	return nil
 }
 
@@ -33,14 +38,11 @@ func (s *Server) getStateMachines(w http.ResponseWriter, r *http.Request, t *cor
 	if err != nil {
 		return err
 	}
-	out := make([]amigo.StateMachineInstance, len(machines))
+	out := wire.StateMachineList{Machines: make([]wire.StateMachineInstance, len(machines)), Page: wire.Page{HasMore: more, ContinuationToken: next}}
 	for i, m := range machines {
-		out[i] = m.Instance()
+		out.Machines[i] = wire.NewStateMachine(m)
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Machines []amigo.StateMachineInstance `json:"service_hierarchical_state_machines"`
-		page
-	}{out, page{more, next}})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -51,11 +53,13 @@ func (s *Server) createStateMachineVersion(w http.ResponseWriter, r *http.Reques
 	if err := q.err(); err != nil {
 		return err
 	}
-	var req amigo.StateMachineVersionRequest
-	if err := decode(r, &req, defaultMaxBody); err != nil {
+	var in wire.StateMachineVersionRequest
+	bad, err := decode(r, &in, defaultMaxBody)
+	if err != nil {
 		return err
 	}
-	v, err := s.app.CreateStateMachineVersion(r.Context(), t, r.PathValue("service_hierarchical_state_machine_id"), expected, dryRun != nil && *dryRun, &req)
+	v, err := s.app.CreateStateMachineVersion(r.Context(), t, r.PathValue("service_hierarchical_state_machine_id"), expected, dryRun != nil && *dryRun,
+		&core.StateMachineVersionInput{Definition: in.Definition(), Malformed: bad})
 	if err != nil {
 		return err
 	}
@@ -64,7 +68,7 @@ func (s *Server) createStateMachineVersion(w http.ResponseWriter, r *http.Reques
 		writeJSON(w, http.StatusCreated, nil)
 		return nil
 	}
-	writeJSON(w, http.StatusCreated, createdVersion{v.Version, v.CreatedAt})
+	writeJSON(w, http.StatusCreated, wire.CreatedVersion{ID: v.ID, Version: v.Version, CreatedAt: v.CreatedAt})
 	return nil
 }
 
@@ -78,14 +82,12 @@ func (s *Server) getStateMachineVersions(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	out := make([]amigo.StateMachineVersionInstance, len(versions))
+	out := wire.StateMachineVersionList{Versions: make([]wire.StateMachineVersionInstance, len(versions)),
+		Page: wire.Page{HasMore: more, ContinuationToken: nextToken(more, f.Offset, len(versions))}}
 	for i, v := range versions {
-		out[i] = v.Instance()
+		out.Versions[i] = wire.NewStateMachineVersion(v)
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Versions []amigo.StateMachineVersionInstance `json:"state_machine_versions"`
-		page
-	}{out, page{more, nextToken(more, f.Offset, len(out))}})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -93,6 +95,6 @@ func (s *Server) deleteStateMachine(w http.ResponseWriter, r *http.Request, t *c
 	if err := s.app.DeleteStateMachine(r.Context(), t, r.PathValue("state_machine_id")); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct{}{})
+	writeJSON(w, http.StatusOK, wire.Empty{})
 	return nil
 }

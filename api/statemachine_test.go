@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/core/coretest"
 	"github.com/amigo-oss/amigo-server/internal/testenv"
 )
@@ -21,29 +20,26 @@ func createMachine(t testing.TB, c *testenv.Client, org, name string) string {
 
 // simpleMachine is a valid one-state machine without references.
 func simpleMachine() map[string]any {
-	m := coretest.StateMachine(1)
-	m.References = map[string]amigo.Reference{}
-	return toMap(m)
+	m := machineBody(1)
+	m["references"] = map[string]any{}
+	return m
+}
+
+// machineBody is the request body of coretest.StateMachine(n).
+func machineBody(n int) map[string]any {
+	var m map[string]any
+	if err := json.Unmarshal(coretest.StateMachineJSON(n), &m); err != nil {
+		panic(err)
+	}
+	return m
 }
 
 // machineReferencing is a valid generated machine of n states whose "lib"
 // reference points at libID version 1.
 func machineReferencing(n int, libID string) map[string]any {
-	body := toMap(coretest.StateMachine(n))
+	body := machineBody(n)
 	body["references"] = map[string]any{"lib": []any{libID, 1}}
 	return body
-}
-
-func toMap(v any) map[string]any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		panic(err)
-	}
-	return m
 }
 
 func TestStateMachines(t *testing.T) {

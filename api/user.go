@@ -2,32 +2,12 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/internal/shape"
 )
-
-type userInstance struct {
-	OrgID                 string            `json:"org_id"`
-	UserID                string            `json:"user_id"`
-	FirstName             string            `json:"first_name"`
-	LastName              string            `json:"last_name"`
-	Email                 string            `json:"email"`
-	UserStats             userStats         `json:"user_stats"`
-	Role                  string            `json:"role"`
-	Preferences           amigo.Preferences `json:"preferences"`
-	NonsensitiveVariables map[string]string `json:"nonsensitive_variables"`
-	SensitiveVariables    []string          `json:"sensitive_variables"`
-	EnableActionsAccess   bool              `json:"enable_actions_access"`
-}
-
-// userStats are always zero: conversations are outside this server.
-type userStats struct {
-	NumConversations int        `json:"num_conversations"`
-	NumMessages      int        `json:"num_messages"`
-	LastMessageTime  *time.Time `json:"last_message_time"`
-}
 
 func (s *Server) getUsers(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
 	q := newQuery(r.URL)
@@ -44,39 +24,27 @@ func (s *Server) getUsers(w http.ResponseWriter, r *http.Request, t *core.Tenant
 	if err != nil {
 		return err
 	}
-	out := make([]userInstance, len(users))
+	out := wire.UserList{Users: make([]wire.UserInstance, len(users)), HasMore: more, ContinuationToken: next}
 	for i, u := range users {
-		sensitive := make([]string, 0, len(u.SensitiveVariables))
-		for k := range u.SensitiveVariables {
-			sensitive = append(sensitive, k)
-		}
-		out[i] = userInstance{
-			OrgID: u.OrgID, UserID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Role: u.RoleID,
-			Preferences: u.Preferences, NonsensitiveVariables: u.NonsensitiveVariables, SensitiveVariables: sensitive,
-			EnableActionsAccess: u.EnableActionsAccess,
-		}
+		out.Users[i] = wire.NewUser(u)
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Users             []userInstance `json:"users"`
-		HasMore           bool           `json:"has_more"`
-		ContinuationToken *int           `json:"continuation_token"`
-	}{out, more, next})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
 func (s *Server) createInvitedUser(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	var in core.InviteUserInput
-	if err := decode(r, &in, defaultMaxBody); err != nil {
-		return err
-	}
-	u, err := s.app.InviteUser(r.Context(), t, &in)
+	var in wire.InviteUserInput
+	bad, err := decode(r, &in, defaultMaxBody)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, struct {
-		UserID     string  `json:"user_id"`
-		VerifyLink *string `json:"verify_link"`
-	}{u.ID, nil})
+	cmd := shape.Convert[core.InviteUserInput](in)
+	cmd.Malformed = bad
+	u, err := s.app.InviteUser(r.Context(), t, &cmd)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, wire.InvitedUser{UserID: u.ID})
 	return nil
 }
 
@@ -89,11 +57,14 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, t *core.Tena
 }
 
 func (s *Server) updateUserInfo(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	var in core.UpdateUserInput
-	if err := decode(r, &in, defaultMaxBody); err != nil {
+	var in wire.UpdateUserInput
+	bad, err := decode(r, &in, defaultMaxBody)
+	if err != nil {
 		return err
 	}
-	if err := s.app.UpdateUser(r.Context(), t, r.PathValue("requested_user_id"), &in); err != nil {
+	cmd := shape.Convert[core.UpdateUserInput](in)
+	cmd.Malformed = bad
+	if err := s.app.UpdateUser(r.Context(), t, r.PathValue("requested_user_id"), &cmd); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -51,11 +51,7 @@ func agentVersion(initials string) *client.AgentVersionRequest {
 // machineSpec is a valid generated machine of n states without references.
 func machineSpec(t *testing.T, n int) *client.StateMachineSpec {
 	t.Helper()
-	req := coretest.StateMachine(n)
-	data, err := json.Marshal(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := coretest.StateMachineJSON(n)
 	var spec client.StateMachineSpec
 	if err := json.Unmarshal(data, &spec); err != nil {
 		t.Fatal(err)

@@ -10,19 +10,23 @@ import (
 
 // NameInput is the body of create-agent and create-state-machine.
 type NameInput struct {
-	AgentName        *string `json:"agent_name"`
-	StateMachineName *string `json:"state_machine_name"`
+	AgentName        *string
+	StateMachineName *string
+	// Malformed is what the decoder of the request could not read, nil
+	// when it read everything; it is reported with the checks' findings.
+	Malformed *amigo.Error `shape:"-"`
 }
 
 // checkName validates a resource name (StrippedNonemptyString, at most 256
 // characters) and returns it stripped.
-func checkName(field string, name *string) (string, error) {
+func checkName(field string, name *string, malformed *amigo.Error) (string, error) {
 	var c fieldErrs
-	if !c.required(at("body", field), name != nil) {
+	c.decoded(malformed, nil)
+	if !c.required(at(field), name != nil) {
 		return "", c.err()
 	}
 	s := strings.TrimSpace(*name)
-	c.str(at("body", field), s, 1, 256, nil)
+	c.str(at(field), s, 1, 256, nil)
 	return s, c.err()
 }
 
@@ -47,7 +51,7 @@ func checkDeprecatable(label, id string, deprecated bool, activeServices int) er
 
 // CreateAgent creates an agent without versions and returns its id.
 func (a *App) CreateAgent(ctx context.Context, t *Tenant, in *NameInput) (string, error) {
-	name, err := checkName("agent_name", in.AgentName)
+	name, err := checkName("agent_name", in.AgentName, in.Malformed)
 	if err != nil {
 		return "", err
 	}
@@ -86,9 +90,17 @@ func (a *App) findAgent(ctx context.Context, t *Tenant, id, perm string) (*amigo
 	return ag, amigo.CallerFromContext(ctx).Require(perm, resourceAttrs(ag.ID, ag.Name))
 }
 
+// AgentVersionInput is the command of create-agent-version.
+type AgentVersionInput struct {
+	amigo.AgentVersionPatch
+	// Malformed is what the decoder of the request could not read, nil
+	// when it read everything; it is reported with the checks' findings.
+	Malformed *amigo.Error `shape:"-"`
+}
+
 // CreateAgentVersion validates req and stores it as the agent's next
 // version; fields it leaves unset are carried over from the latest version.
-func (a *App) CreateAgentVersion(ctx context.Context, t *Tenant, agentID string, expected *int, req *amigo.AgentVersionRequest) (*amigo.AgentVersion, error) {
+func (a *App) CreateAgentVersion(ctx context.Context, t *Tenant, agentID string, expected *int, req *AgentVersionInput) (*amigo.AgentVersion, error) {
 	if _, err := a.findAgent(ctx, t, agentID, amigo.PermCreateAgentVersion); err != nil {
 		return nil, err
 	}

@@ -12,9 +12,12 @@ import (
 
 // APIKeyInput is the body of create-api-key.
 type APIKeyInput struct {
-	Name     *string `json:"name"`
-	Duration *string `json:"duration"`
-	RoleName *string `json:"role_name"`
+	Name     *string
+	Duration *string
+	RoleName *string
+	// Malformed is what the decoder of the request could not read, nil
+	// when it read everything; it is reported with the checks' findings.
+	Malformed *amigo.Error `shape:"-"`
 }
 
 // Limits of an API key's validity.
@@ -43,16 +46,17 @@ type NewAPIKey struct {
 
 func (in *APIKeyInput) check() (time.Duration, error) {
 	var c fieldErrs
+	c.decoded(in.Malformed, nil)
 	var d time.Duration
 	if in.Name != nil {
-		c.str(at("body", "name"), strings.TrimSpace(*in.Name), 1, 0, nil)
+		c.str(at("name"), strings.TrimSpace(*in.Name), 1, maxName, nil)
 	}
-	if c.required(at("body", "duration"), in.Duration != nil) {
+	if c.required(at("duration"), in.Duration != nil) {
 		var err error
 		if d, err = ParseISODuration(*in.Duration); err != nil {
-			c.add(at("body", "duration"), nil, "duration_parsing", "Input should be a valid duration: %v", err)
+			c.add(at("duration"), nil, "duration_parsing", "Input should be a valid duration: %v", err)
 		} else if d < MinAPIKeyDuration || d > MaxAPIKeyDuration {
-			c.add(at("body", "duration"), nil, "value_error", "The duration must be between 1 and 90 days.")
+			c.add(at("duration"), nil, "value_error", "The duration must be between 1 and 90 days.")
 		}
 	}
 	return d, c.err()

@@ -40,7 +40,7 @@ func journal(ctx context.Context) (context.Context, *amigo.Journal) {
 // record adds c to j, attributed to the context's caller (the operator
 // when there is none).
 func (a *App) record(ctx context.Context, j *amigo.Journal, c change) error {
-	patch, err := jsonPatch(c.before, c.after)
+	patch, err := jsonPatch(a.shaped(c.before), a.shaped(c.after))
 	if err != nil {
 		return err
 	}
@@ -70,14 +70,14 @@ func jsonPatch(before, after any) (json.RawMessage, error) {
 // each resource and never a secret; their field names are the API's.
 
 type serviceDoc struct {
-	Name           string                      `json:"name"`
-	Description    string                      `json:"description"`
-	IsActive       bool                        `json:"is_active"`
-	AgentID        string                      `json:"agent_id"`
-	StateMachineID string                      `json:"service_hierarchical_state_machine_id"`
-	Tags           map[string]*string          `json:"tags"`
-	Keyterms       []string                    `json:"keyterms"`
-	VersionSets    map[string]amigo.VersionSet `json:"version_sets"`
+	Name           string             `json:"name"`
+	Description    string             `json:"description"`
+	IsActive       bool               `json:"is_active"`
+	AgentID        string             `json:"agent_id"`
+	StateMachineID string             `json:"service_hierarchical_state_machine_id"`
+	Tags           map[string]*string `json:"tags"`
+	Keyterms       []string           `json:"keyterms"`
+	VersionSets    any                `json:"version_sets"` // map[string]amigo.VersionSet until shaped
 }
 
 func serviceDocOf(s *amigo.Service) *serviceDoc {
@@ -119,7 +119,7 @@ type userDoc struct {
 	FirstName             string            `json:"first_name"`
 	LastName              string            `json:"last_name"`
 	RoleID                string            `json:"role_id"`
-	Preferences           amigo.Preferences `json:"preferences"`
+	Preferences           any               `json:"preferences"` // amigo.Preferences until shaped
 	NonsensitiveVariables map[string]string `json:"nonsensitive_variables"`
 	EnableActionsAccess   bool              `json:"enable_actions_access"`
 	AdditionalContext     []string          `json:"additional_context"`
@@ -137,15 +137,15 @@ func userDocOf(u *amigo.User) *userDoc {
 // SHA-256 of their bytes, so a diff shows that one changed without
 // carrying it.
 type organizationDoc struct {
-	Name                   string                `json:"org_name"`
-	Title                  string                `json:"title"`
-	MainDescription        string                `json:"main_description"`
-	SubDescription         string                `json:"sub_description"`
-	Images                 map[string]string     `json:"image_sha256"`
-	UserDimensions         []amigo.UserDimension `json:"user_dimensions"`
-	DefaultUserPreferences amigo.Preferences     `json:"default_user_preferences"`
-	OnboardingInstructions []string              `json:"onboarding_instructions"`
-	AzureDevOpsTeamName    string                `json:"azure_devops_team_name"`
+	Name                   string            `json:"org_name"`
+	Title                  string            `json:"title"`
+	MainDescription        string            `json:"main_description"`
+	SubDescription         string            `json:"sub_description"`
+	Images                 map[string]string `json:"image_sha256"`
+	UserDimensions         any               `json:"user_dimensions"`          // []amigo.UserDimension until shaped
+	DefaultUserPreferences any               `json:"default_user_preferences"` // amigo.Preferences until shaped
+	OnboardingInstructions []string          `json:"onboarding_instructions"`
+	AzureDevOpsTeamName    string            `json:"azure_devops_team_name"`
 }
 
 func organizationDocOf(o *amigo.Organization) *organizationDoc {
@@ -191,6 +191,35 @@ func applyUpdate(o amigo.Organization, upd amigo.OrganizationUpdate) *amigo.Orga
 		o.OnboardingInstructions = upd.OnboardingInstructions
 	}
 	return &o
+}
+
+// shaped returns a change document with its domain parts (definitions,
+// version sets, preferences, user dimensions) in the shape API users see.
+func (a *App) shaped(doc any) any {
+	switch d := doc.(type) {
+	case *serviceDoc:
+		if d == nil {
+			return nil
+		}
+		c := *d
+		c.VersionSets = a.Document(c.VersionSets)
+		return &c
+	case *userDoc:
+		if d == nil {
+			return nil
+		}
+		c := *d
+		c.Preferences = a.Document(c.Preferences)
+		return &c
+	case *organizationDoc:
+		if d == nil {
+			return nil
+		}
+		c := *d
+		c.UserDimensions, c.DefaultUserPreferences = a.Document(c.UserDimensions), a.Document(c.DefaultUserPreferences)
+		return &c
+	}
+	return a.Document(doc)
 }
 
 // roleDoc is a custom role's description and grants.

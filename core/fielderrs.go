@@ -11,43 +11,93 @@ import (
 	"github.com/amigo-oss/amigo-server"
 )
 
-// fieldErrs collects every violation of a request body so that one 422
-// lists them all. Messages follow
-// pydantic's wording. If subject is set, what it returns prefixes each
-// message (`State "greet": `) so a client can tell which element of a long
-// list is at fault; it is called only for a violation.
+// fieldErrs collects the violations of a command so that one 422 lists
+// them all. Messages follow pydantic's wording. If subject is set, what it
+// returns prefixes each message (`State "greet": `) so a client can tell
+// which element of a long list is at fault; it is called only for a
+// violation. Locations are paths inside the command (["states", 3,
+// "name"]); the layer that decoded the command says where it came from.
+//
+// It keeps at most amigo.MaxFieldErrors violations and counts the rest, and
+// each violation costs time in proportion to the depth of its location, so
+// checking a command is linear in its size however broken it is.
 type fieldErrs struct {
 	errs    []amigo.FieldError
+	more    int
 	subject func() string
-	// reported holds the locations of problems found while decoding;
-	// nothing at or below them is reported again, since the value there is
-	// a zero stand-in.
-	reported [][]any
+	// reported holds the locations of problems found while decoding, and
+	// below holds every proper prefix of them: nothing at, above or below
+	// a reported location is reported again, since the value there is a
+	// zero stand-in. Both are keyed by locKey.
+	reported, below map[string]bool
 }
 
-// decoded records the violations the lenient decoder found, located
-// relative to the body. subject names the element a location belongs to,
-// or is nil.
-func (f *fieldErrs) decoded(errs []amigo.FieldError, subject func(loc []any) string) {
-	for _, e := range errs {
-		loc := amigo.At([]any{"body"}, e.Loc...)
+// decoded records the violations the decoder found (malformed may be nil).
+// subject names the element a location belongs to, or is nil.
+func (f *fieldErrs) decoded(malformed *amigo.Error, subject func(loc []any) string) {
+	if malformed == nil {
+		return
+	}
+	f.more += malformed.More
+	if f.reported == nil {
+		f.reported, f.below = map[string]bool{}, map[string]bool{}
+	}
+	for _, e := range malformed.Fields {
 		if subject != nil {
 			e.Msg = subject(e.Loc) + e.Msg
 		}
-		f.errs = append(f.errs, amigo.FieldError{Loc: loc, Msg: e.Msg, Type: e.Type})
-		f.reported = append(f.reported, loc)
+		f.keep(e)
+		f.reported[locKey(e.Loc)] = true
+		for i := range e.Loc {
+			f.below[locKey(e.Loc[:i])] = true
+		}
 	}
+}
+
+// keep stores e unless the cap is reached, and counts it either way.
+func (f *fieldErrs) keep(e amigo.FieldError) {
+	if len(f.errs) < amigo.MaxFieldErrors {
+		f.errs = append(f.errs, e)
+	} else {
+		f.more++
+	}
+}
+
+// locKey encodes a location for the sets of fieldErrs; keys never contain
+// NUL, which the decoder refuses, so NUL separates the parts.
+func locKey(loc []any) string {
+	var b strings.Builder
+	for _, p := range loc {
+		switch p := p.(type) {
+		case int:
+			b.WriteByte('#')
+			b.WriteString(strconv.Itoa(p))
+		default:
+			b.WriteByte('$')
+			fmt.Fprint(&b, p)
+		}
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+// covered reports whether a decoding problem was recorded at or above loc.
+func (f *fieldErrs) covered(loc []any) bool {
+	if len(f.reported) == 0 {
+		return false
+	}
+	for i := range len(loc) + 1 {
+		if f.reported[locKey(loc[:i])] {
+			return true
+		}
+	}
+	return false
 }
 
 // broken reports whether a problem was already recorded at, below or above
 // loc while decoding.
 func (f *fieldErrs) broken(loc []any) bool {
-	return slices.ContainsFunc(f.reported, func(r []any) bool { return locWithin(loc, r) || locWithin(r, loc) })
-}
-
-// locWithin reports whether loc is prefix or lies below it.
-func locWithin(loc, prefix []any) bool {
-	return len(prefix) <= len(loc) && slices.Equal(loc[:len(prefix)], prefix)
+	return f.covered(loc) || f.below[locKey(loc)]
 }
 
 // add records a violation at loc, followed by key unless key is nil,
@@ -56,9 +106,13 @@ func locWithin(loc, prefix []any) bool {
 // violation.
 func (f *fieldErrs) add(loc []any, key any, typ, format string, args ...any) {
 	if key != nil {
-		loc = amigo.At(loc, key)
+		loc = join(loc, key)
 	}
-	if slices.ContainsFunc(f.reported, func(r []any) bool { return locWithin(loc, r) }) {
+	if f.covered(loc) {
+		return
+	}
+	if len(f.errs) >= amigo.MaxFieldErrors {
+		f.more++
 		return
 	}
 	msg := fmt.Sprintf(format, args...)
@@ -98,6 +152,13 @@ func (f *fieldErrs) str(loc []any, s string, min, max int, pattern *regexp.Regex
 // at builds a location path.
 func at(parts ...any) []any { return parts }
 
+// join returns a new location: loc followed by more. It never shares loc's
+// backing array, so callers may keep extending loc.
+func join(loc []any, more ...any) []any {
+	l := make([]any, 0, len(loc)+len(more))
+	return append(append(l, loc...), more...)
+}
+
 // The checks below look at the value at loc + key.
 
 // text checks a StrippedNonemptyString: it strips *s in place, as the
@@ -121,7 +182,7 @@ func (f *fieldErrs) texts(loc []any, key any, list []string, min, max int) {
 	f.items(loc, key, len(list), min, max)
 	for i := range list {
 		if strings.TrimSpace(list[i]) != list[i] || list[i] == "" {
-			f.text(amigo.At(loc, key), i, &list[i], 0)
+			f.text(join(loc, key), i, &list[i], 0)
 		}
 	}
 }
@@ -192,7 +253,9 @@ func (f *fieldErrs) err() error {
 	if len(f.errs) == 0 {
 		return nil
 	}
-	return amigo.Invalid(f.errs...)
+	e := amigo.Invalid(f.errs...)
+	e.More = f.more
+	return e
 }
 
 // countNoun returns word in the singular or plural form for n.

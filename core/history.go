@@ -87,7 +87,7 @@ func (a *App) AgentVersionDiff(ctx context.Context, t *Tenant, agentID, from, to
 		}
 		return n, &vs[0].Definition, nil
 	}
-	return diffVersions(load, from, to, nil)
+	return diffVersions(load, from, to, a.Document, nil)
 }
 
 // StateMachineVersionDiff compares versions from and to of a state
@@ -110,12 +110,13 @@ func (a *App) StateMachineVersionDiff(ctx context.Context, t *Tenant, machineID,
 		}
 		return n, &vs[0].Definition, nil
 	}
-	return diffVersions(load, from, to, machineDiff)
+	return diffVersions(load, from, to, a.Document, func(x, y *amigo.StateMachineDefinition) *MachineDiff { return machineDiff(x, y, a.Document) })
 }
 
-// diffVersions loads both versions and compares them; semantic, if set,
+// diffVersions loads both versions and compares them in the shape API
+// users see (shape: App.Document); semantic, if set,
 // adds the type's own comparison.
-func diffVersions[D any](load func(sel, param string) (int, *D, error), from, to string, semantic func(a, b *D) *MachineDiff) (*VersionDiff, error) {
+func diffVersions[D any](load func(sel, param string) (int, *D, error), from, to string, shape func(any) any, semantic func(a, b *D) *MachineDiff) (*VersionDiff, error) {
 	fromN, fromDef, err := load(from, "from")
 	if err != nil {
 		return nil, err
@@ -124,7 +125,7 @@ func diffVersions[D any](load func(sel, param string) (int, *D, error), from, to
 	if err != nil {
 		return nil, err
 	}
-	patch, err := jsondiff.Compare(fromDef, toDef)
+	patch, err := jsondiff.Compare(shape(fromDef), shape(toDef))
 	if err != nil {
 		return nil, err
 	}
@@ -173,8 +174,9 @@ func patchSummary(patch jsondiff.Patch) []string {
 }
 
 // machineDiff compares two state machines as graphs: states by name,
-// transitions by (from, to, description), references by name.
-func machineDiff(a, b *amigo.StateMachineDefinition) *MachineDiff {
+// transitions by (from, to, description), references by name; shape gives
+// the states the field names of the API.
+func machineDiff(a, b *amigo.StateMachineDefinition, shape func(any) any) *MachineDiff {
 	d := &MachineDiff{StatesAdded: []string{}, StatesRemoved: []string{}, StatesChanged: map[string][]string{},
 		TransitionsAdded: []Transition{}, TransitionsRemoved: []Transition{}, ReferencesChanged: []string{}}
 	as, bs := statesByName(a), statesByName(b)
@@ -189,7 +191,7 @@ func machineDiff(a, b *amigo.StateMachineDefinition) *MachineDiff {
 			d.StatesRemoved = append(d.StatesRemoved, name)
 			continue
 		}
-		if fields := changedFields(as[name], sb); len(fields) > 0 {
+		if fields := changedFields(shape(as[name]), shape(sb)); len(fields) > 0 {
 			d.StatesChanged[name] = fields
 		}
 	}
@@ -219,7 +221,7 @@ func statesByName(m *amigo.StateMachineDefinition) map[string]*amigo.State {
 
 // changedFields lists the top-level fields of two versions of a state that
 // differ, "type" included when the state changed kind.
-func changedFields(a, b *amigo.State) []string {
+func changedFields(a, b any) []string {
 	patch, err := jsondiff.Compare(a, b)
 	if err != nil {
 		return []string{"type"}

@@ -13,19 +13,26 @@ import (
 // union of the spec's and the seed's fields. Every field is a pointer so an
 // absent or null field can be told apart and left unchanged.
 type OrganizationInput struct {
-	OrgName                *string                `json:"org_name"`
-	Title                  *string                `json:"title"`
-	MainDescription        *string                `json:"main_description"`
-	SubDescription         *string                `json:"sub_description"`
-	Logo                   *string                `json:"logo"`
-	SquareLogo             *string                `json:"square_logo"`
-	Favicon                *string                `json:"favicon"`
-	SignupPageHeadshot     *string                `json:"signup_page_headshot"`
-	UserDimensions         *[]amigo.UserDimension `json:"user_dimensions"`
-	DefaultUserPreferences *PreferencesInput      `json:"default_user_preferences"`
-	OnboardingInstructions *[]string              `json:"onboarding_instructions"`
-	AzureDevOpsTeamName    *string                `json:"azure_devops_team_name"`
+	OrgName                *string
+	Title                  *string
+	MainDescription        *string
+	SubDescription         *string
+	Logo                   *string
+	SquareLogo             *string
+	Favicon                *string
+	SignupPageHeadshot     *string
+	UserDimensions         *[]amigo.UserDimension
+	DefaultUserPreferences *PreferencesInput
+	OnboardingInstructions *[]string
+	AzureDevOpsTeamName    *string
+	// Malformed is what the decoder of the request could not read, nil
+	// when it read everything; it is reported with the checks' findings.
+	Malformed *amigo.Error `shape:"-"`
 }
+
+// IsOrgID reports whether s may name a new organization: 1 to 63
+// lower-case letters, digits and inner hyphens, a DNS label.
+func IsOrgID(s string) bool { return orgIDPattern.MatchString(s) }
 
 var (
 	orgIDPattern   = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
@@ -43,7 +50,8 @@ var ReservedOrgIDs = []string{
 // mandatory. It returns the decoded images keyed by field name.
 func (in *OrganizationInput) check(create bool) (map[string][]byte, error) {
 	var c fieldErrs
-	body := func(f string) []any { return at("body", f) }
+	c.decoded(in.Malformed, nil)
+	body := func(f string) []any { return at(f) }
 	if create {
 		c.required(body("org_name"), in.OrgName != nil)
 		c.required(body("user_dimensions"), in.UserDimensions != nil)
@@ -52,9 +60,13 @@ func (in *OrganizationInput) check(create bool) (map[string][]byte, error) {
 		c.required(body("favicon"), in.Favicon != nil)
 		c.required(body("azure_devops_team_name"), in.AzureDevOpsTeamName != nil)
 	}
-	for name, s := range map[string]*string{"org_name": in.OrgName, "title": in.Title, "main_description": in.MainDescription, "sub_description": in.SubDescription} {
-		if s != nil {
-			c.str(body(name), strings.TrimSpace(*s), 1, 0, nil)
+	for _, f := range []struct {
+		name string
+		s    *string
+		max  int
+	}{{"org_name", in.OrgName, maxName}, {"title", in.Title, maxName}, {"main_description", in.MainDescription, maxText}, {"sub_description", in.SubDescription, maxText}} {
+		if f.s != nil {
+			c.str(body(f.name), strings.TrimSpace(*f.s), 1, f.max, nil)
 		}
 	}
 	if in.AzureDevOpsTeamName != nil {
@@ -83,12 +95,12 @@ func (in *OrganizationInput) check(create bool) (map[string][]byte, error) {
 			c.add(body("user_dimensions"), nil, "too_short", "List should have at least 1 item")
 		}
 		for i, d := range *in.UserDimensions {
-			c.str(at("body", "user_dimensions", i, "description"), strings.TrimSpace(d.Description), 1, 0, nil)
+			c.str(at("user_dimensions", i, "description"), strings.TrimSpace(d.Description), 1, maxText, nil)
 			if d.Tags == nil {
-				c.add(at("body", "user_dimensions", i, "tags"), nil, "missing", "Field required")
+				c.add(at("user_dimensions", i, "tags"), nil, "missing", "Field required")
 			}
 			for j, t := range d.Tags {
-				c.str(at("body", "user_dimensions", i, "tags", j), strings.TrimSpace(t), 1, 0, nil)
+				c.str(at("user_dimensions", i, "tags", j), strings.TrimSpace(t), 1, maxName, nil)
 			}
 		}
 	}
@@ -121,9 +133,8 @@ func (a *App) CreateOrganization(ctx context.Context, orgID, cluster string, in 
 	} else if !caller.Platform {
 		return amigo.Errorf(amigo.EFORBIDDEN, "Only super administrators of the platform organization may create organizations.")
 	}
-	if !orgIDPattern.MatchString(orgID) {
-		return amigo.Invalid(amigo.FieldError{Loc: at("path", "organization"), Type: "string_pattern_mismatch",
-			Msg: "Organization ids are 1 to 63 lower-case letters, digits and inner hyphens."})
+	if !IsOrgID(orgID) {
+		return amigo.Errorf(amigo.EBADREQUEST, "Organization ids are 1 to 63 lower-case letters, digits and inner hyphens.")
 	}
 	images, err := in.check(true)
 	if err != nil {

@@ -10,12 +10,12 @@ import (
 // PreferencesInput is the wire form of user preferences; absent fields take
 // the spec's defaults.
 type PreferencesInput struct {
-	EnableResponseRecommendation *bool    `json:"enable_response_recommendation"`
-	PreferredLanguage            *string  `json:"preferred_language"`
-	ConversationsVisibleToAdmins *bool    `json:"conversations_visible_to_admins"`
-	UserModelVisibleToAdmins     *bool    `json:"user_model_visible_to_admins"`
-	Timezone                     *string  `json:"timezone"`
-	AudioKeyterms                []string `json:"audio_keyterms"`
+	EnableResponseRecommendation *bool
+	PreferredLanguage            *string
+	ConversationsVisibleToAdmins *bool
+	UserModelVisibleToAdmins     *bool
+	Timezone                     *string
+	AudioKeyterms                *[]string
 }
 
 // twoLetterLanguage is the spec's other form of a preferred language.
@@ -46,7 +46,7 @@ func (p *PreferencesInput) check(c *fieldErrs, loc []any) amigo.Preferences {
 		out.Timezone = p.Timezone
 	}
 	if p.AudioKeyterms != nil {
-		out.AudioKeyterms = p.AudioKeyterms
+		out.AudioKeyterms = *p.AudioKeyterms
 	}
 	return out
 }

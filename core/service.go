@@ -15,55 +15,39 @@ import (
 // ServiceInput is the body of create-service and update-service. Absent or
 // null fields are left unchanged by an update.
 type ServiceInput struct {
-	StateMachineID    *string             `json:"service_hierarchical_state_machine_id"`
-	AgentID           *string             `json:"agent_id"`
-	Name              *string             `json:"name"`
-	Description       *string             `json:"description"`
-	IsActive          *bool               `json:"is_active"`
-	ReleaseVersionSet *amigo.VersionSet   `json:"release_version_set"`
-	Keyterms          *[]string           `json:"keyterms"`
-	Tags              *map[string]*string `json:"tags"`
+	StateMachineID    *string
+	AgentID           *string
+	Name              *string
+	Description       *string
+	IsActive          *bool
+	ReleaseVersionSet *amigo.VersionSet
+	Keyterms          *[]string
+	Tags              *map[string]*string
+	// Malformed is what the decoder of the request could not read, nil
+	// when it read everything; it is reported with the checks' findings.
+	Malformed *amigo.Error `shape:"-"`
 }
 
 // VersionSetInput is the body of upsert-service-version-set.
 type VersionSetInput struct {
-	VersionSet *amigo.VersionSet `json:"version_set"`
-	// sent lists the version set's keys present in the body: the spec
-	// requires all three, though each may be null.
-	sent map[string]json.RawMessage
-}
-
-// versionSetFields are the keys the spec requires in a version set.
-var versionSetFields = []string{"agent_version_number", "service_hierarchical_state_machine_version_number", "llm_model_preferences"}
-
-// UnmarshalJSON decodes the body and records which of the version set's
-// keys it holds, since a null and a missing key decode alike.
-func (in *VersionSetInput) UnmarshalJSON(data []byte) error {
-	type plain VersionSetInput
-	if err := json.Unmarshal(data, (*plain)(in)); err != nil {
-		return err
-	}
-	var keys struct {
-		VersionSet map[string]json.RawMessage `json:"version_set"`
-	}
-	if json.Unmarshal(data, &keys) == nil {
-		in.sent = keys.VersionSet
-	}
-	return nil
+	VersionSet *amigo.VersionSet
+	// Malformed is what the decoder of the request could not read, nil
+	// when it read everything; it is reported with the checks' findings.
+	Malformed *amigo.Error `shape:"-"`
 }
 
 var (
-	tagPattern        = regexp.MustCompile(`^[\w\s]+$`)
-	keytermPattern    = regexp.MustCompile(`^[a-z-]+( [a-z-]+){0,2}$`)
-	versionSetPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-	idPattern         = regexp.MustCompile(`^[a-f0-9]{24}$`)
+	tagPattern     = regexp.MustCompile(`^[\w\s]+$`)
+	keytermPattern = regexp.MustCompile(`^[a-z-]+( [a-z-]+){0,2}$`)
+	idPattern      = regexp.MustCompile(`^[a-f0-9]{24}$`)
 )
 
 // check validates the fields that are set; create makes the spec's
 // required fields mandatory.
 func (in *ServiceInput) check(create bool) error {
 	var c fieldErrs
-	body := func(parts ...any) []any { return append([]any{"body"}, parts...) }
+	c.decoded(in.Malformed, nil)
+	body := func(parts ...any) []any { return append([]any(nil), parts...) }
 	if create {
 		c.required(body("service_hierarchical_state_machine_id"), in.StateMachineID != nil)
 		c.required(body("agent_id"), in.AgentID != nil)
@@ -73,33 +57,36 @@ func (in *ServiceInput) check(create bool) error {
 		c.required(body("keyterms"), in.Keyterms != nil)
 		c.required(body("tags"), in.Tags != nil)
 	}
-	for field, id := range map[string]*string{"service_hierarchical_state_machine_id": in.StateMachineID, "agent_id": in.AgentID} {
-		if id != nil {
-			c.str(body(field), *id, 24, 24, idPattern)
-		}
+	if in.StateMachineID != nil {
+		c.str(body("service_hierarchical_state_machine_id"), *in.StateMachineID, 24, 24, idPattern)
 	}
-	for field, s := range map[string]*string{"name": in.Name, "description": in.Description} {
-		if s != nil {
-			*s = strings.TrimSpace(*s)
-			c.str(body(field), *s, 1, 0, nil)
-		}
+	if in.AgentID != nil {
+		c.str(body("agent_id"), *in.AgentID, 24, 24, idPattern)
+	}
+	if in.Name != nil {
+		*in.Name = strings.TrimSpace(*in.Name)
+		c.str(body("name"), *in.Name, 1, maxName, nil)
+	}
+	if in.Description != nil {
+		*in.Description = strings.TrimSpace(*in.Description)
+		c.str(body("description"), *in.Description, 1, maxText, nil)
 	}
 	if in.Keyterms != nil {
 		if len(*in.Keyterms) > 20 {
 			c.add(body("keyterms"), nil, "too_long", "List should have at most 20 items")
 		}
 		for i, k := range *in.Keyterms {
-			c.str(body("keyterms", i), strings.TrimSpace(k), 1, 0, keytermPattern)
+			c.str(body("keyterms", i), strings.TrimSpace(k), 1, maxName, keytermPattern)
 		}
 	}
 	if in.Tags != nil {
 		if len(*in.Tags) > 20 {
 			c.add(body("tags"), nil, "too_long", "Dictionary should have at most 20 items")
 		}
-		for k, v := range *in.Tags {
-			c.str(body("tags", k), strings.TrimSpace(k), 1, 0, tagPattern)
-			if v != nil {
-				c.str(body("tags", k), strings.TrimSpace(*v), 1, 0, tagPattern)
+		for _, k := range slices.Sorted(maps.Keys(*in.Tags)) {
+			c.str(body("tags", k), strings.TrimSpace(k), 1, maxTag, tagPattern)
+			if v := (*in.Tags)[k]; v != nil {
+				c.str(body("tags", k), strings.TrimSpace(*v), 1, maxTag, tagPattern)
 			}
 		}
 	}
@@ -111,12 +98,14 @@ func (in *ServiceInput) check(create bool) error {
 
 // checkVersionSetShape validates what the schema says of a version set.
 func checkVersionSetShape(c *fieldErrs, loc []any, vs *amigo.VersionSet) {
-	for field, v := range map[string]*int{"agent_version_number": vs.AgentVersion, "service_hierarchical_state_machine_version_number": vs.StateMachineVersion} {
-		if v != nil && *v < 1 {
-			c.add(append(slices.Clone(loc), field), nil, "greater_than", "Input should be greater than 0")
-		}
+	if v := vs.AgentVersion; v != nil && *v < 1 {
+		c.add(loc, "agent_version_number", "greater_than", "Input should be greater than 0")
 	}
-	for name, pref := range vs.LLMModelPreferences {
+	if v := vs.StateMachineVersion; v != nil && *v < 1 {
+		c.add(loc, "service_hierarchical_state_machine_version_number", "greater_than", "Input should be greater than 0")
+	}
+	for _, name := range slices.Sorted(maps.Keys(vs.LLMModelPreferences)) {
+		pref := vs.LLMModelPreferences[name]
 		if strings.TrimSpace(name) == "" {
 			c.add(append(slices.Clone(loc), "llm_model_preferences"), nil, "value_error", "LLM interaction names cannot be empty")
 		}
@@ -129,12 +118,14 @@ func checkVersionSetShape(c *fieldErrs, loc []any, vs *amigo.VersionSet) {
 // checkLLMPreferences refuses unknown models and out-of-range sampling
 // parameters (EBADREQUEST, as the spec's 400 says).
 func checkLLMPreferences(vs *amigo.VersionSet) error {
-	for name, p := range vs.LLMModelPreferences {
+	for _, name := range slices.Sorted(maps.Keys(vs.LLMModelPreferences)) {
+		p := vs.LLMModelPreferences[name]
 		if !slices.Contains(amigo.LLMTypes, p.LLMName) {
 			return amigo.Errorf(amigo.EBADREQUEST, "LLM preference %q names unknown model %q.", name, p.LLMName)
 		}
 		topP, temp, topK := p.TopP, p.Temperature, p.TopK
-		for key, raw := range p.Params {
+		for _, key := range slices.Sorted(maps.Keys(p.Params)) {
+			raw := p.Params[key]
 			var dst any
 			switch key {
 			case "top_p":
@@ -390,15 +381,10 @@ func applyServiceInput(s *amigo.Service, in *ServiceInput) {
 // current revision (EPRECONDITION otherwise).
 func (a *App) UpsertVersionSet(ctx context.Context, t *Tenant, serviceID, name string, in *VersionSetInput, ifMatch *int) (int, error) {
 	var c fieldErrs
+	c.decoded(in.Malformed, nil)
 	name = strings.TrimSpace(name)
-	c.str(at("path", "version_set_name"), name, 1, 40, versionSetPattern)
-	if c.required(at("body", "version_set"), in.VersionSet != nil) {
-		for _, field := range versionSetFields {
-			if _, ok := in.sent[field]; !ok {
-				c.add(at("body", "version_set", field), nil, "missing", "Field required")
-			}
-		}
-		checkVersionSetShape(&c, at("body", "version_set"), in.VersionSet)
+	if c.required(at("version_set"), in.VersionSet != nil) {
+		checkVersionSetShape(&c, at("version_set"), in.VersionSet)
 	}
 	if err := c.err(); err != nil {
 		return 0, err

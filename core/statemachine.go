@@ -11,7 +11,7 @@ import (
 
 // CreateStateMachine creates a state machine without versions.
 func (a *App) CreateStateMachine(ctx context.Context, t *Tenant, in *NameInput) (string, error) {
-	name, err := checkName("state_machine_name", in.StateMachineName)
+	name, err := checkName("state_machine_name", in.StateMachineName, in.Malformed)
 	if err != nil {
 		return "", err
 	}
@@ -49,11 +49,20 @@ func (a *App) findStateMachine(ctx context.Context, t *Tenant, id, perm string) 
 	return m, amigo.CallerFromContext(ctx).Require(perm, resourceAttrs(m.ID, m.Name))
 }
 
+// StateMachineVersionInput is the command of
+// create-service-hierarchical-state-machine-version.
+type StateMachineVersionInput struct {
+	Definition amigo.StateMachineDefinition
+	// Malformed is what the decoder of the request could not read, nil
+	// when it read everything; it is reported with the checks' findings.
+	Malformed *amigo.Error `shape:"-"`
+}
+
 // CreateStateMachineVersion validates the whole machine (every violation in
 // one EINVALID), checks that referenced machines exist and are live
 // (EBADREQUEST), and stores it as the next version. With dryRun nothing is
 // stored and no version number is used; the result is nil.
-func (a *App) CreateStateMachineVersion(ctx context.Context, t *Tenant, id string, expected *int, dryRun bool, req *amigo.StateMachineVersionRequest) (*amigo.StateMachineVersion, error) {
+func (a *App) CreateStateMachineVersion(ctx context.Context, t *Tenant, id string, expected *int, dryRun bool, req *StateMachineVersionInput) (*amigo.StateMachineVersion, error) {
 	if _, err := a.findStateMachine(ctx, t, id, amigo.PermCreateStateMachineVersion); err != nil {
 		return nil, err
 	}
@@ -62,14 +71,14 @@ func (a *App) CreateStateMachineVersion(ctx context.Context, t *Tenant, id strin
 	}
 	orgID := t.Placement.OrgID
 	if dryRun {
-		return nil, checkReferences(req.References, func(id string) (*amigo.StateMachine, error) {
+		return nil, checkReferences(req.Definition.References, func(id string) (*amigo.StateMachine, error) {
 			return t.Store.FindStateMachine(ctx, orgID, id)
 		})
 	}
 	caller := amigo.CallerFromContext(ctx)
 	ctx, j := journal(ctx)
 	return t.Store.CreateStateMachineVersion(ctx, orgID, id, expected, func(latest *amigo.StateMachineVersion, find amigo.StateMachineLookup) (*amigo.StateMachineVersion, error) {
-		if err := checkReferences(req.References, asBefore(id, latest, find)); err != nil {
+		if err := checkReferences(req.Definition.References, asBefore(id, latest, find)); err != nil {
 			return nil, err
 		}
 		var before *amigo.StateMachineDefinition
@@ -77,7 +86,7 @@ func (a *App) CreateStateMachineVersion(ctx context.Context, t *Tenant, id strin
 		if latest != nil {
 			before, next = &latest.Definition, latest.Version+1
 		}
-		v := &amigo.StateMachineVersion{CreatorOrgID: caller.OrgID, CreatorUserID: caller.UserID, Definition: req.StateMachineDefinition}
+		v := &amigo.StateMachineVersion{CreatorOrgID: caller.OrgID, CreatorUserID: caller.UserID, Definition: req.Definition}
 		return v, a.record(ctx, j, change{orgID: orgID, operation: "create-service-hierarchical-state-machine-version", resourceType: resStateMachine,
 			resourceID: id, summary: fmt.Sprintf("Created version %d of state machine %s", next, id), before: before, after: &v.Definition})
 	})

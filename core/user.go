@@ -2,8 +2,10 @@ package core
 
 import (
 	"context"
+	"maps"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/amigo-oss/amigo-server"
@@ -11,50 +13,69 @@ import (
 
 // InviteUserInput is the body of create-invited-user.
 type InviteUserInput struct {
-	FirstName    *string           `json:"first_name"`
-	LastName     *string           `json:"last_name"`
-	Email        *string           `json:"email"`
-	RoleName     *string           `json:"role_name"`
-	LoginLink    *string           `json:"login_link"`
-	Nonsensitive map[string]string `json:"nonsensitive_user_variables"`
-	Sensitive    map[string]string `json:"sensitive_user_variables"`
-	Preferences  *PreferencesInput `json:"user_preferences"`
+	FirstName    *string
+	LastName     *string
+	Email        *string
+	RoleName     *string
+	LoginLink    *string
+	Nonsensitive map[string]string
+	Sensitive    map[string]string
+	Preferences  *PreferencesInput
+	// Malformed is what the decoder of the request could not read, nil
+	// when it read everything; it is reported with the checks' findings.
+	Malformed *amigo.Error `shape:"-"`
 }
 
 var variableName = regexp.MustCompile(`^[a-z_][a-z0-9_]+$`)
 
 func (in *InviteUserInput) check() (amigo.Preferences, error) {
 	var c fieldErrs
-	if c.required(at("body", "first_name"), in.FirstName != nil) {
-		c.str(at("body", "first_name"), strings.TrimSpace(*in.FirstName), 1, 0, nil)
+	c.decoded(in.Malformed, nil)
+	if c.required(at("first_name"), in.FirstName != nil) {
+		c.str(at("first_name"), strings.TrimSpace(*in.FirstName), 1, maxName, nil)
 	}
-	if c.required(at("body", "last_name"), in.LastName != nil) {
-		c.str(at("body", "last_name"), strings.TrimSpace(*in.LastName), 1, 0, nil)
+	if c.required(at("last_name"), in.LastName != nil) {
+		c.str(at("last_name"), strings.TrimSpace(*in.LastName), 1, maxName, nil)
 	}
-	if c.required(at("body", "email"), in.Email != nil) {
-		if a, err := mail.ParseAddress(*in.Email); err != nil || a.Address != *in.Email {
-			c.add(at("body", "email"), nil, "value_error", "value is not a valid email address")
-		}
+	if c.required(at("email"), in.Email != nil) {
+		checkEmail(&c, at("email"), *in.Email)
 	}
-	c.required(at("body", "role_name"), in.RoleName != nil)
+	if c.required(at("role_name"), in.RoleName != nil) {
+		c.str(at("role_name"), *in.RoleName, 1, maxName, nil)
+	}
 	if in.LoginLink != nil {
-		c.str(at("body", "login_link"), *in.LoginLink, 1, 2083, nil)
+		c.str(at("login_link"), *in.LoginLink, 1, 2083, nil)
 	}
 	checkVariables(&c, "nonsensitive_user_variables", in.Nonsensitive, 19)
 	checkVariables(&c, "sensitive_user_variables", in.Sensitive, 20)
 	var prefs amigo.Preferences
 	if in.Preferences != nil {
-		prefs = in.Preferences.check(&c, at("body", "user_preferences"))
+		prefs = in.Preferences.check(&c, at("user_preferences"))
 	}
 	return prefs, c.err()
 }
 
 func checkVariables(c *fieldErrs, field string, vars map[string]string, max int) {
 	if len(vars) > max {
-		c.add(at("body", field), nil, "too_long", "Dictionary should have at most %d items", max)
+		c.add(at(field), nil, "too_long", "Dictionary should have at most %d items", max)
 	}
-	for k := range vars {
-		c.str(at("body", field, k), k, 1, 0, variableName)
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
+		c.str(at(field, k), k, 1, maxVariableName, variableName)
+		c.str(at(field, k), vars[k], 0, maxText, nil)
+	}
+}
+
+// checkEmail checks an e-mail address: its form, and RFC 5321's limits of
+// 64 characters for the local part and 254 for the address.
+func checkEmail(c *fieldErrs, loc []any, email string) {
+	local, _, _ := strings.Cut(email, "@")
+	switch a, err := mail.ParseAddress(email); {
+	case len(email) > maxEmail:
+		c.add(loc, nil, "value_error", "value is not a valid email address: it has more than %d characters", maxEmail)
+	case len(local) > maxEmailLocal:
+		c.add(loc, nil, "value_error", "value is not a valid email address: the part before the @ has more than %d characters", maxEmailLocal)
+	case err != nil || a.Address != email:
+		c.add(loc, nil, "value_error", "value is not a valid email address")
 	}
 }
 

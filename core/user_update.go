@@ -14,15 +14,18 @@ import (
 // timezone tell three cases apart, as the spec does: absent or {} leaves the
 // value, null erases it, a string sets it.
 type UpdateUserInput struct {
-	FirstName                    *string         `json:"first_name"`
-	LastName                     *string         `json:"last_name"`
-	EnableResponseRecommendation *bool           `json:"enable_response_recommendation"`
-	PreferredLanguage            json.RawMessage `json:"preferred_language"`
-	Timezone                     json.RawMessage `json:"timezone"`
-	ConversationsVisibleToAdmins *bool           `json:"conversations_visible_to_admins"`
-	UserModelVisibleToAdmins     *bool           `json:"user_model_visible_to_admins"`
-	AdditionalContext            *[]string       `json:"additional_context"`
-	AudioKeyterms                *[]string       `json:"audio_keyterms"`
+	FirstName                    *string
+	LastName                     *string
+	EnableResponseRecommendation *bool
+	PreferredLanguage            json.RawMessage
+	Timezone                     json.RawMessage
+	ConversationsVisibleToAdmins *bool
+	UserModelVisibleToAdmins     *bool
+	AdditionalContext            *[]string
+	AudioKeyterms                *[]string
+	// Malformed is what the decoder of the request could not read, nil
+	// when it read everything; it is reported with the checks' findings.
+	Malformed *amigo.Error `shape:"-"`
 }
 
 // optionalString is a field that may be left out ({} or absent), erased
@@ -58,12 +61,13 @@ func decodeOptional(c *fieldErrs, loc []any, raw json.RawMessage) optionalString
 // check validates the input and returns the change it makes to a user.
 func (in *UpdateUserInput) check() (func(*amigo.User), error) {
 	var c fieldErrs
-	body := func(key string) []any { return at("body", key) }
+	c.decoded(in.Malformed, nil)
+	body := func(key string) []any { return at(key) }
 	if in.FirstName != nil {
-		c.text(at("body"), "first_name", in.FirstName, 0)
+		c.text(at(), "first_name", in.FirstName, maxName)
 	}
 	if in.LastName != nil {
-		c.text(at("body"), "last_name", in.LastName, 0)
+		c.text(at(), "last_name", in.LastName, maxName)
 	}
 	lang := decodeOptional(&c, body("preferred_language"), in.PreferredLanguage)
 	if lang.value != nil && !isLanguageCode(*lang.value) {
@@ -74,13 +78,13 @@ func (in *UpdateUserInput) check() (func(*amigo.User), error) {
 		c.add(body("timezone"), nil, "enum", "Input should be an IANA time zone name such as Europe/Berlin")
 	}
 	if in.AdditionalContext != nil {
-		c.texts(at("body"), "additional_context", *in.AdditionalContext, 0, 0)
+		c.texts(at(), "additional_context", *in.AdditionalContext, 0, 0)
 	}
 	if in.AudioKeyterms != nil {
 		terms := *in.AudioKeyterms
-		c.items(at("body"), "audio_keyterms", len(terms), 0, 20)
+		c.items(at(), "audio_keyterms", len(terms), 0, 20)
 		for i, k := range terms {
-			c.str(at("body", "audio_keyterms", i), strings.TrimSpace(k), 1, 0, keytermPattern)
+			c.str(at("audio_keyterms", i), strings.TrimSpace(k), 1, 0, keytermPattern)
 			terms[i] = strings.TrimSpace(k)
 		}
 	}

@@ -34,15 +34,15 @@ func (c VoiceCatalog) Has(id string) bool {
 // included), else EBADREQUEST when first (the agent has no version yet) and
 // some fields are unset, or when the voice is not in voices. It strips the
 // request's strings in place, as the spec's models do.
-func ValidateAgentVersion(req *amigo.AgentVersionRequest, first bool, voices VoiceCatalog) error {
+func ValidateAgentVersion(req *AgentVersionInput, first bool, voices VoiceCatalog) error {
 	var f fieldErrs
-	f.decoded(req.DecodeErrors(), nil)
-	body := []any{"body"}
+	f.decoded(req.Malformed, nil)
+	body := []any(nil)
 	if req.Initials != nil {
 		f.text(body, "initials", req.Initials, 3)
 	}
 	if req.Identity != nil {
-		checkIdentity(&f, amigo.At(body, "identity"), req.Identity)
+		checkIdentity(&f, join(body, "identity"), req.Identity)
 	}
 	if req.Background != nil {
 		f.text(body, "background", req.Background, 0)
@@ -54,7 +54,7 @@ func ValidateAgentVersion(req *amigo.AgentVersionRequest, first bool, voices Voi
 		f.texts(body, "communication_patterns", *req.CommunicationPatterns, 0, 0)
 	}
 	if req.VoiceConfig != nil {
-		f.text(amigo.At(body, "voice_config"), "voice_id", &req.VoiceConfig.VoiceID, 0)
+		f.text(join(body, "voice_config"), "voice_id", &req.VoiceConfig.VoiceID, 0)
 	}
 	if err := f.err(); err != nil {
 		return err
@@ -80,7 +80,7 @@ func checkIdentity(f *fieldErrs, loc []any, id *amigo.Identity) {
 		// The spec enumerates 7910 codes; pydantic would quote them all.
 		f.add(loc, "default_spoken_language", "literal_error", "Input should be an ISO 639-3 language code such as 'eng'")
 	}
-	rel, relLoc := &id.RelationshipToDeveloper, amigo.At(loc, "relationship_to_developer")
+	rel, relLoc := &id.RelationshipToDeveloper, join(loc, "relationship_to_developer")
 	f.text(relLoc, "ownership", &rel.Ownership, 0)
 	f.text(relLoc, "type", &rel.Type, 0)
 	f.text(relLoc, "conversation_visibility", &rel.ConversationVisibility, 0)

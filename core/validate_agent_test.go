@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
 // testAgentJSON is a complete create-agent-version body.
@@ -22,7 +23,7 @@ const testAgentJSON = `{
 }`
 
 // agentRequest decodes testAgentJSON changed by edit.
-func agentRequest(t *testing.T, edit func(body map[string]any)) *amigo.AgentVersionRequest {
+func agentRequest(t *testing.T, edit func(body map[string]any)) *AgentVersionInput {
 	t.Helper()
 	var body map[string]any
 	if err := json.Unmarshal([]byte(testAgentJSON), &body); err != nil {
@@ -32,11 +33,12 @@ func agentRequest(t *testing.T, edit func(body map[string]any)) *amigo.AgentVers
 		edit(body)
 	}
 	b, _ := json.Marshal(body)
-	var req amigo.AgentVersionRequest
-	if err := json.Unmarshal(b, &req); err != nil {
+	var req wire.AgentVersionRequest
+	bad, err := wire.Decode(b, &req)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &req
+	return &AgentVersionInput{AgentVersionPatch: req.Patch(), Malformed: bad}
 }
 
 func TestValidateAgentVersion(t *testing.T) {

@@ -18,11 +18,11 @@ func ValidateServiceInput(in *ServiceInput, create bool) error {
 }
 
 // ValidateVersionSet checks the version set of an
-// upsert-service-version-set body, located at ["body", "version_set"], as
+// upsert-service-version-set body, located at ["version_set"], as
 // the operation does before it looks anything up.
 func ValidateVersionSet(vs *amigo.VersionSet) error {
 	var c fieldErrs
-	checkVersionSetShape(&c, at("body", "version_set"), vs)
+	checkVersionSetShape(&c, at("version_set"), vs)
 	if err := c.err(); err != nil {
 		return err
 	}

@@ -52,11 +52,11 @@ var resultPersistences = []string{amigo.ResultEphemeral, amigo.ResultPersistedPr
 // referenced state machines, sorted; checking that they exist and are not
 // deprecated (400 otherwise) is the caller's job. It strips the request's
 // strings in place, as the spec's models do.
-func ValidateStateMachineVersion(req *amigo.StateMachineVersionRequest) ([]string, error) {
-	v := &smCheck{d: &req.StateMachineDefinition, names: make(map[string]int, len(req.States)), current: -1}
+func ValidateStateMachineVersion(req *StateMachineVersionInput) ([]string, error) {
+	v := &smCheck{d: &req.Definition, names: make(map[string]int, len(req.Definition.States)), current: -1}
 	v.f.subject = v.currentSubject
-	v.f.decoded(req.DecodeErrors(), v.subjectAt)
-	v.unnamed = slices.ContainsFunc(req.DecodeErrors(), func(e amigo.FieldError) bool { return slices.Equal(e.Loc, []any{"states"}) })
+	v.f.decoded(req.Malformed, v.subjectAt)
+	v.unnamed = v.f.reported[locKey([]any{"states"})]
 	for i := range v.d.States {
 		name := v.d.States[i].Name()
 		if _, dup := v.names[name]; !dup && isWord(name) {
@@ -65,7 +65,7 @@ func ValidateStateMachineVersion(req *amigo.StateMachineVersionRequest) ([]strin
 		v.unnamed = v.unnamed || v.d.States[i].Kind() == ""
 	}
 
-	body := []any{"body"}
+	body := []any(nil)
 	v.f.text(body, "description", &v.d.Description, 0)
 	for i := range v.d.States {
 		v.state(i)
@@ -102,11 +102,11 @@ var smFields = []string{
 // smErrorPlace orders violations by the body field, then the state they
 // concern, so that decoding and rule violations of a state read together.
 func smErrorPlace(loc []any) (field, index int) {
-	if len(loc) > 1 {
-		field = slices.Index(smFields, fmt.Sprint(loc[1]))
+	if len(loc) > 0 {
+		field = slices.Index(smFields, fmt.Sprint(loc[0]))
 	}
-	if len(loc) > 2 {
-		if i, ok := loc[2].(int); ok {
+	if len(loc) > 1 {
+		if i, ok := loc[1].(int); ok {
 			index = i
 		}
 	}
@@ -162,7 +162,7 @@ func (v *smCheck) state(i int) {
 	if s.Kind() == "" {
 		return // undecodable; already reported
 	}
-	loc := []any{"body", "states", i}
+	loc := []any{"states", i}
 	v.current = i
 	defer func() { v.current = -1 }()
 	name := s.Name()
@@ -225,7 +225,7 @@ func (v *smCheck) recall(loc []any, s *amigo.RecallState) {
 	if s.RequestedInformation != nil {
 		v.f.text(loc, "requested_information", s.RequestedInformation, 0)
 	}
-	if !v.f.broken(amigo.At(loc, "queries")) && !v.f.broken(amigo.At(loc, "requested_information")) {
+	if !v.f.broken(join(loc, "queries")) && !v.f.broken(join(loc, "requested_information")) {
 		if s.Queries == nil && s.RequestedInformation == nil {
 			v.f.invalid(loc, nil, "one of queries and requested_information must be set")
 		} else if s.Queries != nil && s.RequestedInformation != nil {
@@ -237,7 +237,7 @@ func (v *smCheck) recall(loc []any, s *amigo.RecallState) {
 
 func (v *smCheck) toolCall(loc []any, s *amigo.ToolCallState) {
 	v.nextState(loc, "next_state", s.Name, &s.NextState)
-	v.toolSpec(amigo.At(loc, "designated_tool"), &s.DesignatedTool)
+	v.toolSpec(join(loc, "designated_tool"), &s.DesignatedTool)
 	v.f.texts(loc, "designated_tool_call_params_generation_audio_fillers", s.DesignatedToolCallParamsGenerationAudioFillers, 0, 5)
 	v.f.interval(loc, "designated_tool_call_params_generation_audio_filler_triggered_after", s.DesignatedToolCallParamsGenerationAudioFillerTriggeredAfter, 0, 10)
 	v.f.text(loc, "designated_tool_call_objective", &s.DesignatedToolCallObjective, 0)
@@ -250,7 +250,7 @@ func (v *smCheck) toolCall(loc []any, s *amigo.ToolCallState) {
 // exitConditions checks the exit conditions of the state named from.
 func (v *smCheck) exitConditions(loc []any, from string, ecs []amigo.ExitCondition) {
 	for j := range ecs {
-		l := amigo.At(loc, "exit_conditions", j)
+		l := join(loc, "exit_conditions", j)
 		v.f.text(l, "description", &ecs[j].Description, 0)
 		v.nextState(l, "next_state", from, &ecs[j].NextState)
 	}
@@ -270,7 +270,7 @@ func (v *smCheck) nextState(loc []any, key string, from string, n *amigo.NextSta
 		}
 		return
 	}
-	loc = amigo.At(loc, key)
+	loc = join(loc, key)
 	if v.f.match(loc, 0, n.Name, externalStatePattern) {
 		ref, _, _ := strings.Cut(n.Name, ".")
 		if _, ok := v.d.References[ref]; !ok {
@@ -286,7 +286,7 @@ func (v *smCheck) nextState(loc []any, key string, from string, n *amigo.NextSta
 
 func (v *smCheck) toolSpecs(loc []any, key string, specs []amigo.ToolCallSpec) {
 	for j := range specs {
-		v.toolSpec(amigo.At(loc, key, j), &specs[j])
+		v.toolSpec(join(loc, key, j), &specs[j])
 	}
 }
 
@@ -314,7 +314,7 @@ func (v *smCheck) toolSpec(loc []any, t *amigo.ToolCallSpec) {
 // entryState checks one of the three top-level state names: it must name
 // an internal action state.
 func (v *smCheck) entryState(field, name string) {
-	body := []any{"body"}
+	body := []any(nil)
 	if externalStatePattern.match(name) {
 		v.f.invalid(body, field, "%s %q must be a state of this machine, not of a referenced one", field, name)
 		return
@@ -333,7 +333,7 @@ func (v *smCheck) entryState(field, name string) {
 
 func (v *smCheck) references() {
 	for _, name := range slices.Sorted(maps.Keys(v.d.References)) {
-		loc := []any{"body", "references", name}
+		loc := []any{"references", name}
 		v.f.match(loc, "[key]", name, stateNamePattern)
 		v.f.match(loc, 0, v.d.References[name].MachineID, resourceIDPattern)
 	}

@@ -8,13 +8,28 @@ import (
 	"testing"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/core/coretest"
+	"github.com/amigo-oss/amigo-server/internal/shape"
 )
 
 // testMachine returns a valid machine of n states. For n = 8 its states are
 // start (action), s1 (decision), s2 (recall), s3 (annotation),
 // s4 (reflection), s5 (tool-call), s6 (action) and end (terminal action).
-func testMachine(n int) *amigo.StateMachineVersionRequest { return coretest.StateMachine(n) }
+func testMachine(n int) *StateMachineVersionInput {
+	return &StateMachineVersionInput{Definition: *coretest.StateMachine(n)}
+}
+
+// decodeMachine decodes a request body as the HTTP layer does.
+func decodeMachine(t testing.TB, body []byte) *StateMachineVersionInput {
+	t.Helper()
+	var w wire.StateMachineVersionRequest
+	bad, err := wire.Decode(body, &w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &StateMachineVersionInput{Definition: w.Definition(), Malformed: bad}
+}
 
 // wantViolation is one expected violation; state, if set, must appear quoted in
 // the message.
@@ -24,7 +39,7 @@ type wantViolation struct {
 	state string
 }
 
-func bodyLoc(parts ...any) []any { return append([]any{"body"}, parts...) }
+func bodyLoc(parts ...any) []any { return parts }
 
 // checkViolations asserts that err lists exactly the wanted violations.
 func checkViolations(t *testing.T, err error, want []wantViolation) {
@@ -167,7 +182,7 @@ func TestValidateStateMachineVersionRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := testMachine(8)
-			tt.mutate(&req.StateMachineDefinition)
+			tt.mutate(&req.Definition)
 			_, err := ValidateStateMachineVersion(req)
 			checkViolations(t, err, tt.want)
 		})
@@ -214,7 +229,7 @@ func TestValidateStateMachineVersionDecoding(t *testing.T) {
 			delete(s, "objective")
 		}, []wantViolation{{bodyLoc("states", 1, "objective"), "missing", "s1"}}},
 		{"wrong type", func(_ map[string]any, states []any) { state(states, 4)["word_limit"] = "many" },
-			[]wantViolation{{bodyLoc("states", 4, "word_limit"), "int_type", "s4"}}},
+			[]wantViolation{{bodyLoc("states", 4, "word_limit"), "int_parsing", "s4"}}},
 		{"fractional integer", func(_ map[string]any, states []any) { state(states, 4)["word_limit"] = 2.5 },
 			[]wantViolation{{bodyLoc("states", 4, "word_limit"), "int_from_float", "s4"}}},
 		{"null where not nullable", func(_ map[string]any, states []any) { state(states, 0)["skip_active_memory_retrieval"] = nil },
@@ -230,11 +245,7 @@ func TestValidateStateMachineVersionDecoding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var req amigo.StateMachineVersionRequest
-			if err := json.Unmarshal(mutateJSON(t, tt.edit), &req); err != nil {
-				t.Fatal(err)
-			}
-			_, err := ValidateStateMachineVersion(&req)
+			_, err := ValidateStateMachineVersion(decodeMachine(t, mutateJSON(t, tt.edit)))
 			checkViolations(t, err, tt.want)
 		})
 	}
@@ -251,11 +262,7 @@ func TestValidateStateMachineVersionAllViolations(t *testing.T) {
 		states[3].(map[string]any)["next_state"] = "s3"
 		states[5].(map[string]any)["designated_tool"].(map[string]any)["result_persistence"] = "never"
 	})
-	var req amigo.StateMachineVersionRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		t.Fatal(err)
-	}
-	_, err := ValidateStateMachineVersion(&req)
+	_, err := ValidateStateMachineVersion(decodeMachine(t, body))
 	checkViolations(t, err, []wantViolation{
 		{bodyLoc("description"), "string_too_short", ""},
 		{bodyLoc("states", 0, "actions"), "too_short", "start"},
@@ -273,32 +280,26 @@ func TestValidateStateMachineVersionAllViolations(t *testing.T) {
 
 func TestValidateStateMachineVersionStrips(t *testing.T) {
 	req := testMachine(8)
-	req.States[0].Action.Objective = "  Help.\n"
+	req.Definition.States[0].Action.Objective = "  Help.\n"
 	if _, err := ValidateStateMachineVersion(req); err != nil {
 		t.Fatal(err)
 	}
-	if got := req.States[0].Action.Objective; got != "Help." {
+	if got := req.Definition.States[0].Action.Objective; got != "Help." {
 		t.Errorf("objective = %q, want it stripped", got)
 	}
 }
 
+// TestValidateStateMachineVersionRoundTrip checks that a machine decoded
+// from its body and encoded again in the wire shape is the same body.
 func TestValidateStateMachineVersionRoundTrip(t *testing.T) {
 	body := coretest.StateMachineJSON(8)
-	var req amigo.StateMachineVersionRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		t.Fatal(err)
-	}
-	stored, err := json.Marshal(req.StateMachineDefinition)
+	req := decodeMachine(t, body)
+	again, err := json.Marshal(shape.Convert[wire.StateMachineDefinition](req.Definition))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var def amigo.StateMachineDefinition
-	if err := json.Unmarshal(stored, &def); err != nil {
-		t.Fatal(err)
-	}
-	again, _ := json.Marshal(def)
-	if string(body) != string(stored) || string(stored) != string(again) {
-		t.Errorf("state machine does not round-trip:\n%s\n%s\n%s", body, stored, again)
+	if string(body) != string(again) {
+		t.Errorf("state machine does not round-trip:\n%s\n%s", body, again)
 	}
 }
 
@@ -327,12 +328,57 @@ func BenchmarkDecodeValidateStateMachine200(b *testing.B) {
 	body := coretest.StateMachineJSON(200)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		var req amigo.StateMachineVersionRequest
-		if err := json.Unmarshal(body, &req); err != nil {
+		if _, err := ValidateStateMachineVersion(decodeMachine(b, body)); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := ValidateStateMachineVersion(&req); err != nil {
-			b.Fatal(err)
+	}
+}
+
+// brokenMachine returns the body of a machine of n states, each with two
+// rule violations (a blank objective, a next state that does not exist)
+// and the decoding problem of a non-string action.
+func brokenMachine(n int) []byte {
+	return mutateMachine(n, func(_ map[string]any, states []any) {
+		for _, s := range states {
+			st := s.(map[string]any)
+			st["objective"] = " "
+			st["actions"] = []any{1}
+			if ecs, ok := st["exit_conditions"].([]any); ok && len(ecs) > 0 {
+				ecs[0].(map[string]any)["next_state"] = "nowhere"
+			}
 		}
+	})
+}
+
+func mutateMachine(n int, edit func(body map[string]any, states []any)) []byte {
+	var body map[string]any
+	if err := json.Unmarshal(coretest.StateMachineJSON(n), &body); err != nil {
+		panic(err)
+	}
+	edit(body, body["states"].([]any))
+	b, err := json.Marshal(body)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// BenchmarkDecodeValidateBroken measures decoding and validating machines
+// whose every state is broken: the time per state stays flat as the
+// number of violations grows (it was quadratic), and the answer lists at
+// most amigo.MaxFieldErrors of them.
+func BenchmarkDecodeValidateBroken(b *testing.B) {
+	for _, n := range []int{10, 100, 1_000, 10_000} {
+		body := brokenMachine(n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				_, err := ValidateStateMachineVersion(decodeMachine(b, body))
+				if e := amigo.ErrorFields(err); len(e) == 0 || len(e) > amigo.MaxFieldErrors {
+					b.Fatalf("%d violations", len(e))
+				}
+			}
+		})
 	}
 }

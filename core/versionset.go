@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -85,27 +84,20 @@ func checkIfMatch(name string, exists bool, current int, ifMatch *int) error {
 	return nil
 }
 
-// checkTargetName validates a version set name of the path and refuses
-// edge, which is never written.
-func checkTargetName(name string) (string, error) {
-	var c fieldErrs
-	name = strings.TrimSpace(name)
-	c.str(at("path", "version_set_name"), name, 1, 40, versionSetPattern)
-	if err := c.err(); err != nil {
-		return "", err
-	}
+// checkWritable refuses edge, which is never written.
+func checkWritable(name string) error {
 	if name == amigo.VersionSetEdge {
-		return "", amigo.Errorf(amigo.EBADREQUEST, "The edge version set always uses the latest versions and cannot be written.")
+		return amigo.Errorf(amigo.EBADREQUEST, "The edge version set always uses the latest versions and cannot be written.")
 	}
-	return name, nil
+	return nil
 }
 
-// PromoteVersionSet copies the version set from into name as a new
+// PromoteVersionSet copies the version set from into name (a name api
+// has validated) as a new
 // revision, in one transaction. Promoting from edge pins the versions edge
 // resolves to at that instant, since edge itself means "the latest".
 func (a *App) PromoteVersionSet(ctx context.Context, t *Tenant, serviceID, name, from string, ifMatch *int) (int, error) {
-	name, err := checkTargetName(name)
-	if err != nil {
+	if err := checkWritable(name); err != nil {
 		return 0, err
 	}
 	return a.writeVersionSet(ctx, t, setWrite{
@@ -135,8 +127,7 @@ func (a *App) PromoteVersionSet(ctx context.Context, t *Tenant, serviceID, name,
 // as its next revision; history is never rewritten. The revision's agent
 // and state machine versions must still be usable.
 func (a *App) RollbackVersionSet(ctx context.Context, t *Tenant, serviceID, name string, toRevision int, ifMatch *int) (int, error) {
-	name, err := checkTargetName(name)
-	if err != nil {
+	if err := checkWritable(name); err != nil {
 		return 0, err
 	}
 	if toRevision < 1 {

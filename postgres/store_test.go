@@ -2,11 +2,14 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/amigo-oss/amigo-server/internal/testenv"
 	"github.com/amigo-oss/amigo-server/postgres"
 	"github.com/amigo-oss/amigo-server/sqldb/storetest"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 // TestStoreContract runs the storage contract on PostgreSQL, one fresh
@@ -32,4 +35,19 @@ func TestStoreContract(t *testing.T) {
 		t.Cleanup(func() { c.Close() })
 		return storetest.Stores{Directory: d, Cluster: c}
 	})
+}
+
+// TestVersionIDBackfill runs the version-id migration on a fresh
+// PostgreSQL schema.
+func TestVersionIDBackfill(t *testing.T) {
+	b, ok := testenv.Postgres(t)
+	if !ok {
+		t.Skip("PostgreSQL is not configured (AMIGO_TEST_POSTGRES_URL)")
+	}
+	handle, err := sql.Open("pgx", b.NewURL(t, "backfill"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { handle.Close() })
+	storetest.VersionIDBackfill(t, handle, postgres.Dialect{})
 }

@@ -15,7 +15,7 @@ import (
 )
 
 func TestBuildMarksEntriesTerminalAndExternalStates(t *testing.T) {
-	d := &coretest.StateMachine(5).StateMachineDefinition
+	d := coretest.StateMachine(5)
 	g := smgraph.Build(d)
 	if len(g.Findings) != 0 {
 		t.Fatalf("a valid generated machine has findings: %+v", g.Findings)
@@ -47,7 +47,7 @@ func TestBuildMarksEntriesTerminalAndExternalStates(t *testing.T) {
 }
 
 func TestChecksFindUnreachableAndDeadEndStates(t *testing.T) {
-	d := &coretest.StateMachine(4).StateMachineDefinition
+	d := coretest.StateMachine(4)
 	// An island state nobody enters, which loops on itself forever.
 	d.States = append(d.States, amigo.State{Type: amigo.StateAnnotation, Annotation: &amigo.AnnotationState{
 		Name: "island", InnerThought: "Alone.", NextState: amigo.NextState{Name: "island"}}})
@@ -63,7 +63,7 @@ func TestChecksFindUnreachableAndDeadEndStates(t *testing.T) {
 }
 
 func TestSVGHasOneNodeElementPerState(t *testing.T) {
-	d := &coretest.StateMachine(8).StateMachineDefinition
+	d := coretest.StateMachine(8)
 	svg := smgraph.Build(d).SVG()
 	dec := xml.NewDecoder(strings.NewReader(svg))
 	var named []string
@@ -93,7 +93,7 @@ func TestSVGHasOneNodeElementPerState(t *testing.T) {
 }
 
 func TestTextFormatsNameEveryState(t *testing.T) {
-	d := &coretest.StateMachine(6).StateMachineDefinition
+	d := coretest.StateMachine(6)
 	g := smgraph.Build(d)
 	for format, out := range map[string]string{"mermaid": g.Mermaid(), "dot": g.DOT()} {
 		for _, s := range d.States {
@@ -110,7 +110,7 @@ func TestTextFormatsNameEveryState(t *testing.T) {
 // BenchmarkDraw measures building and drawing a 100-state machine, the
 // work of one graph request after the version is loaded.
 func BenchmarkDraw(b *testing.B) {
-	d := &coretest.StateMachine(100).StateMachineDefinition
+	d := coretest.StateMachine(100)
 	for _, f := range []struct {
 		name   string
 		render func(*smgraph.Graph) string
@@ -130,7 +130,7 @@ func TestSVGBoxesDoNotOverlap(t *testing.T) {
 	rect := regexp.MustCompile(`<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*fill="(#[0-9a-f]+)"`)
 	size := regexp.MustCompile(`^<svg [^>]*width="([\d.]+)" height="([\d.]+)"`)
 	for _, n := range []int{3, 8, 20} {
-		svg := smgraph.Build(&coretest.StateMachine(n).StateMachineDefinition).SVG()
+		svg := smgraph.Build(coretest.StateMachine(n)).SVG()
 		m := size.FindStringSubmatch(svg)
 		w, h := num(m[1]), num(m[2])
 		var boxes [][4]float64

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -19,12 +18,12 @@ var agents = versioned[amigo.Agent, amigo.AgentVersion]{
 			CreatorOrgID: a.CreatorOrgID, CreatorUserID: a.CreatorUserID, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 	},
 	toV: func(v *version) (*amigo.AgentVersion, error) {
-		out := &amigo.AgentVersion{OrgID: v.OrgID, AgentID: v.ResourceID, Version: v.Version,
+		out := &amigo.AgentVersion{ID: v.ID, OrgID: v.OrgID, AgentID: v.ResourceID, Version: v.Version,
 			CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, CreatedAt: v.CreatedAt}
-		return out, json.Unmarshal(v.Definition, &out.Definition)
+		return out, loadStored[storedAgentDefinition](string(v.Definition), &out.Definition)
 	},
 	fromV: func(v *amigo.AgentVersion) *version {
-		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: definitionJSON(v.Definition)}
+		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: []byte(stored[storedAgentDefinition](v.Definition))}
 	},
 }
 

@@ -31,7 +31,7 @@ func writeJournal(ctx context.Context, tx *sql.Tx, j *amigo.Journal) error {
 	for _, r := range revisions {
 		var set *string
 		if r.Set != nil {
-			s := jsonText(r.Set)
+			s := stored[storedVersionSet](*r.Set)
 			set = &s
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO version_set_revisions (`+revisionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
@@ -112,7 +112,7 @@ func scanRevision(row scanner) (*amigo.VersionSetRevision, error) {
 	r.Time = fromTS(at)
 	if set.Valid {
 		r.Set = new(amigo.VersionSet)
-		if err := fromJSON(set.String, r.Set); err != nil {
+		if err := loadStored[storedVersionSet](set.String, r.Set); err != nil {
 			return nil, err
 		}
 	}

@@ -69,6 +69,39 @@ func OpenCluster(ctx context.Context, handle *sql.DB, d Dialect, now amigo.Clock
 	return &ClusterStore{db}, nil
 }
 
+// OpenClusterBefore is OpenCluster applying only the migrations whose names
+// sort before stop: the database as an older release left it, for the
+// tests of the migrations that follow.
+func OpenClusterBefore(ctx context.Context, handle *sql.DB, d Dialect, now amigo.Clock, stop string) (*ClusterStore, error) {
+	sub, err := fs.Sub(clusterMigrations, "migrations/cluster")
+	if err != nil {
+		return nil, err
+	}
+	db := newDB(handle, d, now)
+	if err := db.Migrate(ctx, before{sub, stop}, "amigo_migrations"); err != nil {
+		return nil, err
+	}
+	return &ClusterStore{db}, nil
+}
+
+// before hides the files of an FS whose names sort at or after stop.
+type before struct {
+	fs.FS
+	stop string
+}
+
+func (b before) Open(name string) (fs.File, error) {
+	if name != "." && name >= b.stop {
+		return nil, fs.ErrNotExist
+	}
+	return b.FS.Open(name)
+}
+
+func (b before) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, err := fs.ReadDir(b.FS, name)
+	return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return e.Name() >= b.stop }), err
+}
+
 func (db *DB) migrateEmbedded(ctx context.Context, migrations embed.FS, dir, set string) error {
 	sub, err := fs.Sub(migrations, dir)
 	if err != nil {

@@ -20,7 +20,7 @@ func (db *ClusterStore) CreateOrganization(ctx context.Context, org *amigo.Organ
 		_, err := tx.ExecContext(ctx, `INSERT INTO organizations (`+orgColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 			org.ID, org.Name, org.Title, org.MainDescription, org.SubDescription, org.Logo, org.SquareLogo, org.Favicon,
-			org.SignupPageHeadshot, jsonText(org.UserDimensions), jsonText(org.DefaultUserPreferences),
+			org.SignupPageHeadshot, stored[[]storedUserDimension](org.UserDimensions), stored[storedPreferences](org.DefaultUserPreferences),
 			jsonText(org.OnboardingInstructions), org.AzureDevOpsTeamName, org.TenantID, ts(org.CreatedAt), ts(org.UpdatedAt))
 		if db.dialect.IsUniqueViolation(err) {
 			return amigo.Errorf(amigo.ECONFLICT, "Organization %s already exists.", org.ID)
@@ -53,9 +53,9 @@ func (db *ClusterStore) FindOrganization(ctx context.Context, id string) (*amigo
 		return nil, notFound(err, amigo.MsgOrgNotFound)
 	}
 	o.CreatedAt, o.UpdatedAt = fromTS(created), fromTS(updated)
-	if err := fromJSON(dims, &o.UserDimensions); err != nil {
+	if err := loadStored[[]storedUserDimension](dims, &o.UserDimensions); err != nil {
 		return nil, err
-	} else if err := fromJSON(prefs, &o.DefaultUserPreferences); err != nil {
+	} else if err := loadStored[storedPreferences](prefs, &o.DefaultUserPreferences); err != nil {
 		return nil, err
 	} else if err := fromJSON(onboarding, &o.OnboardingInstructions); err != nil {
 		return nil, err
@@ -96,10 +96,10 @@ func (db *ClusterStore) UpdateOrganization(ctx context.Context, id string, upd a
 		set("signup_page_headshot", upd.SignupPageHeadshot)
 	}
 	if upd.UserDimensions != nil {
-		set("user_dimensions", jsonText(upd.UserDimensions))
+		set("user_dimensions", stored[[]storedUserDimension](upd.UserDimensions))
 	}
 	if upd.DefaultUserPreferences != nil {
-		set("default_user_preferences", jsonText(upd.DefaultUserPreferences))
+		set("default_user_preferences", stored[*storedPreferences](upd.DefaultUserPreferences))
 	}
 	if upd.OnboardingInstructions != nil {
 		set("onboarding_instructions", jsonText(upd.OnboardingInstructions))

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
@@ -33,7 +32,7 @@ type resource struct {
 
 // version is the common row of a version; Definition is raw JSON.
 type version struct {
-	OrgID, ResourceID           string
+	ID, OrgID, ResourceID       string
 	Version                     int
 	CreatorOrgID, CreatorUserID string
 	CreatedAt                   time.Time
@@ -41,7 +40,7 @@ type version struct {
 }
 
 const resourceColumns = `id, org_id, name, deprecated, latest_version, creator_org_id, creator_user_id, created_at, updated_at`
-const versionColumns = `org_id, resource_id, version, creator_org_id, creator_user_id, created_at, definition`
+const versionColumns = `id, org_id, resource_id, version, creator_org_id, creator_user_id, created_at, definition`
 
 func scanResource(row scanner) (*resource, error) {
 	var r resource
@@ -62,7 +61,7 @@ func scanVersion(row scanner) (*version, error) {
 	var v version
 	var created int64
 	var def string
-	if err := row.Scan(&v.OrgID, &v.ResourceID, &v.Version, &v.CreatorOrgID, &v.CreatorUserID, &created, &def); err != nil {
+	if err := row.Scan(&v.ID, &v.OrgID, &v.ResourceID, &v.Version, &v.CreatorOrgID, &v.CreatorUserID, &created, &def); err != nil {
 		return nil, err
 	}
 	v.CreatedAt, v.Definition = fromTS(created), []byte(def)
@@ -129,9 +128,9 @@ func (db *ClusterStore) createVersion(ctx context.Context, k kind, orgID, id str
 		if err != nil {
 			return err
 		}
-		v.OrgID, v.ResourceID, v.Version, v.CreatedAt = orgID, id, next, now
-		_, err = tx.ExecContext(ctx, `INSERT INTO resource_versions (`+versionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			v.OrgID, v.ResourceID, v.Version, v.CreatorOrgID, v.CreatorUserID, ts(v.CreatedAt), string(v.Definition))
+		v.ID, v.OrgID, v.ResourceID, v.Version, v.CreatedAt = amigo.NewID(now), orgID, id, next, now
+		_, err = tx.ExecContext(ctx, `INSERT INTO resource_versions (`+versionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			v.ID, v.OrgID, v.ResourceID, v.Version, v.CreatorOrgID, v.CreatorUserID, ts(v.CreatedAt), string(v.Definition))
 		out = v
 		return err
 	})
@@ -199,13 +198,4 @@ func lockResource(ctx context.Context, tx *sql.Tx, k kind, orgID, id string) (*r
 // queryer is a *sql.DB or a *sql.Tx.
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// definitionJSON encodes a version document.
-func definitionJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }

@@ -61,7 +61,7 @@ func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.S
 	}
 	for name, vs := range s.VersionSets {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO version_sets (org_id, service_id, name, agent_version, state_machine_version, llm_model_preferences)
-			VALUES ($1, $2, $3, $4, $5, $6)`, s.OrgID, s.ID, name, vs.AgentVersion, vs.StateMachineVersion, jsonText(vs.LLMModelPreferences)); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, s.OrgID, s.ID, name, vs.AgentVersion, vs.StateMachineVersion, stored[map[string]storedLLMConfig](vs.LLMModelPreferences)); err != nil {
 			return err
 		}
 	}
@@ -111,7 +111,7 @@ func loadDetails(ctx context.Context, q execer, services []*amigo.Service) error
 			return err
 		}
 		vs := amigo.VersionSet{AgentVersion: nullInt(agentV), StateMachineVersion: nullInt(smV)}
-		if err := fromJSON(prefs, &vs.LLMModelPreferences); err != nil {
+		if err := loadStored[map[string]storedLLMConfig](prefs, &vs.LLMModelPreferences); err != nil {
 			return err
 		}
 		byID[id].VersionSets[name] = vs

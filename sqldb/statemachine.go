@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -19,12 +18,12 @@ var stateMachines = versioned[amigo.StateMachine, amigo.StateMachineVersion]{
 			CreatorOrgID: m.CreatorOrgID, CreatorUserID: m.CreatorUserID, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
 	},
 	toV: func(v *version) (*amigo.StateMachineVersion, error) {
-		out := &amigo.StateMachineVersion{OrgID: v.OrgID, MachineID: v.ResourceID, Version: v.Version,
+		out := &amigo.StateMachineVersion{ID: v.ID, OrgID: v.OrgID, MachineID: v.ResourceID, Version: v.Version,
 			CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, CreatedAt: v.CreatedAt}
-		return out, json.Unmarshal(v.Definition, &out.Definition)
+		return out, loadStored[storedStateMachineDefinition](string(v.Definition), &out.Definition)
 	},
 	fromV: func(v *amigo.StateMachineVersion) *version {
-		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: definitionJSON(v.Definition)}
+		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: []byte(stored[storedStateMachineDefinition](v.Definition))}
 	},
 }
 

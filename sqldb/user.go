@@ -12,7 +12,7 @@ const userColumns = `id, org_id, first_name, last_name, email, role_id, preferen
 
 func (db *ClusterStore) insertUser(ctx context.Context, tx *sql.Tx, u *amigo.User) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		u.ID, u.OrgID, u.FirstName, u.LastName, u.Email, u.RoleID, jsonText(u.Preferences),
+		u.ID, u.OrgID, u.FirstName, u.LastName, u.Email, u.RoleID, stored[storedPreferences](u.Preferences),
 		jsonText(u.NonsensitiveVariables), jsonText(u.SensitiveVariables), u.EnableActionsAccess, ts(u.CreatedAt),
 		jsonText(nonNil(u.AdditionalContext)))
 	if db.dialect.IsUniqueViolation(err) {
@@ -30,7 +30,7 @@ func scanUser(row scanner) (*amigo.User, error) {
 		return nil, err
 	}
 	u.CreatedAt = fromTS(created)
-	if err := fromJSON(prefs, &u.Preferences); err != nil {
+	if err := loadStored[storedPreferences](prefs, &u.Preferences); err != nil {
 		return nil, err
 	} else if err := fromJSON(nonsensitive, &u.NonsensitiveVariables); err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ func (db *ClusterStore) UpdateUser(ctx context.Context, orgID, id string, change
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE users SET first_name = $1, last_name = $2, preferences = $3, additional_context = $4
-			WHERE org_id = $5 AND id = $6`, u.FirstName, u.LastName, jsonText(u.Preferences), jsonText(nonNil(u.AdditionalContext)), orgID, id)
+			WHERE org_id = $5 AND id = $6`, u.FirstName, u.LastName, stored[storedPreferences](u.Preferences), jsonText(nonNil(u.AdditionalContext)), orgID, id)
 		return err
 	})
 }

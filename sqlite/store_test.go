@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -25,4 +26,14 @@ func TestStoreContract(t *testing.T) {
 		t.Cleanup(func() { c.Close() })
 		return storetest.Stores{Directory: d, Cluster: c}
 	})
+}
+
+// TestVersionIDBackfill runs the version-id migration on a SQLite file.
+func TestVersionIDBackfill(t *testing.T) {
+	handle, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "cluster.db")+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { handle.Close() })
+	storetest.VersionIDBackfill(t, handle, sqlite.Dialect{})
 }

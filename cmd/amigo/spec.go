@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/client"
 	"github.com/amigo-oss/amigo-server/core"
 )
@@ -164,19 +165,21 @@ func placeholderRefs(r machineRef) client.Reference {
 // validateMachine runs the server's own validation of a state-machine
 // version on the spec, and returns the definition it accepted.
 func validateMachine(d *machineDoc, resolve func(machineRef) client.Reference) (*amigo.StateMachineDefinition, error) {
-	var req amigo.StateMachineVersionRequest
-	if err := json.Unmarshal(d.body(resolve), &req); err != nil {
-		return nil, &specErrors{d.m, []fieldError{{"spec", err.Error()}}}
+	var w wire.StateMachineVersionRequest
+	bad, err := wire.Decode(d.body(resolve), &w)
+	if err != nil {
+		return nil, &specErrors{d.m, fromDomainErr(err)}
 	}
+	req := core.StateMachineVersionInput{Definition: w.Definition(), Malformed: bad}
 	if _, err := core.ValidateStateMachineVersion(&req); err != nil {
 		return nil, &specErrors{d.m, fromDomainErr(err)}
 	}
-	return &req.StateMachineDefinition, nil
+	return &req.Definition, nil
 }
 
 // machineSpec converts a validated definition to the SDK's shape.
 func machineSpec(def *amigo.StateMachineDefinition) (*client.StateMachineSpec, error) {
-	data, err := json.Marshal(def)
+	data, err := json.Marshal(wire.NewStateMachineDefinition(*def))
 	if err != nil {
 		return nil, err
 	}
@@ -187,14 +190,16 @@ func machineSpec(def *amigo.StateMachineDefinition) (*client.StateMachineSpec, e
 // validateAgent runs the server's validation of an agent version on the
 // spec; first says the version must set every field.
 func validateAgent(m *manifest, first bool) (*client.AgentVersionRequest, error) {
-	var req amigo.AgentVersionRequest
-	if err := json.Unmarshal(m.Spec, &req); err != nil {
-		return nil, &specErrors{m, []fieldError{{"spec", err.Error()}}}
+	var w wire.AgentVersionRequest
+	bad, err := wire.Decode(m.Spec, &w)
+	if err != nil {
+		return nil, &specErrors{m, fromDomainErr(err)}
 	}
+	req := core.AgentVersionInput{AgentVersionPatch: w.Patch(), Malformed: bad}
 	if err := core.ValidateAgentVersion(&req, first, nil); err != nil {
 		return nil, &specErrors{m, fromDomainErr(err)}
 	}
-	data, err := json.Marshal(&req)
+	data, err := json.Marshal(wire.NewAgentVersionRequest(req.AgentVersionPatch))
 	if err != nil {
 		return nil, err
 	}
@@ -297,10 +302,11 @@ func validateService(s *serviceSpec) []fieldError {
 	for _, name := range slices.Sorted(maps.Keys(s.VersionSets)) {
 		vs := s.VersionSets[name]
 		data, err := json.Marshal(wireSet(vs))
-		var dom amigo.VersionSet
+		var w wire.VersionSet
 		if err == nil {
-			err = json.Unmarshal(data, &dom)
+			err = json.Unmarshal(data, &w)
 		}
+		dom := w.Domain()
 		if err == nil {
 			err = core.ValidateVersionSet(&dom)
 		}

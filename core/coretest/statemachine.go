@@ -1,5 +1,6 @@
 // Package coretest builds valid request fixtures for the tests and
-// benchmarks of packages core and api. It depends only on package amigo.
+// benchmarks of packages core and api: domain values, and their request
+// bodies in the wire shapes of package api/wire.
 package coretest
 
 import (
@@ -7,6 +8,8 @@ import (
 	"fmt"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
+	"github.com/amigo-oss/amigo-server/internal/shape"
 )
 
 // ReferencedMachineID is the id the fixtures' "lib" reference points to.
@@ -17,7 +20,7 @@ const ReferencedMachineID = "0123456789abcdef01234567"
 // through every state type, each leading to the next (action and decision
 // states also jump out to "lib.entry" and back), and the terminal action
 // state "end".
-func StateMachine(n int) *amigo.StateMachineVersionRequest {
+func StateMachine(n int) *amigo.StateMachineDefinition {
 	n = max(n, 1)
 	names := make([]string, n)
 	for i := range names {
@@ -36,7 +39,7 @@ func StateMachine(n int) *amigo.StateMachineVersionRequest {
 		IntraStateNavigationGuidelines: []string{}, ActionGuidelines: []string{}, BoundaryConstraints: []string{},
 		ExitConditions: []amigo.ExitCondition{}, ActionToolCallSpecs: []amigo.ToolCallSpec{}, ExitConditionToolCallSpecs: []amigo.ToolCallSpec{},
 	}}
-	return &amigo.StateMachineVersionRequest{StateMachineDefinition: amigo.StateMachineDefinition{
+	return &amigo.StateMachineDefinition{
 		Description:                          fmt.Sprintf("A generated machine of %d states.", n),
 		States:                               states,
 		NewUserInitialState:                  names[0],
@@ -46,12 +49,12 @@ func StateMachine(n int) *amigo.StateMachineVersionRequest {
 		GlobalIntraStateNavigationGuidelines: []string{"Move on once the objective is met."},
 		GlobalActionGuidelines:               []string{"Be concise."},
 		GlobalBoundaryConstraints:            []string{"Never give medical advice."},
-	}}
+	}
 }
 
 // StateMachineJSON returns StateMachine(n) encoded as a request body.
 func StateMachineJSON(n int) []byte {
-	b, err := json.Marshal(StateMachine(n))
+	b, err := json.Marshal(shape.Convert[wire.StateMachineDefinition](*StateMachine(n)))
 	if err != nil {
 		panic(err)
 	}

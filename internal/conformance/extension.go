@@ -8,9 +8,9 @@ import (
 )
 
 // declared holds the extension operations the server declares from its
-// operations table (Extend), beside the fixed list in check.go: operations
-// the spec does not have (the change log, version diffs, version set
-// history). No official SDK calls them, so the spec cannot judge their
+// operations table (Extend), the one place extensions are listed:
+// operations the spec does not have (the state machine graph, the change
+// log, version diffs, version set history). No official SDK calls them, so the spec cannot judge their
 // bodies; what it still requires of them is the error shape every answer
 // of the API shares.
 var declared struct {

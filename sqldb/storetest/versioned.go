@@ -107,9 +107,10 @@ func testAgentVersions(t *testing.T, s Stores) {
 		return &amigo.AgentVersion{CreatorOrgID: "acme", CreatorUserID: "u", Definition: amigo.AgentDefinition{Initials: "A1"}}, nil
 	})
 	must(t, "first version", err)
-	if v.Version != 1 || v.AgentID != a.ID || v.OrgID != "acme" || v.CreatedAt.IsZero() || v.Definition.Initials != "A1" {
+	if v.Version != 1 || v.AgentID != a.ID || v.OrgID != "acme" || v.CreatedAt.IsZero() || v.Definition.Initials != "A1" || !amigo.IsID(v.ID) {
 		t.Fatalf("first version %+v", v)
 	}
+	firstID := v.ID
 	_, err = agentVersion(c, "acme", a.ID, ptr(3), "X")
 	wantCode(t, "a version number that is not the next", err, amigo.ECONFLICT)
 	_, err = c.CreateAgentVersion(ctx, "acme", a.ID, nil, func(latest *amigo.AgentVersion) (*amigo.AgentVersion, error) {
@@ -123,6 +124,14 @@ func testAgentVersions(t *testing.T, s Stores) {
 	must(t, "second version", err)
 	if v.Version != 2 {
 		t.Fatalf("after a conflict and a refusal the next version is %d, want 2", v.Version)
+	}
+	if !amigo.IsID(v.ID) || v.ID == firstID {
+		t.Fatalf("second version id %q (first %q): want a new resource id", v.ID, firstID)
+	}
+	listed, _, err := c.ListAgentVersions(ctx, "acme", a.ID, amigo.VersionFilter{Limit: 10})
+	must(t, "list versions", err)
+	if got := ids(listed, func(v *amigo.AgentVersion) string { return v.ID }); !slices.Equal(got, []string{firstID, v.ID}) {
+		t.Fatalf("listed version ids %v, want the ids the creations returned %v", got, []string{firstID, v.ID})
 	}
 	_, err = agentVersion(c, "acme", "missing", nil, "X")
 	wantCode(t, "version of an unknown agent", err, amigo.ENOTFOUND)
@@ -212,7 +221,7 @@ func testStateMachineVersions(t *testing.T, s Stores) {
 		return &amigo.StateMachineVersion{CreatorOrgID: "acme", CreatorUserID: "u", Definition: def}, nil
 	})
 	must(t, "version with a reference", err)
-	if v.Version != 1 || v.MachineID != m.ID || v.Definition.References["lib"].MachineID != lib.ID {
+	if v.Version != 1 || v.MachineID != m.ID || v.Definition.References["lib"].MachineID != lib.ID || !amigo.IsID(v.ID) {
 		t.Fatalf("stored %+v", v)
 	}
 
@@ -226,7 +235,7 @@ func testStateMachineVersions(t *testing.T, s Stores) {
 	wantRefused(t, "refused on a deprecated reference", err)
 	vs, _, err := c.ListStateMachineVersions(ctx, "acme", m.ID, amigo.VersionFilter{Limit: 10})
 	must(t, "list", err)
-	if len(vs) != 1 || vs[0].Definition.Description != "refs" {
+	if len(vs) != 1 || vs[0].Definition.Description != "refs" || vs[0].ID != v.ID {
 		t.Fatalf("after a refusal: %d versions", len(vs))
 	}
 	if got, _ := c.FindStateMachine(ctx, "acme", m.ID); got.LatestVersion == nil || *got.LatestVersion != 1 {

@@ -1,0 +1,127 @@
+package wire
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/internal/shape"
+)
+
+// ServiceInput is the body of create-service and update-service. Absent or
+// null fields are unset.
+type ServiceInput struct {
+	StateMachineID    *string             `json:"service_hierarchical_state_machine_id,omitempty"`
+	AgentID           *string             `json:"agent_id,omitempty"`
+	Name              *string             `json:"name,omitempty"`
+	Description       *string             `json:"description,omitempty"`
+	IsActive          *bool               `json:"is_active,omitempty"`
+	ReleaseVersionSet *VersionSet         `json:"release_version_set,omitempty"`
+	Keyterms          *[]string           `json:"keyterms,omitempty"`
+	Tags              *map[string]*string `json:"tags,omitempty"`
+}
+
+// VersionSetInput is the body of upsert-service-version-set.
+type VersionSetInput struct {
+	VersionSet *FullVersionSet `json:"version_set,omitempty"`
+}
+
+// FullVersionSet is a version set as upsert-service-version-set takes it:
+// the spec requires all three keys, though each may be null.
+type FullVersionSet struct {
+	AgentVersion        *int                  `json:"agent_version_number"`
+	StateMachineVersion *int                  `json:"service_hierarchical_state_machine_version_number"`
+	LLMModelPreferences *map[string]LLMConfig `json:"llm_model_preferences"`
+}
+
+// Domain returns the version set as the domain's.
+func (v *FullVersionSet) Domain() *amigo.VersionSet {
+	if v == nil {
+		return nil
+	}
+	out := &amigo.VersionSet{AgentVersion: v.AgentVersion, StateMachineVersion: v.StateMachineVersion}
+	if v.LLMModelPreferences != nil {
+		out.LLMModelPreferences = shape.Convert[map[string]amigo.LLMConfig](*v.LLMModelPreferences)
+	}
+	return out
+}
+
+// Domain returns the version set as the domain's.
+func (v VersionSet) Domain() amigo.VersionSet { return shape.Convert[amigo.VersionSet](v) }
+
+// VersionSet pins an agent version, a state machine version (null: the
+// latest) and LLM preferences by interaction name.
+type VersionSet struct {
+	AgentVersion        *int                 `json:"agent_version_number"`
+	StateMachineVersion *int                 `json:"service_hierarchical_state_machine_version_number"`
+	LLMModelPreferences map[string]LLMConfig `json:"llm_model_preferences,omitzero"`
+}
+
+// LLMConfig is a preferred model for one LLM interaction. The seed writes
+// the sampling parameters beside llm_name, the spec inside params; both
+// are accepted and kept as given.
+type LLMConfig struct {
+	LLMName     string                     `json:"llm_name,omitempty"`
+	Params      map[string]json.RawMessage `json:"params,omitzero"`
+	TopP        *float64                   `json:"top_p,omitempty"`
+	Temperature *float64                   `json:"temperature,omitempty"`
+	TopK        *int                       `json:"top_k,omitempty"`
+}
+
+type tag struct {
+	Key   string  `json:"key"`
+	Value *string `json:"value"`
+}
+
+// ServiceInstance is one element of get-services' "services".
+type ServiceInstance struct {
+	ID             string                `json:"id"`
+	Name           string                `json:"name"`
+	VersionSets    map[string]VersionSet `json:"version_sets"`
+	Description    string                `json:"description"`
+	IsActive       bool                  `json:"is_active"`
+	StateMachineID string                `json:"service_hierarchical_state_machine_id"`
+	AgentID        string                `json:"agent_id"`
+	Tags           []tag                 `json:"tags"`
+	Keyterms       []string              `json:"keyterms"`
+	Creator        Creator               `json:"creator"`
+	UpdatedBy      Creator               `json:"updated_by"`
+}
+
+// ServiceList is the answer of get-services.
+type ServiceList struct {
+	Services []ServiceInstance `json:"services"`
+	Page
+	FilterValues struct {
+		Tags []string `json:"tags"`
+	} `json:"filter_values"`
+}
+
+// NewService returns the service as get-services lists it: tags in key
+// order, version sets with their {} defaults.
+func NewService(s *amigo.Service) ServiceInstance {
+	tags := make([]tag, 0, len(s.Tags))
+	for _, kv := range amigo.TagValues(s.Tags) {
+		key, _, _ := strings.Cut(kv, ":")
+		tags = append(tags, tag{Key: key, Value: s.Tags[key]})
+	}
+	sets := shape.Convert[map[string]VersionSet](s.VersionSets)
+	for name, vs := range sets {
+		if vs.LLMModelPreferences == nil {
+			vs.LLMModelPreferences = map[string]LLMConfig{}
+		}
+		for k, p := range vs.LLMModelPreferences {
+			if p.Params == nil {
+				p.Params = map[string]json.RawMessage{}
+			}
+			vs.LLMModelPreferences[k] = p
+		}
+		sets[name] = vs
+	}
+	return ServiceInstance{
+		ID: s.ID, Name: s.Name, VersionSets: sets, Description: s.Description, IsActive: s.IsActive,
+		StateMachineID: s.StateMachineID, AgentID: s.AgentID, Tags: tags, Keyterms: nonNil(s.Keyterms),
+		Creator:   Creator{OrgID: s.CreatorOrgID, UserID: s.CreatorUserID},
+		UpdatedBy: Creator{OrgID: s.UpdatedByOrgID, UserID: s.UpdatedByUserID},
+	}
+}

@@ -1,0 +1,136 @@
+// Package shape converts between the domain's types and their wire and
+// storage forms: struct types with the same field names and kinds that
+// differ in their tags, their methods and the named types of their fields.
+// The HTTP layer (api/wire) and storage (sqldb) keep their own shapes of
+// the domain's documents so that renaming a field in one never touches the
+// other; Convert moves values between them without a hand-kept list of
+// fields per type.
+//
+// Conversion is strict: a field of either type that the other lacks is a
+// programming error and panics (a field tagged `shape:"-"` is neither read
+// nor written: what one side carries beside the document), so a test that converts a value once fails
+// as soon as the shapes drift apart. It depends only on the standard
+// library.
+package shape
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+)
+
+// Convert returns src converted to T.
+func Convert[T any](src any) T {
+	var dst T
+	convert(reflect.ValueOf(&dst).Elem(), reflect.ValueOf(src))
+	return dst
+}
+
+// Into converts src into the value dst points to.
+func Into(dst, src any) {
+	convert(reflect.ValueOf(dst).Elem(), reflect.ValueOf(src))
+}
+
+// convert sets the settable dst to src.
+func convert(dst, src reflect.Value) {
+	if !src.IsValid() {
+		dst.SetZero()
+		return
+	}
+	if src.Type() == dst.Type() {
+		dst.Set(src)
+		return
+	}
+	switch dst.Kind() {
+	case reflect.Pointer:
+		if src.Kind() != reflect.Pointer {
+			mismatch(dst, src)
+		} else if src.IsNil() {
+			dst.SetZero()
+			return
+		}
+		p := reflect.New(dst.Type().Elem())
+		convert(p.Elem(), src.Elem())
+		dst.Set(p)
+	case reflect.Struct:
+		if src.Kind() != reflect.Struct {
+			mismatch(dst, src)
+		}
+		for _, f := range pairs(dst.Type(), src.Type()) {
+			convert(dst.Field(f[0]), src.Field(f[1]))
+		}
+	case reflect.Slice:
+		if src.Kind() != reflect.Slice {
+			mismatch(dst, src)
+		} else if src.IsNil() {
+			dst.SetZero()
+			return
+		}
+		s := reflect.MakeSlice(dst.Type(), src.Len(), src.Len())
+		for i := range src.Len() {
+			convert(s.Index(i), src.Index(i))
+		}
+		dst.Set(s)
+	case reflect.Map:
+		if src.Kind() != reflect.Map {
+			mismatch(dst, src)
+		} else if src.IsNil() {
+			dst.SetZero()
+			return
+		}
+		m := reflect.MakeMapWithSize(dst.Type(), src.Len())
+		for it := src.MapRange(); it.Next(); {
+			k := reflect.New(dst.Type().Key()).Elem()
+			convert(k, it.Key())
+			v := reflect.New(dst.Type().Elem()).Elem()
+			convert(v, it.Value())
+			m.SetMapIndex(k, v)
+		}
+		dst.Set(m)
+	default:
+		if !src.Type().ConvertibleTo(dst.Type()) || src.Kind() != dst.Kind() {
+			mismatch(dst, src)
+		}
+		dst.Set(src.Convert(dst.Type()))
+	}
+}
+
+func mismatch(dst, src reflect.Value) {
+	panic(fmt.Sprintf("shape: cannot convert %s to %s", src.Type(), dst.Type()))
+}
+
+var pairCache sync.Map // [2]reflect.Type → [][2]int
+
+// pairs matches the exported fields of dst and src by name: each element
+// holds a field index of dst and of src. It panics unless both have
+// exactly the same exported field names.
+func pairs(dst, src reflect.Type) [][2]int {
+	key := [2]reflect.Type{dst, src}
+	if p, ok := pairCache.Load(key); ok {
+		return p.([][2]int)
+	}
+	var out [][2]int
+	seen := 0
+	for i := range dst.NumField() {
+		f := dst.Field(i)
+		if !f.IsExported() || f.Tag.Get("shape") == "-" {
+			continue
+		}
+		sf, ok := src.FieldByName(f.Name)
+		if !ok || len(sf.Index) != 1 || sf.Tag.Get("shape") == "-" {
+			panic(fmt.Sprintf("shape: %s has field %s, %s has not", dst, f.Name, src))
+		}
+		out = append(out, [2]int{i, sf.Index[0]})
+		seen++
+	}
+	for i := range src.NumField() {
+		if f := src.Field(i); f.IsExported() && f.Tag.Get("shape") != "-" {
+			seen--
+		}
+	}
+	if seen != 0 {
+		panic(fmt.Sprintf("shape: %s has fields that %s lacks", src, dst))
+	}
+	pairCache.Store(key, out)
+	return out
+}
