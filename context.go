@@ -9,8 +9,10 @@ type Caller struct {
 	// requests (X-ORG-ID), which only platform super administrators may make.
 	OrgID  string
 	UserID string
-	Email  string
-	Role   *Role
+	// APIKeyID is the API key the caller's token was exchanged for.
+	APIKeyID string
+	Email    string
+	Role     *Role
 	// Platform is true for a super administrator of the platform
 	// organization, who may act on every organization of the deployment.
 	Platform bool

@@ -18,6 +18,7 @@ const (
 	EUNAVAILABLE  = "unavailable"  // 503: maintenance
 	ETOOLARGE     = "too_large"    // 413: body over the documented size limit
 	ENOTALLOWED   = "not_allowed"  // 405: wrong method for a known path
+	EPRECONDITION = "precondition" // 412: If-Match names a stale revision
 )
 
 // Error is the one error type of the domain. Message is shown to the client,

@@ -17,6 +17,8 @@ const (
 	PermCreateAPIKey           = "Organization:CreateAPIKey"
 	PermGetAPIKey              = "Organization:GetAPIKey"
 	PermDeleteAPIKey           = "Organization:DeleteAPIKey"
+	// PermGetChangeLog reads the organization's change log (an extension).
+	PermGetChangeLog = "Organization:GetChangeLog"
 
 	PermCreateAgent        = "Organization:CreateAgent"
 	PermGetAgent           = "Organization:GetAgent"
@@ -50,6 +52,7 @@ var AllPermissions = []string{
 	PermCreateStateMachine, PermGetStateMachine, PermCreateStateMachineVersion, PermDeleteStateMachine,
 	PermGetService, PermCreateService, PermUpdateService, PermCreateVersionSet, PermUpdateVersionSet, PermDeleteVersionSet,
 	PermGetUserInfo, PermInviteUser, PermDeleteUser, PermUpdateUserInfo,
+	PermGetChangeLog,
 }
 
 // IsPermission reports whether name is a known permission.
@@ -91,7 +94,7 @@ func init() {
 			PermissionAttributes[p] = attrs
 		}
 	}
-	set([]string{"id"}, PermGetOrganizationDetails, PermCreateOrganization, PermModifyOrganization, PermDeleteOrganization)
+	set([]string{"id"}, PermGetOrganizationDetails, PermCreateOrganization, PermModifyOrganization, PermDeleteOrganization, PermGetChangeLog)
 	set([]string{"id", "role"}, PermCreateAPIKey, PermGetAPIKey, PermDeleteAPIKey)
 	set([]string{"id", "name"}, PermCreateAgent, PermGetAgent, PermCreateAgentVersion, PermDeleteAgent,
 		PermCreateStateMachine, PermGetStateMachine, PermCreateStateMachineVersion, PermDeleteStateMachine)

@@ -29,6 +29,9 @@ type Service struct {
 	Tags        map[string]*string
 	Keyterms    []string
 	VersionSets map[string]VersionSet
+	// Revisions holds the last revision number of every version set the
+	// service ever had, deleted ones included. Only UpdateService loads it.
+	Revisions map[string]int
 
 	CreatorOrgID, CreatorUserID     string
 	UpdatedByOrgID, UpdatedByUserID string
@@ -118,6 +121,7 @@ type ServiceStore interface {
 	// UpdateService loads the service (ENOTFOUND), lets apply change it
 	// (pin loads and locks the resources apply needs to check), and stores
 	// the result, in one transaction. ECONFLICT on an active name clash.
+	// Concurrent updates of one service run one after the other.
 	UpdateService(ctx context.Context, orgID, id string, apply func(s *Service, pin PinFunc) error) (*Service, error)
 	// DeleteVersionSet returns ENOTFOUND for an unknown service or set.
 	DeleteVersionSet(ctx context.Context, orgID, serviceID, name string) error

@@ -13,6 +13,7 @@ type ClusterStore interface {
 	AgentStore
 	StateMachineStore
 	ServiceStore
+	ChangeStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 }

@@ -190,3 +190,28 @@ func BenchmarkValidateStateMachine200(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUpsertVersionSet rewrites one version set of a service again
+// and again: the write path of a deployment pipeline.
+func BenchmarkUpsertVersionSet(b *testing.B) {
+	benchEach(b, func(b *testing.B, env *testenv.Env) {
+		agent := createAgent(b, env.Admin, "platform", "vs-agent")
+		call(b, env, "POST", "/v1/platform/organization/agent/"+agent+"/", mustJSON(agentVersionBody("AM")), 201)
+		machine := createMachine(b, env.Admin, "platform", "vs-machine")
+		call(b, env, "POST", "/v1/platform/organization/service_hierarchical_state_machine/"+machine+"/", mustJSON(simpleMachine()), 201)
+		var svc struct {
+			ID string `json:"id"`
+		}
+		env.Admin.Do(b, "POST", "/v1/platform/service/", map[string]any{
+			"service_hierarchical_state_machine_id": machine, "agent_id": agent, "name": "vs", "description": "d",
+			"is_active": false, "keyterms": []string{}, "tags": map[string]any{"team": "support"},
+		}).Expect(201).Decode(&svc)
+		body := mustJSON(map[string]any{"version_set": map[string]any{
+			"agent_version_number": 1, "service_hierarchical_state_machine_version_number": 1,
+			"llm_model_preferences": map[string]any{"conversation": map[string]any{"llm_name": "openai_gpt-5.1-2025-11-13", "temperature": 0.3}}}})
+		b.ResetTimer()
+		for b.Loop() {
+			call(b, env, "PUT", "/v1/platform/service/"+svc.ID+"/version_sets/canary/", body, 204)
+		}
+	})
+}

@@ -21,6 +21,7 @@ var statuses = map[string]int{
 	amigo.ENOTFOUND:     http.StatusNotFound,
 	amigo.ENOTALLOWED:   http.StatusMethodNotAllowed,
 	amigo.ECONFLICT:     http.StatusConflict,
+	amigo.EPRECONDITION: http.StatusPreconditionFailed,
 	amigo.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	amigo.EINVALID:      http.StatusUnprocessableEntity,
 	amigo.ERATELIMITED:  http.StatusTooManyRequests,

@@ -27,7 +27,12 @@ var permissionOf = map[string]string{
 	"get-services": "Service:GetService", "create-service": "Service:CreateService",
 	"upsert-service-version-set": "Service:CreateVersionSet or Service:UpdateVersionSet", "delete-service-version-set": "Service:DeleteVersionSet",
 	"update-service": "Service:UpdateService",
-	"get-users":      "User:GetUserInfo", "create-invited-user": "User:InviteUser", "delete-user": "User:DeleteUser",
+	"get-changes":    "Organization:GetChangeLog", "get-agent-version-diff": "Organization:GetAgent",
+	"get-service-hierarchical-state-machine-version-diff": "Organization:GetServiceHierarchicalStateMachine",
+	"get-service-version-set-revisions":                   "Service:GetService",
+	"promote-service-version-set":                         "Service:CreateVersionSet or Service:UpdateVersionSet",
+	"rollback-service-version-set":                        "Service:CreateVersionSet or Service:UpdateVersionSet",
+	"get-users":                                           "User:GetUserInfo", "create-invited-user": "User:InviteUser", "delete-user": "User:DeleteUser",
 }
 
 // TestNoGrantsNoAccess sends every operation, as a user whose role grants

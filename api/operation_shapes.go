@@ -90,12 +90,42 @@ var operationShapes = map[string]shapes{
 	"get-services":               {Tag: "Services", Summary: "List services.", Status: http.StatusOK, Response: typeOf[wire.ServiceList](), Query: []queryParam{qIDs, {Name: "is_active", Schema: schema{Type: "boolean"}}, qLimit(10, 20), qContinuation, qSort, {Name: "tags", Description: "Only services with this tag: key:value, key:* (any value) or key: (no value).", List: true, Schema: schema{Type: "string"}}}},
 	"create-service":             {Tag: "Services", Summary: "Create a service with its release and edge version sets.", Request: typeOf[wire.ServiceInput](), Requires: []string{"service_hierarchical_state_machine_id", "agent_id", "name", "description"}, Status: http.StatusCreated, Response: typeOf[wire.Created](), Errors: []int{http.StatusBadRequest, http.StatusConflict}},
 	"update-service":             {Tag: "Services", Summary: "Change a service's fields.", Request: typeOf[wire.ServiceInput](), Status: http.StatusOK, Response: typeOf[wire.Empty](), Errors: []int{http.StatusBadRequest, http.StatusConflict}},
-	"upsert-service-version-set": {Tag: "Services", Summary: "Create or replace a version set (not edge).", Request: typeOf[wire.VersionSetInput](), Requires: []string{"version_set"}, Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
-	"delete-service-version-set": {Tag: "Services", Summary: "Delete a version set (not edge or release).", Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
+	"upsert-service-version-set": {Tag: "Services", Summary: "Create or replace a version set (not edge); If-Match guards it.", Request: typeOf[wire.VersionSetInput](), Requires: []string{"version_set"}, Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest, http.StatusPreconditionFailed}},
+	"delete-service-version-set": {Tag: "Services", Summary: "Delete a version set (not edge or release); If-Match guards it.", Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest, http.StatusPreconditionFailed}},
+
+	"get-changes": {Tag: "History", Summary: "List the organization's change log, newest first.", Status: http.StatusOK, Response: typeOf[wire.ChangeList](),
+		Query: []queryParam{qText("resource_type", "Only changes of this resource type."), qText("resource_id", "Only changes of this resource."),
+			qText("actor_user_id", "Only changes made by this user."), qText("operation", "Only changes made by this operation or command."),
+			qTime("since", "Only changes at or after this time (RFC 3339)."), qTime("until", "Only changes before this time (RFC 3339)."),
+			{Name: "limit", Description: "Page size.", Schema: schema{Type: "integer", Minimum: intp(1), Maximum: intp(100), Default: 50}},
+			qText("continuation_token", "The id of the last change of the previous page.")}},
+	"get-agent-version-diff": {Tag: "History", Summary: "Diff two versions of an agent (RFC 6902 patch).", Status: http.StatusOK, Response: typeOf[wire.VersionDiff](),
+		Query: []queryParam{qDiffEnd("from"), qDiffEnd("to")}, Errors: []int{http.StatusBadRequest}},
+	"get-service-hierarchical-state-machine-version-diff": {Tag: "History", Summary: "Diff two versions of a state machine, with the states and transitions that changed.", Status: http.StatusOK, Response: typeOf[wire.MachineDiff](),
+		Query: []queryParam{qDiffEnd("from"), qDiffEnd("to")}, Errors: []int{http.StatusBadRequest}},
+	"get-service-version-set-revisions": {Tag: "History", Summary: "List a version set's revisions, newest first.", Status: http.StatusOK, Response: typeOf[wire.RevisionList](),
+		Query: []queryParam{qLimit(10, 50), qContinuation}},
+	"promote-service-version-set":  {Tag: "History", Summary: "Copy another version set into this one atomically (from edge: the versions edge resolves to now).", Request: typeOf[wire.PromoteInput](), Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest, http.StatusPreconditionFailed}},
+	"rollback-service-version-set": {Tag: "History", Summary: "Restore an earlier revision of a version set as a new revision.", Request: typeOf[wire.RollbackInput](), Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest, http.StatusPreconditionFailed}},
 
 	"sign-in-with-api-key": {Tag: "Users", Summary: "Exchange an API key for a user's token (Bearer).", Status: http.StatusOK, Response: typeOf[wire.SignIn]()},
 	"get-users":            {Tag: "Users", Summary: "List users.", Status: http.StatusOK, Response: typeOf[wire.UserList](), Query: []queryParam{{Name: "user_id", List: true, Schema: schema{Type: "string"}}, {Name: "email", List: true, Schema: schema{Type: "string"}}, qLimitFrom0(100, 100), qContinuation, qSort}},
 	"create-invited-user":  {Tag: "Users", Summary: "Invite a user into the organization.", Request: typeOf[wire.InviteUserInput](), Status: http.StatusCreated, Response: typeOf[wire.InvitedUser](), Errors: []int{http.StatusBadRequest, http.StatusConflict}},
 	"update-user-info":     {Tag: "Users", Summary: "Change a user's details.", Request: typeOf[wire.UpdateUserInput](), Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
 	"delete-user":          {Tag: "Users", Summary: "Delete a user.", Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
+}
+
+// qText is an optional string query parameter.
+func qText(name, desc string) queryParam {
+	return queryParam{Name: name, Description: desc, Schema: schema{Type: "string"}}
+}
+
+// qTime is an optional RFC 3339 time query parameter.
+func qTime(name, desc string) queryParam {
+	return queryParam{Name: name, Description: desc, Schema: schema{Type: "string", Format: "date-time"}}
+}
+
+// qDiffEnd is one end of a version diff: a version number or "latest".
+func qDiffEnd(name string) queryParam {
+	return queryParam{Name: name, Description: `A version number or "latest".`, Schema: schema{Type: "string", Pattern: `^([1-9][0-9]*|latest)$`}}
 }

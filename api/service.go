@@ -112,21 +112,31 @@ func (s *Server) upsertVersionSet(w http.ResponseWriter, r *http.Request, t *cor
 	if err != nil {
 		return err
 	}
+	match, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
 	var in wire.VersionSetInput
 	bad, err := decode(r, &in, defaultMaxBody)
 	if err != nil {
 		return err
 	}
 	cmd := core.VersionSetInput{VersionSet: in.VersionSet.Domain(), Malformed: bad}
-	if err := s.app.UpsertVersionSet(r.Context(), t, r.PathValue("service_id"), name, &cmd); err != nil {
+	rev, err := s.app.UpsertVersionSet(r.Context(), t, r.PathValue("service_id"), name, &cmd, match)
+	if err != nil {
 		return err
 	}
+	setETag(w, rev)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
 func (s *Server) deleteVersionSet(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	if err := s.app.DeleteVersionSet(r.Context(), t, r.PathValue("service_id"), r.PathValue("version_set_name")); err != nil {
+	match, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	if err := s.app.DeleteVersionSet(r.Context(), t, r.PathValue("service_id"), r.PathValue("version_set_name"), match); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/amigo-oss/amigo-server"
@@ -61,6 +62,11 @@ func (a *App) CreateAgent(ctx context.Context, t *Tenant, in *NameInput) (string
 	now := a.Now()
 	ag := &amigo.Agent{ID: amigo.NewID(now), OrgID: t.Placement.OrgID, Name: name,
 		CreatorOrgID: caller.OrgID, CreatorUserID: caller.UserID, CreatedAt: now, UpdatedAt: now}
+	ctx, j := journal(ctx)
+	if err := a.record(ctx, j, change{orgID: ag.OrgID, operation: "create-agent", resourceType: resAgent, resourceID: ag.ID,
+		summary: fmt.Sprintf("Created agent %q", name), after: &resourceDoc{Name: name}}); err != nil {
+		return "", err
+	}
 	return ag.ID, t.Store.CreateAgent(ctx, ag)
 }
 
@@ -102,16 +108,22 @@ func (a *App) CreateAgentVersion(ctx context.Context, t *Tenant, agentID string,
 		return nil, err
 	}
 	caller := amigo.CallerFromContext(ctx)
+	ctx, j := journal(ctx)
 	return t.Store.CreateAgentVersion(ctx, t.Placement.OrgID, agentID, expected, func(latest *amigo.AgentVersion) (*amigo.AgentVersion, error) {
 		var base *amigo.AgentDefinition
+		next := 1
 		if latest == nil {
 			if err := ValidateAgentVersion(req, true, a.Voices); err != nil {
 				return nil, err
 			}
 		} else {
-			base = &latest.Definition
+			base, next = &latest.Definition, latest.Version+1
 		}
-		return &amigo.AgentVersion{CreatorOrgID: caller.OrgID, CreatorUserID: caller.UserID, Definition: req.Merge(base)}, nil
+		v := &amigo.AgentVersion{CreatorOrgID: caller.OrgID, CreatorUserID: caller.UserID, Definition: req.Merge(base)}
+		// The diff is the one get-agent-version-diff gives between the
+		// previous version and this one.
+		return v, a.record(ctx, j, change{orgID: t.Placement.OrgID, operation: "create-agent-version", resourceType: resAgent,
+			resourceID: agentID, summary: fmt.Sprintf("Created version %d of agent %s", next, agentID), before: base, after: &v.Definition})
 	})
 }
 
@@ -129,7 +141,15 @@ func (a *App) DeleteAgent(ctx context.Context, t *Tenant, id string) error {
 	if _, err := a.findAgent(ctx, t, id, amigo.PermDeleteAgent); err != nil {
 		return err
 	}
+	ctx, j := journal(ctx)
 	return t.Store.DeprecateAgent(ctx, t.Placement.OrgID, id, func(ag *amigo.Agent, activeServices int) error {
-		return checkDeprecatable("Agent", ag.ID, ag.Deprecated, activeServices)
+		if err := checkDeprecatable("Agent", ag.ID, ag.Deprecated, activeServices); err != nil {
+			return err
+		}
+		before := resourceDoc{Name: ag.Name, LatestVersion: ag.LatestVersion}
+		after := before
+		after.Deprecated = true
+		return a.record(ctx, j, change{orgID: ag.OrgID, operation: "delete-agent", resourceType: resAgent, resourceID: ag.ID,
+			summary: fmt.Sprintf("Deleted (deprecated) agent %q", ag.Name), before: &before, after: &after})
 	})
 }

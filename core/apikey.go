@@ -101,6 +101,16 @@ func (a *App) issueAPIKey(ctx context.Context, store amigo.ClusterStore, orgID, 
 	}
 	s := base64.RawURLEncoding.EncodeToString(secret[:])
 	k.SecretHash = HashSecret(s)
+	// The operator's bootstrap command issues keys without a caller.
+	operation := "create-api-key"
+	if amigo.CallerFromContext(ctx) == nil {
+		operation = "bootstrap"
+	}
+	ctx, j := journal(ctx)
+	if err := a.record(ctx, j, change{orgID: orgID, operation: operation, resourceType: resAPIKey, resourceID: k.KeyID,
+		summary: "Issued API key " + k.KeyID, after: apiKeyDocOf(k)}); err != nil {
+		return nil, err
+	}
 	if err := store.CreateAPIKey(ctx, k, admitAPIKey); err != nil {
 		return nil, err
 	}
@@ -146,5 +156,10 @@ func (a *App) DeleteAPIKey(ctx context.Context, t *Tenant, keyID string) error {
 		}
 	}
 	defer a.auth.gens.forget(t.Placement.OrgID)
+	ctx, j := journal(ctx)
+	if err := a.record(ctx, j, change{orgID: t.Placement.OrgID, operation: "delete-api-key", resourceType: resAPIKey, resourceID: keyID,
+		summary: "Revoked API key " + keyID, before: &apiKeyDoc{KeyID: keyID}}); err != nil {
+		return err
+	}
 	return t.Store.DeleteAPIKey(ctx, t.Placement.OrgID, keyID)
 }

@@ -28,6 +28,11 @@ type App struct {
 	Voices VoiceCatalog
 	// Now is the clock; tests replace it.
 	Now amigo.Clock
+	// Document returns a domain document in the shape API users see, so
+	// that the JSON Patches of the change log and of version diffs use the
+	// API's field names (core may not import package api/wire, which
+	// provides it).
+	Document func(any) any
 
 	placements *placementCache
 	auth       *authCaches
@@ -49,6 +54,8 @@ type Config struct {
 	// by other servers or operator commands.
 	DirectoryCacheTTL time.Duration
 	Now               amigo.Clock
+	// Document is App.Document; required.
+	Document func(any) any
 }
 
 // NewApp returns an App for cfg.
@@ -61,9 +68,12 @@ func NewApp(cfg Config) *App {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	if cfg.Document == nil {
+		panic("core: Config.Document is required")
+	}
 	a := &App{
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: cfg.Directory, Clusters: cfg.Clusters,
-		DefaultCluster: cfg.DefaultCluster, Keys: cfg.Keys, Logger: logger, Voices: cfg.Voices, Now: now,
+		DefaultCluster: cfg.DefaultCluster, Keys: cfg.Keys, Logger: logger, Voices: cfg.Voices, Now: now, Document: cfg.Document,
 		placements: newPlacementCache(cfg.Directory, cfg.DirectoryCacheTTL, now),
 	}
 	a.auth = newAuthCaches(cfg.DirectoryCacheTTL, func() time.Time { return a.Now() })

@@ -46,6 +46,7 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 	if err != nil {
 		return nil, err
 	}
+	caller.APIKeyID = claims.APIKeyID
 	if claims.OrgID != target && !caller.Platform {
 		return nil, amigo.Errorf(amigo.EFORBIDDEN, "Only platform administrators may act on another organization.")
 	}

@@ -36,6 +36,17 @@ func (a *App) SetOrgMaintenance(ctx context.Context, orgID string, on bool) erro
 		return err
 	}
 	a.placements.forget(orgID)
+	state := "off"
+	if on {
+		state = "on"
+	}
+	// Maintenance must work while a cluster is sick, so its record is
+	// best effort: a cluster this process has not opened, or one that
+	// fails, is logged instead of failing the switch.
+	if err := a.recordOperator(ctx, orgID, p.Cluster, "maintenance", "Maintenance "+state,
+		&placementDoc{Cluster: p.Cluster, Maintenance: p.Maintenance}, &placementDoc{Cluster: p.Cluster, Maintenance: on}); err != nil {
+		a.Logger.WarnContext(ctx, "the maintenance switch is not in the change log", "org", orgID, "cluster", p.Cluster, "error", err)
+	}
 	return nil
 }
 

@@ -221,6 +221,12 @@ func (m *move) finish(ctx context.Context, old string) error {
 	if err := m.step(MoveStepErased); err != nil {
 		return err
 	}
+	// The move changes the directory, not the cluster, so its record is
+	// written on its own, on the cluster that now holds the log.
+	if err := m.recordOperator(ctx, m.orgID, m.to, "move-org", "Moved the organization from cluster "+old+" to "+m.to,
+		&placementDoc{Cluster: old}, &placementDoc{Cluster: m.to}); err != nil {
+		return err
+	}
 	return m.end(ctx)
 }
 

@@ -123,12 +123,30 @@ func (e *moveEnv) move(org, to, crashAt string, progress *[]string) error {
 
 // expectMoved checks that org lives on to only, active, with the rows it
 // had before the move, and that its administrator still works.
-func (e *moveEnv) expectMoved(t *testing.T, o *testenv.Org, to, from string, before []amigo.TableChecksum) {
+// moved is false for a cancelled move, which leaves no record.
+func (e *moveEnv) expectMoved(t *testing.T, o *testenv.Org, to, from string, before []amigo.TableChecksum, moved bool) {
 	t.Helper()
 	if p := e.placement(t, o.ID); p.Cluster != to || p.State != amigo.OrgActive || p.Maintenance || p.MoveTarget != "" {
 		t.Fatalf("placement %+v", p)
 	}
-	if got := e.sums(t, to, o.ID); !slices.Equal(got, before) {
+	// Every table arrives intact; the change log also gains the move's
+	// own record, written once the move is done.
+	got := e.sums(t, to, o.ID)
+	isLog := func(s amigo.TableChecksum) bool { return s.Table == "change_log" }
+	logRows := func(sums []amigo.TableChecksum) int64 {
+		if i := slices.IndexFunc(sums, isLog); i >= 0 {
+			return sums[i].Rows
+		}
+		return -1
+	}
+	want := logRows(before)
+	if moved {
+		want++
+	}
+	if logRows(got) != want {
+		t.Fatalf("change log on %s: %d records, want %d", to, logRows(got), want)
+	}
+	if got, before := slices.DeleteFunc(slices.Clone(got), isLog), slices.DeleteFunc(slices.Clone(before), isLog); !slices.Equal(got, before) {
 		t.Fatalf("rows on %s differ from before the move:\n got %v\nwant %v", to, got, before)
 	}
 	if n := e.rows(t, from, o.ID); n != 0 {
@@ -161,7 +179,7 @@ func TestMoveOrganization(t *testing.T) {
 			o := e.populate(t, "acme", "default")
 			before := e.sums(t, "default", "acme")
 			for _, s := range before {
-				if s.Rows == 0 && slices.Contains([]string{"organizations", "roles", "users", "api_keys", "resources", "resource_versions"}, s.Table) {
+				if s.Rows == 0 && slices.Contains([]string{"organizations", "roles", "users", "api_keys", "resources", "resource_versions", "change_log"}, s.Table) {
 					t.Fatalf("the fixture has no rows in %s: %v", s.Table, before)
 				}
 			}
@@ -174,14 +192,15 @@ func TestMoveOrganization(t *testing.T) {
 			if !slices.Equal(steps, want) {
 				t.Fatalf("steps %v, want %v", steps, want)
 			}
-			e.expectMoved(t, o, "dedicated", "default", before)
+			e.expectMoved(t, o, "dedicated", "default", before, true)
 			t.Run("a stale copy from the emptied source changes nothing", func(t *testing.T) {
 				// What a second, concurrent run of the same move would try.
+				live := e.sums(t, "dedicated", "acme")
 				err := e.op.Clusters["dedicated"].ReplaceOrganization(context.Background(), "acme", e.op.Clusters["default"])
 				if err == nil {
 					t.Fatal("copied an organization that is not on the source")
 				}
-				if got := e.sums(t, "dedicated", "acme"); !slices.Equal(got, before) {
+				if got := e.sums(t, "dedicated", "acme"); !slices.Equal(got, live) {
 					t.Fatalf("the live copy changed: %v", got)
 				}
 			})
@@ -189,7 +208,7 @@ func TestMoveOrganization(t *testing.T) {
 				if err := e.move("acme", "dedicated", "", nil); err != nil {
 					t.Fatal(err)
 				}
-				e.expectMoved(t, o, "dedicated", "default", before)
+				e.expectMoved(t, o, "dedicated", "default", before, true)
 			})
 		})
 
@@ -215,7 +234,7 @@ func TestMoveOrganization(t *testing.T) {
 				if err := e.move(org, "dedicated", "", nil); err != nil {
 					t.Fatal(err)
 				}
-				e.expectMoved(t, o, "dedicated", "default", before)
+				e.expectMoved(t, o, "dedicated", "default", before, true)
 			})
 		}
 
@@ -241,7 +260,7 @@ func TestMoveOrganization(t *testing.T) {
 			if err := e.move("tamper", "dedicated", "", nil); err != nil {
 				t.Fatal(err)
 			}
-			e.expectMoved(t, o, "dedicated", "default", before)
+			e.expectMoved(t, o, "dedicated", "default", before, true)
 		})
 
 		t.Run("a source that changes during the copy is not committed", func(t *testing.T) {
@@ -287,7 +306,7 @@ func TestMoveOrganization(t *testing.T) {
 			if err := e.move("island", "dedicated", "", nil); err != nil {
 				t.Fatal(err)
 			}
-			e.expectMoved(t, o, "dedicated", "default", before)
+			e.expectMoved(t, o, "dedicated", "default", before, true)
 		})
 
 		t.Run("a source that cannot be opened changes nothing", func(t *testing.T) {
@@ -315,7 +334,7 @@ func TestMoveOrganization(t *testing.T) {
 			if err := e.move("undo", "default", "", nil); err != nil {
 				t.Fatal(err)
 			}
-			e.expectMoved(t, o, "default", "dedicated", before)
+			e.expectMoved(t, o, "default", "dedicated", before, false)
 		})
 
 		t.Run("lifting maintenance mid-move is refused", func(t *testing.T) {
@@ -365,14 +384,14 @@ func TestMoveOrganizationAcrossEngines(t *testing.T) {
 	if err := e.move("acme", "pg", "", nil); err != nil {
 		t.Fatal(err)
 	}
-	e.expectMoved(t, o, "pg", "default", before)
+	e.expectMoved(t, o, "pg", "default", before, true)
 	o.Admin.Do(t, "POST", "/v1/acme/organization/", map[string]any{"title": "Written on PostgreSQL"}).Expect(204)
 	after := e.sums(t, "pg", "acme")
 
 	if err := e.move("acme", "default", "", nil); err != nil {
 		t.Fatal(err)
 	}
-	e.expectMoved(t, o, "default", "pg", after)
+	e.expectMoved(t, o, "default", "pg", after, true)
 	got := o.Admin.Do(t, "GET", "/v1/acme/organization/", nil).Expect(200).JSON()
 	if got["title"] != "Written on PostgreSQL" {
 		t.Fatalf("title %v", got["title"])

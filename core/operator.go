@@ -46,11 +46,17 @@ func (a *App) PutRole(ctx context.Context, orgID string, in RoleInput) (*amigo.R
 	}
 	r := &amigo.Role{ID: amigo.NewID(a.Now()), OrgID: orgID, Name: in.Name, Description: strings.TrimSpace(in.Description), Grants: grants}
 	defer a.auth.gens.forget(orgID)
+	ctx, j := journal(ctx)
 	if err := t.Store.PutRole(ctx, r, func(existing *amigo.Role) error {
 		if existing != nil && existing.Builtin {
 			return amigo.Errorf(amigo.EBADREQUEST, "Role %s is a default role and cannot be changed.", r.Name)
 		}
-		return nil
+		var before *roleDoc
+		if existing != nil {
+			before = &roleDoc{Description: existing.Description, Grants: existing.Grants}
+		}
+		return a.record(ctx, j, change{orgID: orgID, operation: "roles put", resourceType: resRole, resourceID: r.Name,
+			summary: "Operator put role " + r.Name, before: before, after: &roleDoc{Description: r.Description, Grants: r.Grants}})
 	}); err != nil {
 		return nil, err
 	}
@@ -107,6 +113,11 @@ func (a *App) CreateUser(ctx context.Context, orgID string, in NewUserInput) (*a
 		first, _, _ = strings.Cut(in.Email, "@")
 	}
 	u := a.newUser(orgID, first, strings.TrimSpace(in.LastName), in.Email, role.ID, org.DefaultUserPreferences)
+	ctx, j := journal(ctx)
+	if err := a.record(ctx, j, change{orgID: orgID, operation: "users create", resourceType: resUser, resourceID: u.ID,
+		summary: "Operator created user " + u.Email, after: userDocOf(u)}); err != nil {
+		return nil, err
+	}
 	return u, t.Store.CreateUser(ctx, u)
 }
 
@@ -126,6 +137,14 @@ func (a *App) SetUserRole(ctx context.Context, orgID, email, roleName string) (*
 		return nil, err
 	}
 	defer a.auth.gens.forget(orgID)
+	before := userDocOf(u)
+	after := *before
+	after.RoleID = role.ID
+	ctx, j := journal(ctx)
+	if err := a.record(ctx, j, change{orgID: orgID, operation: "users set-role", resourceType: resUser, resourceID: u.ID,
+		summary: "Operator gave " + u.Email + " role " + roleName, before: before, after: &after}); err != nil {
+		return nil, err
+	}
 	if err := t.Store.UpdateUserRole(ctx, orgID, u.ID, role.ID); err != nil {
 		return nil, err
 	}

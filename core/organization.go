@@ -229,6 +229,17 @@ func (a *App) ModifyOrganization(ctx context.Context, t *Tenant, in *Organizatio
 		p := in.DefaultUserPreferences.check(&fieldErrs{}, nil)
 		upd.DefaultUserPreferences = &p
 	}
+	// The state before is read just ahead of the update's transaction; a
+	// concurrent modification in between would show in this diff too.
+	org, err := t.Store.FindOrganization(ctx, t.Placement.OrgID)
+	if err != nil {
+		return err
+	}
+	ctx, j := journal(ctx)
+	if err := a.record(ctx, j, change{orgID: org.ID, operation: "modify-organization", resourceType: resOrganization, resourceID: org.ID,
+		summary: "Modified the organization's settings", before: organizationDocOf(org), after: organizationDocOf(applyUpdate(*org, upd))}); err != nil {
+		return err
+	}
 	return t.Store.UpdateOrganization(ctx, t.Placement.OrgID, upd, a.Now())
 }
 

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -259,6 +260,19 @@ func (a *App) CreateService(ctx context.Context, t *Tenant, in *ServiceInput) (s
 	if err := checkLLMPreferences(&release); err != nil {
 		return "", err
 	}
+	ctx, j := journal(ctx)
+	for name, vs := range s.VersionSets {
+		j.RecordRevision(&amigo.VersionSetRevision{
+			OrgID: s.OrgID, ServiceID: s.ID, Name: name, Revision: 1, Time: now,
+			Actor: amigo.ActorOf(caller), Operation: amigo.RevisionUpsert, Set: &vs,
+		})
+	}
+	if err := a.record(ctx, j, change{
+		orgID: s.OrgID, operation: "create-service", resourceType: resService, resourceID: s.ID,
+		summary: fmt.Sprintf("Created service %q", s.Name), after: serviceDocOf(s),
+	}); err != nil {
+		return "", err
+	}
 	return s.ID, t.Store.CreateService(ctx, s, func(p amigo.Pinned) error {
 		if err := checkUsable(p); err != nil {
 			return err
@@ -301,10 +315,12 @@ func (a *App) UpdateService(ctx context.Context, t *Tenant, id string, in *Servi
 		return err
 	}
 	caller := amigo.CallerFromContext(ctx)
+	ctx, j := journal(ctx)
 	_, err := t.Store.UpdateService(ctx, t.Placement.OrgID, id, func(s *amigo.Service, pin amigo.PinFunc) error {
 		if err := caller.Require(amigo.PermUpdateService, serviceAttrs(s)); err != nil {
 			return err
 		}
+		before := serviceDocOf(s)
 		activating := in.IsActive != nil && *in.IsActive && !s.IsActive
 		switching := (in.AgentID != nil && *in.AgentID != s.AgentID) || (in.StateMachineID != nil && *in.StateMachineID != s.StateMachineID)
 		applyServiceInput(s, in)
@@ -328,7 +344,10 @@ func (a *App) UpdateService(ctx context.Context, t *Tenant, id string, in *Servi
 			}
 		}
 		s.UpdatedByOrgID, s.UpdatedByUserID, s.UpdatedAt = caller.OrgID, caller.UserID, a.Now()
-		return nil
+		return a.record(ctx, j, change{
+			orgID: s.OrgID, operation: "update-service", resourceType: resService, resourceID: s.ID,
+			summary: fmt.Sprintf("Updated service %q", s.Name), before: before, after: serviceDocOf(s),
+		})
 	})
 	return err
 }
@@ -357,8 +376,10 @@ func applyServiceInput(s *amigo.Service, in *ServiceInput) {
 	}
 }
 
-// UpsertVersionSet creates or replaces a version set; edge cannot be written.
-func (a *App) UpsertVersionSet(ctx context.Context, t *Tenant, serviceID, name string, in *VersionSetInput) error {
+// UpsertVersionSet creates or replaces a version set and returns its new
+// revision; edge cannot be written. ifMatch, when set, must be the set's
+// current revision (EPRECONDITION otherwise).
+func (a *App) UpsertVersionSet(ctx context.Context, t *Tenant, serviceID, name string, in *VersionSetInput, ifMatch *int) (int, error) {
 	var c fieldErrs
 	c.decoded(in.Malformed, nil)
 	name = strings.TrimSpace(name)
@@ -366,49 +387,54 @@ func (a *App) UpsertVersionSet(ctx context.Context, t *Tenant, serviceID, name s
 		checkVersionSetShape(&c, at("version_set"), in.VersionSet)
 	}
 	if err := c.err(); err != nil {
-		return err
+		return 0, err
 	}
 	vs := normalized(*in.VersionSet)
 	if name == amigo.VersionSetEdge {
-		return amigo.Errorf(amigo.EBADREQUEST, "The edge version set always uses the latest versions and cannot be written.")
+		return 0, amigo.Errorf(amigo.EBADREQUEST, "The edge version set always uses the latest versions and cannot be written.")
 	}
 	if err := checkLLMPreferences(&vs); err != nil {
-		return err
+		return 0, err
 	}
-	caller := amigo.CallerFromContext(ctx)
-	_, err := t.Store.UpdateService(ctx, t.Placement.OrgID, serviceID, func(s *amigo.Service, pin amigo.PinFunc) error {
-		perm := amigo.PermCreateVersionSet
-		if _, exists := s.VersionSets[name]; exists {
-			perm = amigo.PermUpdateVersionSet
-		}
-		if err := caller.Require(perm, versionSetAttrs(s, name)); err != nil {
-			return err
-		}
-		p, err := pin(s.AgentID, s.StateMachineID)
-		if err != nil {
-			return err
-		}
-		if err := checkPinnedVersions(name, vs, p); err != nil {
-			return err
-		}
-		s.VersionSets[name] = vs
-		s.UpdatedByOrgID, s.UpdatedByUserID, s.UpdatedAt = caller.OrgID, caller.UserID, a.Now()
-		return nil
+	return a.writeVersionSet(ctx, t, setWrite{
+		serviceID: serviceID, name: name, ifMatch: ifMatch, revisionOp: amigo.RevisionUpsert, changeOp: "upsert-service-version-set",
+		content: func(*amigo.Service, amigo.Pinned) (amigo.VersionSet, string, error) {
+			return vs, "Wrote version set " + name, nil
+		},
 	})
-	return err
 }
 
-// DeleteVersionSet removes a version set; edge and release cannot be deleted.
-func (a *App) DeleteVersionSet(ctx context.Context, t *Tenant, serviceID, name string) error {
-	s, err := t.Store.FindService(ctx, t.Placement.OrgID, serviceID)
-	if err != nil {
-		return err
-	}
-	if err := amigo.CallerFromContext(ctx).Require(amigo.PermDeleteVersionSet, versionSetAttrs(s, name)); err != nil {
-		return err
-	}
-	if name == amigo.VersionSetEdge || name == amigo.VersionSetRelease {
-		return amigo.Errorf(amigo.EBADREQUEST, "The %s version set cannot be deleted.", name)
-	}
-	return t.Store.DeleteVersionSet(ctx, t.Placement.OrgID, serviceID, name)
+// DeleteVersionSet removes a version set; edge and release cannot be
+// deleted. The deletion is the set's next revision. ifMatch, when set, must
+// be the set's current revision.
+func (a *App) DeleteVersionSet(ctx context.Context, t *Tenant, serviceID, name string, ifMatch *int) error {
+	caller := amigo.CallerFromContext(ctx)
+	ctx, j := journal(ctx)
+	_, err := t.Store.UpdateService(ctx, t.Placement.OrgID, serviceID, func(s *amigo.Service, _ amigo.PinFunc) error {
+		if err := caller.Require(amigo.PermDeleteVersionSet, versionSetAttrs(s, name)); err != nil {
+			return err
+		}
+		if name == amigo.VersionSetEdge || name == amigo.VersionSetRelease {
+			return amigo.Errorf(amigo.EBADREQUEST, "The %s version set cannot be deleted.", name)
+		}
+		before, exists := s.VersionSets[name]
+		if !exists {
+			return amigo.Errorf(amigo.ENOTFOUND, "Version set %s not found.", name)
+		}
+		if err := checkIfMatch(name, exists, s.Revisions[name], ifMatch); err != nil {
+			return err
+		}
+		delete(s.VersionSets, name)
+		now := a.Now()
+		revision := s.Revisions[name] + 1
+		j.RecordRevision(&amigo.VersionSetRevision{
+			OrgID: s.OrgID, ServiceID: s.ID, Name: name, Revision: revision, Time: now,
+			Actor: amigo.ActorOf(caller), Operation: amigo.RevisionDelete,
+		})
+		return a.record(ctx, j, change{
+			orgID: s.OrgID, operation: "delete-service-version-set", resourceType: resVersionSet, resourceID: s.ID + "/" + name,
+			summary: fmt.Sprintf("Deleted version set %s (revision %d)", name, revision), before: &before,
+		})
+	})
+	return err
 }

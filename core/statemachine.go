@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 
@@ -21,6 +22,11 @@ func (a *App) CreateStateMachine(ctx context.Context, t *Tenant, in *NameInput) 
 	now := a.Now()
 	m := &amigo.StateMachine{ID: amigo.NewID(now), OrgID: t.Placement.OrgID, Name: name,
 		CreatorOrgID: caller.OrgID, CreatorUserID: caller.UserID, CreatedAt: now, UpdatedAt: now}
+	ctx, j := journal(ctx)
+	if err := a.record(ctx, j, change{orgID: m.OrgID, operation: "create-service-hierarchical-state-machine", resourceType: resStateMachine,
+		resourceID: m.ID, summary: fmt.Sprintf("Created state machine %q", name), after: &resourceDoc{Name: name}}); err != nil {
+		return "", err
+	}
 	return m.ID, t.Store.CreateStateMachine(ctx, m)
 }
 
@@ -70,11 +76,19 @@ func (a *App) CreateStateMachineVersion(ctx context.Context, t *Tenant, id strin
 		})
 	}
 	caller := amigo.CallerFromContext(ctx)
+	ctx, j := journal(ctx)
 	return t.Store.CreateStateMachineVersion(ctx, orgID, id, expected, func(latest *amigo.StateMachineVersion, find amigo.StateMachineLookup) (*amigo.StateMachineVersion, error) {
 		if err := checkReferences(req.Definition.References, asBefore(id, latest, find)); err != nil {
 			return nil, err
 		}
-		return &amigo.StateMachineVersion{CreatorOrgID: caller.OrgID, CreatorUserID: caller.UserID, Definition: req.Definition}, nil
+		var before *amigo.StateMachineDefinition
+		next := 1
+		if latest != nil {
+			before, next = &latest.Definition, latest.Version+1
+		}
+		v := &amigo.StateMachineVersion{CreatorOrgID: caller.OrgID, CreatorUserID: caller.UserID, Definition: req.Definition}
+		return v, a.record(ctx, j, change{orgID: orgID, operation: "create-service-hierarchical-state-machine-version", resourceType: resStateMachine,
+			resourceID: id, summary: fmt.Sprintf("Created version %d of state machine %s", next, id), before: before, after: &v.Definition})
 	})
 }
 
@@ -134,7 +148,15 @@ func (a *App) DeleteStateMachine(ctx context.Context, t *Tenant, id string) erro
 	if _, err := a.findStateMachine(ctx, t, id, amigo.PermDeleteStateMachine); err != nil {
 		return err
 	}
+	ctx, j := journal(ctx)
 	return t.Store.DeprecateStateMachine(ctx, t.Placement.OrgID, id, func(m *amigo.StateMachine, activeServices int) error {
-		return checkDeprecatable("State machine", m.ID, m.Deprecated, activeServices)
+		if err := checkDeprecatable("State machine", m.ID, m.Deprecated, activeServices); err != nil {
+			return err
+		}
+		before := resourceDoc{Name: m.Name, LatestVersion: m.LatestVersion}
+		after := before
+		after.Deprecated = true
+		return a.record(ctx, j, change{orgID: m.OrgID, operation: "delete-service-hierarchical-state-machine", resourceType: resStateMachine,
+			resourceID: m.ID, summary: fmt.Sprintf("Deleted (deprecated) state machine %q", m.Name), before: &before, after: &after})
 	})
 }

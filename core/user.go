@@ -133,6 +133,11 @@ func (a *App) InviteUser(ctx context.Context, t *Tenant, in *InviteUserInput) (*
 	if in.Sensitive != nil {
 		u.SensitiveVariables = in.Sensitive
 	}
+	ctx, j := journal(ctx)
+	if err := a.record(ctx, j, change{orgID: orgID, operation: "create-invited-user", resourceType: resUser, resourceID: u.ID,
+		summary: "Invited user " + u.Email, after: userDocOf(u)}); err != nil {
+		return nil, err
+	}
 	return u, t.Store.CreateUser(ctx, u)
 }
 
@@ -158,6 +163,11 @@ func (a *App) DeleteUser(ctx context.Context, t *Tenant, userID string) error {
 		return amigo.Errorf(amigo.EFORBIDDEN, "You cannot delete user %s: their role %s has privileges you do not hold.", u.ID, role.Name)
 	}
 	defer a.auth.gens.forget(orgID)
+	ctx, j := journal(ctx)
+	if err := a.record(ctx, j, change{orgID: orgID, operation: "delete-user", resourceType: resUser, resourceID: u.ID,
+		summary: "Deleted user " + u.Email, before: userDocOf(u)}); err != nil {
+		return err
+	}
 	return t.Store.DeleteUser(ctx, orgID, userID)
 }
 

@@ -125,7 +125,7 @@ func (a *App) UpdateUser(ctx context.Context, t *Tenant, userID string, in *Upda
 	if err := caller.RequireSome(amigo.PermUpdateUserInfo); err != nil {
 		return err
 	}
-	change, err := in.check()
+	apply, err := in.check()
 	if err != nil {
 		return err
 	}
@@ -142,8 +142,11 @@ func (a *App) UpdateUser(ctx context.Context, t *Tenant, userID string, in *Upda
 	} else if !caller.Role.Includes(role) {
 		return amigo.Errorf(amigo.EFORBIDDEN, "You cannot update user %s: their role %s has privileges you do not hold.", u.ID, role.Name)
 	}
+	ctx, j := journal(ctx)
 	return t.Store.UpdateUser(ctx, orgID, userID, func(u *amigo.User) error {
-		change(u)
-		return nil
+		before := userDocOf(u)
+		apply(u)
+		return a.record(ctx, j, change{orgID: orgID, operation: "update-user-info", resourceType: resUser, resourceID: u.ID,
+			summary: "Updated user " + u.Email, before: before, after: userDocOf(u)})
 	})
 }

@@ -36,6 +36,9 @@ type Config struct {
 	VerifyKeyFiles    []string
 	DirectoryCacheTTL time.Duration
 	ShutdownTimeout   time.Duration
+	// ChangeLogRetention is how long change log records are kept; zero
+	// keeps them for the life of their organization.
+	ChangeLogRetention time.Duration
 	// RateLimits is "on" (the spec's numbers), "off", or a multiplier
 	// such as "10x".
 	RateLimits string

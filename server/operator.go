@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/core"
 )
 
@@ -26,7 +27,7 @@ func OpenOperator(ctx context.Context, cfg Config, logger *slog.Logger, withClus
 	}
 	rt.App = core.NewApp(core.Config{
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: rt.Directory, Clusters: rt.stores(), DefaultCluster: cfg.DefaultCluster,
-		Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL,
+		Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL, Document: wire.Document,
 	})
 	return rt, nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/api"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/console"
 	"github.com/amigo-oss/amigo-server/core"
 	"github.com/amigo-oss/amigo-server/postgres"
@@ -91,7 +92,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) 
 	rt.App = core.NewApp(core.Config{
 		Voices: voices,
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: rt.Directory, Clusters: rt.stores(), DefaultCluster: cfg.DefaultCluster,
-		Keys: keys, Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL, Now: o.clock,
+		Keys: keys, Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL, Now: o.clock, Document: wire.Document,
 	})
 	reg := prometheus.NewRegistry()
 	limits, err := rt.rateLimits(reg)
@@ -280,6 +281,9 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 	}
 	rt.logStartup(ctx, ln.Addr().String())
 	go func() { errc <- srv.Serve(ln) }()
+	if rt.Config.ChangeLogRetention > 0 {
+		go rt.pruneChangeLog(ctx, time.Hour)
+	}
 	select {
 	case err := <-errc:
 		for _, s := range servers {

@@ -64,6 +64,8 @@ var Settings = []Setting{
 		set: texts(func(c *Config) *[]string { return &c.VerifyKeyFiles })},
 	{Flag: "directory-cache-ttl", Env: "AMIGO_DIRECTORY_CACHE_TTL", Key: "directory_cache_ttl", Default: DefaultDirectoryTTL.String(), Help: "how long directory answers and the callers behind tokens are cached",
 		set: setDuration(func(c *Config) *time.Duration { return &c.DirectoryCacheTTL })},
+	{Flag: "change-log-retention", Env: "AMIGO_CHANGE_LOG_RETENTION", Key: "change_log_retention", Default: "keep", Help: "how long change log records are kept, e.g. 2160h (90 days); keep: as long as their organization",
+		set: setRetention},
 	{Flag: "rate-limits", Env: "AMIGO_RATE_LIMITS", Key: "rate_limits.mode", Default: "on", Help: "on (the spec's limits), off, or a multiplier such as 10x",
 		set: text(func(c *Config) *string { return &c.RateLimits }, checkRateLimitMode)},
 	{Key: "rate_limits.overrides", Shape: Mapping, Help: "requests per minute by operation id, replacing the spec's (file only)",
@@ -113,6 +115,19 @@ func setDuration(field func(*Config) *time.Duration) func(*Config, []string) err
 		*field(c) = d
 		return nil
 	}
+}
+
+// setRetention reads "keep" (zero: no pruning) or a positive duration.
+func setRetention(c *Config, vals []string) error {
+	if v := vals[len(vals)-1]; v == "keep" {
+		c.ChangeLogRetention = 0
+		return nil
+	} else if d, err := time.ParseDuration(v); err != nil || d <= 0 {
+		return fmt.Errorf("want keep or a positive duration such as 2160h, got %q", v)
+	} else {
+		c.ChangeLogRetention = d
+	}
+	return nil
 }
 
 func setClusters(c *Config, vals []string) error {

@@ -65,6 +65,7 @@ func OpenCluster(ctx context.Context, handle *sql.DB, d Dialect, now amigo.Clock
 	if err := db.migrateEmbedded(ctx, clusterMigrations, "migrations/cluster", "amigo_migrations"); err != nil {
 		return nil, err
 	}
+	db.journaled = true
 	return &ClusterStore{db}, nil
 }
 
@@ -116,6 +117,9 @@ type DB struct {
 	// Now is the clock that stamps what the store writes without being
 	// told a time; it is the server's one clock (nil: the system clock).
 	Now amigo.Clock
+	// journaled is set on cluster databases, which hold the change log:
+	// their transactions write the context's journal before committing.
+	journaled bool
 }
 
 func newDB(handle *sql.DB, d Dialect, now amigo.Clock) *DB {
@@ -189,7 +193,10 @@ func (db *DB) migrateFile(ctx context.Context, migrations fs.FS, set, name strin
 	})
 }
 
-// inTx runs fn in a transaction, committing when it returns nil.
+// inTx runs fn in a transaction, committing when it returns nil. On a
+// cluster, the records of the context's journal (amigo.Journal) are written
+// in the same transaction after fn succeeds, so a change and its record
+// commit or fail together.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -199,21 +206,35 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
+	if db.journaled {
+		if err := writeJournal(ctx, tx, amigo.JournalFrom(ctx)); err != nil {
+			return err
+		}
+	}
 	return tx.Commit()
 }
 
-// execOne runs a statement that must affect a row, returning missing otherwise.
+// execOne runs a statement that must affect a row, returning missing
+// otherwise. On a cluster it runs in a transaction, for the journal.
 func (db *DB) execOne(ctx context.Context, missing error, stmt string, args ...any) error {
-	res, err := db.db.ExecContext(ctx, stmt, args...)
-	if err != nil {
-		return err
+	run := func(q interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}) error {
+		res, err := q.ExecContext(ctx, stmt, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return missing
+		}
+		return nil
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return missing
+	if !db.journaled {
+		return run(db.db)
 	}
-	return nil
+	return db.inTx(ctx, func(tx *sql.Tx) error { return run(tx) })
 }
 
 // ts converts a time to the stored form: Unix microseconds.

@@ -176,6 +176,14 @@ type storedLLMConfig struct {
 	TopK        *int                       `json:"top_k,omitempty"`
 }
 
+// storedVersionSet is a version set as a revision of the history stores
+// it, whole (the version_sets table keeps the current content in columns).
+type storedVersionSet struct {
+	AgentVersion        *int                       `json:"agent_version_number"`
+	StateMachineVersion *int                       `json:"service_hierarchical_state_machine_version_number"`
+	LLMModelPreferences map[string]storedLLMConfig `json:"llm_model_preferences"`
+}
+
 // stored encodes the domain value v in its storage shape S.
 func stored[S any](v any) string { return jsonText(shape.Convert[S](v)) }
 

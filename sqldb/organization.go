@@ -105,16 +105,8 @@ func (db *ClusterStore) UpdateOrganization(ctx context.Context, id string, upd a
 		set("onboarding_instructions", jsonText(upd.OnboardingInstructions))
 	}
 	args = append(args, id)
-	res, err := db.db.ExecContext(ctx, `UPDATE organizations SET `+strings.Join(sets, ", ")+` WHERE id = $`+strconv.Itoa(len(args)), args...)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return amigo.Errorf(amigo.ENOTFOUND, amigo.MsgOrgNotFound)
-	}
-	return nil
+	return db.execOne(ctx, amigo.Errorf(amigo.ENOTFOUND, amigo.MsgOrgNotFound),
+		`UPDATE organizations SET `+strings.Join(sets, ", ")+` WHERE id = $`+strconv.Itoa(len(args)), args...)
 }
 
 // EraseOrganization deletes the organization; every tenant table references

@@ -69,12 +69,14 @@ func scanVersion(row scanner) (*version, error) {
 }
 
 func (db *ClusterStore) createResource(ctx context.Context, k kind, r *resource) error {
-	_, err := db.db.ExecContext(ctx, `INSERT INTO resources (`+resourceColumns+`, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		r.ID, r.OrgID, r.Name, r.Deprecated, r.LatestVersion, r.CreatorOrgID, r.CreatorUserID, ts(r.CreatedAt), ts(r.UpdatedAt), k.name)
-	if db.dialect.IsUniqueViolation(err) {
-		return amigo.Errorf(amigo.ECONFLICT, "%s %q already exists.", k.label, r.Name)
-	}
-	return err
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO resources (`+resourceColumns+`, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			r.ID, r.OrgID, r.Name, r.Deprecated, r.LatestVersion, r.CreatorOrgID, r.CreatorUserID, ts(r.CreatedAt), ts(r.UpdatedAt), k.name)
+		if db.dialect.IsUniqueViolation(err) {
+			return amigo.Errorf(amigo.ECONFLICT, "%s %q already exists.", k.label, r.Name)
+		}
+		return err
+	})
 }
 
 func findResource(ctx context.Context, q queryer, k kind, orgID, id string) (*resource, error) {

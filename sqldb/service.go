@@ -235,8 +235,18 @@ func qualified(prefix, columns string) string {
 func (db *ClusterStore) UpdateService(ctx context.Context, orgID, id string, apply func(*amigo.Service, amigo.PinFunc) error) (*amigo.Service, error) {
 	var out *amigo.Service
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		// The no-op UPDATE takes the service's write lock before it is
+		// read, so concurrent updates of one service apply one after the
+		// other and each sees the previous one's result (what If-Match on
+		// a version set relies on).
+		if _, err := tx.ExecContext(ctx, `UPDATE services SET updated_at = updated_at WHERE org_id = $1 AND id = $2`, orgID, id); err != nil {
+			return err
+		}
 		s, err := db.findService(ctx, tx, orgID, id)
 		if err != nil {
+			return err
+		}
+		if s.Revisions, err = latestRevisions(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := apply(s, db.pin(ctx, tx, orgID)); err != nil {

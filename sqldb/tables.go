@@ -16,6 +16,8 @@ var TenantTables = []string{
 	"service_tags",
 	"version_sets",
 	"service_tag_counts",
+	"version_set_revisions",
+	"change_log",
 }
 
 // OrgColumn returns the column of table that holds the organization id.

@@ -54,7 +54,9 @@ func runMaintenance(cmd *cobra.Command, flags *configFlags, stdout io.Writer, ac
 	if err != nil {
 		return err
 	}
-	rt, err := server.OpenOperator(cmd.Context(), cfg, flags.logger(cmd.ErrOrStderr()), false)
+	// The clusters are opened too, for the change log's record of the
+	// switch; one that cannot be opened only loses that record.
+	rt, err := server.OpenOperator(cmd.Context(), cfg, flags.logger(cmd.ErrOrStderr()), true)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"mime"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,13 +27,8 @@ var extraStatuses = []struct {
 	{"", http.StatusMethodNotAllowed, "the router answers a wrong method with 405; the spec documents none"},
 	{"get-organization", http.StatusTooManyRequests, "the product issue demands a per-IP limit here; the spec omits 429"},
 	{"create-organization", http.StatusNotFound, "an x-mongo-cluster-name that is not a cluster of this region is 404, as the regions issue demands"},
-}
-
-// extensions are the paths the server serves beyond the spec (its
-// extensions, documented in the README). The spec says nothing of their
-// success bodies; their errors must still be FastAPI-shaped.
-var extensions = []*regexp.Regexp{
-	regexp.MustCompile(`^/v1/[^/]+/organization/service_hierarchical_state_machine/[^/]+/graph$`),
+	{"upsert-service-version-set", http.StatusPreconditionFailed, "a stale If-Match (an extension: README, Change history) is 412"},
+	{"delete-service-version-set", http.StatusPreconditionFailed, "a stale If-Match (an extension: README, Change history) is 412"},
 }
 
 // allowedExtra reports whether status is in extraStatuses for operationID.
@@ -94,7 +88,11 @@ func (v *Validator) Check(req *http.Request, status int, header http.Header, bod
 		e.addf("status 500: the server must never answer 500")
 	}
 	r, op := v.find(req.Method, req.URL.EscapedPath())
-	if op == nil {
+	if op == nil && isExtension(req.Method, req.URL.EscapedPath()) {
+		if status >= 400 {
+			checkErrorBody(e, status, header, body)
+		}
+	} else if op == nil {
 		v.checkUnrouted(e, r, req, status, header, body)
 	} else {
 		e.Operation = op.OperationId
@@ -109,11 +107,9 @@ func (v *Validator) Check(req *http.Request, status int, header http.Header, bod
 // checkUnrouted accepts a request no operation matches only as a 404 or
 // 405 with an error body.
 func (v *Validator) checkUnrouted(e *Error, r *route, req *http.Request, status int, header http.Header, body []byte) {
-	extension := slices.ContainsFunc(extensions, func(x *regexp.Regexp) bool { return x.MatchString(req.URL.Path) })
 	switch {
-	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed || (extension && status >= 400):
+	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
 		checkErrorBody(e, status, header, body)
-	case extension:
 	case r != nil:
 		e.addf("the spec has no %s on %s (it has %s), so only 404 or 405 may answer it",
 			req.Method, r.template, strings.Join(slices.Sorted(maps.Keys(r.ops)), ", "))

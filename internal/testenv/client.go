@@ -30,7 +30,17 @@ var ownDocument = sync.OnceValues(func() (*conformance.Validator, error) {
 	return conformance.FromDocument(api.OpenAPIDocument())
 })
 
+// extendOnce declares the server's extension operations to the
+// conformance checks, once per test binary.
+var extendOnce sync.Once
+
 func newClient(t testing.TB, base, token string) *Client {
+	extendOnce.Do(func() {
+		for _, op := range api.Extensions() {
+			method, path, _ := strings.Cut(op, " ")
+			conformance.Extend(method, path)
+		}
+	})
 	own, err := ownDocument()
 	if err != nil {
 		t.Fatalf("the server's own OpenAPI document does not load: %v", err)

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"state machine versions", testStateMachineVersions},
 		{"deprecation", testDeprecation},
 		{"services", testServices},
+		{"change log", testChanges},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

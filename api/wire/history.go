@@ -1,0 +1,171 @@
+package wire
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/internal/shape"
+)
+
+// The shapes of the history extension: the change log, version diffs and
+// version set revisions. None is in the Amigo spec; the README documents
+// them.
+
+// Actor is who made a change: a user (through the API key api_key_id, when
+// the token came from one), or the operator running a command.
+type Actor struct {
+	OrgID    string `json:"org_id"`
+	UserID   string `json:"user_id"`
+	APIKeyID string `json:"api_key_id"`
+	Operator bool   `json:"operator"`
+}
+
+func newActor(a amigo.Actor) Actor {
+	return Actor{OrgID: a.OrgID, UserID: a.UserID, APIKeyID: a.APIKeyID, Operator: a.Operator}
+}
+
+// Change is one record of get-changes.
+type Change struct {
+	ID           string          `json:"id"`
+	Time         time.Time       `json:"time"`
+	Actor        Actor           `json:"actor"`
+	Operation    string          `json:"operation"`
+	ResourceType string          `json:"resource_type"`
+	ResourceID   string          `json:"resource_id"`
+	Summary      string          `json:"summary"`
+	Diff         json.RawMessage `json:"diff"`
+}
+
+// NewChange returns the change as get-changes lists it.
+func NewChange(c *amigo.Change) Change {
+	return Change{ID: c.ID, Time: c.Time, Actor: newActor(c.Actor), Operation: c.Operation,
+		ResourceType: c.ResourceType, ResourceID: c.ResourceID, Summary: c.Summary, Diff: c.Diff}
+}
+
+// ChangeList is get-changes' answer; continuation_token is the id to pass
+// for the next page (null on the last).
+type ChangeList struct {
+	Changes           []Change `json:"changes"`
+	HasMore           bool     `json:"has_more"`
+	ContinuationToken *string  `json:"continuation_token"`
+}
+
+// Transition is one exit of a state in a state machine diff.
+type Transition struct {
+	From        string `json:"from"`
+	To          string `json:"to"`
+	Description string `json:"description"`
+}
+
+// VersionDiff is the answer of get-agent-version-diff.
+type VersionDiff struct {
+	From    int             `json:"from"`
+	To      int             `json:"to"`
+	Patch   json.RawMessage `json:"patch"`
+	Summary []string        `json:"summary"`
+}
+
+// MachineDiff is the answer of
+// get-service-hierarchical-state-machine-version-diff: VersionDiff with the
+// graph's comparison, every field present even when empty.
+type MachineDiff struct {
+	From               int                 `json:"from"`
+	To                 int                 `json:"to"`
+	Patch              json.RawMessage     `json:"patch"`
+	Summary            []string            `json:"summary"`
+	StatesAdded        []string            `json:"states_added"`
+	StatesRemoved      []string            `json:"states_removed"`
+	StatesChanged      map[string][]string `json:"states_changed"`
+	TransitionsAdded   []Transition        `json:"transitions_added"`
+	TransitionsRemoved []Transition        `json:"transitions_removed"`
+	ReferencesChanged  []string            `json:"references_changed"`
+}
+
+// Revision is one revision of get-service-version-set-revisions;
+// version_set is null for a deletion.
+type Revision struct {
+	Revision   int         `json:"revision"`
+	Time       time.Time   `json:"time"`
+	Actor      Actor       `json:"actor"`
+	Operation  string      `json:"operation"`
+	VersionSet *VersionSet `json:"version_set"`
+}
+
+// NewRevision returns the revision as get-service-version-set-revisions
+// lists it.
+func NewRevision(r *amigo.VersionSetRevision) Revision {
+	out := Revision{Revision: r.Revision, Time: r.Time, Actor: newActor(r.Actor), Operation: r.Operation}
+	if r.Set != nil {
+		vs := NewVersionSet(*r.Set)
+		out.VersionSet = &vs
+	}
+	return out
+}
+
+// RevisionList is the answer of get-service-version-set-revisions.
+type RevisionList struct {
+	Revisions []Revision `json:"revisions"`
+	Page
+}
+
+// PromoteInput is the body of promote-service-version-set.
+type PromoteInput struct {
+	From *string `json:"from,omitempty"`
+}
+
+// RollbackInput is the body of rollback-service-version-set.
+type RollbackInput struct {
+	ToRevision *int `json:"to_revision,omitempty"`
+}
+
+// AgentDefinition is an agent version's content as API users see it, for
+// version diffs.
+type AgentDefinition struct {
+	Initials              string       `json:"initials"`
+	Identity              Identity     `json:"identity"`
+	Background            string       `json:"background"`
+	Behaviors             []string     `json:"behaviors"`
+	CommunicationPatterns []string     `json:"communication_patterns"`
+	VoiceConfig           *VoiceConfig `json:"voice_config"`
+}
+
+// Document returns a domain document in the shape API users see, so that
+// the JSON Patches of the change log and of version diffs use the field
+// names of the API: agent and state machine definitions and states,
+// version sets, preferences and user dimensions. Anything else, already
+// a JSON shape, is returned as is; a nil pointer is nil.
+func Document(v any) any {
+	switch d := v.(type) {
+	case *amigo.AgentDefinition:
+		if d == nil {
+			return nil
+		}
+		return shape.Convert[AgentDefinition](*d)
+	case *amigo.StateMachineDefinition:
+		if d == nil {
+			return nil
+		}
+		return NewStateMachineDefinition(*d)
+	case *amigo.State:
+		if d == nil {
+			return nil
+		}
+		return shape.Convert[State](*d)
+	case *amigo.VersionSet:
+		if d == nil {
+			return nil
+		}
+		return NewVersionSet(*d)
+	case map[string]amigo.VersionSet:
+		return shape.Convert[map[string]VersionSet](d)
+	case amigo.Preferences:
+		return shape.Convert[Preferences](d)
+	case []amigo.UserDimension:
+		return shape.Convert[[]UserDimension](d)
+	}
+	return v
+}
+
+// NewVersionSet returns a version set in its wire shape.
+func NewVersionSet(vs amigo.VersionSet) VersionSet { return shape.Convert[VersionSet](vs) }
