@@ -150,17 +150,9 @@ func (a *App) DeleteUser(ctx context.Context, t *Tenant, userID string) error {
 		return err
 	}
 	orgID := t.Placement.OrgID
-	u, err := t.Store.FindUser(ctx, orgID, userID)
+	u, err := targetUser(ctx, t, caller, amigo.PermDeleteUser, "delete", userID)
 	if err != nil {
 		return err
-	}
-	role, err := t.Store.FindRole(ctx, orgID, u.RoleID)
-	if err != nil {
-		return err
-	} else if err := caller.Require(amigo.PermDeleteUser, userAttrs(u.ID, u.Email, role.Name)); err != nil {
-		return err
-	} else if !caller.Role.Includes(role) {
-		return amigo.Errorf(amigo.EFORBIDDEN, "You cannot delete user %s: their role %s has privileges you do not hold.", u.ID, role.Name)
 	}
 	defer a.auth.gens.forget(orgID)
 	ctx, j := journal(ctx)
@@ -169,6 +161,27 @@ func (a *App) DeleteUser(ctx context.Context, t *Tenant, userID string) error {
 		return err
 	}
 	return t.Store.DeleteUser(ctx, orgID, userID)
+}
+
+// targetUser loads the user that caller acts on with perm, checking perm on
+// the user and that the user's role is included in the caller's, so that an
+// administrator cannot act on a super administrator. verb names the action
+// in the refusal.
+func targetUser(ctx context.Context, t *Tenant, caller *amigo.Caller, perm, verb, userID string) (*amigo.User, error) {
+	orgID := t.Placement.OrgID
+	u, err := t.Store.FindUser(ctx, orgID, userID)
+	if err != nil {
+		return nil, err
+	}
+	role, err := t.Store.FindRole(ctx, orgID, u.RoleID)
+	if err != nil {
+		return nil, err
+	} else if err := caller.Require(perm, userAttrs(u.ID, u.Email, role.Name)); err != nil {
+		return nil, err
+	} else if !caller.Role.Includes(role) {
+		return nil, amigo.Errorf(amigo.EFORBIDDEN, "You cannot %s user %s: their role %s has privileges you do not hold.", verb, u.ID, role.Name)
+	}
+	return u, nil
 }
 
 func (a *App) newUser(orgID, first, last, email, roleID string, prefs amigo.Preferences) *amigo.User {

@@ -130,17 +130,8 @@ func (a *App) UpdateUser(ctx context.Context, t *Tenant, userID string, in *Upda
 		return err
 	}
 	orgID := t.Placement.OrgID
-	u, err := t.Store.FindUser(ctx, orgID, userID)
-	if err != nil {
+	if _, err := targetUser(ctx, t, caller, amigo.PermUpdateUserInfo, "update", userID); err != nil {
 		return err
-	}
-	role, err := t.Store.FindRole(ctx, orgID, u.RoleID)
-	if err != nil {
-		return err
-	} else if err := caller.Require(amigo.PermUpdateUserInfo, userAttrs(u.ID, u.Email, role.Name)); err != nil {
-		return err
-	} else if !caller.Role.Includes(role) {
-		return amigo.Errorf(amigo.EFORBIDDEN, "You cannot update user %s: their role %s has privileges you do not hold.", u.ID, role.Name)
 	}
 	ctx, j := journal(ctx)
 	return t.Store.UpdateUser(ctx, orgID, userID, func(u *amigo.User) error {
