@@ -92,6 +92,16 @@ type ServiceFilter struct {
 	Sort     []SortField
 	Offset   int
 	Limit    int
+	// WithTags asks for the organization's distinct tags (as ServiceTags
+	// lists them) with the page, read in the page's own statement.
+	WithTags bool
+}
+
+// ServicePage is one page of a listing.
+type ServicePage struct {
+	Services []*Service
+	More     bool     // more services follow
+	Tags     []string // the filter's WithTags
 }
 
 // Pinned is the agent and state machine a service uses, read (and locked
@@ -114,7 +124,7 @@ type ServiceStore interface {
 	// FindService returns ENOTFOUND.
 	FindService(ctx context.Context, orgID, id string) (*Service, error)
 	// ListServices returns one page and whether more follow.
-	ListServices(ctx context.Context, orgID string, f ServiceFilter) ([]*Service, bool, error)
+	ListServices(ctx context.Context, orgID string, f ServiceFilter) (ServicePage, error)
 	// ServiceTags lists the distinct tags of the organization's services,
 	// as "key:value" (or "key:" for a null value).
 	ServiceTags(ctx context.Context, orgID string) ([]string, error)

@@ -30,6 +30,7 @@ type Server struct {
 	dbTimeout     time.Duration
 	isUnavailable func(error) bool
 	outage        outage
+	serviceJSON   serviceJSON
 }
 
 // Options configure a Server.

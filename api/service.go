@@ -44,15 +44,7 @@ func (s *Server) getServices(w http.ResponseWriter, r *http.Request, t *core.Ten
 	if err != nil {
 		return err
 	}
-	out := wire.ServiceList{Services: make([]wire.ServiceInstance, len(services)), Page: wire.Page{HasMore: more, ContinuationToken: next}}
-	for i, svc := range services {
-		out.Services[i] = wire.NewService(svc)
-	}
-	out.FilterValues.Tags = tags
-	if tags == nil {
-		out.FilterValues.Tags = []string{}
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.serviceJSON.writeServiceList(w, services, wire.Page{HasMore: more, ContinuationToken: next}, tags)
 	return nil
 }
 

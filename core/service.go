@@ -286,18 +286,23 @@ func (a *App) CreateService(ctx context.Context, t *Tenant, in *ServiceInput) (s
 // sees only the tags of the services it may get on this page.
 func (a *App) ListServices(ctx context.Context, t *Tenant, f amigo.ServiceFilter) ([]*amigo.Service, *int, bool, []string, error) {
 	caller := amigo.CallerFromContext(ctx)
+	// A caller who may see every service gets every tag of the
+	// organization, read with the page; any other, the tags of the
+	// services it is shown.
+	all := caller.Can(amigo.PermGetService, nil)
+	var tags []string
 	services, next, more, err := listAllowed(caller, amigo.PermGetService, f.Offset, f.Limit,
 		func(offset, limit int) ([]*amigo.Service, bool, error) {
-			f.Offset, f.Limit = offset, limit
-			return t.Store.ListServices(ctx, t.Placement.OrgID, f)
+			f.Offset, f.Limit, f.WithTags = offset, limit, all
+			p, err := t.Store.ListServices(ctx, t.Placement.OrgID, f)
+			tags = p.Tags
+			return p.Services, p.More, err
 		}, serviceAttrs)
 	if err != nil {
 		return nil, nil, false, nil, err
 	}
-	var tags []string
-	if caller.Can(amigo.PermGetService, nil) {
-		tags, err = t.Store.ServiceTags(ctx, t.Placement.OrgID)
-	} else {
+	if !all {
+		tags = nil
 		for _, s := range services {
 			tags = append(tags, amigo.TagValues(s.Tags)...)
 		}

@@ -66,6 +66,11 @@ func (Dialect) IsUniqueViolation(err error) bool {
 // blob matches the BLOB type name in a migration.
 var blob = regexp.MustCompile(`\bBLOB\b`)
 
+// JSONArrayAgg implements sqldb.Dialect.
+func (Dialect) JSONArrayAgg(expr, orderBy string) string {
+	return "json_agg(" + expr + " ORDER BY " + orderBy + ")"
+}
+
 // Rewrite implements sqldb.Dialect: BLOB columns are BYTEA.
 func (Dialect) Rewrite(migration string) string { return blob.ReplaceAllString(migration, "BYTEA") }
 

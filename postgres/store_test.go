@@ -28,12 +28,18 @@ func TestStoreContract(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { d.Close() })
-		c, err := postgres.OpenCluster(ctx, b.NewURL(t, "cluster"), nil)
+		url := b.NewURL(t, "cluster")
+		c, err := postgres.OpenCluster(ctx, url, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { c.Close() })
-		return storetest.Stores{Directory: d, Cluster: c}
+		r, err := postgres.OpenCluster(ctx, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return storetest.Stores{Directory: d, Cluster: c, Replica: r}
 	})
 }
 

@@ -37,6 +37,9 @@ type Dialect interface {
 	IsUniqueViolation(err error) bool
 	// LockMigrations serialises concurrent migrators inside tx.
 	LockMigrations(ctx context.Context, tx *sql.Tx) error
+	// JSONArrayAgg is the aggregate of expr's values, in the order of
+	// orderBy, as a JSON array of strings (NULL or "[]" for none).
+	JSONArrayAgg(expr, orderBy string) string
 	// Rewrite adapts a migration, written in SQL both databases accept
 	// but for type names, to the dialect (PostgreSQL spells BLOB BYTEA).
 	Rewrite(migration string) string
@@ -66,7 +69,7 @@ func OpenCluster(ctx context.Context, handle *sql.DB, d Dialect, now amigo.Clock
 		return nil, err
 	}
 	db.journaled = true
-	return &ClusterStore{db}, nil
+	return &ClusterStore{DB: db, services: newServiceCache(db.Now)}, nil
 }
 
 // OpenClusterBefore is OpenCluster applying only the migrations whose names
@@ -81,7 +84,7 @@ func OpenClusterBefore(ctx context.Context, handle *sql.DB, d Dialect, now amigo
 	if err := db.Migrate(ctx, before{sub, stop}, "amigo_migrations"); err != nil {
 		return nil, err
 	}
-	return &ClusterStore{db}, nil
+	return &ClusterStore{DB: db, services: newServiceCache(db.Now)}, nil
 }
 
 // before hides the files of an FS whose names sort at or after stop.

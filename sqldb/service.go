@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"slices"
-	"strings"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -13,16 +12,25 @@ const serviceColumns = `id, org_id, name, description, is_active, agent_id, stat
 	creator_org_id, creator_user_id, updated_by_org_id, updated_by_user_id, created_at, updated_at`
 
 func scanService(row scanner) (*amigo.Service, error) {
+	s, _, err := scanServiceAt(row)
+	return s, err
+}
+
+// serviceColumnsAt are serviceColumns and the row's rev.
+const serviceColumnsAt = serviceColumns + `, rev`
+
+// scanServiceAt scans serviceColumnsAt.
+func scanServiceAt(row scanner) (*amigo.Service, int64, error) {
 	var s amigo.Service
 	var keyterms string
-	var created, updated int64
+	var created, updated, rev int64
 	if err := row.Scan(&s.ID, &s.OrgID, &s.Name, &s.Description, &s.IsActive, &s.AgentID, &s.StateMachineID, &keyterms,
-		&s.CreatorOrgID, &s.CreatorUserID, &s.UpdatedByOrgID, &s.UpdatedByUserID, &created, &updated); err != nil {
-		return nil, err
+		&s.CreatorOrgID, &s.CreatorUserID, &s.UpdatedByOrgID, &s.UpdatedByUserID, &created, &updated, &rev); err != nil {
+		return nil, 0, err
 	}
 	s.CreatedAt, s.UpdatedAt = fromTS(created), fromTS(updated)
 	s.Tags, s.VersionSets = map[string]*string{}, map[string]amigo.VersionSet{}
-	return &s, fromJSON(keyterms, &s.Keyterms)
+	return &s, rev, fromJSON(keyterms, &s.Keyterms)
 }
 
 // execer is a *sql.DB or a *sql.Tx.
@@ -36,15 +44,16 @@ type execer interface {
 // and version sets.
 func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.Service, update bool) error {
 	var err error
+	rev := newRev()
 	if update {
 		_, err = tx.ExecContext(ctx, `UPDATE services SET name = $1, description = $2, is_active = $3, agent_id = $4,
-			state_machine_id = $5, keyterms = $6, updated_by_org_id = $7, updated_by_user_id = $8, updated_at = $9
-			WHERE id = $10 AND org_id = $11`, s.Name, s.Description, s.IsActive, s.AgentID, s.StateMachineID,
-			jsonText(s.Keyterms), s.UpdatedByOrgID, s.UpdatedByUserID, ts(s.UpdatedAt), s.ID, s.OrgID)
+			state_machine_id = $5, keyterms = $6, updated_by_org_id = $7, updated_by_user_id = $8, updated_at = $9, rev = $10
+			WHERE id = $11 AND org_id = $12`, s.Name, s.Description, s.IsActive, s.AgentID, s.StateMachineID,
+			jsonText(s.Keyterms), s.UpdatedByOrgID, s.UpdatedByUserID, ts(s.UpdatedAt), rev, s.ID, s.OrgID)
 	} else {
-		_, err = tx.ExecContext(ctx, `INSERT INTO services (`+serviceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO services (`+serviceColumnsAt+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			s.ID, s.OrgID, s.Name, s.Description, s.IsActive, s.AgentID, s.StateMachineID, jsonText(s.Keyterms),
-			s.CreatorOrgID, s.CreatorUserID, s.UpdatedByOrgID, s.UpdatedByUserID, ts(s.CreatedAt), ts(s.UpdatedAt))
+			s.CreatorOrgID, s.CreatorUserID, s.UpdatedByOrgID, s.UpdatedByUserID, ts(s.CreatedAt), ts(s.UpdatedAt), rev)
 	}
 	if db.dialect.IsUniqueViolation(err) {
 		return amigo.Errorf(amigo.ECONFLICT, "An active service named %q already exists.", s.Name)
@@ -57,7 +66,7 @@ func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.S
 			return err
 		}
 	}
-	if err := writeTags(ctx, tx, s, old); err != nil {
+	if err := writeTags(ctx, tx, s, old, rev); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM version_sets WHERE service_id = $1`, s.ID); err != nil {
@@ -154,7 +163,7 @@ func (db *ClusterStore) CreateService(ctx context.Context, s *amigo.Service, che
 }
 
 func (db *ClusterStore) findService(ctx context.Context, q execer, orgID, id string) (*amigo.Service, error) {
-	s, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE org_id = $1 AND id = $2`, orgID, id))
+	s, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceColumnsAt+` FROM services WHERE org_id = $1 AND id = $2`, orgID, id))
 	if err != nil {
 		return nil, notFound(err, "Service %s not found.", id)
 	}
@@ -166,27 +175,35 @@ func (db *ClusterStore) FindService(ctx context.Context, orgID, id string) (*ami
 	return db.findService(ctx, db.db, orgID, id)
 }
 
-// ListServices returns one page of services.
-func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.ServiceFilter) ([]*amigo.Service, bool, error) {
+// ListServices returns one page of services. The page is read as (id,
+// rev) pairs; servicesAt supplies the services themselves.
+func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.ServiceFilter) (amigo.ServicePage, error) {
 	var q query
 	from, col, order := "services", "", orderBy(f.Sort, "created_at")
+	cols := "id, rev"
 	tags := f.Tags
 	// One exact tag listed by name is read in order from the tag index,
-	// which carries the service's name: a page costs its own rows however
-	// many services carry the tag, where the IN below first collects every
-	// one of them (most of the request at 10,000 services in an org). The
-	// order is the same as orderBy's, so pages and tokens agree.
+	// which carries the service's name and rev: a page costs its own index
+	// entries however many services carry the tag, where the IN below
+	// first collects every one of them. With no other condition the index
+	// alone answers. The order is the same as orderBy's, so pages and
+	// tokens agree.
 	if i := slices.IndexFunc(tags, func(t amigo.TagFilter) bool { return !t.Any }); i >= 0 && len(f.Sort) == 1 && f.Sort[0].Field == "name" {
 		t := tags[i]
 		tags = slices.Delete(slices.Clone(tags), i, i+1)
-		from, col = "service_tags t JOIN services s ON s.id = t.service_id", "s."
 		q.add("t.org_id = ? AND t.key = ? AND COALESCE(t.value, '') = ?", orgID, t.Key, deref(t.Value))
 		order = " ORDER BY t.name ASC, t.service_id"
 		if f.Sort[0].Desc {
 			order = " ORDER BY t.name DESC, t.service_id"
 		}
+		from, cols = "service_tags t", "t.service_id, t.rev"
+		if len(tags) > 0 || len(f.IDs) > 0 || f.IsActive != nil {
+			from, col, cols = "service_tags t JOIN services s ON s.id = t.service_id", "s.", "s.id, s.rev"
+		}
 	}
-	q.add(col+"org_id = ?", orgID)
+	if from != "service_tags t" {
+		q.add(col+"org_id = ?", orgID)
+	}
 	q.in(col+"id", f.IDs)
 	if f.IsActive != nil {
 		q.add(col+"is_active = ?", *f.IsActive)
@@ -203,32 +220,91 @@ func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.
 			q.add(col+in+" AND COALESCE(value, '') = ?)", orgID, t.Key, deref(t.Value))
 		}
 	}
-	cols := serviceColumns
-	if col != "" {
-		cols = serviceColumnsOfS
+	// The organization's tags come as one more column: the database
+	// evaluates the uncorrelated subquery once, which costs far less than
+	// a statement of its own. Only an empty page needs that statement.
+	var orgTags sql.NullString
+	dest := func(r *serviceRef) []any { return []any{&r.id, &r.rev} }
+	if f.WithTags {
+		cols += ", " + db.tagsColumn(&q, orgID)
+		dest = func(r *serviceRef) []any { return []any{&r.id, &r.rev, &orgTags} }
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT `+cols+` FROM `+from+q.clause()+order+q.page(f.Offset, f.Limit), q.args...)
-	services, err := collect(rows, err, scanService)
+	refs, err := collect(rows, err, func(row scanner) (serviceRef, error) {
+		var r serviceRef
+		return r, row.Scan(dest(&r)...)
+	})
 	if err != nil {
-		return nil, false, err
+		return amigo.ServicePage{}, err
 	}
-	services, more := trimPage(services, f.Limit)
-	return services, more, loadDetails(ctx, db.db, services)
+	var page amigo.ServicePage
+	refs, page.More = trimPage(refs, f.Limit)
+	if page.Services, err = db.servicesAt(ctx, refs); err != nil {
+		return amigo.ServicePage{}, err
+	}
+	switch {
+	case !f.WithTags:
+	case len(refs) == 0:
+		page.Tags, err = db.ServiceTags(ctx, orgID)
+	case orgTags.Valid:
+		err = fromJSON(orgTags.String, &page.Tags)
+	}
+	return page, err
 }
 
-// serviceColumnsOfS are serviceColumns of the services table aliased s.
-var serviceColumnsOfS = qualified("s.", serviceColumns)
+// serviceRef is an entry of a page: a service and the rev of its row.
+type serviceRef struct {
+	id  string
+	rev int64
+}
 
-// qualified prefixes each column of a comma-separated list with prefix.
-func qualified(prefix, columns string) string {
-	if prefix == "" {
-		return columns
+// servicesAt returns the services of refs, in order: from the cache where
+// it holds a service at the rev the page read, and otherwise from the
+// database in one query (and one for their tags and version sets). A
+// service read at a newer rev than its ref (it changed since the page was
+// read) is returned as read; one gone since is left out.
+func (db *ClusterStore) servicesAt(ctx context.Context, refs []serviceRef) ([]*amigo.Service, error) {
+	out := make([]*amigo.Service, len(refs))
+	var missing []any
+	for i, r := range refs {
+		if s, ok := db.services.get(r.id, r.rev); ok {
+			out[i] = s
+		} else {
+			missing = append(missing, r.id)
+		}
 	}
-	cols := strings.Split(columns, ",")
-	for i, c := range cols {
-		cols[i] = prefix + strings.TrimSpace(c)
+	if len(missing) == 0 {
+		return out, nil
 	}
-	return strings.Join(cols, ", ")
+	rows, err := db.db.QueryContext(ctx, `SELECT `+serviceColumnsAt+` FROM services WHERE id IN (`+placeholders(1, len(missing))+`)`, missing...)
+	type loaded struct {
+		s   *amigo.Service
+		rev int64
+	}
+	read, err := collect(rows, err, func(row scanner) (loaded, error) {
+		s, rev, err := scanServiceAt(row)
+		return loaded{s, rev}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	services := make([]*amigo.Service, len(read))
+	byID := make(map[string]*amigo.Service, len(read))
+	for i, l := range read {
+		services[i], byID[l.s.ID] = l.s, l.s
+	}
+	if err := loadDetails(ctx, db.db, services); err != nil {
+		return nil, err
+	}
+	for _, l := range read {
+		db.services.put(l.s, l.rev)
+	}
+	for i, r := range refs {
+		if out[i] == nil {
+			out[i] = byID[r.id]
+		}
+	}
+	return slices.DeleteFunc(out, func(s *amigo.Service) bool { return s == nil }), nil
 }
 
 // UpdateService applies apply to the stored service in one transaction.
@@ -276,6 +352,17 @@ func (db *ClusterStore) DeleteVersionSet(ctx context.Context, orgID, serviceID, 
 		} else if n == 0 {
 			return amigo.Errorf(amigo.ENOTFOUND, "Version set %s not found.", name)
 		}
-		return nil
+		return restamp(ctx, tx, serviceID)
 	})
+}
+
+// restamp gives a service's rows a new rev, after a change to it that does
+// not go through writeService.
+func restamp(ctx context.Context, tx *sql.Tx, serviceID string) error {
+	rev := newRev()
+	if _, err := tx.ExecContext(ctx, `UPDATE services SET rev = $1 WHERE id = $2`, rev, serviceID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE service_tags SET rev = $1 WHERE service_id = $2`, rev, serviceID)
+	return err
 }

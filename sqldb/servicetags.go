@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -67,13 +69,13 @@ func serviceTags(ctx context.Context, tx *sql.Tx, serviceID string) (map[string]
 
 // writeTags replaces the tags of s (old are the stored ones) and keeps the
 // organization's tag counts in step, in the caller's transaction.
-func writeTags(ctx context.Context, tx *sql.Tx, s *amigo.Service, old map[string]*string) error {
+func writeTags(ctx context.Context, tx *sql.Tx, s *amigo.Service, old map[string]*string, rev int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM service_tags WHERE service_id = $1`, s.ID); err != nil {
 		return err
 	}
 	for k, v := range s.Tags {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO service_tags (org_id, service_id, key, value, name) VALUES ($1, $2, $3, $4, $5)`,
-			s.OrgID, s.ID, k, v, s.Name); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO service_tags (org_id, service_id, key, value, name, rev) VALUES ($1, $2, $3, $4, $5, $6)`,
+			s.OrgID, s.ID, k, v, s.Name, rev); err != nil {
 			return err
 		}
 	}
@@ -96,10 +98,21 @@ func writeTags(ctx context.Context, tx *sql.Tx, s *amigo.Service, old map[string
 // ServiceTags lists the organization's distinct tags as key:value, by key
 // and value, from the counts writeTags keeps.
 func (db *ClusterStore) ServiceTags(ctx context.Context, orgID string) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT key, value FROM service_tag_counts WHERE org_id = $1 AND services > 0 ORDER BY key, value`, orgID)
+	rows, err := db.db.QueryContext(ctx, `SELECT key, value FROM `+tagsFrom+` ORDER BY key, value`, orgID)
 	return collect(rows, err, func(row scanner) (string, error) {
 		var key, value string
 		err := row.Scan(&key, &value)
 		return key + ":" + value, err
 	})
+}
+
+// tagsFrom is where ServiceTags reads, its organization the first argument.
+const tagsFrom = `service_tag_counts WHERE org_id = $1 AND services > 0`
+
+// tagsColumn returns a column of ServiceTags' answer as a JSON array, for
+// a statement of q's, adding its argument to q.
+func (db *ClusterStore) tagsColumn(q *query, orgID string) string {
+	q.args = append(q.args, orgID)
+	where := strings.Replace(tagsFrom, "$1", "$"+strconv.Itoa(len(q.args)), 1)
+	return "(SELECT " + db.dialect.JSONArrayAgg("key || ':' || value", "key, value") + " FROM " + where + ")"
 }

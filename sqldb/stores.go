@@ -8,7 +8,10 @@ type DirectoryStore struct{ *DB }
 
 // ClusterStore is one cluster: the tenant data of the organizations placed
 // on it.
-type ClusterStore struct{ *DB }
+type ClusterStore struct {
+	*DB
+	services *serviceCache
+}
 
 var (
 	_ amigo.OperatorDirectory = (*DirectoryStore)(nil)

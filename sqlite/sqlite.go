@@ -80,6 +80,11 @@ func (Dialect) IsUniqueViolation(err error) bool {
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
+// JSONArrayAgg implements sqldb.Dialect.
+func (Dialect) JSONArrayAgg(expr, orderBy string) string {
+	return "json_group_array(" + expr + " ORDER BY " + orderBy + ")"
+}
+
 // Rewrite implements sqldb.Dialect: the migrations are SQLite's own SQL.
 func (Dialect) Rewrite(migration string) string { return migration }
 

@@ -24,7 +24,12 @@ func TestStoreContract(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { c.Close() })
-		return storetest.Stores{Directory: d, Cluster: c}
+		r, err := sqlite.OpenCluster(ctx, filepath.Join(dir, "cluster.db"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return storetest.Stores{Directory: d, Cluster: c, Replica: r}
 	})
 }
 

@@ -68,6 +68,23 @@ type LLMConfig struct {
 	TopK        *int                       `json:"top_k,omitempty"`
 }
 
+// newVersionSet returns vs as listings show it, with {} for absent
+// preferences and parameters. It copies field by field, not through
+// shape.Convert, whose reflection was a tenth of a listing's time; a test
+// checks it against shape.Convert, so a field added to either side fails
+// there (TestNewVersionSetMatchesShape).
+func newVersionSet(vs amigo.VersionSet) VersionSet {
+	prefs := make(map[string]LLMConfig, len(vs.LLMModelPreferences))
+	for k, p := range vs.LLMModelPreferences {
+		params := p.Params
+		if params == nil {
+			params = map[string]json.RawMessage{}
+		}
+		prefs[k] = LLMConfig{LLMName: p.LLMName, Params: params, TopP: p.TopP, Temperature: p.Temperature, TopK: p.TopK}
+	}
+	return VersionSet{AgentVersion: vs.AgentVersion, StateMachineVersion: vs.StateMachineVersion, LLMModelPreferences: prefs}
+}
+
 type tag struct {
 	Key   string  `json:"key"`
 	Value *string `json:"value"`
@@ -105,18 +122,9 @@ func NewService(s *amigo.Service) ServiceInstance {
 		key, _, _ := strings.Cut(kv, ":")
 		tags = append(tags, tag{Key: key, Value: s.Tags[key]})
 	}
-	sets := shape.Convert[map[string]VersionSet](s.VersionSets)
-	for name, vs := range sets {
-		if vs.LLMModelPreferences == nil {
-			vs.LLMModelPreferences = map[string]LLMConfig{}
-		}
-		for k, p := range vs.LLMModelPreferences {
-			if p.Params == nil {
-				p.Params = map[string]json.RawMessage{}
-			}
-			vs.LLMModelPreferences[k] = p
-		}
-		sets[name] = vs
+	sets := make(map[string]VersionSet, len(s.VersionSets))
+	for name, vs := range s.VersionSets {
+		sets[name] = newVersionSet(vs)
 	}
 	return ServiceInstance{
 		ID: s.ID, Name: s.Name, VersionSets: sets, Description: s.Description, IsActive: s.IsActive,

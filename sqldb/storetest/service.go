@@ -82,9 +82,9 @@ func testServices(t *testing.T, s Stores) {
 	t.Run("filters", func(t *testing.T) {
 		list := func(f amigo.ServiceFilter) []string {
 			f.Limit = 10
-			ss, _, err := c.ListServices(ctx, "acme", f)
+			p, err := c.ListServices(ctx, "acme", f)
 			must(t, "list", err)
-			return ids(ss, func(s *amigo.Service) string { return s.ID })
+			return ids(p.Services, func(s *amigo.Service) string { return s.ID })
 		}
 		if got := list(amigo.ServiceFilter{IsActive: ptr(true)}); !slices.Equal(got, []string{first.ID}) {
 			t.Fatalf("active: %v", got)
@@ -99,6 +99,22 @@ func testServices(t *testing.T, s Stores) {
 		must(t, "tags", err)
 		if !slices.Equal(tags, []string{"flag:", "team:support"}) {
 			t.Fatalf("tags %v", tags)
+		}
+		// A page read WithTags carries the same tags, from its own
+		// statement, and so does an empty page, from ServiceTags.
+		for _, f := range []amigo.ServiceFilter{
+			{WithTags: true, Limit: 10},
+			{WithTags: true, Limit: 10, Sort: []amigo.SortField{{Field: "name"}}, Tags: []amigo.TagFilter{{Key: "team", Value: &support}}},
+			{WithTags: true, Limit: 10, Tags: []amigo.TagFilter{{Key: "nobody"}}},
+		} {
+			p, err := c.ListServices(ctx, "acme", f)
+			must(t, "list with tags", err)
+			if !slices.Equal(p.Tags, tags) {
+				t.Fatalf("%+v: tags %v, want %v", f, p.Tags, tags)
+			}
+		}
+		if p, err := c.ListServices(ctx, "acme", amigo.ServiceFilter{Limit: 10}); err != nil || p.Tags != nil {
+			t.Fatalf("without WithTags: tags %v, %v", p.Tags, err)
 		}
 	})
 
@@ -130,4 +146,56 @@ func testServices(t *testing.T, s Stores) {
 	must(t, "delete version set", c.DeleteVersionSet(ctx, "acme", first.ID, amigo.VersionSetRelease))
 	wantCode(t, "delete it again", c.DeleteVersionSet(ctx, "acme", first.ID, amigo.VersionSetRelease), amigo.ENOTFOUND)
 	wantCode(t, "delete from an unknown service", c.DeleteVersionSet(ctx, "acme", "missing", amigo.VersionSetEdge), amigo.ENOTFOUND)
+}
+
+// testListingsAcrossReplicas checks that a listing shows every change to a
+// service at once, made through its own store or another one on the same
+// database, whatever the store keeps between listings: each kind of write
+// is followed by a listing on both stores.
+func testListingsAcrossReplicas(t *testing.T, s Stores) {
+	c, r := s.Cluster, s.Replica
+	newOrg(t, c, "acme")
+	a, m := newAgent(t, c, "acme", "a", epoch), newMachine(t, c, "acme", "m", epoch)
+	prod := "prod"
+	svc := newService("acme", "one", a, m, true, epoch, map[string]*string{"env": &prod})
+	must(t, "create", c.CreateService(ctx, svc, accept))
+	byTag := amigo.ServiceFilter{Limit: 10, WithTags: true, Sort: []amigo.SortField{{Field: "name"}}, Tags: []amigo.TagFilter{{Key: "env", Value: &prod}}}
+	all := amigo.ServiceFilter{Limit: 10, WithTags: true}
+	check := func(what string, want func(p amigo.ServicePage) bool) {
+		t.Helper()
+		for _, store := range []amigo.ClusterStore{c, r} {
+			for _, f := range []amigo.ServiceFilter{byTag, all} {
+				p, err := store.ListServices(ctx, "acme", f)
+				must(t, what, err)
+				if !want(p) {
+					t.Fatalf("%s: listed %+v", what, p)
+				}
+			}
+		}
+	}
+	one := func(p amigo.ServicePage) *amigo.Service {
+		if len(p.Services) != 1 {
+			return &amigo.Service{}
+		}
+		return p.Services[0]
+	}
+	check("created", func(p amigo.ServicePage) bool { return one(p).Name == "one" })
+	update := func(store amigo.ClusterStore, change func(*amigo.Service)) {
+		t.Helper()
+		_, err := store.UpdateService(ctx, "acme", svc.ID, func(s *amigo.Service, _ amigo.PinFunc) error { change(s); return nil })
+		must(t, "update", err)
+	}
+	update(r, func(s *amigo.Service) { s.Description = "from the replica" })
+	check("description", func(p amigo.ServicePage) bool { return one(p).Description == "from the replica" })
+	update(c, func(s *amigo.Service) { s.Tags["team"] = &prod })
+	check("tag added", func(p amigo.ServicePage) bool {
+		return one(p).Tags["team"] != nil && slices.Equal(p.Tags, []string{"env:prod", "team:prod"})
+	})
+	v := 1
+	update(r, func(s *amigo.Service) { s.VersionSets["canary"] = amigo.VersionSet{AgentVersion: &v} })
+	check("version set", func(p amigo.ServicePage) bool { vs, ok := one(p).VersionSets["canary"]; return ok && *vs.AgentVersion == 1 })
+	must(t, "delete version set", r.DeleteVersionSet(ctx, "acme", svc.ID, "canary"))
+	check("version set deleted", func(p amigo.ServicePage) bool { _, ok := one(p).VersionSets["canary"]; return !ok && len(one(p).VersionSets) == 2 })
+	update(c, func(s *amigo.Service) { s.Name = "renamed" })
+	check("renamed", func(p amigo.ServicePage) bool { return one(p).Name == "renamed" })
 }

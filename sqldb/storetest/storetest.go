@@ -19,6 +19,9 @@ import (
 type Stores struct {
 	Directory amigo.OperatorDirectory
 	Cluster   amigo.ClusterStore
+	// Replica is a second store on Cluster's database, as another server
+	// of the region holds it: what one writes, the other must read.
+	Replica amigo.ClusterStore
 }
 
 // Run runs the whole contract against the stores open returns; open is
@@ -38,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"state machine versions", testStateMachineVersions},
 		{"deprecation", testDeprecation},
 		{"services", testServices},
+		{"listings see other replicas' writes", testListingsAcrossReplicas},
 		{"change log", testChanges},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,75 @@
+package sqldb
+
+import (
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// serviceCache keeps the services a listing has decoded, by id, together
+// with the rev their row had. A listing reads its page as (id, rev) pairs
+// and takes from here every service whose rev still matches, so the
+// database decides on every request which services a page holds and
+// whether each changed, here and on every other replica, and only a
+// service that changed is read and decoded again. Without it a page of ten
+// services cost its own query plus one for their tags and version sets,
+// and decoding them was more than half of a listing's time.
+//
+// Entries also expire after serviceCacheTTL. No write of this release
+// leaves a rev unchanged; the bound covers a writer that does not stamp
+// rev at all, an older release during a rolling upgrade.
+//
+// Cached services are shared between requests: callers must not modify
+// what a listing returns.
+type serviceCache struct {
+	now func() time.Time
+
+	mu      sync.Mutex
+	entries map[string]cachedService
+}
+
+type cachedService struct {
+	rev     int64
+	s       *amigo.Service
+	expires time.Time
+}
+
+const (
+	serviceCacheTTL = time.Second
+	// maxCachedServices bounds the cache at a few tens of megabytes.
+	maxCachedServices = 50_000
+)
+
+func newServiceCache(now func() time.Time) *serviceCache {
+	return &serviceCache{now: now, entries: map[string]cachedService{}}
+}
+
+// get returns the service id at rev, if it is cached and fresh.
+func (c *serviceCache) get(id string, rev int64) (*amigo.Service, bool) {
+	now := c.now()
+	c.mu.Lock()
+	e, ok := c.entries[id]
+	c.mu.Unlock()
+	if !ok || e.rev != rev || !now.Before(e.expires) {
+		return nil, false
+	}
+	return e.s, true
+}
+
+// put keeps s, read at rev.
+func (c *serviceCache) put(s *amigo.Service, rev int64) {
+	expires := c.now().Add(serviceCacheTTL)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= maxCachedServices {
+		clear(c.entries) // cheap to read again; a sweep would cost as much
+	}
+	c.entries[s.ID] = cachedService{rev: rev, s: s, expires: expires}
+}
+
+// newRev returns the rev a write stamps on a service's rows: random, so a
+// writer needs not read the previous one, and 63 bits, so two writes of
+// one service never share one.
+func newRev() int64 { return rand.Int64() }
