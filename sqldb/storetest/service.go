@@ -193,9 +193,15 @@ func testListingsAcrossReplicas(t *testing.T, s Stores) {
 	})
 	v := 1
 	update(r, func(s *amigo.Service) { s.VersionSets["canary"] = amigo.VersionSet{AgentVersion: &v} })
-	check("version set", func(p amigo.ServicePage) bool { vs, ok := one(p).VersionSets["canary"]; return ok && *vs.AgentVersion == 1 })
+	check("version set", func(p amigo.ServicePage) bool {
+		vs, ok := one(p).VersionSets["canary"]
+		return ok && *vs.AgentVersion == 1
+	})
 	must(t, "delete version set", r.DeleteVersionSet(ctx, "acme", svc.ID, "canary"))
-	check("version set deleted", func(p amigo.ServicePage) bool { _, ok := one(p).VersionSets["canary"]; return !ok && len(one(p).VersionSets) == 2 })
+	check("version set deleted", func(p amigo.ServicePage) bool {
+		_, ok := one(p).VersionSets["canary"]
+		return !ok && len(one(p).VersionSets) == 2
+	})
 	update(c, func(s *amigo.Service) { s.Name = "renamed" })
 	check("renamed", func(p amigo.ServicePage) bool { return one(p).Name == "renamed" })
 }
