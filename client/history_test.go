@@ -58,6 +58,16 @@ func newHistory(t *testing.T, c *client.Client) history {
 	return h
 }
 
+// withHistory runs fn on every backend, against a new server holding
+// newHistory's organization.
+func withHistory(t *testing.T, fn func(t *testing.T, env *testenv.Env, c *client.Client, h history)) {
+	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Start(t, b)
+		c := newClient(t, env, env.URL)
+		fn(t, env, c, newHistory(t, c))
+	})
+}
+
 // versionSet returns a service's version set as get-services shows it.
 func versionSet(t *testing.T, c *client.Client, serviceID, name string) client.VersionSet {
 	t.Helper()
@@ -83,11 +93,8 @@ func pins(vs *client.VersionSet) string {
 }
 
 func TestVersionDiffs(t *testing.T) {
-	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
-		env := testenv.Start(t, b)
-		c := newClient(t, env, env.URL)
+	withHistory(t, func(t *testing.T, env *testenv.Env, c *client.Client, h history) {
 		ctx := context.Background()
-		h := newHistory(t, c)
 
 		d, err := c.AgentVersionDiff(ctx, h.agent, "1", client.LatestVersion)
 		if err != nil || d.From != 1 || d.To != 2 || !slices.Equal(d.Summary, []string{"background changed"}) {
@@ -134,11 +141,8 @@ func TestVersionDiffs(t *testing.T) {
 }
 
 func TestPromoteAndRollback(t *testing.T) {
-	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
-		env := testenv.Start(t, b)
-		c := newClient(t, env, env.URL)
+	withHistory(t, func(t *testing.T, env *testenv.Env, c *client.Client, h history) {
 		ctx := context.Background()
-		h := newHistory(t, c)
 
 		revs, err := client.Collect(c.VersionSetRevisions(ctx, h.service, "release", client.RevisionListOptions{}))
 		if err != nil || len(revs) != 1 || revs[0].Revision != 1 || pins(revs[0].VersionSet) != "1/1" {
@@ -203,11 +207,8 @@ func TestPromoteAndRollback(t *testing.T) {
 }
 
 func TestChangeLog(t *testing.T) {
-	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
-		env := testenv.Start(t, b)
-		c := newClient(t, env, env.URL)
+	withHistory(t, func(t *testing.T, env *testenv.Env, c *client.Client, h history) {
 		ctx := context.Background()
-		h := newHistory(t, c)
 		if _, err := c.PromoteVersionSet(ctx, h.service, "release", "canary", nil); err != nil {
 			t.Fatal(err)
 		}

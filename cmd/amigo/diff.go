@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -54,45 +55,49 @@ server's answer as it is.`,
 			if err != nil {
 				return err
 			}
-			switch resource(kind) {
-			case "agents":
-				a := r.agent(name)
-				if a == nil {
-					return fmt.Errorf("no agent named %q", name)
-				}
-				d, err := c.AgentVersionDiff(ctx, a.ID, from, to)
-				if err != nil {
-					return err
-				}
-				if output != "text" {
-					return write(w, output, d, table{})
-				}
-				printVersionDiff(w, "Agent "+name, d)
-				printPatch(w, d.Patch)
-				return nil
-			case "state-machines":
-				m := r.machine(name)
-				if m == nil {
-					return fmt.Errorf("no state machine named %q", name)
-				}
-				d, err := c.StateMachineVersionDiff(ctx, m.ID, from, to)
-				if err != nil {
-					return err
-				}
-				if output != "text" {
-					return write(w, output, d, table{})
-				}
-				printVersionDiff(w, "StateMachine "+name, &d.VersionDiff)
-				printMachineDiff(w, d)
-				printPatch(w, d.Patch)
-				return nil
+			answer, text, err := fetchDiff(ctx, c, r, kind, name, from, to)
+			if err != nil {
+				return err
 			}
-			return fmt.Errorf("unknown kind %q: use agent or state-machine", kind)
+			if output != "text" {
+				return write(w, output, answer, table{})
+			}
+			text(w)
+			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json or yaml")
 	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(reportFormats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// fetchDiff asks the server for the diff of a named agent or state
+// machine and returns its answer and how to print it as text.
+func fetchDiff(ctx context.Context, c *client.Client, r *remote, kind, name, from, to string) (any, func(io.Writer), error) {
+	switch resource(kind) {
+	case "agents":
+		a := r.agent(name)
+		if a == nil {
+			return nil, nil, fmt.Errorf("no agent named %q", name)
+		}
+		d, err := c.AgentVersionDiff(ctx, a.ID, from, to)
+		return d, func(w io.Writer) {
+			printVersionDiff(w, "Agent "+name, d)
+			printPatch(w, d.Patch)
+		}, err
+	case "state-machines":
+		m := r.machine(name)
+		if m == nil {
+			return nil, nil, fmt.Errorf("no state machine named %q", name)
+		}
+		d, err := c.StateMachineVersionDiff(ctx, m.ID, from, to)
+		return d, func(w io.Writer) {
+			printVersionDiff(w, "StateMachine "+name, &d.VersionDiff)
+			printMachineDiff(w, d)
+			printPatch(w, d.Patch)
+		}, err
+	}
+	return nil, nil, fmt.Errorf("unknown kind %q: use agent or state-machine", kind)
 }
 
 // versionArg checks a version argument: a positive number or latest.
