@@ -60,6 +60,8 @@ type AgentVersionRequest struct {
 
 // AgentVersion is one element of get-agent-versions.
 type AgentVersion struct {
+	// ID identifies the version itself.
+	ID                    string               `json:"id"`
 	OrgID                 string               `json:"org_id"`
 	AgentID               string               `json:"agent_id"`
 	Version               int                  `json:"version"`
@@ -81,6 +83,7 @@ type UserInfo struct {
 
 // CreatedVersion is the response of the create-*-version operations.
 type CreatedVersion struct {
+	ID        string    `json:"id"`
 	Version   int       `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
 }

@@ -23,6 +23,8 @@ type Organization struct {
 	Favicon                *string  `json:"favicon"`
 	SignupPageHeadshot     *string  `json:"signup_page_headshot"`
 	OnboardingInstructions []string `json:"onboarding_instructions"`
+	// UserDimensions are the dimensions users are described along.
+	UserDimensions []UserDimension `json:"user_dimensions"`
 }
 
 // Preferences are a user's (or an organization's default) preferences.

@@ -36,6 +36,8 @@ type StateMachineSpec struct {
 // StateMachineVersion is one element of
 // get-service-hierarchical-state-machine-versions.
 type StateMachineVersion struct {
+	// ID identifies the version itself.
+	ID             string    `json:"id"`
 	OrgID          string    `json:"org_id"`
 	StateMachineID string    `json:"service_hierarchical_state_machine_id"`
 	Version        int       `json:"version"`

@@ -296,6 +296,11 @@ func TestGitOpsWorkflow(t *testing.T) {
 				t.Errorf("with --prune:\n%s", r.stdout)
 			}
 		})
+
+		// Last, as it leaves a canary set the examples do not name.
+		t.Run("diff, promote, rollback and the change log", func(t *testing.T) {
+			testHistory(t, amigo)
+		})
 	})
 }
 

@@ -13,22 +13,28 @@ import (
 // getResources are what "amigo get" lists, with their aliases.
 var getResources = map[string][]string{
 	"orgs": {"org", "organization", "organizations"}, "agents": {"agent"}, "state-machines": {"state-machine", "sm"},
-	"services": {"service", "svc"}, "users": {"user"}, "api-keys": {"api-key", "keys"},
+	"services": {"service", "svc"}, "users": {"user"}, "api-keys": {"api-key", "keys"}, "changes": {"change", "change-log"},
 }
 
 func newGetCmd(g *globals) *cobra.Command {
 	var output string
 	var deprecated bool
+	var changes changeFlags
 	cmd := &cobra.Command{
-		Use:   "get orgs|agents|state-machines|services|users|api-keys",
-		Short: "List resources of the organization",
-		Long:  "List the organization, its agents, state machines, services, users or API keys, as a table, JSON or YAML.",
+		Use:   "get orgs|agents|state-machines|services|users|api-keys|changes",
+		Short: "List resources of the organization, or its change log",
+		Long: `List the organization, its agents, state machines, services, users or API keys,
+or the records of its change log (newest first; the --resource-type,
+--resource-id, --actor, --operation, --since, --until and --limit filters), as
+a table, JSON or YAML. Reading the change log needs Organization:GetChangeLog.`,
 		Example: `  amigo get agents
   amigo get state-machines -o json
   amigo get services -o yaml
-  amigo get agents --deprecated`,
+  amigo get agents --deprecated
+  amigo get changes --resource-type version_set --since 24h
+  amigo get changes --operation promote-service-version-set -o json`,
 		Args:      cobra.ExactArgs(1),
-		ValidArgs: []string{"orgs", "agents", "state-machines", "services", "users", "api-keys"},
+		ValidArgs: []string{"orgs", "agents", "state-machines", "services", "users", "api-keys", "changes"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := g.client()
 			if err != nil {
@@ -70,12 +76,7 @@ func newGetCmd(g *globals) *cobra.Command {
 				}
 				t := table{header: []string{"ID", "NAME", "ACTIVE", "VERSION SETS"}}
 				for _, s := range services {
-					sets := make([]string, 0, len(s.VersionSets))
-					for name := range s.VersionSets {
-						sets = append(sets, name)
-					}
-					slices.Sort(sets)
-					t.rows = append(t.rows, []string{s.ID, s.Name, fmt.Sprint(s.IsActive), strings.Join(sets, ",")})
+					t.rows = append(t.rows, []string{s.ID, s.Name, fmt.Sprint(s.IsActive), strings.Join(sortedKeys(s.VersionSets), ",")})
 				}
 				return write(w, output, services, t)
 			case "users":
@@ -102,12 +103,15 @@ func newGetCmd(g *globals) *cobra.Command {
 					t.rows = append(t.rows, []string{k.KeyID, name, k.RoleID, k.ExpiresAt.Format("2006-01-02 15:04")})
 				}
 				return write(w, output, keys, t)
+			case "changes":
+				return changes.list(ctx, c, w, output)
 			}
-			return fmt.Errorf("unknown resource %q: use orgs, agents, state-machines, services, users or api-keys", args[0])
+			return fmt.Errorf("unknown resource %q: use orgs, agents, state-machines, services, users, api-keys or changes", args[0])
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
 	cmd.Flags().BoolVar(&deprecated, "deprecated", false, "list deprecated agents or state machines instead of live ones")
+	changes.add(cmd)
 	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(outputFormats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

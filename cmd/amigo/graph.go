@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -31,9 +30,11 @@ one <g data-state="NAME"> per state) and json (nodes, edges and lint findings).`
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name, version, _ := strings.Cut(args[0], "@")
 			if version == "" {
-				version = "latest"
-			} else if n, err := strconv.Atoi(version); err != nil || n < 1 {
-				return fmt.Errorf("version %q: a positive number or latest", version)
+				version = client.LatestVersion
+			}
+			version, err := versionArg(version)
+			if err != nil {
+				return err
 			}
 			c, err := g.client()
 			if err != nil {

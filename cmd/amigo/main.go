@@ -1,6 +1,7 @@
 // Command amigo is the command-line client of amigo-server: it lists
-// resources, applies manifests of agents, state machines and services kept
-// in Git, exports an organization as manifests, draws state machines and
+// resources and the change log, applies manifests of agents, state machines
+// and services kept in Git, exports an organization as manifests, compares
+// versions, promotes and rolls back version sets, draws state machines and
 // lints manifests offline.
 //
 // It talks to the server only through package client, the public SDK;

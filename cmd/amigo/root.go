@@ -18,7 +18,7 @@ func newRootCmd() *cobra.Command {
 	g := &globals{}
 	root := &cobra.Command{
 		Use:   "amigo",
-		Short: "Manage an Amigo organization: resources, GitOps manifests, state-machine graphs",
+		Short: "Manage an Amigo organization: resources, GitOps manifests, version history, state-machine graphs",
 		Long: `amigo talks to an amigo-server (or any server of the Amigo Classic API).
 
 It signs in with an API key read from the environment, as the official SDKs do:
@@ -30,13 +30,18 @@ It signs in with an API key read from the environment, as the official SDKs do:
   amigo whoami
   amigo get agents -o yaml
   amigo apply -f manifests/ --dry-run
-  amigo graph support-flow -o svg > support-flow.svg`,
+  amigo graph support-flow -o svg > support-flow.svg
+  amigo diff agent amy 1 latest
+  amigo promote support --from canary --to release
+  amigo rollback support --set release --to-revision 2
+  amigo get changes --since 24h`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVar(&g.org, "org", "", "organization id (default $AMIGO_ORGANIZATION_ID)")
 	root.PersistentFlags().StringVar(&g.baseURL, "base-url", "", "server address (default $AMIGO_BASE_URL)")
-	root.AddCommand(newGetCmd(g), newWhoamiCmd(g), newApplyCmd(g), newExportCmd(g), newGraphCmd(g), newLintCmd())
+	root.AddCommand(newGetCmd(g), newWhoamiCmd(g), newApplyCmd(g), newExportCmd(g), newGraphCmd(g), newLintCmd(),
+		newDiffCmd(g), newPromoteCmd(g), newRollbackCmd(g))
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {
