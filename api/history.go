@@ -139,7 +139,7 @@ func ifMatch(r *http.Request) (*int, error) {
 	}
 	n, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(h, "W/"), `"`))
 	if err != nil || n < 1 {
-		return nil, amigo.Invalid(amigo.FieldError{Loc: []any{"header", "If-Match"}, Type: "value_error",
+		return nil, amigo.Invalid(amigo.FieldError{In: "header", Loc: []any{"If-Match"}, Type: "value_error",
 			Msg: `If-Match must be the version set's revision as an entity tag, such as "3"`})
 	}
 	return &n, nil
@@ -206,7 +206,7 @@ func decodeRequired(r *http.Request, dst any, field string, present func() bool)
 		return bad
 	}
 	if !present() {
-		return amigo.Invalid(amigo.FieldError{Loc: []any{"body", field}, Type: "missing", Msg: "Field required"})
+		return amigo.Invalid(amigo.FieldError{Loc: []any{field}, Type: "missing", Msg: "Field required"})
 	}
 	return nil
 }

@@ -191,7 +191,7 @@ func TestVersionSetHistory(t *testing.T) {
 			t.Fatalf("ETag after an update: %q", r.Header.Get("ETag"))
 		}
 		c.Do(t, "PUT", base+"nosuch/", pinned(1, 1), ifMatch(`"1"`)).Expect(412)
-		c.Do(t, "PUT", base+"canary/", pinned(1, 1), ifMatch("soon")).Expect(422)
+		expectLocs(t, c.Do(t, "PUT", base+"canary/", pinned(1, 1), ifMatch("soon")).Expect(422), "header.If-Match")
 
 		// Two writers with the same If-Match: exactly one wins.
 		var wg sync.WaitGroup
@@ -227,7 +227,9 @@ func TestVersionSetHistory(t *testing.T) {
 		c.Do(t, "POST", base+"release/promote", map[string]any{"from": "nosuch"}).Expect(404)
 		c.Do(t, "POST", base+"release/promote", map[string]any{"from": "canary"}, ifMatch(`"1"`)).Expect(412)
 		c.Do(t, "POST", base+"release/promote", map[string]any{"from": "canary"}, ifMatch(`"2"`)).Expect(204)
-		c.Do(t, "POST", base+"release/promote", map[string]any{}).Expect(422)
+		expectLocs(t, c.Do(t, "POST", base+"release/promote", map[string]any{}).Expect(422), "body.from")
+		expectLocs(t, c.Do(t, "POST", base+"release/rollback", map[string]any{}).Expect(422), "body.to_revision")
+		expectLocs(t, c.Do(t, "POST", base+"release/rollback", map[string]any{"to_revision": 0}).Expect(422), "body.to_revision")
 
 		revs := revisions(t, c, svc, "release")
 		if len(revs) != 3 || revs[0].Revision != 3 || revs[0].Operation != "promote" || revs[2].Revision != 1 || revs[2].Operation != "upsert" {
@@ -309,8 +311,9 @@ func TestVersionDiffs(t *testing.T) {
 			t.Fatalf("reverse diff: %+v", d)
 		}
 		c.Do(t, "GET", base+"?from=1&to=3", nil).Expect(404)
-		c.Do(t, "GET", base+"?from=x&to=1", nil).Expect(422)
-		c.Do(t, "GET", base+"?to=1", nil).Expect(422)
+		expectLocs(t, c.Do(t, "GET", base+"?from=x&to=1", nil).Expect(422), "query.from")
+		expectLocs(t, c.Do(t, "GET", base+"?from=1&to=0", nil).Expect(422), "query.to")
+		expectLocs(t, c.Do(t, "GET", base+"?to=1", nil).Expect(422), "query.from")
 
 		lib := createMachine(t, c, "acme", "lib")
 		c.Do(t, "POST", "/v1/acme/organization/service_hierarchical_state_machine/"+lib+"/", simpleMachine()).Expect(201)
@@ -361,4 +364,13 @@ func TestChangeLogRetention(t *testing.T) {
 			t.Fatalf("after pruning: %v", p.Changes)
 		}
 	})
+}
+
+// expectLocs fails unless the 422 locates its violations at want, in the
+// part of the request they came from.
+func expectLocs(t *testing.T, r *testenv.Response, want ...string) {
+	t.Helper()
+	if got := r.Locs(); !slices.Equal(got, want) {
+		t.Errorf("violations at %v, want %v", got, want)
+	}
 }

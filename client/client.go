@@ -71,8 +71,9 @@ type request struct {
 	retry bool
 	// anonymous requests carry no token (sign-in).
 	anonymous bool
-	out       any     // decodes a JSON response when set
-	raw       *[]byte // receives the raw response body when set
+	out       any          // decodes a JSON response when set
+	raw       *[]byte      // receives the raw response body when set
+	headers   *http.Header // receives a successful response's headers when set
 }
 
 // orgPath returns the escaped path of the client's organization.
@@ -175,6 +176,9 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 	}
 	if r.raw != nil {
 		*r.raw = data
+	}
+	if r.headers != nil {
+		*r.headers = resp.Header
 	}
 	if r.out != nil {
 		if err := json.Unmarshal(data, r.out); err != nil {

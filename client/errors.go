@@ -13,16 +13,17 @@ import (
 // Sentinel errors, one per kind of failure the server reports. Every
 // *APIError matches exactly one of them with errors.Is, by its status.
 var (
-	ErrBadRequest   = errors.New("bad request")  // 400: refused by a business rule
-	ErrUnauthorized = errors.New("unauthorized") // 401: missing, bad or expired credentials
-	ErrForbidden    = errors.New("forbidden")    // 403: not permitted
-	ErrNotFound     = errors.New("not found")    // 404
-	ErrConflict     = errors.New("conflict")     // 409: duplicate name, stale version
-	ErrTooLarge     = errors.New("too large")    // 413
-	ErrValidation   = errors.New("invalid")      // 422: see APIError.Items
-	ErrRateLimited  = errors.New("rate limited") // 429: see APIError.RetryAfter
-	ErrUnavailable  = errors.New("unavailable")  // 503: see APIError.RetryAfter
-	ErrServer       = errors.New("server error") // any other status
+	ErrBadRequest   = errors.New("bad request")         // 400: refused by a business rule
+	ErrUnauthorized = errors.New("unauthorized")        // 401: missing, bad or expired credentials
+	ErrForbidden    = errors.New("forbidden")           // 403: not permitted
+	ErrNotFound     = errors.New("not found")           // 404
+	ErrConflict     = errors.New("conflict")            // 409: duplicate name, stale version
+	ErrPrecondition = errors.New("precondition failed") // 412: If-Match names a stale revision
+	ErrTooLarge     = errors.New("too large")           // 413
+	ErrValidation   = errors.New("invalid")             // 422: see APIError.Items
+	ErrRateLimited  = errors.New("rate limited")        // 429: see APIError.RetryAfter
+	ErrUnavailable  = errors.New("unavailable")         // 503: see APIError.RetryAfter
+	ErrServer       = errors.New("server error")        // any other status
 )
 
 // kinds maps statuses to their sentinel.
@@ -32,6 +33,7 @@ var kinds = map[int]error{
 	http.StatusForbidden:             ErrForbidden,
 	http.StatusNotFound:              ErrNotFound,
 	http.StatusConflict:              ErrConflict,
+	http.StatusPreconditionFailed:    ErrPrecondition,
 	http.StatusRequestEntityTooLarge: ErrTooLarge,
 	http.StatusUnprocessableEntity:   ErrValidation,
 	http.StatusTooManyRequests:       ErrRateLimited,

@@ -14,13 +14,28 @@ type Page struct {
 	ContinuationToken *int `json:"continuation_token"`
 }
 
-// all iterates every item of a paginated listing, fetching pages as the
-// loop needs them; it yields the first error and stops.
+// all iterates every item of a listing paginated by offset tokens.
 func all[T any](ctx context.Context, fetch func(ctx context.Context, token int) ([]T, Page, error)) iter.Seq2[T, error] {
+	return walk(ctx, 0, func(ctx context.Context, token int) ([]T, int, bool, error) {
+		items, page, err := fetch(ctx, token)
+		// A token that does not move forward would loop for ever.
+		more := page.HasMore && page.ContinuationToken != nil && *page.ContinuationToken > token
+		if !more {
+			return items, token, false, err
+		}
+		return items, *page.ContinuationToken, true, err
+	})
+}
+
+// walk iterates every item of a paginated listing, fetching pages as the
+// loop needs them from the first token on: fetch returns a page's items,
+// the next page's token and whether there is one. It yields the first
+// error and stops.
+func walk[T any, K comparable](ctx context.Context, first K, fetch func(ctx context.Context, token K) ([]T, K, bool, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		token := 0
+		token := first
 		for {
-			items, page, err := fetch(ctx, token)
+			items, next, more, err := fetch(ctx, token)
 			if err != nil {
 				var zero T
 				yield(zero, err)
@@ -31,10 +46,10 @@ func all[T any](ctx context.Context, fetch func(ctx context.Context, token int) 
 					return
 				}
 			}
-			if !page.HasMore || page.ContinuationToken == nil || *page.ContinuationToken <= token {
+			if !more || next == token {
 				return
 			}
-			token = *page.ContinuationToken
+			token = next
 		}
 	}
 }

@@ -95,6 +95,11 @@ func (c *Client) CreateService(ctx context.Context, in *CreateServiceRequest) (s
 	var out struct {
 		ID string `json:"id"`
 	}
+	if in != nil && in.ReleaseVersionSet != nil {
+		cp := *in
+		cp.ReleaseVersionSet = withPreferences(in.ReleaseVersionSet)
+		in = &cp
+	}
 	err := c.do(ctx, &request{op: "create-service", method: http.MethodPost, path: c.orgPath("/service/"), body: in, out: &out})
 	return out.ID, err
 }
@@ -130,12 +135,7 @@ func (c *Client) UpdateService(ctx context.Context, serviceID string, in *Update
 // UpsertVersionSet creates or replaces a version set
 // (upsert-service-version-set).
 func (c *Client) UpsertVersionSet(ctx context.Context, serviceID, name string, vs *VersionSet) error {
-	if vs != nil && vs.LLMModelPreferences == nil {
-		// The spec requires the preferences as an object; none is {}.
-		cp := *vs
-		cp.LLMModelPreferences = map[string]LLMConfig{}
-		vs = &cp
-	}
+	vs = withPreferences(vs)
 	return c.do(ctx, &request{op: "upsert-service-version-set", method: http.MethodPut, path: c.orgPath("/service/%s/version_sets/%s/", serviceID, name),
 		body: struct {
 			VersionSet *VersionSet `json:"version_set"`
@@ -145,4 +145,15 @@ func (c *Client) UpsertVersionSet(ctx context.Context, serviceID, name string, v
 // DeleteVersionSet removes a version set (delete-service-version-set).
 func (c *Client) DeleteVersionSet(ctx context.Context, serviceID, name string) error {
 	return c.do(ctx, &request{op: "delete-service-version-set", method: http.MethodDelete, path: c.orgPath("/service/%s/version_sets/%s/", serviceID, name), retry: true})
+}
+
+// withPreferences returns vs with its preferences as an object, as the
+// spec requires them: none is {}, not null.
+func withPreferences(vs *VersionSet) *VersionSet {
+	if vs == nil || vs.LLMModelPreferences != nil {
+		return vs
+	}
+	cp := *vs
+	cp.LLMModelPreferences = map[string]LLMConfig{}
+	return &cp
 }

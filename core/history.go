@@ -61,7 +61,7 @@ func versionNumber(sel string, latest *int, param string) (int, error) {
 	}
 	var n int
 	if _, err := fmt.Sscan(sel, &n); err != nil || n < 1 || fmt.Sprint(n) != sel {
-		return 0, amigo.Invalid(amigo.FieldError{Loc: []any{"query", param}, Type: "value_error",
+		return 0, amigo.Invalid(amigo.FieldError{In: "query", Loc: []any{param}, Type: "value_error",
 			Msg: "Value error, a version is a positive integer or \"latest\""})
 	}
 	return n, nil

@@ -131,7 +131,7 @@ func (a *App) RollbackVersionSet(ctx context.Context, t *Tenant, serviceID, name
 		return 0, err
 	}
 	if toRevision < 1 {
-		return 0, amigo.Invalid(amigo.FieldError{Loc: []any{"body", "to_revision"}, Type: "greater_than", Msg: "Input should be greater than 0"})
+		return 0, amigo.Invalid(amigo.FieldError{Loc: []any{"to_revision"}, Type: "greater_than", Msg: "Input should be greater than 0"})
 	}
 	return a.writeVersionSet(ctx, t, setWrite{
 		serviceID: serviceID, name: name, ifMatch: ifMatch, revisionOp: amigo.RevisionRollback, changeOp: "rollback-service-version-set",
