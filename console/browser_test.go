@@ -232,6 +232,47 @@ func manage(t *testing.T, ctx context.Context, env *testenv.Env) {
 		}
 	}
 	run(t, ctx, chromedp.EmulateViewport(1280, 900))
+
+	// A DefaultUserRole user sees the service's version sets and
+	// revisions but is offered neither promote, rollback nor the change
+	// log, which they may not open either.
+	reader, key := inviteUser(t, c, "globex", "reader@globex.test", amigo.RoleUser), createKey(t, c, "globex", amigo.RoleUser)
+	signIn(t, ctx, key.APIKeyID, key.APIKey, reader)
+	run(t, ctx, chromedp.WaitVisible(`main[data-page="Agents"]`, chromedp.ByQuery), chromedp.Navigate(console+"services/"+service.ID), chromedp.WaitVisible("#set-release", chromedp.ByQuery))
+	var offered int
+	run(t, ctx, chromedp.Evaluate(`document.querySelectorAll("form[action*=promote], a[href*=rollback], #changes, nav a[href$='/changes']").length`, &offered))
+	if offered != 0 {
+		t.Errorf("a DefaultUserRole user is offered %d promote, rollback or change-log elements", offered)
+	}
+	run(t, ctx, chromedp.Navigate(console+"services/"+service.ID+"/version-sets/release/rollback?to=1"))
+	if got := text(t, ctx, "#error-message"); !strings.Contains(got, amigo.PermUpdateVersionSet) {
+		t.Errorf("a DefaultUserRole user's rollback confirmation: %q", got)
+	}
+	// Posted anyway, with the page's CSRF token, the API refuses it.
+	run(t, ctx, chromedp.Evaluate(`(() => {
+		const f = document.createElement("form");
+		f.method = "post";
+		f.action = location.pathname;
+		for (const [k, v] of [["csrf", document.querySelector("input[name=csrf]").value], ["to_revision", "1"]]) {
+			const i = document.createElement("input");
+			i.type = "hidden"; i.name = k; i.value = v;
+			f.appendChild(i);
+		}
+		document.body.appendChild(f);
+		document.querySelector("main").removeAttribute("id");
+		f.submit();
+	})()`, nil), chromedp.WaitVisible("main#main", chromedp.ByQuery))
+	if status, got := text(t, ctx, "h1"), text(t, ctx, "#error-message"); status != "403" || !strings.Contains(got, "required permission Service:") {
+		t.Errorf("a DefaultUserRole user's posted rollback: %s %q", status, got)
+	}
+	if rel := release(t, c, service.ID); rel.AgentVersion != nil {
+		t.Errorf("the refused rollback changed release: %+v", rel)
+	}
+	run(t, ctx, chromedp.Navigate(console+"changes"))
+	if got := text(t, ctx, "#error-message"); !strings.Contains(got, amigo.PermGetChangeLog) {
+		t.Errorf("the change log for a DefaultUserRole user: %q", got)
+	}
+	run(t, ctx, chromedp.Click("#signout", chromedp.ByQuery), chromedp.WaitVisible("#signin", chromedp.ByQuery))
 }
 
 // versionSets reads a service's version sets and their revisions, promotes
@@ -513,8 +554,8 @@ func walkthrough(t *testing.T, ctx context.Context, env *testenv.Env) {
 
 	// A DefaultUserRole user is neither offered the API keys page nor
 	// allowed to open it.
-	user := inviteUser(t, acme.Admin, "reader@acme.test", amigo.RoleUser)
-	key := createKey(t, acme.Admin, amigo.RoleUser)
+	user := inviteUser(t, acme.Admin, "acme", "reader@acme.test", amigo.RoleUser)
+	key := createKey(t, acme.Admin, "acme", amigo.RoleUser)
 	signIn(t, ctx, key.APIKeyID, key.APIKey, user)
 	run(t, ctx, chromedp.WaitVisible("#onboarding-done", chromedp.ByQuery), chromedp.Click("#onboarding-done", chromedp.ByQuery),
 		chromedp.WaitVisible(`main[data-page="Agents"]`, chromedp.ByQuery))
@@ -655,12 +696,12 @@ func machineSpec(t *testing.T, n int) *client.StateMachineSpec {
 	return &spec
 }
 
-func inviteUser(t *testing.T, c *testenv.Client, email, role string) string {
+func inviteUser(t *testing.T, c *testenv.Client, org, email, role string) string {
 	t.Helper()
 	var out struct {
 		UserID string `json:"user_id"`
 	}
-	c.Do(t, "POST", "/v1/acme/user/", map[string]any{"first_name": "Re", "last_name": "Ader", "email": email, "role_name": role}).
+	c.Do(t, "POST", "/v1/"+org+"/user/", map[string]any{"first_name": "Re", "last_name": "Ader", "email": email, "role_name": role}).
 		Expect(201).Decode(&out)
 	return out.UserID
 }
@@ -670,10 +711,10 @@ type createdKey struct {
 	APIKeyID string `json:"api_key_id"`
 }
 
-func createKey(t *testing.T, c *testenv.Client, role string) createdKey {
+func createKey(t *testing.T, c *testenv.Client, org, role string) createdKey {
 	t.Helper()
 	var out createdKey
-	c.Do(t, "POST", "/v1/acme/organization/api_key/", map[string]any{"name": "reader", "duration": "P7D", "role_name": role}).
+	c.Do(t, "POST", "/v1/"+org+"/organization/api_key/", map[string]any{"name": "reader", "duration": "P7D", "role_name": role}).
 		Expect(201).Decode(&out)
 	return out
 }

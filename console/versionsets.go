@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/client"
 )
 
@@ -136,6 +137,10 @@ func (c *Console) confirmRollback(w http.ResponseWriter, r *http.Request, v *vis
 
 // confirm renders the confirmation of p, the target set becoming after.
 func (c *Console) confirm(w http.ResponseWriter, r *http.Request, v *visit, svc *client.Service, name string, p confirmPage, after *client.VersionSet) error {
+	if !v.session.can(amigo.PermUpdateVersionSet) {
+		// Not offered; the API would refuse the form's POST anyway.
+		return &pageError{status: http.StatusForbidden, msg: "Your role may not change version sets (" + amigo.PermUpdateVersionSet + ")."}
+	}
 	page, err := v.api.ListVersionSetRevisions(r.Context(), svc.ID, name, client.RevisionListOptions{Limit: 1}, 0)
 	if err != nil {
 		return err
