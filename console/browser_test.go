@@ -356,27 +356,25 @@ func revisionsShown(t *testing.T, ctx context.Context, set string) []string {
 // release is the service's release version set, as the API has it.
 func release(t *testing.T, c *testenv.Client, service string) client.VersionSet {
 	t.Helper()
-	var page struct {
-		Services []client.Service `json:"services"`
-	}
-	c.Do(t, "GET", "/v1/globex/service/?id="+service, nil).Expect(200).Decode(&page)
-	if len(page.Services) != 1 {
-		t.Fatalf("service %s: %d found", service, len(page.Services))
-	}
-	return page.Services[0].VersionSets["release"]
+	return only[client.Service](t, c, "/v1/globex/service/?id="+service, "services").VersionSets["release"]
 }
 
 // roleOf is the role id get-users shows for a user.
 func roleOf(t *testing.T, c *testenv.Client, user string) string {
 	t.Helper()
-	var page struct {
-		Users []client.User `json:"users"`
+	return only[client.User](t, c, "/v1/globex/user/?user_id="+user, "users").Role
+}
+
+// only is the one item that the listing at path holds under key.
+func only[T any](t *testing.T, c *testenv.Client, path, key string) T {
+	t.Helper()
+	var page map[string]json.RawMessage
+	c.Do(t, "GET", path, nil).Expect(200).Decode(&page)
+	var items []T
+	if err := json.Unmarshal(page[key], &items); err != nil || len(items) != 1 {
+		t.Fatalf("%s: %d %s, %v; want one", path, len(items), key, err)
 	}
-	c.Do(t, "GET", "/v1/globex/user/?user_id="+user, nil).Expect(200).Decode(&page)
-	if len(page.Users) != 1 {
-		t.Fatalf("user %s: %d found", user, len(page.Users))
-	}
-	return page.Users[0].Role
+	return items[0]
 }
 
 // changeLog opens the organization's change log: newest first as the

@@ -55,13 +55,21 @@ func (a *App) UpdateUserRole(ctx context.Context, t *Tenant, userID string, in *
 	if u.RoleID == role.ID {
 		return nil
 	}
+	return a.giveRole(ctx, t, u, role, "update-user-role", "Gave user "+u.Email+" role "+role.Name)
+}
+
+// giveRole makes role u's, recorded in the change log as operation with
+// summary, and then drops the organization's cached callers, so that the
+// user's next request has it.
+func (a *App) giveRole(ctx context.Context, t *Tenant, u *amigo.User, role *amigo.Role, operation, summary string) error {
+	orgID := t.Placement.OrgID
 	defer a.auth.gens.forget(orgID)
 	before := userDocOf(u)
 	after := *before
 	after.RoleID = role.ID
 	ctx, j := journal(ctx)
-	if err := a.record(ctx, j, change{orgID: orgID, operation: "update-user-role", resourceType: resUser, resourceID: u.ID,
-		summary: "Gave user " + u.Email + " role " + role.Name, before: before, after: &after}); err != nil {
+	if err := a.record(ctx, j, change{orgID: orgID, operation: operation, resourceType: resUser, resourceID: u.ID,
+		summary: summary, before: before, after: &after}); err != nil {
 		return err
 	}
 	return t.Store.UpdateUserRole(ctx, orgID, u.ID, role.ID)
