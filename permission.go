@@ -42,6 +42,8 @@ const (
 	PermDeleteUser  = "User:DeleteUser"
 	// PermUpdateUserInfo allows update-user-info, also on oneself.
 	PermUpdateUserInfo = "User:UpdateUserInfo"
+	// PermUpdateUserRole changes a user's role (an extension).
+	PermUpdateUserRole = "User:UpdateUserRole"
 )
 
 // AllPermissions lists every permission the server knows, in a stable order.
@@ -52,7 +54,7 @@ var AllPermissions = []string{
 	PermCreateStateMachine, PermGetStateMachine, PermCreateStateMachineVersion, PermDeleteStateMachine,
 	PermGetService, PermCreateService, PermUpdateService, PermCreateVersionSet, PermUpdateVersionSet, PermDeleteVersionSet,
 	PermGetUserInfo, PermInviteUser, PermDeleteUser, PermUpdateUserInfo,
-	PermGetChangeLog,
+	PermGetChangeLog, PermUpdateUserRole,
 }
 
 // IsPermission reports whether name is a known permission.
@@ -100,7 +102,7 @@ func init() {
 		PermCreateStateMachine, PermGetStateMachine, PermCreateStateMachineVersion, PermDeleteStateMachine)
 	set([]string{"id", "name", "tags"}, PermGetService, PermCreateService, PermUpdateService)
 	set([]string{"id", "name", "tags", "version_set"}, PermCreateVersionSet, PermUpdateVersionSet, PermDeleteVersionSet)
-	set([]string{"id", "email", "role"}, PermGetUserInfo, PermInviteUser, PermDeleteUser, PermUpdateUserInfo)
+	set([]string{"id", "email", "role"}, PermGetUserInfo, PermInviteUser, PermDeleteUser, PermUpdateUserInfo, PermUpdateUserRole)
 }
 
 // TagValues returns a resource's tags as attribute values: "key:value", or

@@ -33,6 +33,7 @@ var permissionOf = map[string]string{
 	"promote-service-version-set":                         "Service:CreateVersionSet or Service:UpdateVersionSet",
 	"rollback-service-version-set":                        "Service:CreateVersionSet or Service:UpdateVersionSet",
 	"get-users":                                           "User:GetUserInfo", "create-invited-user": "User:InviteUser", "delete-user": "User:DeleteUser",
+	"update-user-role": "User:UpdateUserRole",
 }
 
 // TestNoGrantsNoAccess sends every operation, as a user whose role grants

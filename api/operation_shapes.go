@@ -113,6 +113,7 @@ var operationShapes = map[string]shapes{
 	"create-invited-user":  {Tag: "Users", Summary: "Invite a user into the organization.", Request: typeOf[wire.InviteUserInput](), Status: http.StatusCreated, Response: typeOf[wire.InvitedUser](), Errors: []int{http.StatusBadRequest, http.StatusConflict}},
 	"update-user-info":     {Tag: "Users", Summary: "Change a user's details.", Request: typeOf[wire.UpdateUserInput](), Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
 	"delete-user":          {Tag: "Users", Summary: "Delete a user.", Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
+	"update-user-role":     {Tag: "Users", Summary: "Give a user another role; both roles must be included in the caller's.", Request: typeOf[wire.UserRoleInput](), Requires: []string{"role_name"}, Status: http.StatusNoContent},
 }
 
 // qText is an optional string query parameter.

@@ -120,4 +120,7 @@ var operations = []*operation{
 	{ID: "create-invited-user", Method: "POST", Path: "/v1/{organization}/user/", Limit: 50, Gate: [][]string{{amigo.PermInviteUser}}, handler: (*Server).createInvitedUser},
 	{ID: "update-user-info", Method: "POST", Path: "/v1/{organization}/user/{requested_user_id}", Limit: 50, Gate: [][]string{{amigo.PermUpdateUserInfo}}, handler: (*Server).updateUserInfo},
 	{ID: "delete-user", Method: "DELETE", Path: "/v1/{organization}/user/{requested_user_id}", Limit: 500, Gate: [][]string{{amigo.PermDeleteUser}}, handler: (*Server).deleteUser},
+	// An extension (README, "Changing a user's role"): the spec's
+	// update-user-info has no role; the limit is update-user-info's.
+	{ID: "update-user-role", Extension: true, Method: "PUT", Path: "/v1/{organization}/user/{requested_user_id}/role", Limit: 50, Gate: [][]string{{amigo.PermUpdateUserRole}}, handler: (*Server).updateUserRole},
 }

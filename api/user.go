@@ -71,6 +71,21 @@ func (s *Server) updateUserInfo(w http.ResponseWriter, r *http.Request, t *core.
 	return nil
 }
 
+func (s *Server) updateUserRole(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	var in wire.UserRoleInput
+	bad, err := decode(r, &in, defaultMaxBody)
+	if err != nil {
+		return err
+	}
+	cmd := shape.Convert[core.UpdateUserRoleInput](in)
+	cmd.Malformed = bad
+	if err := s.app.UpdateUserRole(r.Context(), t, r.PathValue("requested_user_id"), &cmd); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // nextToken is the continuation token of a page: the offset of the next one.
 func nextToken(more bool, offset, n int) *int {
 	if !more {

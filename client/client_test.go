@@ -160,6 +160,19 @@ func TestResourcesRoundTrip(t *testing.T) {
 		if err != nil || len(users) != 1 || users[0].UserID != invited.UserID || users[0].FirstName != "Anne" || users[0].LastName != "Lee" {
 			t.Fatalf("users %+v, %v", users, err)
 		}
+		// A role change shows in get-users as the new role's id, which
+		// the administrator's own entry carries.
+		if err := c.UpdateUserRole(ctx, invited.UserID, "DefaultSuperAdministratorRole"); err != nil {
+			t.Fatal(err)
+		}
+		promoted, err := client.Collect(c.Users(ctx, client.UserListOptions{UserIDs: []string{invited.UserID, env.UserID}}))
+		if err != nil || len(promoted) != 2 || promoted[0].Role != promoted[1].Role {
+			t.Fatalf("after update-user-role: %+v, %v", promoted, err)
+		}
+		var apiErr *client.APIError
+		if err := c.UpdateUserRole(ctx, invited.UserID, "NoSuchRole"); !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusNotFound {
+			t.Fatalf("an unknown role: %v", err)
+		}
 		if err := c.DeleteUser(ctx, invited.UserID); err != nil {
 			t.Fatal(err)
 		}

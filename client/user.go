@@ -107,3 +107,13 @@ func (c *Client) UpdateUser(ctx context.Context, userID string, in *UpdateUserRe
 func (c *Client) DeleteUser(ctx context.Context, userID string) error {
 	return c.do(ctx, &request{op: "delete-user", method: http.MethodDelete, path: c.orgPath("/user/%s", userID), retry: true})
 }
+
+// UpdateUserRole gives a user another role (update-user-role, an extension of
+// this server: the Amigo API has no such operation). Giving a role is
+// idempotent, so it is retried.
+func (c *Client) UpdateUserRole(ctx context.Context, userID, roleName string) error {
+	body := struct {
+		RoleName string `json:"role_name"`
+	}{roleName}
+	return c.do(ctx, &request{op: "update-user-role", method: http.MethodPut, path: c.orgPath("/user/%s/role", userID), body: body, retry: true})
+}

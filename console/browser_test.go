@@ -3,12 +3,14 @@ package console_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,7 +150,8 @@ func manage(t *testing.T, ctx context.Context, env *testenv.Env) {
 		"name": "support", "description": "Helps customers.", "is_active": true, "keyterms": []string{}, "tags": map[string]any{}}).
 		Expect(201).Decode(&service)
 	c.Do(t, "PUT", "/v1/globex/service/"+service.ID+"/version_sets/canary/", map[string]any{"version_set": map[string]any{
-		"agent_version_number": 1, "service_hierarchical_state_machine_version_number": 1, "llm_model_preferences": map[string]any{}}}).Expect(204)
+		"agent_version_number": 1, "service_hierarchical_state_machine_version_number": 1,
+		"llm_model_preferences": map[string]any{"conversation": map[string]any{"llm_name": "openai_gpt-5.1-2025-11-13"}}}}).Expect(204)
 	console := env.URL + "/console/globex/"
 
 	run(t, ctx, chromedp.Navigate(console))
@@ -176,12 +179,7 @@ func manage(t *testing.T, ctx context.Context, env *testenv.Env) {
 	run(t, ctx, chromedp.Navigate(console+"agents/"+spare.ID), chromedp.Click("details.danger-zone summary", chromedp.ByQuery),
 		chromedp.Click("#deprecate", chromedp.ByQuery), chromedp.WaitVisible("h1 .badge", chromedp.ByQuery))
 
-	run(t, ctx, chromedp.Navigate(console+"services/"+service.ID), chromedp.WaitVisible(`main[data-page="Services"]`, chromedp.ByQuery))
-	var sets []string
-	run(t, ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll("main tbody tr td:first-child")).map(c => c.textContent)`, &sets))
-	if !slices.Contains(sets, "canary") || !slices.Contains(sets, "release") {
-		t.Errorf("version sets shown: %q", sets)
-	}
+	versionSets(t, ctx, env, c, console, service.ID)
 
 	// An API key: its secret shown once, then revoked.
 	run(t, ctx, chromedp.Navigate(console+"api-keys"), chromedp.WaitVisible("#create-key", chromedp.ByQuery))
@@ -205,13 +203,23 @@ func manage(t *testing.T, ctx context.Context, env *testenv.Env) {
 	run(t, ctx, chromedp.Navigate(console+"users"), chromedp.WaitVisible("#invite", chromedp.ByQuery),
 		chromedp.SetValue("#first_name", "New", chromedp.ByQuery), chromedp.SetValue("#last_name", "Person", chromedp.ByQuery),
 		chromedp.SetValue("#email", "new@globex.test", chromedp.ByQuery), chromedp.Click("#invite", chromedp.ByQuery))
+	// Their role changed, then they are deleted.
+	invited := text(t, ctx, "p[role=status] code")
+	labelled(t, ctx, "users")
+	run(t, ctx, chromedp.SetValue("#role-"+invited, amigo.RoleSuperAdministrator, chromedp.ByQuery),
+		chromedp.Click(`button[aria-label="Change role of new@globex.test"]`, chromedp.ByQuery), chromedp.WaitVisible("#notice", chromedp.ByQuery))
+	if got, want := roleOf(t, c, invited), roleOf(t, c, org.UserID); got != want {
+		t.Errorf("the invited user's role is %s, want the super administrator role %s, like the signed-in user", got, want)
+	}
 	run(t, ctx, chromedp.WaitVisible(`button[aria-label="Delete new@globex.test"]`, chromedp.ByQuery),
 		chromedp.Click(`button[aria-label="Delete new@globex.test"]`, chromedp.ByQuery))
 	gone(t, ctx, `button[aria-label="Delete new@globex.test"]`, "the deleted user")
 
+	changeLog(t, ctx, c, console)
+
 	// At phone width nothing but the graph itself scrolls sideways.
 	run(t, ctx, chromedp.EmulateViewport(390, 844))
-	for _, path := range []string{"agents/" + agent.ID, "state-machines/" + machine, "users", ""} {
+	for _, path := range []string{"agents/" + agent.ID, "state-machines/" + machine, "users", "services/" + service.ID, "changes", ""} {
 		if path == "" {
 			run(t, ctx, chromedp.Click("#signout", chromedp.ByQuery), chromedp.WaitVisible("#signin", chromedp.ByQuery))
 		} else {
@@ -224,6 +232,197 @@ func manage(t *testing.T, ctx context.Context, env *testenv.Env) {
 		}
 	}
 	run(t, ctx, chromedp.EmulateViewport(1280, 900))
+
+	// A DefaultUserRole user sees the service's version sets and
+	// revisions but is offered neither promote, rollback nor the change
+	// log, which they may not open either.
+	reader, key := inviteUser(t, c, "globex", "reader@globex.test", amigo.RoleUser), createKey(t, c, "globex", amigo.RoleUser)
+	signIn(t, ctx, key.APIKeyID, key.APIKey, reader)
+	run(t, ctx, chromedp.WaitVisible(`main[data-page="Agents"]`, chromedp.ByQuery), chromedp.Navigate(console+"services/"+service.ID), chromedp.WaitVisible("#set-release", chromedp.ByQuery))
+	var offered int
+	run(t, ctx, chromedp.Evaluate(`document.querySelectorAll("form[action*=promote], a[href*=rollback], #changes, nav a[href$='/changes']").length`, &offered))
+	if offered != 0 {
+		t.Errorf("a DefaultUserRole user is offered %d promote, rollback or change-log elements", offered)
+	}
+	run(t, ctx, chromedp.Navigate(console+"services/"+service.ID+"/version-sets/release/rollback?to=1"))
+	if got := text(t, ctx, "#error-message"); !strings.Contains(got, amigo.PermUpdateVersionSet) {
+		t.Errorf("a DefaultUserRole user's rollback confirmation: %q", got)
+	}
+	// Posted anyway, with the page's CSRF token, the API refuses it.
+	run(t, ctx, chromedp.Evaluate(`(() => {
+		const f = document.createElement("form");
+		f.method = "post";
+		f.action = location.pathname;
+		for (const [k, v] of [["csrf", document.querySelector("input[name=csrf]").value], ["to_revision", "1"]]) {
+			const i = document.createElement("input");
+			i.type = "hidden"; i.name = k; i.value = v;
+			f.appendChild(i);
+		}
+		document.body.appendChild(f);
+		document.querySelector("main").removeAttribute("id");
+		f.submit();
+	})()`, nil), chromedp.WaitVisible("main#main", chromedp.ByQuery))
+	if status, got := text(t, ctx, "h1"), text(t, ctx, "#error-message"); status != "403" || !strings.Contains(got, "required permission Service:") {
+		t.Errorf("a DefaultUserRole user's posted rollback: %s %q", status, got)
+	}
+	if rel := release(t, c, service.ID); rel.AgentVersion != nil {
+		t.Errorf("the refused rollback changed release: %+v", rel)
+	}
+	run(t, ctx, chromedp.Navigate(console+"changes"))
+	if got := text(t, ctx, "#error-message"); !strings.Contains(got, amigo.PermGetChangeLog) {
+		t.Errorf("the change log for a DefaultUserRole user: %q", got)
+	}
+	run(t, ctx, chromedp.Click("#signout", chromedp.ByQuery), chromedp.WaitVisible("#signin", chromedp.ByQuery))
+}
+
+// versionSets reads a service's version sets and their revisions, promotes
+// canary into release through the confirmation, and rolls release back:
+// first with a confirmation gone stale (refused with the API's message),
+// then for real.
+func versionSets(t *testing.T, ctx context.Context, env *testenv.Env, c *testenv.Client, console, service string) {
+	page := console + "services/" + service
+	run(t, ctx, chromedp.Navigate(page), chromedp.WaitVisible("#version-sets", chromedp.ByQuery))
+	var sets []string
+	run(t, ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll("#version-sets tbody tr")).map(r => r.dataset.set)`, &sets))
+	if strings.Join(sets, ",") != "canary,edge,release" {
+		t.Errorf("version sets shown: %q", sets)
+	}
+	if revs := revisionsShown(t, ctx, "release"); strings.Join(revs, ",") != "1" {
+		t.Errorf("release's revisions: %q, want 1", revs)
+	}
+	labelled(t, ctx, "service")
+
+	run(t, ctx, chromedp.SetValue("#promote-release", "canary", chromedp.ByQuery),
+		chromedp.Click(`button[aria-label="Promote into release"]`, chromedp.ByQuery), chromedp.WaitVisible("#confirm-diff", chromedp.ByQuery))
+	if got, want := changedRows(t, ctx), "Agent version: latest → 1; LLM preference: conversation: none → openai_gpt-5.1-2025-11-13; State-machine version: latest → 1"; got != want {
+		t.Errorf("promote's diff:\n got %s\nwant %s", got, want)
+	}
+	if release(t, c, service).AgentVersion != nil {
+		t.Fatal("release changed before the promote was confirmed")
+	}
+	run(t, ctx, chromedp.Click("#confirm", chromedp.ByQuery), chromedp.WaitVisible("#version-sets", chromedp.ByQuery))
+	if rel := release(t, c, service); rel.AgentVersion == nil || *rel.AgentVersion != 1 || rel.StateMachineVersion == nil || *rel.StateMachineVersion != 1 ||
+		rel.LLMModelPreferences["conversation"].LLMName != "openai_gpt-5.1-2025-11-13" {
+		t.Errorf("release after the promote: %+v", rel)
+	}
+	if revs := revisionsShown(t, ctx, "release"); strings.Join(revs, ",") != "2,1" {
+		t.Errorf("release's revisions after the promote: %q, want 2,1", revs)
+	}
+
+	// A rollback confirmed after someone else changed the set is refused.
+	rollback := `a[aria-label="Roll release back to revision 1"]`
+	run(t, ctx, chromedp.Click(rollback, chromedp.ByQuery), chromedp.WaitVisible("#confirm-diff", chromedp.ByQuery))
+	if got, want := changedRows(t, ctx), "Agent version: 1 → latest; LLM preference: conversation: openai_gpt-5.1-2025-11-13 → none; State-machine version: 1 → latest"; got != want {
+		t.Errorf("rollback's diff:\n got %s\nwant %s", got, want)
+	}
+	c.Do(t, "POST", "/v1/globex/service/"+service+"/version_sets/release/promote", map[string]any{"from": "canary"}).Expect(204)
+	run(t, ctx, chromedp.Click("#confirm", chromedp.ByQuery))
+	if got := text(t, ctx, "#error-message"); !strings.Contains(got, "is at revision 3, not 2") {
+		t.Errorf("a stale rollback: %q", got)
+	}
+	run(t, ctx, chromedp.Navigate(page), chromedp.Click(rollback, chromedp.ByQuery), chromedp.WaitVisible("#confirm", chromedp.ByQuery),
+		chromedp.Click("#confirm", chromedp.ByQuery), chromedp.WaitVisible("#version-sets", chromedp.ByQuery))
+	if rel := release(t, c, service); rel.AgentVersion != nil || rel.StateMachineVersion != nil || len(rel.LLMModelPreferences) != 0 {
+		t.Errorf("release after the rollback: %+v", rel)
+	}
+	if revs := revisionsShown(t, ctx, "release"); strings.Join(revs, ",") != "4,3,2,1" {
+		t.Errorf("release's revisions after the rollback: %q, want 4,3,2,1", revs)
+	}
+	// The service's own history lists the version set changes.
+	var history []string
+	run(t, ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll("#changes tbody tr")).map(r => r.dataset.operation)`, &history))
+	if want := "rollback-service-version-set,promote-service-version-set,promote-service-version-set,upsert-service-version-set,create-service"; strings.Join(history, ",") != want {
+		t.Errorf("the service's history: %q, want %s", history, want)
+	}
+}
+
+// changedRows is the changed rows of the confirmation's diff, as text.
+func changedRows(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	var rows []string
+	run(t, ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll("#confirm-diff tr.changed")).map(r => r.cells[0].textContent + ": " + r.cells[1].textContent + " → " + r.cells[2].textContent)`, &rows))
+	slices.Sort(rows)
+	return strings.Join(rows, "; ")
+}
+
+// revisionsShown lists the revisions the service page shows of a set.
+func revisionsShown(t *testing.T, ctx context.Context, set string) []string {
+	t.Helper()
+	var revs []string
+	run(t, ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll("#set-`+set+` tbody tr[data-revision]")).map(r => r.dataset.revision)`, &revs))
+	return revs
+}
+
+// release is the service's release version set, as the API has it.
+func release(t *testing.T, c *testenv.Client, service string) client.VersionSet {
+	t.Helper()
+	return only[client.Service](t, c, "/v1/globex/service/?id="+service, "services").VersionSets["release"]
+}
+
+// roleOf is the role id get-users shows for a user.
+func roleOf(t *testing.T, c *testenv.Client, user string) string {
+	t.Helper()
+	return only[client.User](t, c, "/v1/globex/user/?user_id="+user, "users").Role
+}
+
+// only is the one item that the listing at path holds under key.
+func only[T any](t *testing.T, c *testenv.Client, path, key string) T {
+	t.Helper()
+	var page map[string]json.RawMessage
+	c.Do(t, "GET", path, nil).Expect(200).Decode(&page)
+	var items []T
+	if err := json.Unmarshal(page[key], &items); err != nil || len(items) != 1 {
+		t.Fatalf("%s: %d %s, %v; want one", path, len(items), key, err)
+	}
+	return items[0]
+}
+
+// changeLog opens the organization's change log: newest first as the
+// API lists it, with the operations done above, two pages, and a filter
+// by resource type.
+func changeLog(t *testing.T, ctx context.Context, c *testenv.Client, console string) {
+	api := func(query string) []string {
+		var page struct {
+			Changes []struct {
+				Operation string `json:"operation"`
+			} `json:"changes"`
+		}
+		c.Do(t, "GET", "/v1/globex/changes/"+query, nil).Expect(200).Decode(&page)
+		var ops []string
+		for _, ch := range page.Changes {
+			ops = append(ops, ch.Operation)
+		}
+		return ops
+	}
+	// Enough changes for two pages of 25.
+	for i := 0; len(api("?limit=100")) <= 30; i++ {
+		c.Do(t, "POST", "/v1/globex/organization/agent", map[string]any{"agent_name": fmt.Sprintf("filler %d", i)}).Expect(201)
+	}
+	all := api("?limit=100")
+	shown := func() []string {
+		var ops []string
+		run(t, ctx, chromedp.WaitVisible("#changes", chromedp.ByQuery),
+			chromedp.Evaluate(`Array.from(document.querySelectorAll("#changes tbody tr")).map(r => r.dataset.operation)`, &ops))
+		return ops
+	}
+	run(t, ctx, chromedp.Navigate(console+"home"), chromedp.Click(`nav a[href$="/changes"]`, chromedp.ByQuery))
+	labelled(t, ctx, "change log")
+	first := shown()
+	run(t, ctx, chromedp.Click("#older", chromedp.ByQuery), chromedp.WaitVisible("#newer", chromedp.ByQuery))
+	second := shown()
+	if got, want := strings.Join(append(first, second...), ","), strings.Join(all[:min(len(all), 50)], ","); len(first) != 25 || got != want {
+		t.Errorf("the change log's first two pages (%d on the first):\n got %s\nwant %s", len(first), got, want)
+	}
+	for _, op := range []string{"promote-service-version-set", "rollback-service-version-set", "update-user-role", "delete-user", "delete-api-key", "create-service"} {
+		if !slices.Contains(all, op) {
+			t.Errorf("the change log lacks %s", op)
+		}
+	}
+	run(t, ctx, chromedp.SetValue("#resource_type", "user", chromedp.ByQuery), chromedp.Click("#filter", chromedp.ByQuery),
+		chromedp.WaitReady(`#shown[data-type="user"]`, chromedp.ByQuery))
+	if got, want := strings.Join(shown(), ","), strings.Join(api("?resource_type=user"), ","); got != want || !strings.HasPrefix(got, "delete-user,update-user-role,create-invited-user") {
+		t.Errorf("changes of users:\n got %s\nwant %s, newest delete-user,update-user-role,create-invited-user", got, want)
+	}
 }
 
 // gone waits for the element sel to leave the page after an action.
@@ -353,8 +552,8 @@ func walkthrough(t *testing.T, ctx context.Context, env *testenv.Env) {
 
 	// A DefaultUserRole user is neither offered the API keys page nor
 	// allowed to open it.
-	user := inviteUser(t, acme.Admin, "reader@acme.test", amigo.RoleUser)
-	key := createKey(t, acme.Admin, amigo.RoleUser)
+	user := inviteUser(t, acme.Admin, "acme", "reader@acme.test", amigo.RoleUser)
+	key := createKey(t, acme.Admin, "acme", amigo.RoleUser)
 	signIn(t, ctx, key.APIKeyID, key.APIKey, user)
 	run(t, ctx, chromedp.WaitVisible("#onboarding-done", chromedp.ByQuery), chromedp.Click("#onboarding-done", chromedp.ByQuery),
 		chromedp.WaitVisible(`main[data-page="Agents"]`, chromedp.ByQuery))
@@ -419,6 +618,14 @@ func hostileOrganization(t *testing.T, ctx context.Context, env *testenv.Env) {
 	inert(t, ctx, "state machine")
 	run(t, ctx, chromedp.Navigate(console+"state-machines"), chromedp.WaitVisible(`main[data-page="State machines"]`, chromedp.ByQuery))
 	inert(t, ctx, "state machines")
+
+	// A change summary naming an agent named with the payload.
+	evil.Admin.Do(t, "POST", "/v1/evil/organization/agent", map[string]any{"agent_name": xss}).Expect(201)
+	run(t, ctx, chromedp.Navigate(console+"changes"), chromedp.WaitVisible("#changes", chromedp.ByQuery))
+	if got := text(t, ctx, "#changes tbody tr .summary"); !strings.HasPrefix(got, "Created agent "+strconv.Quote(xss)) {
+		t.Errorf("the newest change's summary: %q", got)
+	}
+	inert(t, ctx, "change log")
 	run(t, ctx, chromedp.Click("#signout", chromedp.ByQuery), chromedp.WaitVisible("#signin", chromedp.ByQuery))
 }
 
@@ -487,12 +694,12 @@ func machineSpec(t *testing.T, n int) *client.StateMachineSpec {
 	return &spec
 }
 
-func inviteUser(t *testing.T, c *testenv.Client, email, role string) string {
+func inviteUser(t *testing.T, c *testenv.Client, org, email, role string) string {
 	t.Helper()
 	var out struct {
 		UserID string `json:"user_id"`
 	}
-	c.Do(t, "POST", "/v1/acme/user/", map[string]any{"first_name": "Re", "last_name": "Ader", "email": email, "role_name": role}).
+	c.Do(t, "POST", "/v1/"+org+"/user/", map[string]any{"first_name": "Re", "last_name": "Ader", "email": email, "role_name": role}).
 		Expect(201).Decode(&out)
 	return out.UserID
 }
@@ -502,10 +709,10 @@ type createdKey struct {
 	APIKeyID string `json:"api_key_id"`
 }
 
-func createKey(t *testing.T, c *testenv.Client, role string) createdKey {
+func createKey(t *testing.T, c *testenv.Client, org, role string) createdKey {
 	t.Helper()
 	var out createdKey
-	c.Do(t, "POST", "/v1/acme/organization/api_key/", map[string]any{"name": "reader", "duration": "P7D", "role_name": role}).
+	c.Do(t, "POST", "/v1/"+org+"/organization/api_key/", map[string]any{"name": "reader", "duration": "P7D", "role_name": role}).
 		Expect(201).Decode(&out)
 	return out
 }

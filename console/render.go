@@ -17,7 +17,8 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// parsePages parses every page with the layout it is drawn in.
+// parsePages parses every page with the layout it is drawn in and the
+// parts pages share (the files named _*.html).
 func parsePages() (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -26,10 +27,10 @@ func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "templates/")
-		if base == "layout.html" {
+		if base == "layout.html" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		t, err := template.New(base).ParseFS(templateFS, "templates/layout.html", name)
+		t, err := template.New(base).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", name)
 		if err != nil {
 			return nil, err
 		}
@@ -66,6 +67,7 @@ func nav(v *visit, title string) []navItem {
 		{"Services", "services", amigo.PermGetService},
 		{"API keys", "api-keys", amigo.PermGetAPIKey},
 		{"Users", "users", amigo.PermGetUserInfo},
+		{"Change log", "changes", amigo.PermGetChangeLog},
 	}
 	var out []navItem
 	for _, it := range items {

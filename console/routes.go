@@ -29,12 +29,20 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("POST /console/{org}/state-machines/{id}/deprecate", c.private(c.deprecateStateMachine))
 	c.mux.HandleFunc("GET /console/{org}/services", c.private(c.services))
 	c.mux.HandleFunc("GET /console/{org}/services/{id}", c.private(c.service))
+	// Promote and rollback: a GET shows the confirmation with the diff,
+	// the POST it carries performs the change.
+	c.mux.HandleFunc("GET /console/{org}/services/{id}/version-sets/{name}/promote", c.private(c.confirmPromote))
+	c.mux.HandleFunc("POST /console/{org}/services/{id}/version-sets/{name}/promote", c.private(c.promote))
+	c.mux.HandleFunc("GET /console/{org}/services/{id}/version-sets/{name}/rollback", c.private(c.confirmRollback))
+	c.mux.HandleFunc("POST /console/{org}/services/{id}/version-sets/{name}/rollback", c.private(c.rollback))
 	c.mux.HandleFunc("GET /console/{org}/api-keys", c.private(c.apiKeys))
 	c.mux.HandleFunc("POST /console/{org}/api-keys", c.private(c.createAPIKey))
 	c.mux.HandleFunc("POST /console/{org}/api-keys/{id}/revoke", c.private(c.revokeAPIKey))
 	c.mux.HandleFunc("GET /console/{org}/users", c.private(c.users))
 	c.mux.HandleFunc("POST /console/{org}/users", c.private(c.inviteUser))
+	c.mux.HandleFunc("POST /console/{org}/users/{id}/role", c.private(c.setUserRole))
 	c.mux.HandleFunc("POST /console/{org}/users/{id}/delete", c.private(c.deleteUser))
+	c.mux.HandleFunc("GET /console/{org}/changes", c.private(c.changes))
 }
 
 // cacheFor lets browsers keep the embedded assets for an hour: they change

@@ -136,16 +136,7 @@ func (a *App) SetUserRole(ctx context.Context, orgID, email, roleName string) (*
 	if err != nil {
 		return nil, err
 	}
-	defer a.auth.gens.forget(orgID)
-	before := userDocOf(u)
-	after := *before
-	after.RoleID = role.ID
-	ctx, j := journal(ctx)
-	if err := a.record(ctx, j, change{orgID: orgID, operation: "users set-role", resourceType: resUser, resourceID: u.ID,
-		summary: "Operator gave " + u.Email + " role " + roleName, before: before, after: &after}); err != nil {
-		return nil, err
-	}
-	if err := t.Store.UpdateUserRole(ctx, orgID, u.ID, role.ID); err != nil {
+	if err := a.giveRole(ctx, t, u, role, "users set-role", "Operator gave "+u.Email+" role "+roleName); err != nil {
 		return nil, err
 	}
 	u.RoleID = role.ID

@@ -37,6 +37,11 @@ type UpdateUserInput struct {
 	AudioKeyterms                *[]string       `json:"audio_keyterms,omitempty"`
 }
 
+// UserRoleInput is the body of update-user-role (an extension).
+type UserRoleInput struct {
+	RoleName *string `json:"role_name,omitempty"`
+}
+
 // UserInstance is one element of get-users' "users".
 type UserInstance struct {
 	OrgID                 string            `json:"org_id"`
