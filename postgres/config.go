@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"database/sql"
+	"runtime"
 	"strings"
 	"time"
 
@@ -14,13 +15,21 @@ import (
 // burst opened within a minute, instead of pgxpool's half hour.
 const defaultIdleTime = time.Minute
 
+// minPoolConns is the least connection budget per database unless the URL
+// sets pool_max_conns. pgxpool's own default, the greater of 4 and the CPU
+// count, left 32 concurrent listings on a 2-CPU server queueing in
+// database/sql's pool, whose hand-offs between goroutines then cost a
+// quarter of the server's time per request; 8 gave 30% more listings a
+// second and 16 no more than 8.
+const minPoolConns = 8
+
 // pgxConfig parses a postgres:// URL into the connection's settings and the
 // pool's. Extra runtime parameters in the URL, such as search_path, are
 // passed to the server. The pool is sized by pgxpool's parameters, with
 // pgxpool's defaults, and pgx's own parameters choose how statements run:
 //
 //   - pool_max_conns: the connection budget of this database per server
-//     (default: the greater of 4 and the number of CPUs). Connections open
+//     (default: the greater of 8 and the number of CPUs). Connections open
 //     only when a request needs one and stay open, up to the budget, while
 //     they are used.
 //   - pool_max_conn_idle_time: an idle connection closes after this long
@@ -36,6 +45,9 @@ func pgxConfig(url string) (*pgx.ConnConfig, *pgxpool.Config, error) {
 	}
 	if !strings.Contains(url, "pool_max_conn_idle_time") {
 		pool.MaxConnIdleTime = defaultIdleTime
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		pool.MaxConns = int32(max(minPoolConns, runtime.NumCPU()))
 	}
 	return pool.ConnConfig, pool, nil
 }
