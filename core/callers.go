@@ -2,8 +2,12 @@ package core
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/token"
@@ -56,6 +60,11 @@ type authCache[V any] struct {
 	ttl  time.Duration
 	now  func() time.Time
 	gens *authGens
+	// loads lets concurrent misses of one key share one fetch: when an
+	// entry expires under load, every request in flight would otherwise
+	// fetch it at once (a signature check or a query each), which showed
+	// in the p99 of listings once a second.
+	loads singleflight.Group
 
 	mu      sync.Mutex
 	entries map[string]authEntry[V]
@@ -95,11 +104,33 @@ func (c *authCache[V]) load(orgID, key string, fetch func() (V, time.Time, error
 	if v, ok := c.get(key); ok {
 		return v, nil
 	}
-	gen := c.gens.get(orgID)
-	v, until, err := fetch()
-	if err != nil || c.ttl <= 0 {
+	if c.ttl <= 0 {
+		v, _, err := fetch()
 		return v, err
 	}
+	// The generation is part of the flight's key: a caller that comes
+	// after an invalidation never shares a fetch that began before it.
+	gen := c.gens.get(orgID)
+	shared, err, _ := c.loads.Do(key+"\x00"+strconv.FormatUint(gen, 10), func() (any, error) {
+		v, until, err := fetch()
+		if err == nil {
+			c.put(orgID, key, v, gen, until)
+		}
+		return v, err
+	})
+	// The fetch ran under the first caller's context; if that request
+	// ended, the others fetch under their own.
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		v, _, err := fetch()
+		return v, err
+	}
+	v, _ := shared.(V)
+	return v, err
+}
+
+// put keeps v, loaded at generation gen, for ttl (or until, if sooner and
+// not zero).
+func (c *authCache[V]) put(orgID, key string, v V, gen uint64, until time.Time) {
 	now := c.now()
 	expires := now.Add(c.ttl)
 	if !until.IsZero() && until.Before(expires) {
@@ -111,7 +142,6 @@ func (c *authCache[V]) load(orgID, key string, fetch func() (V, time.Time, error
 		c.sweep(now)
 	}
 	c.entries[key] = authEntry[V]{orgID: orgID, value: v, gen: gen, expires: expires}
-	return v, nil
 }
 
 // sweep drops expired entries, and everything if that is not enough: the
