@@ -39,6 +39,10 @@ func writeJournal(ctx context.Context, tx *sql.Tx, j *amigo.Journal) error {
 			r.Operation, set); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO version_set_heads (org_id, service_id, name, revision) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (service_id, name) DO UPDATE SET revision = excluded.revision`, r.OrgID, r.ServiceID, r.Name, r.Revision); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -145,7 +149,7 @@ func (db *ClusterStore) FindVersionSetRevision(ctx context.Context, orgID, servi
 // latestRevisions returns the last revision number of every version set
 // the service ever had, deleted ones included.
 func latestRevisions(ctx context.Context, q execer, serviceID string) (map[string]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name, MAX(revision) FROM version_set_revisions WHERE service_id = $1 GROUP BY name`, serviceID)
+	rows, err := q.QueryContext(ctx, `SELECT name, revision FROM version_set_heads WHERE service_id = $1`, serviceID)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ var TenantTables = []string{
 	"version_sets",
 	"service_tag_counts",
 	"version_set_revisions",
+	"version_set_heads",
 	"change_log",
 }
 
