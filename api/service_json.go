@@ -16,11 +16,18 @@ import (
 // service (sqldb's service cache), immutable, so a listing encodes each
 // service once per revision instead of converting and encoding all ten on
 // every request, which was a fifth of a listing's time. A service that
-// changed is a new value, and so a new entry; a store that returns fresh
-// values each time only fills the map until it is cleared.
+// changed is a new value, whose encoding replaces the old one's; a store
+// that returns fresh values each time is only encoded each time.
 type serviceJSON struct {
 	mu      sync.Mutex
-	entries map[*amigo.Service][]byte
+	entries map[string]encodedService // by service id
+}
+
+// encodedService is the JSON of one value of a service. Keeping one entry
+// per service id, not per value, lets a newer value replace the older one.
+type encodedService struct {
+	of   *amigo.Service
+	json []byte
 }
 
 // maxEncodedServices bounds serviceJSON at about a kilobyte an entry.
@@ -29,10 +36,10 @@ const maxEncodedServices = 20_000
 // encode returns the JSON of s as get-services lists it.
 func (c *serviceJSON) encode(s *amigo.Service) []byte {
 	c.mu.Lock()
-	b, ok := c.entries[s]
+	e, ok := c.entries[s.ID]
 	c.mu.Unlock()
-	if ok {
-		return b
+	if ok && e.of == s {
+		return e.json
 	}
 	b, err := json.Marshal(wire.NewService(s))
 	if err != nil {
@@ -41,9 +48,9 @@ func (c *serviceJSON) encode(s *amigo.Service) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil || len(c.entries) >= maxEncodedServices {
-		c.entries = make(map[*amigo.Service][]byte)
+		c.entries = make(map[string]encodedService)
 	}
-	c.entries[s] = b
+	c.entries[s.ID] = encodedService{of: s, json: b}
 	return b
 }
 

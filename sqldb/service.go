@@ -289,15 +289,15 @@ func (db *ClusterStore) servicesAt(ctx context.Context, refs []serviceRef) ([]*a
 		return nil, err
 	}
 	services := make([]*amigo.Service, len(read))
-	byID := make(map[string]*amigo.Service, len(read))
 	for i, l := range read {
-		services[i], byID[l.s.ID] = l.s, l.s
+		services[i] = l.s
 	}
 	if err := loadDetails(ctx, db.db, services); err != nil {
 		return nil, err
 	}
+	byID := make(map[string]*amigo.Service, len(read))
 	for _, l := range read {
-		db.services.put(l.s, l.rev)
+		byID[l.s.ID] = db.services.put(l.s, l.rev)
 	}
 	for i, r := range refs {
 		if out[i] == nil {

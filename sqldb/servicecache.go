@@ -58,15 +58,21 @@ func (c *serviceCache) get(id string, rev int64) (*amigo.Service, bool) {
 	return e.s, true
 }
 
-// put keeps s, read at rev.
-func (c *serviceCache) put(s *amigo.Service, rev int64) {
-	expires := c.now().Add(serviceCacheTTL)
+// put keeps s, read at rev, and returns the value to use: the one already
+// kept for that rev if there is one, so that requests which missed
+// together share one value (and the encoding api keeps for it) instead of
+// each leaving a copy behind.
+func (c *serviceCache) put(s *amigo.Service, rev int64) *amigo.Service {
+	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.entries) >= maxCachedServices {
+	if e, ok := c.entries[s.ID]; ok && e.rev == rev {
+		s = e.s
+	} else if len(c.entries) >= maxCachedServices {
 		clear(c.entries) // cheap to read again; a sweep would cost as much
 	}
-	c.entries[s.ID] = cachedService{rev: rev, s: s, expires: expires}
+	c.entries[s.ID] = cachedService{rev: rev, s: s, expires: now.Add(serviceCacheTTL)}
+	return s
 }
 
 // newRev returns the rev a write stamps on a service's rows: random, so a
