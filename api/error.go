@@ -75,6 +75,12 @@ var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // into the response sent a page of services (over net/http's 4 KB buffer)
 // chunked, in two writes to the socket.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	writeBody(w, status, func(buf *bytes.Buffer) error { return json.NewEncoder(buf).Encode(v) })
+}
+
+// writeBody writes the JSON body that encode puts in a pooled buffer, with
+// its Content-Length, in one write.
+func writeBody(w http.ResponseWriter, status int, encode func(*bytes.Buffer) error) {
 	buf := jsonBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer func() {
@@ -83,7 +89,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		}
 	}()
 	w.Header().Set("Content-Type", "application/json")
-	if err := json.NewEncoder(buf).Encode(v); err != nil {
+	if err := encode(buf); err != nil {
 		// Only values that cannot be encoded fail here: a bug, answered
 		// as the 500 it is.
 		buf.Reset()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"sync"
 
 	"github.com/amigo-oss/amigo-server"
@@ -58,39 +57,31 @@ func (c *serviceJSON) encode(s *amigo.Service) []byte {
 // byte for byte as writeJSON would write it (TestServiceListEncoding),
 // with each service's JSON from c.
 func (c *serviceJSON) writeServiceList(w http.ResponseWriter, services []*amigo.Service, page wire.Page, tags []string) {
-	buf := jsonBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= maxPooledBody {
-			jsonBuffers.Put(buf)
+	writeBody(w, http.StatusOK, func(buf *bytes.Buffer) error {
+		buf.WriteString(`{"services":[`)
+		for i, s := range services {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.Write(c.encode(s))
 		}
-	}()
-	buf.WriteString(`{"services":[`)
-	for i, s := range services {
-		if i > 0 {
-			buf.WriteByte(',')
+		buf.WriteByte(']')
+		// The rest of the object is encoded as its own struct, whose
+		// opening brace becomes the comma after "services".
+		rest := serviceListTail{Page: page}
+		rest.FilterValues.Tags = tags
+		if tags == nil {
+			rest.FilterValues.Tags = []string{}
 		}
-		buf.Write(c.encode(s))
-	}
-	buf.WriteByte(']')
-	// The rest of the object is encoded as its own struct, whose opening
-	// brace becomes the comma after "services".
-	rest := serviceListTail{Page: page}
-	rest.FilterValues.Tags = tags
-	if tags == nil {
-		rest.FilterValues.Tags = []string{}
-	}
-	tail, err := json.Marshal(rest)
-	if err != nil {
-		panic("api: encode service list: " + err.Error())
-	}
-	buf.WriteByte(',')
-	buf.Write(tail[1:])
-	buf.WriteByte('\n') // as json.Encoder ends every value
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
+		tail, err := json.Marshal(rest)
+		if err != nil {
+			return err
+		}
+		buf.WriteByte(',')
+		buf.Write(tail[1:])
+		buf.WriteByte('\n') // as json.Encoder ends every value
+		return nil
+	})
 }
 
 // serviceListTail is wire.ServiceList without its services.

@@ -302,7 +302,6 @@ func (a *App) ListServices(ctx context.Context, t *Tenant, f amigo.ServiceFilter
 		return nil, nil, false, nil, err
 	}
 	if !all {
-		tags = nil
 		for _, s := range services {
 			tags = append(tags, amigo.TagValues(s.Tags)...)
 		}

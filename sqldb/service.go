@@ -181,6 +181,7 @@ func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.
 	var q query
 	from, col, order := "services", "", orderBy(f.Sort, "created_at")
 	cols := "id, rev"
+	onTags := false // the tag index alone answers, org_id included
 	tags := f.Tags
 	// One exact tag listed by name is read in order from the tag index,
 	// which carries the service's name and rev: a page costs its own index
@@ -196,12 +197,13 @@ func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.
 		if f.Sort[0].Desc {
 			order = " ORDER BY t.name DESC, t.service_id"
 		}
+		onTags = len(tags) == 0 && len(f.IDs) == 0 && f.IsActive == nil
 		from, cols = "service_tags t", "t.service_id, t.rev"
-		if len(tags) > 0 || len(f.IDs) > 0 || f.IsActive != nil {
+		if !onTags {
 			from, col, cols = "service_tags t JOIN services s ON s.id = t.service_id", "s.", "s.id, s.rev"
 		}
 	}
-	if from != "service_tags t" {
+	if !onTags {
 		q.add(col+"org_id = ?", orgID)
 	}
 	q.in(col+"id", f.IDs)
@@ -224,15 +226,15 @@ func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.
 	// evaluates the uncorrelated subquery once, which costs far less than
 	// a statement of its own. Only an empty page needs that statement.
 	var orgTags sql.NullString
-	dest := func(r *serviceRef) []any { return []any{&r.id, &r.rev} }
+	var extra []any
 	if f.WithTags {
 		cols += ", " + db.tagsColumn(&q, orgID)
-		dest = func(r *serviceRef) []any { return []any{&r.id, &r.rev, &orgTags} }
+		extra = []any{&orgTags}
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT `+cols+` FROM `+from+q.clause()+order+q.page(f.Offset, f.Limit), q.args...)
 	refs, err := collect(rows, err, func(row scanner) (serviceRef, error) {
 		var r serviceRef
-		return r, row.Scan(dest(&r)...)
+		return r, row.Scan(append([]any{&r.id, &r.rev}, extra...)...)
 	})
 	if err != nil {
 		return amigo.ServicePage{}, err

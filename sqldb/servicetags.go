@@ -5,8 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -98,7 +96,9 @@ func writeTags(ctx context.Context, tx *sql.Tx, s *amigo.Service, old map[string
 // ServiceTags lists the organization's distinct tags as key:value, by key
 // and value, from the counts writeTags keeps.
 func (db *ClusterStore) ServiceTags(ctx context.Context, orgID string) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT key, value FROM `+tagsFrom+` ORDER BY key, value`, orgID)
+	var q query
+	q.add(tagsWhere, orgID)
+	rows, err := db.db.QueryContext(ctx, `SELECT key, value FROM service_tag_counts`+q.clause()+` ORDER BY key, value`, q.args...)
 	return collect(rows, err, func(row scanner) (string, error) {
 		var key, value string
 		err := row.Scan(&key, &value)
@@ -106,13 +106,16 @@ func (db *ClusterStore) ServiceTags(ctx context.Context, orgID string) ([]string
 	})
 }
 
-// tagsFrom is where ServiceTags reads, its organization the first argument.
-const tagsFrom = `service_tag_counts WHERE org_id = $1 AND services > 0`
+// tagsWhere selects the counts ServiceTags reads, of the organization
+// given as its argument.
+const tagsWhere = "org_id = ? AND services > 0"
 
 // tagsColumn returns a column of ServiceTags' answer as a JSON array, for
 // a statement of q's, adding its argument to q.
 func (db *ClusterStore) tagsColumn(q *query, orgID string) string {
-	q.args = append(q.args, orgID)
-	where := strings.Replace(tagsFrom, "$1", "$"+strconv.Itoa(len(q.args)), 1)
-	return "(SELECT " + db.dialect.JSONArrayAgg("key || ':' || value", "key, value") + " FROM " + where + ")"
+	var sub query
+	sub.args = q.args
+	sub.add(tagsWhere, orgID)
+	q.args = sub.args
+	return "(SELECT " + db.dialect.JSONArrayAgg("key || ':' || value", "key, value") + " FROM service_tag_counts" + sub.clause() + ")"
 }
