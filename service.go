@@ -98,6 +98,9 @@ type ServiceFilter struct {
 }
 
 // ServicePage is one page of a listing.
+//
+// A store may share what a page holds between the pages it returns:
+// callers must not modify the services or the tags.
 type ServicePage struct {
 	Services []*Service
 	More     bool     // more services follow

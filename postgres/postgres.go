@@ -11,6 +11,7 @@ import (
 	"regexp"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/amigo-oss/amigo-server"
@@ -31,24 +32,57 @@ func OpenCluster(ctx context.Context, url string, now amigo.Clock) (*sqldb.Clust
 }
 
 func open[S any](ctx context.Context, url string, now amigo.Clock,
-	store func(context.Context, *sql.DB, sqldb.Dialect, amigo.Clock) (S, error)) (S, error) {
+	store func(context.Context, sqldb.Handle, amigo.Clock) (S, error)) (S, error) {
 	var none S
-	cfg, pool, err := pgxConfig(url)
+	h, err := Connect(ctx, url)
 	if err != nil {
 		return none, err
 	}
-	handle := stdlib.OpenDB(*cfg)
-	sizePool(handle, pool)
-	if err := handle.PingContext(ctx); err != nil {
-		handle.Close()
-		return none, fmt.Errorf("postgres: %w", err)
-	}
-	s, err := store(ctx, handle, Dialect{}, now)
+	s, err := store(ctx, h, now)
 	if err != nil {
-		handle.Close()
+		h.SQL.Close()
+		h.Release()
 		return none, fmt.Errorf("postgres: %w", err)
 	}
 	return s, nil
+}
+
+// Connect opens the database at url (postgres://…) as the stores use it:
+// one pgx pool, which serves reads through pgx's own interface, and
+// database/sql on top of the same pool for migrations and transactions,
+// so the two share one connection budget. The pool opens connections
+// lazily; see pgxConfig for its settings.
+func Connect(ctx context.Context, url string) (sqldb.Handle, error) {
+	cfg, err := pgxConfig(url)
+	if err != nil {
+		return sqldb.Handle{}, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return sqldb.Handle{}, fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return sqldb.Handle{}, fmt.Errorf("postgres: %w", err)
+	}
+	handle := stdlib.OpenDBFromPool(pool)
+	handle.SetMaxOpenConns(int(cfg.MaxConns))
+	return sqldb.Handle{SQL: handle, Reads: reader{pool}, Release: pool.Close, Dialect: Dialect{}}, nil
+}
+
+// reader runs a store's reads on the pool, outside database/sql.
+type reader struct{ pool *pgxpool.Pool }
+
+func (r reader) Query(ctx context.Context, query string, args ...any) (sqldb.Rows, error) {
+	rows, err := r.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+func (r reader) QueryRow(ctx context.Context, query string, args ...any) sqldb.Row {
+	return r.pool.QueryRow(ctx, query, args...)
 }
 
 // Dialect recognises PostgreSQL's SQLSTATE codes.

@@ -2,14 +2,11 @@ package postgres_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 
 	"github.com/amigo-oss/amigo-server/internal/testenv"
 	"github.com/amigo-oss/amigo-server/postgres"
 	"github.com/amigo-oss/amigo-server/sqldb/storetest"
-
-	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 // TestStoreContract runs the storage contract on PostgreSQL, one fresh
@@ -50,10 +47,10 @@ func TestVersionIDBackfill(t *testing.T) {
 	if !ok {
 		t.Skip("PostgreSQL is not configured (AMIGO_TEST_POSTGRES_URL)")
 	}
-	handle, err := sql.Open("pgx", b.NewURL(t, "backfill"))
+	h, err := postgres.Connect(context.Background(), b.NewURL(t, "backfill"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { handle.Close() })
-	storetest.VersionIDBackfill(t, handle, postgres.Dialect{})
+	t.Cleanup(func() { h.SQL.Close(); h.Release() })
+	storetest.VersionIDBackfill(t, h)
 }

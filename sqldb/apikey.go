@@ -29,7 +29,7 @@ func (db *ClusterStore) CreateAPIKey(ctx context.Context, k *amigo.APIKey, admit
 	})
 }
 
-func scanAPIKey(row scanner) (*amigo.APIKey, error) {
+func scanAPIKey(row Row) (*amigo.APIKey, error) {
 	var k amigo.APIKey
 	var created, updated, expires int64
 	if err := row.Scan(&k.ID, &k.KeyID, &k.OrgID, &k.Name, &k.SecretHash, &k.RoleID, &k.CreatorUserID, &k.CreatorOrgID, &created, &updated, &expires); err != nil {
@@ -41,13 +41,13 @@ func scanAPIKey(row scanner) (*amigo.APIKey, error) {
 
 // FindAPIKey returns the key with the given key id or ENOTFOUND.
 func (db *ClusterStore) FindAPIKey(ctx context.Context, orgID, keyID string) (*amigo.APIKey, error) {
-	k, err := scanAPIKey(db.db.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 AND key_id = $2`, orgID, keyID))
+	k, err := scanAPIKey(db.read.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 AND key_id = $2`, orgID, keyID))
 	return k, notFound(err, "API key %s not found.", keyID)
 }
 
 // ListAPIKeys returns the organization's keys, newest first.
 func (db *ClusterStore) ListAPIKeys(ctx context.Context, orgID string) ([]*amigo.APIKey, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 ORDER BY created_at DESC, id DESC`, orgID)
+	rows, err := db.read.Query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 ORDER BY created_at DESC, id DESC`, orgID)
 	return collect(rows, err, scanAPIKey)
 }
 

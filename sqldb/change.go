@@ -47,7 +47,7 @@ func writeJournal(ctx context.Context, tx *sql.Tx, j *amigo.Journal) error {
 	return nil
 }
 
-func scanChange(row scanner) (*amigo.Change, error) {
+func scanChange(row Row) (*amigo.Change, error) {
 	var c amigo.Change
 	var at int64
 	var diff string
@@ -81,7 +81,7 @@ func (db *ClusterStore) ListChanges(ctx context.Context, orgID string, f amigo.C
 		q.add("(created_at < (SELECT created_at FROM change_log WHERE org_id = ? AND id = ?) OR (created_at = (SELECT created_at FROM change_log WHERE org_id = ? AND id = ?) AND id < ?))",
 			orgID, f.After, orgID, f.After, f.After)
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+changeColumns+` FROM change_log`+q.clause()+` ORDER BY created_at DESC, id DESC`+q.page(0, f.Limit), q.args...)
+	rows, err := db.read.Query(ctx, `SELECT `+changeColumns+` FROM change_log`+q.clause()+` ORDER BY created_at DESC, id DESC`+q.page(0, f.Limit), q.args...)
 	items, err := collect(rows, err, scanChange)
 	if err != nil {
 		return nil, false, err
@@ -105,7 +105,7 @@ func (db *ClusterStore) PruneChanges(ctx context.Context, before time.Time) (int
 	return int(n), err
 }
 
-func scanRevision(row scanner) (*amigo.VersionSetRevision, error) {
+func scanRevision(row Row) (*amigo.VersionSetRevision, error) {
 	var r amigo.VersionSetRevision
 	var at int64
 	var set sql.NullString
@@ -130,7 +130,7 @@ func (db *ClusterStore) ListVersionSetRevisions(ctx context.Context, orgID, serv
 	q.add("org_id = ?", orgID)
 	q.add("service_id = ?", serviceID)
 	q.add("name = ?", name)
-	rows, err := db.db.QueryContext(ctx, `SELECT `+revisionColumns+` FROM version_set_revisions`+q.clause()+` ORDER BY revision DESC`+q.page(offset, limit), q.args...)
+	rows, err := db.read.Query(ctx, `SELECT `+revisionColumns+` FROM version_set_revisions`+q.clause()+` ORDER BY revision DESC`+q.page(offset, limit), q.args...)
 	items, err := collect(rows, err, scanRevision)
 	if err != nil {
 		return nil, false, err
@@ -141,15 +141,15 @@ func (db *ClusterStore) ListVersionSetRevisions(ctx context.Context, orgID, serv
 
 // FindVersionSetRevision returns one revision or ENOTFOUND.
 func (db *ClusterStore) FindVersionSetRevision(ctx context.Context, orgID, serviceID, name string, revision int) (*amigo.VersionSetRevision, error) {
-	r, err := scanRevision(db.db.QueryRowContext(ctx, `SELECT `+revisionColumns+` FROM version_set_revisions
+	r, err := scanRevision(db.read.QueryRow(ctx, `SELECT `+revisionColumns+` FROM version_set_revisions
 		WHERE org_id = $1 AND service_id = $2 AND name = $3 AND revision = $4`, orgID, serviceID, name, revision))
 	return r, notFound(err, "Version set %s has no revision %d.", name, revision)
 }
 
 // latestRevisions returns the last revision number of every version set
 // the service ever had, deleted ones included.
-func latestRevisions(ctx context.Context, q execer, serviceID string) (map[string]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name, revision FROM version_set_heads WHERE service_id = $1`, serviceID)
+func latestRevisions(ctx context.Context, tx *sql.Tx, serviceID string) (map[string]int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, revision FROM version_set_heads WHERE service_id = $1`, serviceID)
 	if err != nil {
 		return nil, err
 	}

@@ -53,8 +53,8 @@ var directoryMigrations embed.FS
 
 // OpenDirectory applies the directory's embedded migrations to handle and
 // returns the directory store on it.
-func OpenDirectory(ctx context.Context, handle *sql.DB, d Dialect, now amigo.Clock) (*DirectoryStore, error) {
-	db := newDB(handle, d, now)
+func OpenDirectory(ctx context.Context, h Handle, now amigo.Clock) (*DirectoryStore, error) {
+	db := newDB(h, now)
 	if err := db.migrateEmbedded(ctx, directoryMigrations, "migrations/directory", "amigo_directory_migrations"); err != nil {
 		return nil, err
 	}
@@ -63,8 +63,8 @@ func OpenDirectory(ctx context.Context, handle *sql.DB, d Dialect, now amigo.Clo
 
 // OpenCluster applies a cluster's embedded migrations to handle and returns
 // the cluster store on it.
-func OpenCluster(ctx context.Context, handle *sql.DB, d Dialect, now amigo.Clock) (*ClusterStore, error) {
-	db := newDB(handle, d, now)
+func OpenCluster(ctx context.Context, h Handle, now amigo.Clock) (*ClusterStore, error) {
+	db := newDB(h, now)
 	if err := db.migrateEmbedded(ctx, clusterMigrations, "migrations/cluster", "amigo_migrations"); err != nil {
 		return nil, err
 	}
@@ -75,12 +75,12 @@ func OpenCluster(ctx context.Context, handle *sql.DB, d Dialect, now amigo.Clock
 // OpenClusterBefore is OpenCluster applying only the migrations whose names
 // sort before stop: the database as an older release left it, for the
 // tests of the migrations that follow.
-func OpenClusterBefore(ctx context.Context, handle *sql.DB, d Dialect, now amigo.Clock, stop string) (*ClusterStore, error) {
+func OpenClusterBefore(ctx context.Context, h Handle, now amigo.Clock, stop string) (*ClusterStore, error) {
 	sub, err := fs.Sub(clusterMigrations, "migrations/cluster")
 	if err != nil {
 		return nil, err
 	}
-	db := newDB(handle, d, now)
+	db := newDB(h, now)
 	if err := db.Migrate(ctx, before{sub, stop}, "amigo_migrations"); err != nil {
 		return nil, err
 	}
@@ -115,7 +115,10 @@ func (db *DB) migrateEmbedded(ctx context.Context, migrations embed.FS, dir, set
 
 // DB is the plumbing of one database that both stores share.
 type DB struct {
-	db      *sql.DB
+	db *sql.DB
+	// read runs the statements read outside a transaction.
+	read    Reader
+	release func()
 	dialect Dialect
 	// Now is the clock that stamps what the store writes without being
 	// told a time; it is the server's one clock (nil: the system clock).
@@ -125,11 +128,15 @@ type DB struct {
 	journaled bool
 }
 
-func newDB(handle *sql.DB, d Dialect, now amigo.Clock) *DB {
+func newDB(h Handle, now amigo.Clock) *DB {
 	if now == nil {
 		now = amigo.SystemClock
 	}
-	return &DB{db: handle, dialect: d, Now: now}
+	db := &DB{db: h.SQL, read: h.Reads, release: h.Release, dialect: h.Dialect, Now: now}
+	if db.read == nil {
+		db.read = sqlReader{h.SQL}
+	}
+	return db
 }
 
 // SQL returns the underlying handle, for operator tools and tests.
@@ -139,7 +146,13 @@ func (db *DB) SQL() *sql.DB { return db.db }
 func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close closes the handle.
-func (db *DB) Close() error { return db.db.Close() }
+func (db *DB) Close() error {
+	err := db.db.Close()
+	if db.release != nil {
+		db.release()
+	}
+	return err
+}
 
 // Ping reports whether the database answers; /readyz uses it.
 func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
@@ -306,11 +319,8 @@ func (q *query) page(offset, limit int) string {
 	return fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(q.args)-1, len(q.args))
 }
 
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(...any) error }
-
 // collect scans every row with scan and closes rows.
-func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+func collect[T any](rows Rows, err error, scan func(Row) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -23,7 +24,7 @@ func (db *DirectoryStore) Place(ctx context.Context, p *amigo.Placement) error {
 func (db *DirectoryStore) Lookup(ctx context.Context, orgID string) (*amigo.Placement, error) {
 	var p amigo.Placement
 	var created, updated int64
-	err := db.db.QueryRowContext(ctx, `SELECT `+placementColumns+` FROM placements WHERE org_id = $1`, orgID).
+	err := db.read.QueryRow(ctx, `SELECT `+placementColumns+` FROM placements WHERE org_id = $1`, orgID).
 		Scan(&p.OrgID, &p.Region, &p.Cluster, &p.State, &p.Maintenance, &p.MoveTarget, &created, &updated)
 	if err != nil {
 		return nil, notFound(err, amigo.MsgOrgNotFound)
@@ -59,8 +60,8 @@ func (db *DirectoryStore) Remove(ctx context.Context, orgID string) error {
 // RegionMaintenance reports whether the region is in maintenance.
 func (db *DirectoryStore) RegionMaintenance(ctx context.Context, region string) (bool, error) {
 	var on bool
-	err := db.db.QueryRowContext(ctx, `SELECT maintenance FROM regions WHERE name = $1`, region).Scan(&on)
-	if err == sql.ErrNoRows {
+	err := db.read.QueryRow(ctx, `SELECT maintenance FROM regions WHERE name = $1`, region).Scan(&on)
+	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	return on, err
@@ -76,8 +77,8 @@ func (db *DirectoryStore) SetRegionMaintenance(ctx context.Context, region strin
 // PlatformOrg returns the platform organization's id, or "".
 func (db *DirectoryStore) PlatformOrg(ctx context.Context) (string, error) {
 	var id string
-	err := db.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'platform_org'`).Scan(&id)
-	if err == sql.ErrNoRows {
+	err := db.read.QueryRow(ctx, `SELECT value FROM settings WHERE key = 'platform_org'`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	return id, err

@@ -17,8 +17,8 @@ func (db *DirectoryStore) SwitchCluster(ctx context.Context, orgID, from, to str
 
 // ListPlacements returns the placements of region ordered by id.
 func (db *DirectoryStore) ListPlacements(ctx context.Context, region string) ([]*amigo.Placement, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+placementColumns+` FROM placements WHERE region = $1 ORDER BY org_id`, region)
-	return collect(rows, err, func(s scanner) (*amigo.Placement, error) {
+	rows, err := db.read.Query(ctx, `SELECT `+placementColumns+` FROM placements WHERE region = $1 ORDER BY org_id`, region)
+	return collect(rows, err, func(s Row) (*amigo.Placement, error) {
 		var p amigo.Placement
 		var created, updated int64
 		if err := s.Scan(&p.OrgID, &p.Region, &p.Cluster, &p.State, &p.Maintenance, &p.MoveTarget, &created, &updated); err != nil {

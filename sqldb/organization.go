@@ -43,7 +43,7 @@ func (db *ClusterStore) CreateOrganization(ctx context.Context, org *amigo.Organ
 
 // FindOrganization returns the organization or ENOTFOUND.
 func (db *ClusterStore) FindOrganization(ctx context.Context, id string) (*amigo.Organization, error) {
-	row := db.db.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id)
+	row := db.read.QueryRow(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id)
 	var o amigo.Organization
 	var dims, prefs, onboarding string
 	var created, updated int64

@@ -42,7 +42,7 @@ type version struct {
 const resourceColumns = `id, org_id, name, deprecated, latest_version, creator_org_id, creator_user_id, created_at, updated_at`
 const versionColumns = `id, org_id, resource_id, version, creator_org_id, creator_user_id, created_at, definition`
 
-func scanResource(row scanner) (*resource, error) {
+func scanResource(row Row) (*resource, error) {
 	var r resource
 	var latest sql.NullInt64
 	var created, updated int64
@@ -57,7 +57,7 @@ func scanResource(row scanner) (*resource, error) {
 	return &r, nil
 }
 
-func scanVersion(row scanner) (*version, error) {
+func scanVersion(row Row) (*version, error) {
 	var v version
 	var created int64
 	var def string
@@ -79,8 +79,8 @@ func (db *ClusterStore) createResource(ctx context.Context, k kind, r *resource)
 	})
 }
 
-func findResource(ctx context.Context, q queryer, k kind, orgID, id string) (*resource, error) {
-	r, err := scanResource(q.QueryRowContext(ctx, `SELECT `+resourceColumns+` FROM resources WHERE org_id = $1 AND kind = $2 AND id = $3`, orgID, k.name, id))
+func findResource(ctx context.Context, q Reader, k kind, orgID, id string) (*resource, error) {
+	r, err := scanResource(q.QueryRow(ctx, `SELECT `+resourceColumns+` FROM resources WHERE org_id = $1 AND kind = $2 AND id = $3`, orgID, k.name, id))
 	return r, notFound(err, "%s %s not found.", k.label, id)
 }
 
@@ -92,7 +92,7 @@ func (db *ClusterStore) listResources(ctx context.Context, k kind, orgID string,
 		q.add("deprecated = ?", *deprecated)
 	}
 	q.in("id", ids)
-	rows, err := db.db.QueryContext(ctx, `SELECT `+resourceColumns+` FROM resources`+q.clause()+` ORDER BY created_at, id`+q.page(offset, limit), q.args...)
+	rows, err := db.read.Query(ctx, `SELECT `+resourceColumns+` FROM resources`+q.clause()+` ORDER BY created_at, id`+q.page(offset, limit), q.args...)
 	items, err := collect(rows, err, scanResource)
 	if err != nil {
 		return nil, false, err
@@ -156,7 +156,7 @@ func (db *ClusterStore) listVersions(ctx context.Context, orgID, id string, f am
 	if f.Descending {
 		order += " DESC"
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+versionColumns+` FROM resource_versions`+q.clause()+order+q.page(f.Offset, f.Limit), q.args...)
+	rows, err := db.read.Query(ctx, `SELECT `+versionColumns+` FROM resource_versions`+q.clause()+order+q.page(f.Offset, f.Limit), q.args...)
 	items, err := collect(rows, err, scanVersion)
 	if err != nil {
 		return nil, false, err
@@ -193,9 +193,4 @@ func lockResource(ctx context.Context, tx *sql.Tx, k kind, orgID, id string) (*r
 	r, err := scanResource(tx.QueryRowContext(ctx, `UPDATE resources SET updated_at = updated_at
 		WHERE org_id = $1 AND kind = $2 AND id = $3 RETURNING `+resourceColumns, orgID, k.name, id))
 	return r, notFound(err, "%s %s not found.", k.label, id)
-}
-
-// queryer is a *sql.DB or a *sql.Tx.
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }

@@ -16,7 +16,7 @@ func insertRole(ctx context.Context, tx *sql.Tx, r *amigo.Role) error {
 	return err
 }
 
-func scanRole(row scanner) (*amigo.Role, error) {
+func scanRole(row Row) (*amigo.Role, error) {
 	var r amigo.Role
 	var grants string
 	if err := row.Scan(&r.ID, &r.OrgID, &r.Name, &r.Description, &grants, &r.Builtin); err != nil {
@@ -31,19 +31,19 @@ func scanRole(row scanner) (*amigo.Role, error) {
 
 // FindRoleByName returns the role or ENOTFOUND.
 func (db *ClusterStore) FindRoleByName(ctx context.Context, orgID, name string) (*amigo.Role, error) {
-	r, err := scanRole(db.db.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE org_id = $1 AND name = $2`, orgID, name))
+	r, err := scanRole(db.read.QueryRow(ctx, `SELECT `+roleColumns+` FROM roles WHERE org_id = $1 AND name = $2`, orgID, name))
 	return r, notFound(err, "Role %s not found.", name)
 }
 
 // FindRole returns the role or ENOTFOUND.
 func (db *ClusterStore) FindRole(ctx context.Context, orgID, id string) (*amigo.Role, error) {
-	r, err := scanRole(db.db.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE org_id = $1 AND id = $2`, orgID, id))
+	r, err := scanRole(db.read.QueryRow(ctx, `SELECT `+roleColumns+` FROM roles WHERE org_id = $1 AND id = $2`, orgID, id))
 	return r, notFound(err, "Role %s not found.", id)
 }
 
 // ListRoles returns the organization's roles by name.
 func (db *ClusterStore) ListRoles(ctx context.Context, orgID string) ([]*amigo.Role, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE org_id = $1 ORDER BY name`, orgID)
+	rows, err := db.read.Query(ctx, `SELECT `+roleColumns+` FROM roles WHERE org_id = $1 ORDER BY name`, orgID)
 	return collect(rows, err, scanRole)
 }
 

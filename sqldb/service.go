@@ -11,7 +11,7 @@ import (
 const serviceColumns = `id, org_id, name, description, is_active, agent_id, state_machine_id, keyterms,
 	creator_org_id, creator_user_id, updated_by_org_id, updated_by_user_id, created_at, updated_at`
 
-func scanService(row scanner) (*amigo.Service, error) {
+func scanService(row Row) (*amigo.Service, error) {
 	s, _, err := scanServiceAt(row)
 	return s, err
 }
@@ -20,7 +20,7 @@ func scanService(row scanner) (*amigo.Service, error) {
 const serviceColumnsAt = serviceColumns + `, rev`
 
 // scanServiceAt scans serviceColumnsAt.
-func scanServiceAt(row scanner) (*amigo.Service, int64, error) {
+func scanServiceAt(row Row) (*amigo.Service, int64, error) {
 	var s amigo.Service
 	var keyterms string
 	var created, updated, rev int64
@@ -31,13 +31,6 @@ func scanServiceAt(row scanner) (*amigo.Service, int64, error) {
 	s.CreatedAt, s.UpdatedAt = fromTS(created), fromTS(updated)
 	s.Tags, s.VersionSets = map[string]*string{}, map[string]amigo.VersionSet{}
 	return &s, rev, fromJSON(keyterms, &s.Keyterms)
-}
-
-// execer is a *sql.DB or a *sql.Tx.
-type execer interface {
-	queryer
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // writeService inserts s, or replaces it when update is set, with its tags
@@ -83,7 +76,7 @@ func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.S
 
 // loadDetails fills the tags and version sets of services, in one round
 // trip: a listing on PostgreSQL spent most of its time in round trips.
-func loadDetails(ctx context.Context, q execer, services []*amigo.Service) error {
+func loadDetails(ctx context.Context, q Reader, services []*amigo.Service) error {
 	if len(services) == 0 {
 		return nil
 	}
@@ -93,7 +86,7 @@ func loadDetails(ctx context.Context, q execer, services []*amigo.Service) error
 		byID[s.ID], ids[i] = s, s.ID
 	}
 	in := " IN (" + placeholders(1, len(ids)) + ")"
-	rows, err := q.QueryContext(ctx, `SELECT service_id, key, value, NULL, NULL, NULL FROM service_tags WHERE service_id`+in+`
+	rows, err := q.Query(ctx, `SELECT service_id, key, value, NULL, NULL, NULL FROM service_tags WHERE service_id`+in+`
 		UNION ALL SELECT service_id, name, NULL, agent_version, state_machine_version, llm_model_preferences FROM version_sets WHERE service_id`+in, ids...)
 	if err != nil {
 		return err
@@ -162,8 +155,8 @@ func (db *ClusterStore) CreateService(ctx context.Context, s *amigo.Service, che
 	})
 }
 
-func (db *ClusterStore) findService(ctx context.Context, q execer, orgID, id string) (*amigo.Service, error) {
-	s, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceColumnsAt+` FROM services WHERE org_id = $1 AND id = $2`, orgID, id))
+func (db *ClusterStore) findService(ctx context.Context, q Reader, orgID, id string) (*amigo.Service, error) {
+	s, err := scanService(q.QueryRow(ctx, `SELECT `+serviceColumnsAt+` FROM services WHERE org_id = $1 AND id = $2`, orgID, id))
 	if err != nil {
 		return nil, notFound(err, "Service %s not found.", id)
 	}
@@ -172,7 +165,7 @@ func (db *ClusterStore) findService(ctx context.Context, q execer, orgID, id str
 
 // FindService returns the service or ENOTFOUND.
 func (db *ClusterStore) FindService(ctx context.Context, orgID, id string) (*amigo.Service, error) {
-	return db.findService(ctx, db.db, orgID, id)
+	return db.findService(ctx, db.read, orgID, id)
 }
 
 // ListServices returns one page of services. The page is read as (id,
@@ -226,15 +219,16 @@ func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.
 	// evaluates the uncorrelated subquery once, which costs far less than
 	// a statement of its own. Only an empty page needs that statement.
 	var orgTags sql.NullString
-	var extra []any
 	if f.WithTags {
 		cols += ", " + db.tagsColumn(&q, orgID)
-		extra = []any{&orgTags}
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+cols+` FROM `+from+q.clause()+order+q.page(f.Offset, f.Limit), q.args...)
-	refs, err := collect(rows, err, func(row scanner) (serviceRef, error) {
+	rows, err := db.read.Query(ctx, `SELECT `+cols+` FROM `+from+q.clause()+order+q.page(f.Offset, f.Limit), q.args...)
+	refs, err := collect(rows, err, func(row Row) (serviceRef, error) {
 		var r serviceRef
-		return r, row.Scan(append([]any{&r.id, &r.rev}, extra...)...)
+		if f.WithTags {
+			return r, row.Scan(&r.id, &r.rev, &orgTags)
+		}
+		return r, row.Scan(&r.id, &r.rev)
 	})
 	if err != nil {
 		return amigo.ServicePage{}, err
@@ -249,7 +243,7 @@ func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.
 	case len(refs) == 0:
 		page.Tags, err = db.ServiceTags(ctx, orgID)
 	case orgTags.Valid:
-		err = fromJSON(orgTags.String, &page.Tags)
+		page.Tags, err = db.tagLists.decode(orgID, orgTags.String)
 	}
 	return page, err
 }
@@ -278,12 +272,12 @@ func (db *ClusterStore) servicesAt(ctx context.Context, refs []serviceRef) ([]*a
 	if len(missing) == 0 {
 		return out, nil
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+serviceColumnsAt+` FROM services WHERE id IN (`+placeholders(1, len(missing))+`)`, missing...)
+	rows, err := db.read.Query(ctx, `SELECT `+serviceColumnsAt+` FROM services WHERE id IN (`+placeholders(1, len(missing))+`)`, missing...)
 	type loaded struct {
 		s   *amigo.Service
 		rev int64
 	}
-	read, err := collect(rows, err, func(row scanner) (loaded, error) {
+	read, err := collect(rows, err, func(row Row) (loaded, error) {
 		s, rev, err := scanServiceAt(row)
 		return loaded{s, rev}, err
 	})
@@ -294,7 +288,7 @@ func (db *ClusterStore) servicesAt(ctx context.Context, refs []serviceRef) ([]*a
 	for i, l := range read {
 		services[i] = l.s
 	}
-	if err := loadDetails(ctx, db.db, services); err != nil {
+	if err := loadDetails(ctx, db.read, services); err != nil {
 		return nil, err
 	}
 	byID := make(map[string]*amigo.Service, len(read))
@@ -320,7 +314,7 @@ func (db *ClusterStore) UpdateService(ctx context.Context, orgID, id string, app
 		if _, err := tx.ExecContext(ctx, `UPDATE services SET updated_at = updated_at WHERE org_id = $1 AND id = $2`, orgID, id); err != nil {
 			return err
 		}
-		s, err := db.findService(ctx, tx, orgID, id)
+		s, err := db.findService(ctx, inTxReader(tx), orgID, id)
 		if err != nil {
 			return err
 		}

@@ -75,6 +75,45 @@ func (c *serviceCache) put(s *amigo.Service, rev int64) *amigo.Service {
 	return s
 }
 
+// tagLists keeps, by organization, the last tag list a listing decoded
+// for filter_values, with the JSON the database answered: a listing reads
+// the JSON on every request and decodes it only when it changed. The
+// lists are shared between requests: callers must not modify them.
+type tagLists struct {
+	mu    sync.Mutex
+	byOrg map[string]tagList
+}
+
+type tagList struct {
+	json string
+	tags []string
+}
+
+// maxTagLists bounds tagLists at one entry per organization of a large
+// cluster.
+const maxTagLists = 10_000
+
+// decode returns the tags of raw, a JSON array of strings read for orgID.
+func (c *tagLists) decode(orgID, raw string) ([]string, error) {
+	c.mu.Lock()
+	l, ok := c.byOrg[orgID]
+	c.mu.Unlock()
+	if ok && l.json == raw {
+		return l.tags, nil
+	}
+	var tags []string
+	if err := fromJSON(raw, &tags); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byOrg == nil || len(c.byOrg) >= maxTagLists {
+		c.byOrg = make(map[string]tagList)
+	}
+	c.byOrg[orgID] = tagList{raw, tags}
+	return tags, nil
+}
+
 // newRev returns the rev a write stamps on a service's rows: random, so a
 // writer needs not read the previous one, and 63 bits, so two writes of
 // one service never share one.

@@ -98,8 +98,8 @@ func writeTags(ctx context.Context, tx *sql.Tx, s *amigo.Service, old map[string
 func (db *ClusterStore) ServiceTags(ctx context.Context, orgID string) ([]string, error) {
 	var q query
 	q.add(tagsWhere, orgID)
-	rows, err := db.db.QueryContext(ctx, `SELECT key, value FROM service_tag_counts`+q.clause()+` ORDER BY key, value`, q.args...)
-	return collect(rows, err, func(row scanner) (string, error) {
+	rows, err := db.read.Query(ctx, `SELECT key, value FROM service_tag_counts`+q.clause()+` ORDER BY key, value`, q.args...)
+	return collect(rows, err, func(row Row) (string, error) {
 		var key, value string
 		err := row.Scan(&key, &value)
 		return key + ":" + value, err

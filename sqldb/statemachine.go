@@ -47,7 +47,7 @@ func (db *ClusterStore) CreateStateMachineVersion(ctx context.Context, orgID, ma
 	build func(latest *amigo.StateMachineVersion, find amigo.StateMachineLookup) (*amigo.StateMachineVersion, error)) (*amigo.StateMachineVersion, error) {
 	return stateMachines.createVersion(ctx, db, orgID, machineID, expected, func(tx *sql.Tx, latest *amigo.StateMachineVersion) (*amigo.StateMachineVersion, error) {
 		return build(latest, func(id string) (*amigo.StateMachine, error) {
-			return stateMachines.findIn(ctx, tx, orgID, id)
+			return stateMachines.findIn(ctx, inTxReader(tx), orgID, id)
 		})
 	})
 }

@@ -11,6 +11,7 @@ type DirectoryStore struct{ *DB }
 type ClusterStore struct {
 	*DB
 	services *serviceCache
+	tagLists tagLists
 }
 
 var (

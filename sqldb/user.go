@@ -21,7 +21,7 @@ func (db *ClusterStore) insertUser(ctx context.Context, tx *sql.Tx, u *amigo.Use
 	return err
 }
 
-func scanUser(row scanner) (*amigo.User, error) {
+func scanUser(row Row) (*amigo.User, error) {
 	var u amigo.User
 	var prefs, nonsensitive, sensitive, context string
 	var created int64
@@ -47,13 +47,13 @@ func (db *ClusterStore) CreateUser(ctx context.Context, u *amigo.User) error {
 
 // FindUser returns the user or ENOTFOUND.
 func (db *ClusterStore) FindUser(ctx context.Context, orgID, id string) (*amigo.User, error) {
-	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1 AND id = $2`, orgID, id))
+	u, err := scanUser(db.read.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1 AND id = $2`, orgID, id))
 	return u, notFound(err, "User %s not found.", id)
 }
 
 // FindUserByEmail returns the user or ENOTFOUND.
 func (db *ClusterStore) FindUserByEmail(ctx context.Context, orgID, email string) (*amigo.User, error) {
-	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1 AND email = $2`, orgID, email))
+	u, err := scanUser(db.read.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1 AND email = $2`, orgID, email))
 	return u, notFound(err, "User %s not found.", email)
 }
 
@@ -63,7 +63,7 @@ func (db *ClusterStore) ListUsers(ctx context.Context, orgID string, f amigo.Use
 	q.add("org_id = ?", orgID)
 	q.in("id", f.IDs)
 	q.in("email", f.Emails)
-	rows, err := db.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users`+q.clause()+orderBy(f.Sort, "created_at")+q.page(f.Offset, f.Limit), q.args...)
+	rows, err := db.read.Query(ctx, `SELECT `+userColumns+` FROM users`+q.clause()+orderBy(f.Sort, "created_at")+q.page(f.Offset, f.Limit), q.args...)
 	users, err := collect(rows, err, scanUser)
 	if err != nil {
 		return nil, false, err

@@ -26,11 +26,11 @@ func (t versioned[R, V]) create(ctx context.Context, db *ClusterStore, r *R) err
 }
 
 func (t versioned[R, V]) find(ctx context.Context, db *ClusterStore, orgID, id string) (*R, error) {
-	return t.findIn(ctx, db.db, orgID, id)
+	return t.findIn(ctx, db.read, orgID, id)
 }
 
 // findIn reads the resource through q, a transaction or the handle.
-func (t versioned[R, V]) findIn(ctx context.Context, q queryer, orgID, id string) (*R, error) {
+func (t versioned[R, V]) findIn(ctx context.Context, q Reader, orgID, id string) (*R, error) {
 	r, err := findResource(ctx, q, t.kind, orgID, id)
 	if err != nil {
 		return nil, err

@@ -33,7 +33,7 @@ func OpenCluster(ctx context.Context, path string, now amigo.Clock) (*sqldb.Clus
 }
 
 func open[S any](ctx context.Context, path string, now amigo.Clock,
-	store func(context.Context, *sql.DB, sqldb.Dialect, amigo.Clock) (S, error)) (S, error) {
+	store func(context.Context, sqldb.Handle, amigo.Clock) (S, error)) (S, error) {
 	var none S
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return none, err
@@ -47,7 +47,7 @@ func open[S any](ctx context.Context, path string, now amigo.Clock,
 	q.Set("_txlock", "immediate")
 	handle := sql.OpenDB(&connector{dsn: "file:" + path + "?" + q.Encode(), driver: &sqlite.Driver{}})
 	poolFor(handle)
-	s, err := store(ctx, handle, Dialect{}, now)
+	s, err := store(ctx, sqldb.Handle{SQL: handle, Dialect: Dialect{}}, now)
 	if err != nil {
 		handle.Close()
 		return none, fmt.Errorf("sqlite %s: %w", path, err)

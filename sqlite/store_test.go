@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/amigo-oss/amigo-server/sqldb"
 	"github.com/amigo-oss/amigo-server/sqldb/storetest"
 	"github.com/amigo-oss/amigo-server/sqlite"
 )
@@ -40,5 +41,5 @@ func TestVersionIDBackfill(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { handle.Close() })
-	storetest.VersionIDBackfill(t, handle, sqlite.Dialect{})
+	storetest.VersionIDBackfill(t, sqldb.Handle{SQL: handle, Dialect: sqlite.Dialect{}})
 }

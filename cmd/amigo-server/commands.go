@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/internal/logbuf"
 	"github.com/amigo-oss/amigo-server/server"
 )
 
@@ -40,17 +41,26 @@ func (f *configFlags) config() (server.Config, error) {
 	return cfg, nil
 }
 
-func (f *configFlags) logger(w io.Writer) *slog.Logger {
+// logger logs to w in the configured format.
+func (f *configFlags) logger(w io.Writer) *slog.Logger { return slog.New(f.handler(w, w)) }
+
+// handler writes to w, as text when the format says so or, by default,
+// when out, where the lines end up, is a terminal.
+func (f *configFlags) handler(out, w io.Writer) slog.Handler {
 	text := f.cfg.LogFormat == "text"
 	if f.cfg.LogFormat == "auto" || f.cfg.LogFormat == "" {
-		file, ok := w.(*os.File)
+		file, ok := out.(*os.File)
 		text = ok && isatty.IsTerminal(file.Fd())
 	}
 	if text {
-		return slog.New(slog.NewTextHandler(w, nil))
+		return slog.NewTextHandler(w, nil)
 	}
-	return slog.New(slog.NewJSONHandler(w, nil))
+	return slog.NewJSONHandler(w, nil)
 }
+
+// logFlushInterval bounds how long a served request's log line waits to
+// be written with others.
+const logFlushInterval = 100 * time.Millisecond
 
 func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	var flags configFlags
@@ -59,7 +69,9 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		logger := flags.logger(stderr)
+		logs := logbuf.New(stderr, logFlushInterval)
+		defer logs.Close()
+		logger := slog.New(logbuf.Handler(flags.handler(stderr, logs), logs))
 		rt, err := server.Open(cmd.Context(), cfg, logger)
 		if err != nil {
 			return err

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"database/sql"
 	"fmt"
 	"slices"
 	"testing"
@@ -13,11 +12,12 @@ import (
 // VersionIDBackfill checks the migration that gave versions their own ids:
 // versions written before it get ids that are well-formed, distinct, the
 // same on every database, and left alone by later migrations, and versions
-// written after it get new ids. handle is a fresh, empty cluster database
-// of dialect d.
-func VersionIDBackfill(t *testing.T, handle *sql.DB, d sqldb.Dialect) {
+// written after it get new ids. h is a fresh, empty cluster database
+// opened as h.
+func VersionIDBackfill(t *testing.T, h sqldb.Handle) {
 	const stop = "0005_version_ids.sql"
-	old, err := sqldb.OpenClusterBefore(ctx, handle, d, nil, stop)
+	handle := h.SQL
+	old, err := sqldb.OpenClusterBefore(ctx, h, nil, stop)
 	must(t, "migrate to the release before version ids", err)
 	newOrg(t, old, "acme")
 	a := newAgent(t, old, "acme", "a", epoch)
@@ -32,7 +32,7 @@ func VersionIDBackfill(t *testing.T, handle *sql.DB, d sqldb.Dialect) {
 		must(t, "set latest", err)
 	}
 
-	c, err := sqldb.OpenCluster(ctx, handle, d, nil)
+	c, err := sqldb.OpenCluster(ctx, h, nil)
 	must(t, "migrate", err)
 	vs, _, err := c.ListAgentVersions(ctx, "acme", a.ID, amigo.VersionFilter{Limit: 10})
 	must(t, "list agent versions", err)
@@ -57,7 +57,7 @@ func VersionIDBackfill(t *testing.T, handle *sql.DB, d sqldb.Dialect) {
 	if !amigo.IsID(v.ID) || slices.Contains(got, v.ID) {
 		t.Fatalf("new version id %q: want a fresh resource id", v.ID)
 	}
-	again, err := sqldb.OpenCluster(ctx, handle, d, nil)
+	again, err := sqldb.OpenCluster(ctx, h, nil)
 	must(t, "reopen", err)
 	vs, _, err = again.ListAgentVersions(ctx, "acme", a.ID, amigo.VersionFilter{Limit: 10})
 	must(t, "list after reopening", err)
