@@ -6,6 +6,7 @@ import (
 	"context"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -161,7 +162,12 @@ func checkRequestText(r *http.Request, op *operation) error {
 			refuse("path", name)
 		}
 	}
-	query := r.URL.Query()
+	// The parameters are all good when the whole query, unescaped, is:
+	// the separators between them are ASCII, never inside a character.
+	query := url.Values{}
+	if all, err := url.QueryUnescape(r.URL.RawQuery); err != nil || bad(all) {
+		query = r.URL.Query()
+	}
 	for _, name := range slices.Sorted(maps.Keys(query)) {
 		if bad(name) {
 			refuse("query", strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), "\uFFFD"))

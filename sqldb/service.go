@@ -218,7 +218,7 @@ func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.
 	// The organization's tags come as one more column: the database
 	// evaluates the uncorrelated subquery once, which costs far less than
 	// a statement of its own. Only an empty page needs that statement.
-	var orgTags sql.NullString
+	var orgTags []byte // NULL when the organization has no tags
 	if f.WithTags {
 		cols += ", " + db.tagsColumn(&q, orgID)
 	}
@@ -242,8 +242,8 @@ func (db *ClusterStore) ListServices(ctx context.Context, orgID string, f amigo.
 	case !f.WithTags:
 	case len(refs) == 0:
 		page.Tags, err = db.ServiceTags(ctx, orgID)
-	case orgTags.Valid:
-		page.Tags, err = db.tagLists.decode(orgID, orgTags.String)
+	case orgTags != nil:
+		page.Tags, err = db.tagLists.decode(orgID, orgTags)
 	}
 	return page, err
 }

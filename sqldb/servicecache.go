@@ -94,15 +94,15 @@ type tagList struct {
 const maxTagLists = 10_000
 
 // decode returns the tags of raw, a JSON array of strings read for orgID.
-func (c *tagLists) decode(orgID, raw string) ([]string, error) {
+func (c *tagLists) decode(orgID string, raw []byte) ([]string, error) {
 	c.mu.Lock()
 	l, ok := c.byOrg[orgID]
 	c.mu.Unlock()
-	if ok && l.json == raw {
+	if ok && l.json == string(raw) {
 		return l.tags, nil
 	}
 	var tags []string
-	if err := fromJSON(raw, &tags); err != nil {
+	if err := fromJSON(string(raw), &tags); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
@@ -110,7 +110,7 @@ func (c *tagLists) decode(orgID, raw string) ([]string, error) {
 	if c.byOrg == nil || len(c.byOrg) >= maxTagLists {
 		c.byOrg = make(map[string]tagList)
 	}
-	c.byOrg[orgID] = tagList{raw, tags}
+	c.byOrg[orgID] = tagList{string(raw), tags}
 	return tags, nil
 }
 
