@@ -164,7 +164,7 @@ func checkRequestText(r *http.Request, op *operation) error {
 	}
 	// The parameters are all good when the whole query, unescaped, is:
 	// the separators between them are ASCII, never inside a character.
-	query := url.Values{}
+	var query url.Values // nil: nothing to look at
 	if all, err := url.QueryUnescape(r.URL.RawQuery); err != nil || bad(all) {
 		query = r.URL.Query()
 	}
