@@ -79,7 +79,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) 
 	if err != nil {
 		return nil, err
 	}
-	if err := rt.Writable(ctx); err != nil {
+	err = rt.Writable(ctx)
+	if err == nil {
+		err = rt.writableTxs(ctx)
+	}
+	if err != nil {
 		rt.Close()
 		return nil, fmt.Errorf("%w; %s", err, mustWrite)
 	}
