@@ -100,6 +100,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newMoveOrgCommand(&flags, stdout))
 	root.AddCommand(newUsersCommand(&flags))
 	root.AddCommand(newRolesCommand(&flags))
+	root.AddCommand(newBackupCommand(&flags, stdout))
 	return root
 }
 
