@@ -114,6 +114,9 @@ func Backup(ctx context.Context, path, dst string) error {
 	if err := src.Close(); err != nil {
 		return err
 	}
+	if err := os.Chmod(dst, 0o600); err != nil {
+		return err
+	}
 	if err := check(ctx, dst); err != nil {
 		return fmt.Errorf("backup of %s: %w", path, err)
 	}
