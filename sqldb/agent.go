@@ -25,6 +25,9 @@ var agents = versioned[amigo.Agent, amigo.AgentVersion]{
 	fromV: func(v *amigo.AgentVersion) *version {
 		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: []byte(stored[storedAgentDefinition](v.Definition))}
 	},
+	stamp: func(v *amigo.AgentVersion, row *version) {
+		v.ID, v.OrgID, v.AgentID, v.Version, v.CreatedAt = row.ID, row.OrgID, row.ResourceID, row.Version, row.CreatedAt
+	},
 }
 
 // CreateAgent stores a new agent; ECONFLICT if a live agent has its name.

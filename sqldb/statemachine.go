@@ -25,6 +25,9 @@ var stateMachines = versioned[amigo.StateMachine, amigo.StateMachineVersion]{
 	fromV: func(v *amigo.StateMachineVersion) *version {
 		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: []byte(stored[storedStateMachineDefinition](v.Definition))}
 	},
+	stamp: func(v *amigo.StateMachineVersion, row *version) {
+		v.ID, v.OrgID, v.MachineID, v.Version, v.CreatedAt = row.ID, row.OrgID, row.ResourceID, row.Version, row.CreatedAt
+	},
 }
 
 // CreateStateMachine stores a new machine; ECONFLICT if a live one has its name.
