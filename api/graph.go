@@ -1,8 +1,12 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"runtime"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/core"
@@ -89,7 +93,9 @@ func (s *Server) getStateMachineGraph(w http.ResponseWriter, r *http.Request, t 
 		writeJSON(w, http.StatusOK, toGraphBody(v, g))
 		return nil
 	case "svg":
-		out = g.SVG()
+		if out, err = s.draw(r.Context(), id, g); err != nil {
+			return err
+		}
 	case "dot":
 		out = g.DOT()
 	case "mermaid":
@@ -119,4 +125,49 @@ func toGraphBody(v *amigo.StateMachineVersion, g *smgraph.Graph) graphBody {
 		out.Lint[i] = lintFinding(f)
 	}
 	return out
+}
+
+// drawingSlots bounds the SVG layouts running at once to half the CPUs
+// (at least one), so concurrent drawings of large machines cannot take
+// every CPU from the other requests; a request waits for a slot until its
+// context is done.
+var drawingSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
+
+// beforeDraw, when set (by tests), runs before each layout with the
+// request's context and the machine's id.
+var beforeDraw atomic.Pointer[func(ctx context.Context, machineID string)]
+
+// Outcomes of a drawing, for the amigo_graph_drawings_total metric.
+const (
+	drawn     = "drawn"
+	tooLarge  = "too_large"
+	cancelled = "cancelled"
+)
+
+// draw lays out and renders g as SVG in one of the drawing slots. A graph
+// over smgraph's bounds is a 422 at the format parameter; a request whose
+// context ends (the client left, or the deadline passed) stops the layout.
+func (s *Server) draw(ctx context.Context, machineID string, g *smgraph.Graph) (string, error) {
+	select {
+	case drawingSlots <- struct{}{}:
+		defer func() { <-drawingSlots }()
+	case <-ctx.Done():
+		s.metrics.drawings.WithLabelValues(cancelled).Inc()
+		return "", context.Cause(ctx)
+	}
+	if hook := beforeDraw.Load(); hook != nil {
+		(*hook)(ctx, machineID)
+	}
+	out, err := g.SVG(ctx)
+	var large *smgraph.TooLargeError
+	switch {
+	case errors.As(err, &large):
+		s.metrics.drawings.WithLabelValues(tooLarge).Inc()
+		return "", amigo.Invalid(amigo.FieldError{In: "query", Loc: []any{"format"}, Type: "value_error", Msg: "Value error, " + err.Error()})
+	case err != nil:
+		s.metrics.drawings.WithLabelValues(cancelled).Inc()
+		return "", context.Cause(ctx)
+	}
+	s.metrics.drawings.WithLabelValues(drawn).Inc()
+	return out, nil
 }

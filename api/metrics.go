@@ -11,6 +11,7 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	drawings *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -22,8 +23,11 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "amigo_http_request_duration_seconds", Help: "HTTP request latency by operation id and status.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
 		}, []string{"operation", "status"}),
+		drawings: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "amigo_graph_drawings_total", Help: "SVG drawings of state machines by outcome: drawn, too_large, cancelled.",
+		}, []string{"outcome"}),
 	}
-	reg.MustRegister(m.requests, m.latency)
+	reg.MustRegister(m.requests, m.latency, m.drawings)
 	// A private registry gets the process and Go collectors explicitly.
 	reg.Register(collectors.NewGoCollector())
 	reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

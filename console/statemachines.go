@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -109,6 +110,12 @@ func (c *Console) stateMachine(w http.ResponseWriter, r *http.Request, v *visit)
 	}
 	ver := strconv.Itoa(p.Version)
 	svg, err := v.api.StateMachineGraph(r.Context(), id, ver, client.GraphSVG)
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnprocessableEntity {
+		// Too large to draw (the API's bound): the page lists the lint
+		// and the definition without the drawing, and says why.
+		svg, err = []byte(`<p class="notice" id="graph-too-large">`+template.HTMLEscapeString(apiErr.Detail)+`</p>`), nil
+	}
 	if err != nil {
 		return err
 	}

@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wI2L/jsondiff"
-
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/internal/jsonpatch"
 )
 
 // Kinds of resource named in change records.
@@ -53,17 +52,13 @@ func (a *App) record(ctx context.Context, j *amigo.Journal, c change) error {
 }
 
 // jsonPatch returns the RFC 6902 JSON Patch from before to after, as JSON.
-// A nil document is JSON null, so creating a resource is one "replace" of
-// the whole document and deleting one is the reverse.
+// A nil document is JSON null, so creating a resource is one "add" of the
+// whole document and deleting one is the reverse. Its cost is linear in
+// the documents, and a list or object whose changes would take more bytes
+// than its new value is one "replace" (package jsonpatch).
 func jsonPatch(before, after any) (json.RawMessage, error) {
-	patch, err := jsondiff.Compare(before, after)
-	if err != nil {
-		return nil, err
-	}
-	if patch == nil {
-		return json.RawMessage("[]"), nil
-	}
-	return json.Marshal(patch)
+	patch, err := jsonpatch.Diff(before, after)
+	return patch.JSON, err
 }
 
 // The documents the change log diffs. They hold what a client can read of

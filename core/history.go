@@ -8,9 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/wI2L/jsondiff"
-
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/internal/jsonpatch"
 )
 
 // ListChanges returns one page of the organization's change log, newest
@@ -125,18 +124,11 @@ func diffVersions[D any](load func(sel, param string) (int, *D, error), from, to
 	if err != nil {
 		return nil, err
 	}
-	patch, err := jsondiff.Compare(shape(fromDef), shape(toDef))
+	patch, err := jsonpatch.Diff(shape(fromDef), shape(toDef))
 	if err != nil {
 		return nil, err
 	}
-	raw, err := json.Marshal(patch)
-	if err != nil {
-		return nil, err
-	}
-	if patch == nil {
-		raw = json.RawMessage("[]")
-	}
-	d := &VersionDiff{From: fromN, To: toN, Patch: raw, Summary: patchSummary(patch)}
+	d := &VersionDiff{From: fromN, To: toN, Patch: patch.JSON, Summary: patchSummary(patch.Ops)}
 	if semantic != nil {
 		d.Machine = semantic(fromDef, toDef)
 	}
@@ -144,7 +136,7 @@ func diffVersions[D any](load func(sel, param string) (int, *D, error), from, to
 }
 
 // patchSummary describes a patch in one line per top-level field.
-func patchSummary(patch jsondiff.Patch) []string {
+func patchSummary(patch []jsonpatch.Op) []string {
 	verbs := map[string]string{}
 	var order []string
 	for _, op := range patch {
@@ -153,9 +145,9 @@ func patchSummary(patch jsondiff.Patch) []string {
 		verb := "changed"
 		if op.Path == "/"+field {
 			switch op.Type {
-			case jsondiff.OperationAdd:
+			case jsonpatch.Add:
 				verb = "added"
-			case jsondiff.OperationRemove:
+			case jsonpatch.Remove:
 				verb = "removed"
 			}
 		}
@@ -222,12 +214,12 @@ func statesByName(m *amigo.StateMachineDefinition) map[string]*amigo.State {
 // changedFields lists the top-level fields of two versions of a state that
 // differ, "type" included when the state changed kind.
 func changedFields(a, b any) []string {
-	patch, err := jsondiff.Compare(a, b)
+	patch, err := jsonpatch.Diff(a, b)
 	if err != nil {
 		return []string{"type"}
 	}
 	var out []string
-	for _, op := range patch {
+	for _, op := range patch.Ops {
 		field, _, _ := strings.Cut(strings.TrimPrefix(op.Path, "/"), "/")
 		if field == "" {
 			field = "type"

@@ -1,9 +1,12 @@
 package smgraph_test
 
 import (
+	"context"
 	"encoding/xml"
+	"errors"
 	"io"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,7 +67,7 @@ func TestChecksFindUnreachableAndDeadEndStates(t *testing.T) {
 
 func TestSVGHasOneNodeElementPerState(t *testing.T) {
 	d := coretest.StateMachine(8)
-	svg := smgraph.Build(d).SVG()
+	svg := draw(t, smgraph.Build(d))
 	dec := xml.NewDecoder(strings.NewReader(svg))
 	var named []string
 	for {
@@ -114,7 +117,7 @@ func BenchmarkDraw(b *testing.B) {
 	for _, f := range []struct {
 		name   string
 		render func(*smgraph.Graph) string
-	}{{"svg", (*smgraph.Graph).SVG}, {"dot", (*smgraph.Graph).DOT}, {"mermaid", (*smgraph.Graph).Mermaid}} {
+	}{{"svg", func(g *smgraph.Graph) string { return draw(b, g) }}, {"dot", (*smgraph.Graph).DOT}, {"mermaid", (*smgraph.Graph).Mermaid}} {
 		b.Run(f.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -130,7 +133,7 @@ func TestSVGBoxesDoNotOverlap(t *testing.T) {
 	rect := regexp.MustCompile(`<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*fill="(#[0-9a-f]+)"`)
 	size := regexp.MustCompile(`^<svg [^>]*width="([\d.]+)" height="([\d.]+)"`)
 	for _, n := range []int{3, 8, 20} {
-		svg := smgraph.Build(coretest.StateMachine(n)).SVG()
+		svg := draw(t, smgraph.Build(coretest.StateMachine(n)))
 		m := size.FindStringSubmatch(svg)
 		w, h := num(m[1]), num(m[2])
 		var boxes [][4]float64
@@ -159,4 +162,68 @@ func num(s string) float64 {
 		panic(err)
 	}
 	return f
+}
+
+func draw(t testing.TB, g *smgraph.Graph) string {
+	t.Helper()
+	svg, err := g.SVG(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svg
+}
+
+// TestSVGOfALongChain draws the largest chain SVG draws, and refuses one
+// state more with the bounds in its message.
+func TestSVGOfALongChain(t *testing.T) {
+	svg := draw(t, smgraph.Build(coretest.StateMachine(smgraph.MaxDrawnStates-1)))
+	if n := strings.Count(svg, `<g class="node `); n != smgraph.MaxDrawnStates {
+		t.Errorf("%d nodes drawn, want %d", n, smgraph.MaxDrawnStates)
+	}
+	_, err := smgraph.Build(coretest.StateMachine(smgraph.MaxDrawnStates)).SVG(context.Background())
+	var tooLarge *smgraph.TooLargeError
+	if !errors.As(err, &tooLarge) || tooLarge.States != smgraph.MaxDrawnStates+1 || !strings.Contains(err.Error(), "limited to 10000 states") {
+		t.Errorf("one state over the bound: %v", err)
+	}
+}
+
+// TestSVGStopsWhenCancelled draws with a context that is done: the layout
+// gives up with the context's error instead of drawing.
+func TestSVGStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	svg, err := smgraph.Build(coretest.StateMachine(5000)).SVG(ctx)
+	if !errors.Is(err, context.Canceled) || svg != "" {
+		t.Errorf("cancelled drawing: %d bytes, %v", len(svg), err)
+	}
+}
+
+// TestSVGCostIsLinear compares the allocations of drawing chains of n and
+// 2n states: twice the states must cost about twice as much (the layout
+// was quadratic in the layers: 47 s for 50,000 states).
+func TestSVGCostIsLinear(t *testing.T) {
+	cost := func(n int) float64 {
+		g := smgraph.Build(coretest.StateMachine(n))
+		var m1, m2 runtime.MemStats
+		runtime.ReadMemStats(&m1)
+		draw(t, g)
+		runtime.ReadMemStats(&m2)
+		return float64(m2.TotalAlloc - m1.TotalAlloc)
+	}
+	one, two := cost(2000), cost(4000)
+	if two/one > 2.5 {
+		t.Errorf("drawing 4000 states allocates %.2f times what 2000 do", two/one)
+	}
+}
+
+func BenchmarkDrawChain(b *testing.B) {
+	for _, n := range []int{1000, 5000, 9999} {
+		g := smgraph.Build(coretest.StateMachine(n))
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				draw(b, g)
+			}
+		})
+	}
 }

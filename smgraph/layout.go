@@ -1,6 +1,8 @@
 package smgraph
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"unicode/utf8"
 )
@@ -18,6 +20,26 @@ const (
 	sweeps      = 8
 )
 
+// The largest graph SVG draws. The layout's cost is linear in the graph
+// (times the sweeps), but a drawing of more states than this is several
+// megabytes that no one can read; the text formats have no such bound.
+const (
+	MaxDrawnStates      = 10_000
+	MaxDrawnTransitions = 40_000
+)
+
+// TooLargeError is SVG's answer for a graph over the bounds.
+type TooLargeError struct{ States, Transitions int }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("an SVG drawing is limited to %d states and %d transitions, and this version has %d states and %d transitions: ask for format=json, dot or mermaid",
+		MaxDrawnStates, MaxDrawnTransitions, e.States, e.Transitions)
+}
+
+// checkEvery is how many steps of a layout loop pass between two looks at
+// the context.
+const checkEvery = 1024
+
 // box is a laid-out node.
 type box struct {
 	x, y, w, h float64 // top-left corner and size
@@ -29,8 +51,9 @@ type box struct {
 // columns of their own), and nodes of a layer are ordered by the
 // barycentre of their neighbours to reduce crossings — the classic
 // Sugiyama steps, without dummy nodes, which is enough for the tens of
-// states a machine has.
-func (g *Graph) layout() ([]box, []point, float64, float64) {
+// states a machine has. Each sweep costs time linear in the graph (plus
+// the sorting of each layer); it stops with ctx's error once ctx is done.
+func (g *Graph) layout(ctx context.Context) ([]box, []point, float64, float64, error) {
 	n := len(g.Nodes)
 	index := make(map[string]int, n)
 	for i, nd := range g.Nodes {
@@ -50,14 +73,16 @@ func (g *Graph) layout() ([]box, []point, float64, float64) {
 		rows[layer[i]] = append(rows[layer[i]], i)
 	}
 	pos := make([]float64, n)
-	setPos := func() {
-		for _, row := range rows {
-			for j, i := range row {
-				pos[i] = float64(j)
-			}
+	setPos := func(row []int) {
+		for j, i := range row {
+			pos[i] = float64(j)
 		}
 	}
-	setPos()
+	for _, row := range rows {
+		setPos(row)
+	}
+	bary := make([]float64, n)
+	steps := 0
 	for s := range sweeps {
 		for k := range rows {
 			r := k
@@ -65,7 +90,12 @@ func (g *Graph) layout() ([]box, []point, float64, float64) {
 				r = depth - 1 - k
 			}
 			row := rows[r]
-			bary := make(map[int]float64, len(row))
+			if steps += len(row) + 1; steps >= checkEvery {
+				steps = 0
+				if err := ctx.Err(); err != nil {
+					return nil, nil, 0, 0, err
+				}
+			}
 			for _, i := range row {
 				sum, cnt := 0.0, 0
 				for _, j := range adj[i] {
@@ -89,7 +119,7 @@ func (g *Graph) layout() ([]box, []point, float64, float64) {
 				}
 				return 0
 			})
-			setPos()
+			setPos(row)
 		}
 	}
 
@@ -156,7 +186,7 @@ func (g *Graph) layout() ([]box, []point, float64, float64) {
 			right = max(right, labels[k].x+w/2)
 		}
 	}
-	return boxes, labels, max(right, width+margin) + margin + 40, y + margin
+	return boxes, labels, max(right, width+margin) + margin + 40, y + margin, nil
 }
 
 // backBend is how far right an edge going back up (or within a layer)
@@ -197,6 +227,7 @@ func (g *Graph) layers(index map[string]int) []int {
 			queue = append(queue, i)
 		}
 	}
+	next := 0 // nodes before it are all placed
 	for {
 		for len(queue) > 0 {
 			i := queue[0]
@@ -208,8 +239,10 @@ func (g *Graph) layers(index map[string]int) []int {
 				}
 			}
 		}
-		next := slices.Index(layer, -1)
-		if next < 0 {
+		for next < n && layer[next] >= 0 {
+			next++
+		}
+		if next == n {
 			return layer
 		}
 		layer[next] = 0

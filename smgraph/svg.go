@@ -1,6 +1,7 @@
 package smgraph
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"strings"
@@ -27,9 +28,17 @@ func fill(n Node) string {
 
 // SVG renders the laid-out graph. Every state is one <g class="node">
 // carrying data-state="<name>" (external nodes carry data-external
-// instead), so a page can find a state's drawing by name.
-func (g *Graph) SVG() string {
-	boxes, labels, width, height := g.layout()
+// instead), so a page can find a state's drawing by name. A graph over
+// MaxDrawnStates or MaxDrawnTransitions is a *TooLargeError; once ctx is
+// done the drawing stops with ctx's error.
+func (g *Graph) SVG(ctx context.Context) (string, error) {
+	if len(g.Nodes) > MaxDrawnStates || len(g.Edges) > MaxDrawnTransitions {
+		return "", &TooLargeError{len(g.Nodes), len(g.Edges)}
+	}
+	boxes, labels, width, height, err := g.layout(ctx)
+	if err != nil {
+		return "", err
+	}
 	index := make(map[string]int, len(g.Nodes))
 	for i, n := range g.Nodes {
 		index[n.ID] = i
@@ -40,14 +49,20 @@ func (g *Graph) SVG() string {
 	b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#455a64"/></marker></defs>` + "\n")
 	b.WriteString(`<g class="edges">` + "\n")
 	for k, e := range g.Edges {
+		if k%checkEvery == 0 && ctx.Err() != nil {
+			return "", ctx.Err()
+		}
 		writeEdge(&b, e, boxes[index[e.From]], boxes[index[e.To]], labels[k])
 	}
 	b.WriteString("</g>\n<g class=\"nodes\">\n")
 	for i, n := range g.Nodes {
+		if i%checkEvery == 0 && ctx.Err() != nil {
+			return "", ctx.Err()
+		}
 		writeNode(&b, n, boxes[i])
 	}
 	b.WriteString("</g>\n</svg>\n")
-	return b.String()
+	return b.String(), nil
 }
 
 func writeNode(b *strings.Builder, n Node, bx box) {

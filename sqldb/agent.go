@@ -20,10 +20,13 @@ var agents = versioned[amigo.Agent, amigo.AgentVersion]{
 	toV: func(v *version) (*amigo.AgentVersion, error) {
 		out := &amigo.AgentVersion{ID: v.ID, OrgID: v.OrgID, AgentID: v.ResourceID, Version: v.Version,
 			CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, CreatedAt: v.CreatedAt}
-		return out, loadStored[storedAgentDefinition](string(v.Definition), &out.Definition)
+		return out, loadStored[storedAgentDefinition](v.Definition, &out.Definition)
 	},
 	fromV: func(v *amigo.AgentVersion) *version {
-		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: []byte(stored[storedAgentDefinition](v.Definition))}
+		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: stored[storedAgentDefinition](v.Definition)}
+	},
+	stamp: func(v *amigo.AgentVersion, row *version) {
+		v.ID, v.OrgID, v.AgentID, v.Version, v.CreatedAt = row.ID, row.OrgID, row.ResourceID, row.Version, row.CreatedAt
 	},
 }
 

@@ -36,7 +36,7 @@ type version struct {
 	Version                     int
 	CreatorOrgID, CreatorUserID string
 	CreatedAt                   time.Time
-	Definition                  []byte
+	Definition                  string
 }
 
 const resourceColumns = `id, org_id, name, deprecated, latest_version, creator_org_id, creator_user_id, created_at, updated_at`
@@ -64,7 +64,7 @@ func scanVersion(row Row) (*version, error) {
 	if err := row.Scan(&v.ID, &v.OrgID, &v.ResourceID, &v.Version, &v.CreatorOrgID, &v.CreatorUserID, &created, &def); err != nil {
 		return nil, err
 	}
-	v.CreatedAt, v.Definition = fromTS(created), []byte(def)
+	v.CreatedAt, v.Definition = fromTS(created), def
 	return &v, nil
 }
 
@@ -130,7 +130,7 @@ func (db *ClusterStore) createVersion(ctx context.Context, k kind, orgID, id str
 		}
 		v.ID, v.OrgID, v.ResourceID, v.Version, v.CreatedAt = amigo.NewID(now), orgID, id, next, now
 		_, err = tx.ExecContext(ctx, `INSERT INTO resource_versions (`+versionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			v.ID, v.OrgID, v.ResourceID, v.Version, v.CreatorOrgID, v.CreatorUserID, ts(v.CreatedAt), string(v.Definition))
+			v.ID, v.OrgID, v.ResourceID, v.Version, v.CreatorOrgID, v.CreatorUserID, ts(v.CreatedAt), v.Definition)
 		out = v
 		return err
 	})

@@ -20,10 +20,13 @@ var stateMachines = versioned[amigo.StateMachine, amigo.StateMachineVersion]{
 	toV: func(v *version) (*amigo.StateMachineVersion, error) {
 		out := &amigo.StateMachineVersion{ID: v.ID, OrgID: v.OrgID, MachineID: v.ResourceID, Version: v.Version,
 			CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, CreatedAt: v.CreatedAt}
-		return out, loadStored[storedStateMachineDefinition](string(v.Definition), &out.Definition)
+		return out, loadStored[storedStateMachineDefinition](v.Definition, &out.Definition)
 	},
 	fromV: func(v *amigo.StateMachineVersion) *version {
-		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: []byte(stored[storedStateMachineDefinition](v.Definition))}
+		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: stored[storedStateMachineDefinition](v.Definition)}
+	},
+	stamp: func(v *amigo.StateMachineVersion, row *version) {
+		v.ID, v.OrgID, v.MachineID, v.Version, v.CreatedAt = row.ID, row.OrgID, row.ResourceID, row.Version, row.CreatedAt
 	},
 }
 

@@ -16,9 +16,11 @@ type versioned[R, V any] struct {
 	toR   func(*resource) *R
 	fromR func(*R) *resource
 	// toV decodes a stored version; fromV gives the row to store for a
-	// version built by the caller (creator and definition).
+	// version built by the caller (creator and definition); stamp sets
+	// the stored row's identity (id, number, time) on that version.
 	toV   func(*version) (*V, error)
 	fromV func(*V) *version
+	stamp func(*V, *version)
 }
 
 func (t versioned[R, V]) create(ctx context.Context, db *ClusterStore, r *R) error {
@@ -51,6 +53,7 @@ func (t versioned[R, V]) list(ctx context.Context, db *ClusterStore, orgID strin
 }
 
 func (t versioned[R, V]) createVersion(ctx context.Context, db *ClusterStore, orgID, id string, expected *int, build func(tx *sql.Tx, latest *V) (*V, error)) (*V, error) {
+	var out *V
 	stored, err := db.createVersion(ctx, t.kind, orgID, id, expected, func(tx *sql.Tx, latest *version) (*version, error) {
 		var prev *V
 		if latest != nil {
@@ -63,12 +66,16 @@ func (t versioned[R, V]) createVersion(ctx context.Context, db *ClusterStore, or
 		if err != nil {
 			return nil, err
 		}
+		out = v
 		return t.fromV(v), nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return t.toV(stored)
+	// The version built is what was stored: decoding the stored copy
+	// again would cost as much as the body once more, for nothing.
+	t.stamp(out, stored)
+	return out, nil
 }
 
 func (t versioned[R, V]) deprecate(ctx context.Context, db *ClusterStore, orgID, id string, check func(r *R, activeServices int) error) error {

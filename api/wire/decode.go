@@ -160,6 +160,8 @@ func decodeRaw(raw []byte, v reflect.Value, loc []any, c *collector) {
 			}
 			decodeRaw(item, v.Field(f.index), At(loc, f.name), c)
 		}
+	case v.Kind() == reflect.Slice && raw[0] == '[' && plainString(v.Type().Elem()):
+		v.Set(decodeStrings(raw, v.Type(), loc, c))
 	case v.Kind() == reflect.Slice && raw[0] == '[':
 		d := json.NewDecoder(bytes.NewReader(raw))
 		d.UseNumber()
@@ -176,6 +178,102 @@ func decodeRaw(raw []byte, v reflect.Value, loc []any, c *collector) {
 	default:
 		decodeParsed(raw, v, loc, c)
 	}
+}
+
+// plainString says whether t is a string type decoded as any string is.
+func plainString(t reflect.Type) bool {
+	if t.Kind() != reflect.String {
+		return false
+	}
+	p := reflect.PointerTo(t)
+	return !p.Implements(reflect.TypeFor[json.Unmarshaler]()) && !p.Implements(reflect.TypeFor[fieldDecoder]())
+}
+
+// decodeStrings decodes raw, a valid JSON list, into a new slice of type t
+// of strings. An item that is a string of printable ASCII without escapes
+// (nearly all of them) is taken as it is, without a parse or a location
+// of its own; any other goes through decodeValue like an item of any
+// other list.
+func decodeStrings(raw []byte, t reflect.Type, loc []any, c *collector) reflect.Value {
+	s := reflect.MakeSlice(t, countItems(raw), countItems(raw))
+	i := 0
+	for at := skipSpace(raw, 1); at < len(raw) && raw[at] != ']' && i < s.Len(); i++ {
+		end := itemEnd(raw, at)
+		if item := raw[at:end]; plainASCII(item) {
+			s.Index(i).SetString(string(item[1 : len(item)-1]))
+		} else {
+			var x any
+			d := json.NewDecoder(bytes.NewReader(item))
+			d.UseNumber()
+			if d.Decode(&x) != nil {
+				break // cannot happen: raw is valid JSON
+			}
+			decodeValue(x, s.Index(i), At(loc, i), c)
+		}
+		at = skipSpace(raw, end)
+		if at < len(raw) && raw[at] == ',' {
+			at = skipSpace(raw, at+1)
+		}
+	}
+	return s
+}
+
+// plainASCII says whether item is a JSON string of printable ASCII
+// characters without escapes, whose text is its bytes between the quotes.
+func plainASCII(item []byte) bool {
+	if len(item) < 2 || item[0] != '"' {
+		return false
+	}
+	for _, b := range item[1 : len(item)-1] {
+		if b < 0x20 || b >= 0x80 || b == '\\' || b == '"' {
+			return false
+		}
+	}
+	return true
+}
+
+func skipSpace(raw []byte, i int) int {
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// itemEnd returns the index just past the JSON value starting at i of
+// raw, which is valid JSON.
+func itemEnd(raw []byte, i int) int {
+	depth, inString, escaped := 0, false, false
+	for j := i; j < len(raw); j++ {
+		b := raw[j]
+		switch {
+		case inString:
+			if escaped {
+				escaped = false
+			} else if b == '\\' {
+				escaped = true
+			} else if b == '"' {
+				inString = false
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		case b == '"':
+			inString = true
+		case b == '[' || b == '{':
+			depth++
+		case b == ']' || b == '}':
+			if depth == 0 {
+				return j
+			}
+			depth--
+			if depth == 0 {
+				return j + 1
+			}
+		case depth == 0 && (b == ',' || b == ' ' || b == '\t' || b == '\n' || b == '\r'):
+			return j
+		}
+	}
+	return len(raw)
 }
 
 // countItems counts the items of raw, a valid JSON list, without parsing

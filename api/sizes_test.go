@@ -1,0 +1,218 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/amigo-oss/amigo-server/api"
+	"github.com/amigo-oss/amigo-server/internal/testenv"
+	"github.com/amigo-oss/amigo-server/smgraph"
+)
+
+// The cost of a request grows linearly with its body, and stays within a
+// small multiple of it: README, "Limits and failure behaviour".
+
+// behaviorsBody is a complete agent version whose behaviors are n copies
+// of item: 4 bytes a behavior, so 975,000 make a 3.9 MB body.
+func behaviorsBody(n int, item string) testenv.RawBody {
+	body := agentVersionBody("AM")
+	body["behaviors"] = []string{}
+	b, _ := json.Marshal(body)
+	list := strings.Repeat(`"`+item+`",`, n)
+	return testenv.RawBody(strings.Replace(string(b), `"behaviors":[]`, `"behaviors":[`+list[:len(list)-1]+`]`, 1))
+}
+
+// TestLargeAgentVersions creates versions of 975,000 one-letter behaviors
+// (3.9 MB, under the 4 MiB limit), the second changing every one of them,
+// with the normal database deadline: both are stored, and the change log
+// records the second as one replace of the list, not 975,000 operations.
+func TestLargeAgentVersions(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Start(t, b)
+		c := env.CreateOrg(t, "acme").Admin
+		id := createAgent(t, c, "acme", "large")
+		path := "/v1/acme/organization/agent/" + id + "/"
+		var v struct {
+			Version int `json:"version"`
+		}
+		c.Do(t, "POST", path, behaviorsBody(975_000, "a")).Expect(201).Decode(&v)
+		c.Do(t, "POST", path, behaviorsBody(975_000, "b")).Expect(201).Decode(&v)
+		if v.Version != 2 {
+			t.Fatalf("version %d, want 2", v.Version)
+		}
+		var changes struct {
+			Changes []struct {
+				Operation string            `json:"operation"`
+				Diff      []json.RawMessage `json:"diff"`
+			} `json:"changes"`
+		}
+		c.Do(t, "GET", "/v1/acme/changes/?limit=1", nil).Expect(200).Decode(&changes)
+		if len(changes.Changes) != 1 || changes.Changes[0].Operation != "create-agent-version" || len(changes.Changes[0].Diff) != 1 {
+			t.Fatalf("latest change: %d changes, want one create-agent-version with a one-operation diff", len(changes.Changes))
+		}
+		var op struct {
+			Op, Path string
+			Value    []string
+		}
+		if err := json.Unmarshal(changes.Changes[0].Diff[0], &op); err != nil || op.Op != "replace" || op.Path != "/behaviors" || len(op.Value) != 975_000 {
+			t.Errorf("diff is %s %s with %d items (%v), want a replace of /behaviors with 975000", op.Op, op.Path, len(op.Value), err)
+		}
+	})
+}
+
+// TestAgentVersionCostIsProportional measures the memory a second agent
+// version allocates (server and client, in this process) for bodies of
+// 500,000 and 1,000,000 changed behaviors: twice the body must cost about
+// twice the memory, and at most 64 bytes per byte of body (it was about
+// 350 when the change log's diff held an operation per item). It runs alone
+// (not in parallel), one backend after the other, so that nothing else
+// allocates meanwhile.
+func TestAgentVersionCostIsProportional(t *testing.T) {
+	for _, b := range testenv.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			env := testenv.Start(t, b)
+			c := env.CreateOrg(t, "acme").Admin
+			cost := func(n int) float64 {
+				path := "/v1/acme/organization/agent/" + createAgent(t, c, "acme", fmt.Sprint("agent", n)) + "/"
+				c.Do(t, "POST", path, behaviorsBody(n, "a")).Expect(201)
+				body := behaviorsBody(n, "b")
+				req, _ := http.NewRequest("POST", env.URL+path, strings.NewReader(string(body)))
+				req.Header.Set("Authorization", "Bearer "+c.Token)
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				runtime.ReadMemStats(&after)
+				if resp.StatusCode != 201 {
+					t.Fatalf("%d behaviors: %d", n, resp.StatusCode)
+				}
+				perByte := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(body))
+				t.Logf("%d behaviors, %d bytes: %.1f bytes allocated per byte of body", n, len(body), perByte)
+				if perByte > 64 {
+					t.Errorf("%d behaviors: %.1f bytes allocated per byte of body, want at most 64", n, perByte)
+				}
+				return perByte * float64(len(body))
+			}
+			one, two := cost(500_000), cost(1_000_000)
+			if two/one > 2.5 {
+				t.Errorf("twice the body allocates %.2f times as much", two/one)
+			}
+		})
+	}
+}
+
+// chainMachine is a machine of n states in a chain (an action state, then
+// annotation states), each leading to the next, and a terminal state:
+// about 80 bytes a state.
+func chainMachine(n int) testenv.RawBody {
+	var b strings.Builder
+	b.WriteString(`{"description":"A chain.","global_intra_state_navigation_guidelines":[],"global_action_guidelines":[],"global_boundary_constraints":[],"new_user_initial_state":"s0","returning_user_initial_state":"s0","terminal_state":"end","references":{},"states":[`)
+	action := func(name, exits string) {
+		fmt.Fprintf(&b, `{"type":"action","name":%q,"objective":"o","actions":["a"],"intra_state_navigation_guidelines":[],"action_guidelines":[],`+
+			`"boundary_constraints":[],"exit_conditions":[%s],"action_tool_call_specs":[],"exit_condition_tool_call_specs":[],"skip_active_memory_retrieval":false}`, name, exits)
+	}
+	next := func(i int) string {
+		if i == n-1 {
+			return "end"
+		}
+		return fmt.Sprint("s", i+1)
+	}
+	// The entry state must be an action state.
+	action("s0", `{"description":"d","next_state":"`+next(0)+`"}`)
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, `,{"type":"annotation","name":"s%d","inner_thought":"t","next_state":%q}`, i, next(i))
+	}
+	b.WriteString(",")
+	action("end", "")
+	return testenv.RawBody(b.String() + "]}")
+}
+
+// TestGraphOfA50000StateChain draws a 50,000-state chain (a 3.98 MB
+// machine, which create accepts): JSON lists every state, and SVG, over
+// the drawing bound, is a 422 that names the bound instead of minutes of
+// layout.
+func TestGraphOfA50000StateChain(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Start(t, b)
+		c := env.CreateOrg(t, "acme").Admin
+		id := createMachine(t, c, "acme", "chain")
+		base := "/v1/acme/organization/service_hierarchical_state_machine/" + id
+		c.Do(t, "POST", base+"/", chainMachine(50_000)).Expect(201)
+		var g struct {
+			Nodes []struct {
+				ID string `json:"id"`
+			} `json:"nodes"`
+		}
+		c.Do(t, "GET", base+"/graph?format=json", nil).Expect(200).Decode(&g)
+		if len(g.Nodes) != 50_001 {
+			t.Errorf("%d nodes, want 50001", len(g.Nodes))
+		}
+		r := c.Do(t, "GET", base+"/graph?format=svg", nil).Expect(422)
+		if locs := r.Locs(); len(locs) != 1 || locs[0] != "query.format" || !strings.Contains(string(r.Body), "limited to 10000 states") {
+			t.Errorf("svg of 50001 states: %v %s", locs, r.Body)
+		}
+	})
+}
+
+// TestGraphDrawingStopsWhenTheClientLeaves holds a drawing until its
+// client has hung up: the layout then stops without drawing, as the
+// server's metrics count.
+func TestGraphDrawingStopsWhenTheClientLeaves(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Start(t, b)
+		c := env.CreateOrg(t, "acme").Admin
+		id := createMachine(t, c, "acme", "chain")
+		base := "/v1/acme/organization/service_hierarchical_state_machine/" + id
+		c.Do(t, "POST", base+"/", chainMachine(smgraph.MaxDrawnStates-1)).Expect(201)
+
+		started := make(chan struct{})
+		defer api.SetBeforeDraw(func(ctx context.Context, machineID string) {
+			if machineID == id {
+				close(started)
+				<-ctx.Done()
+			}
+		})()
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "GET", env.URL+base+"/graph?format=svg", nil)
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+		done := make(chan error)
+		go func() {
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			done <- err
+		}()
+		<-started
+		cancel()
+		if err := <-done; err == nil {
+			t.Fatal("the request was answered although its client left")
+		}
+		testenv.Eventually(t, 10*time.Second, "the drawing to be counted as cancelled", func() bool {
+			m := metricsText(t, env)
+			return strings.Contains(m, `amigo_graph_drawings_total{outcome="cancelled"} 1`) && !strings.Contains(m, `outcome="drawn"`)
+		})
+	})
+}
+
+func metricsText(t *testing.T, env *testenv.Env) string {
+	resp, err := http.Get(env.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
+}

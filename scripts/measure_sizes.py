@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Start a real amigo-server, send large bodies, report server CPU time and peak RSS above idle (VmHWM after clear_refs).
+
+usage: scripts/measure_sizes.py BINARY sqlite|postgres KIND SIZE...
+KIND: agent (SIZE in MB; SECOND=1 measures a second version changing every item), graph (SIZE in states), tags, keyterms (MB).
+PostgreSQL: a fresh database on 127.0.0.1:5432 (user postgres), dropped at the end. PROFILE=prefix with a -tags pprof build saves profiles.
+"""
+import json, os, subprocess, sys, time, tempfile, requests, uuid
+
+binary, db, kind = sys.argv[1], sys.argv[2], sys.argv[3]
+sizes = [float(x) for x in sys.argv[4:]]
+work = tempfile.mkdtemp(prefix="amigo-measure-")
+env = dict(os.environ)
+port = 18000 + os.getpid() % 1000
+env["AMIGO_LISTEN"] = f"127.0.0.1:{port}"
+env["AMIGO_DATA_DIR"] = work + "/data"
+env["AMIGO_RATE_LIMITS"] = "off"
+env["AMIGO_LOG_FORMAT"] = "text"
+if db == "postgres":
+    name = "sizes_" + uuid.uuid4().hex[:8]
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qc", f"create database {name}"], check=True)
+    url = f"postgres://postgres@127.0.0.1:5432/{name}?sslmode=disable"
+    env["AMIGO_DIRECTORY_URL"] = url
+    env["AMIGO_CLUSTERS"] = "default=" + url
+base = f"http://127.0.0.1:{port}"
+boot = json.loads(subprocess.run([binary, "bootstrap", "--org", "acme"], env=env, cwd=work, capture_output=True, check=True).stdout)
+log = open(work + "/server.log", "w")
+srv = subprocess.Popen([binary, "serve"], env=env, cwd=work, stdout=log, stderr=log)
+try:
+    for _ in range(100):
+        try:
+            if requests.get(base + "/readyz").status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    tok = requests.post(f"{base}/v1/acme/user/signin_with_api_key", headers={
+        "x-api-key": boot["api_key"], "x-api-key-id": boot["api_key_id"], "x-user-id": boot["user_id"]}).json()["id_token"]
+    h = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
+
+    def status():
+        out = {}
+        for line in open(f"/proc/{srv.pid}/status"):
+            k, v = line.split(":", 1)
+            out[k] = v.strip()
+        return int(out["VmHWM"].split()[0]), int(out["VmRSS"].split()[0])
+
+    def reset_peak():
+        with open(f"/proc/{srv.pid}/clear_refs", "w") as f:
+            f.write("5")
+
+    def cpu():
+        parts = open(f"/proc/{srv.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+
+    def agent_body(mb, item="a"):
+        n = int(mb * 1e6 / 4)  # "a", = 4 bytes
+        return json.dumps({"initials": "AM", "identity": {"name": "Amy", "role": "coach", "developed_by": "Acme",
+            "default_spoken_language": "eng", "relationship_to_developer": {"ownership": "owned", "type": "employee",
+            "conversation_visibility": "visible", "thought_visibility": "hidden"}},
+            "background": "b", "behaviors": [item] * n, "communication_patterns": ["c"], "voice_config": {"voice_id": "v"}},
+            separators=(",", ":")).encode()
+
+    def chain(n):
+        states = [{"type": "annotation", "name": f"s{i}", "inner_thought": "t", "next_state": f"s{i+1}" if i + 1 < n else "end"} for i in range(n)]
+        states[0] = {"type": "action", "name": "s0", "objective": "o", "actions": ["a"], "intra_state_navigation_guidelines": [],
+            "action_guidelines": [], "boundary_constraints": [], "exit_conditions": [{"description": "d", "next_state": states[0]["next_state"]}],
+            "action_tool_call_specs": [], "exit_condition_tool_call_specs": [], "skip_active_memory_retrieval": False}
+        states.append({"type": "action", "name": "end", "objective": "o", "actions": ["a"], "intra_state_navigation_guidelines": [],
+            "action_guidelines": [], "boundary_constraints": [], "exit_conditions": [], "action_tool_call_specs": [], "exit_condition_tool_call_specs": [],
+            "skip_active_memory_retrieval": False})
+        return {"description": "A chain.", "global_intra_state_navigation_guidelines": [], "global_action_guidelines": [], "global_boundary_constraints": [], "new_user_initial_state": "s0", "returning_user_initial_state": "s0", "terminal_state": "end", "references": {}, "states": states}
+
+    time.sleep(1)
+    if kind == "agent":
+        for mb in sizes:
+            aid = requests.post(f"{base}/v1/acme/organization/agent", headers=h, json={"agent_name": f"a{mb}"}).json()["id"]
+            body = agent_body(mb)
+            if os.environ.get("SECOND"):
+                r = requests.post(f"{base}/v1/acme/organization/agent/{aid}/", headers=h, data=agent_body(mb, "b"))
+                print("first version", r.status_code, flush=True)
+            import gc, threading; gc.collect(); time.sleep(2)
+            pp = os.environ.get("PROFILE")
+            if pp:
+                open(f"{pp}-heap0-{mb}.pb.gz","wb").write(requests.get("http://"+os.environ["AMIGO_PPROF_LISTEN"]+"/debug/pprof/heap").content)
+                th = threading.Thread(target=lambda: open(f"{pp}-cpu-{mb}.pb.gz","wb").write(requests.get("http://"+os.environ["AMIGO_PPROF_LISTEN"]+"/debug/pprof/profile?seconds=10").content)); th.start(); time.sleep(0.5)
+            idle = status()[1]; reset_peak(); c0 = cpu()
+            t0 = time.time()
+            r = requests.post(f"{base}/v1/acme/organization/agent/{aid}/", headers=h, data=body)
+            dt = time.time() - t0; c1 = cpu()
+            peak = status()[0]
+            if pp:
+                th.join()
+                open(f"{pp}-heap1-{mb}.pb.gz","wb").write(requests.get("http://"+os.environ["AMIGO_PPROF_LISTEN"]+"/debug/pprof/heap").content)
+            print(f"{db} agent {len(body)/1e6:.2f}MB: {r.status_code} wall {dt:.2f}s cpu {c1-c0:.2f}s peak-above-idle {(peak-idle)/1024:.0f}MB ({(peak-idle)*1024/len(body):.1f}x body) {r.text[:100] if r.status_code>=300 else ''}", flush=True)
+    elif kind in ("tags", "keyterms"):
+        aid = requests.post(f"{base}/v1/acme/organization/agent", headers=h, json={"agent_name": "sa"}).json()["id"]
+        print("agent v1", requests.post(f"{base}/v1/acme/organization/agent/{aid}/", headers=h, data=agent_body(0.0001)).status_code)
+        mid = requests.post(f"{base}/v1/acme/organization/service_hierarchical_state_machine", headers=h, json={"state_machine_name": "sm"}).json()["id"]
+        print("machine v1", requests.post(f"{base}/v1/acme/organization/service_hierarchical_state_machine/{mid}/", headers=h, json=chain(2)).status_code)
+        for k, mb in enumerate(sizes):
+            body = {"name": f"svc{k}", "description": "d", "is_active": True, "agent_id": aid, "service_hierarchical_state_machine_id": mid}
+            if kind == "tags":
+                n = int(mb * 1e6 / 14)
+                body["tags"] = {f"t{i:07d}": "v" for i in range(n)}
+            else:
+                n = int(mb * 1e6 / 12)
+                body["keyterms"] = [f"k{i:07d}" for i in range(n)]
+            data = json.dumps(body, separators=(",", ":")).encode()
+            time.sleep(2)
+            idle = status()[1]; reset_peak(); c0 = cpu(); t0 = time.time()
+            r = requests.post(f"{base}/v1/acme/service/", headers=h, data=data)
+            dt = time.time() - t0; c1 = cpu(); peak = status()[0]
+            print(f"{db} service {kind} {len(data)/1e6:.2f}MB: {r.status_code} wall {dt:.2f}s cpu {c1-c0:.2f}s peak-above-idle {(peak-idle)/1024:.0f}MB ({(peak-idle)*1024/len(data):.1f}x body) {r.text[:300] if r.status_code>=300 else ''}", flush=True)
+    elif kind in ("machine", "graph"):
+        for n in [int(x) for x in sizes]:
+            mid = requests.post(f"{base}/v1/acme/organization/service_hierarchical_state_machine", headers=h, json={"state_machine_name": f"m{n}"}).json()["id"]
+            body = json.dumps(chain(n), separators=(",", ":")).encode()
+            time.sleep(2)
+            idle = status()[1]; reset_peak(); c0 = cpu(); t0 = time.time()
+            r = requests.post(f"{base}/v1/acme/organization/service_hierarchical_state_machine/{mid}/", headers=h, data=body)
+            dt = time.time() - t0; c1 = cpu(); peak = status()[0]
+            print(f"{db} machine {n} states {len(body)/1e6:.2f}MB: {r.status_code} wall {dt:.2f}s cpu {c1-c0:.2f}s peak-above-idle {(peak-idle)/1024:.0f}MB ({(peak-idle)*1024/len(body):.1f}x body) {r.text[:200] if r.status_code>=300 else ''}", flush=True)
+            if kind == "graph":
+                for fmt in ("json", "svg"):
+                    time.sleep(1)
+                    idle = status()[1]; reset_peak(); c0 = cpu(); t0 = time.time()
+                    try:
+                        r = requests.get(f"{base}/v1/acme/organization/service_hierarchical_state_machine/{mid}/graph?format={fmt}", headers=h, timeout=float(os.environ.get("GRAPH_TIMEOUT", "600")))
+                        code, ln, txt = r.status_code, len(r.content), r.text[:200] if r.status_code >= 300 else ""
+                    except requests.Timeout:
+                        code, ln, txt = "timeout", 0, ""
+                    dt = time.time() - t0; c1 = cpu(); peak = status()[0]
+                    print(f"{db} graph {fmt} {n} states: {code} wall {dt:.2f}s cpu {c1-c0:.2f}s out {ln/1e6:.2f}MB peak-above-idle {(peak-idle)/1024:.0f}MB {txt}", flush=True)
+finally:
+    srv.terminate(); srv.wait()
+    if db == "postgres":
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qc", f"drop database {name} with (force)"])
