@@ -59,3 +59,19 @@ func CallerFromContext(ctx context.Context) *Caller {
 	c, _ := ctx.Value(callerKey{}).(*Caller)
 	return c
 }
+
+type consoleKey struct{}
+
+// WithConsole marks ctx as that of a request the web console makes to the
+// API in process, on behalf of a signed-in browser. No request from the
+// network carries the mark: it is what lets a console session's token,
+// which the API refuses as a Bearer token, act through the console.
+func WithConsole(ctx context.Context) context.Context {
+	return context.WithValue(ctx, consoleKey{}, true)
+}
+
+// FromConsole reports whether ctx is that of the console's own request.
+func FromConsole(ctx context.Context) bool {
+	on, _ := ctx.Value(consoleKey{}).(bool)
+	return on
+}

@@ -13,6 +13,10 @@ import (
 type Credentials struct {
 	Bearer string // the token of the Authorization header, without "Bearer "
 	OrgID  string // the X-ORG-ID header: the organization that issued the token
+	// Console is true for the web console's own requests (amigo.FromConsole),
+	// which carry a console session's token; every other request must
+	// carry an API token.
+	Console bool
 }
 
 // Authenticate verifies a token for a request addressed to target. A token
@@ -28,6 +32,9 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 	}
 	claims, err := a.verify(creds.Bearer)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.checkSession(ctx, creds, claims); err != nil {
 		return nil, err
 	}
 	if claims.OrgID != target && creds.OrgID != claims.OrgID {
@@ -91,6 +98,9 @@ type SignInRequest struct {
 	APIKey   string
 	APIKeyID string
 	UserID   string
+	// Console asks for a console session's token (the console's own
+	// sign-in, amigo.FromConsole) rather than an API token.
+	Console bool
 }
 
 // SignIn exchanges an API key for a token of one of the organization's
@@ -125,6 +135,9 @@ func (a *App) SignIn(ctx context.Context, t *Tenant, req SignInRequest) (string,
 	}
 	if !keyRole.Includes(userRole) {
 		return "", time.Time{}, amigo.Errorf(amigo.EUNAUTHORIZED, "This API key's role is less permissive than the user's role.")
+	}
+	if req.Console {
+		return a.Keys.IssueConsole(orgID, user.ID, key.KeyID)
 	}
 	return a.Keys.Issue(orgID, user.ID, key.KeyID)
 }
