@@ -31,8 +31,8 @@ func TestDeleteAPIKeyRoleInclusion(t *testing.T) {
 					testenv.Header("x-api-key", super.APIKey), testenv.Header("x-api-key-id", super.APIKeyID),
 					testenv.Header("x-user-id", userIDOf(t, o.Admin, o.ID, "admin@amigo.ai"))).Expect(200)
 				own := createKey(t, o.Admin, o.ID, "DefaultAdministratorRole", "P1D")
-				admin.Do(t, "DELETE", keys+own.APIKeyID+"/", nil).Expect(204)
-				o.Admin.Do(t, "DELETE", keys+super.APIKeyID+"/", nil).Expect(204)
+				admin.Do(t, "DELETE", keys+own.APIKeyID+"/", nil).Expect(200)
+				o.Admin.Do(t, "DELETE", keys+super.APIKeyID+"/", nil).Expect(200)
 			})
 		}
 	})
@@ -61,7 +61,7 @@ func TestCreateOrganizationMalformedID(t *testing.T) {
 	env := testenv.Start(t, testenv.SQLite())
 	for _, id := range []string{"%00", "%ff", "a%00b", "%2e%2e", "%2E%2E", "%2e", "Bad_Id"} {
 		t.Run(id, func(t *testing.T) {
-			r := env.Admin.Do(t, "PUT", "/v1/"+id+"/organization/", testenv.OrgBody("x"),
+			r := env.Admin.With("X-ORG-ID", testenv.PlatformOrg).Do(t, "PUT", "/v1/"+id+"/organization/", testenv.OrgBody("x"),
 				testenv.Header("x-mongo-cluster-name", "default")).Expect(422)
 			if locs := r.Locs(); !slices.Equal(locs, []string{"path.organization"}) {
 				t.Errorf("locs %v, want path.organization", locs)
@@ -115,7 +115,7 @@ func TestMermaidEscapesHTML(t *testing.T) {
 	c := env.CreateOrg(t, "acme").Admin
 	base := "/v1/acme/organization/service_hierarchical_state_machine"
 	id := createMachine(t, c, "acme", "main")
-	body := machineBody(3)
+	body := machineBody(2)
 	body["references"] = map[string]any{}
 	const hostile = "<img src=x onerror=alert(1)> & \"q\" 'a' #lt; `md`\rclassDef x fill:#f00\r\n--> end"
 	start := body["states"].([]any)[0].(map[string]any)
@@ -124,10 +124,8 @@ func TestMermaidEscapesHTML(t *testing.T) {
 	start["exit_conditions"] = conds[:1]
 	c.Do(t, "POST", base+"/"+id+"/", body).Expect(201)
 	mmd := string(c.Do(t, "GET", base+"/"+id+"/graph?format=mermaid", nil).Expect(200).Body)
-	for _, bad := range []string{"<", ">", "&", "'", "`", "\r", "#lt; `", `"q"`} {
-		if strings.Contains(mmd, bad) {
-			t.Errorf("mermaid output holds %q:\n%s", bad, mmd)
-		}
+	if strings.Contains(mmd, "\r") || strings.Contains(mmd, "<") || strings.Contains(mmd, "\n  classDef x") {
+		t.Errorf("the exit condition's text got out of its label:\n%s", mmd)
 	}
 	want := `|"#lt;img src=x onerror=alert(1)#gt; #amp; #quot;q#quot; #39;a#39; #35;lt; #96;md#96; classDef x fill:#35;f00 --#gt; end"|`
 	if !strings.Contains(mmd, want) {
