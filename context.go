@@ -9,8 +9,10 @@ type Caller struct {
 	// requests (X-ORG-ID), which only platform super administrators may make.
 	OrgID  string
 	UserID string
-	// APIKeyID is the API key the caller's token was exchanged for.
-	APIKeyID string
+	// APIKeyID is the API key the caller's token was exchanged for, and
+	// KeyCreatorOrgID and KeyCreatorUserID the user who created that key.
+	APIKeyID                          string
+	KeyCreatorOrgID, KeyCreatorUserID string
 	Email    string
 	Role     *Role
 	// Platform is true for a super administrator of the platform
