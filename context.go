@@ -13,8 +13,8 @@ type Caller struct {
 	// KeyCreatorOrgID and KeyCreatorUserID the user who created that key.
 	APIKeyID                          string
 	KeyCreatorOrgID, KeyCreatorUserID string
-	Email    string
-	Role     *Role
+	Email                             string
+	Role                              *Role
 	// Platform is true for a super administrator of the platform
 	// organization, who may act on every organization of the deployment.
 	Platform bool
