@@ -21,6 +21,18 @@ type APIKey struct {
 	ExpiresAt     time.Time
 }
 
+// KeyRevocation revokes, in the transaction of a change to a user, the
+// API keys that user created in the user's organization whose role is not
+// one of Keep: the roles the user's role still includes (none when the
+// user is deleted).
+type KeyRevocation struct {
+	CreatorOrgID, CreatorUserID string
+	Keep                        []string // role ids
+	// Revoked is called in the transaction with the key ids deleted,
+	// sorted, when there are any; its error aborts the change.
+	Revoked func(keyIDs []string) error
+}
+
 // APIKeyStore persists API keys.
 type APIKeyStore interface {
 	// CreateAPIKey locks k's organization, counts its live keys (those

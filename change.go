@@ -31,7 +31,11 @@ type Actor struct {
 	OrgID    string
 	UserID   string
 	APIKeyID string
-	Operator bool
+	// KeyCreatorOrgID and KeyCreatorUserID name the user who created the
+	// API key, when the change was made through a key's token.
+	KeyCreatorOrgID  string
+	KeyCreatorUserID string
+	Operator         bool
 }
 
 // ActorOf returns the actor behind a request's caller; nil is the operator.
@@ -39,7 +43,7 @@ func ActorOf(c *Caller) Actor {
 	if c == nil {
 		return Actor{Operator: true}
 	}
-	return Actor{OrgID: c.OrgID, UserID: c.UserID, APIKeyID: c.APIKeyID}
+	return Actor{OrgID: c.OrgID, UserID: c.UserID, APIKeyID: c.APIKeyID, KeyCreatorOrgID: c.KeyCreatorOrgID, KeyCreatorUserID: c.KeyCreatorUserID}
 }
 
 // ChangeFilter selects change records, newest first. Zero fields do not

@@ -9,10 +9,12 @@ type Caller struct {
 	// requests (X-ORG-ID), which only platform super administrators may make.
 	OrgID  string
 	UserID string
-	// APIKeyID is the API key the caller's token was exchanged for.
-	APIKeyID string
-	Email    string
-	Role     *Role
+	// APIKeyID is the API key the caller's token was exchanged for, and
+	// KeyCreatorOrgID and KeyCreatorUserID the user who created that key.
+	APIKeyID                          string
+	KeyCreatorOrgID, KeyCreatorUserID string
+	Email                             string
+	Role                              *Role
 	// Platform is true for a super administrator of the platform
 	// organization, who may act on every organization of the deployment.
 	Platform bool
@@ -58,4 +60,20 @@ func NewContextWithCaller(ctx context.Context, c *Caller) context.Context {
 func CallerFromContext(ctx context.Context) *Caller {
 	c, _ := ctx.Value(callerKey{}).(*Caller)
 	return c
+}
+
+type consoleKey struct{}
+
+// WithConsole marks ctx as that of a request the web console makes to the
+// API in process, on behalf of a signed-in browser. No request from the
+// network carries the mark: it is what lets a console session's token,
+// which the API refuses as a Bearer token, act through the console.
+func WithConsole(ctx context.Context) context.Context {
+	return context.WithValue(ctx, consoleKey{}, true)
+}
+
+// FromConsole reports whether ctx is that of the console's own request.
+func FromConsole(ctx context.Context) bool {
+	on, _ := ctx.Value(consoleKey{}).(bool)
+	return on
 }

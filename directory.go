@@ -51,4 +51,11 @@ type Directory interface {
 	// returns the value in force.
 	PlatformOrg(ctx context.Context) (string, error)
 	ClaimPlatformOrg(ctx context.Context, orgID string) (string, error)
+
+	// RevokeSession records that the console session whose token has id
+	// tokenID was signed out; the record may go after expires, when the
+	// token expires. Revoking one twice is not an error.
+	RevokeSession(ctx context.Context, tokenID string, expires time.Time) error
+	// SessionRevoked reports whether RevokeSession recorded tokenID.
+	SessionRevoked(ctx context.Context, tokenID string) (bool, error)
 }

@@ -46,13 +46,15 @@ type UserStore interface {
 	FindUserByEmail(ctx context.Context, orgID, email string) (*User, error)
 	// ListUsers returns one page ordered by creation, and whether more follow.
 	ListUsers(ctx context.Context, orgID string, f UserFilter) ([]*User, bool, error)
-	// UpdateUserRole returns ENOTFOUND.
-	UpdateUserRole(ctx context.Context, orgID, id, roleID string) error
+	// UpdateUserRole returns ENOTFOUND. A non-nil revoke is carried out in
+	// the same transaction.
+	UpdateUserRole(ctx context.Context, orgID, id, roleID string, revoke *KeyRevocation) error
 	// UpdateUser calls change with the user as stored and saves what it
 	// leaves, atomically; an error from change aborts. Returns ENOTFOUND.
 	UpdateUser(ctx context.Context, orgID, id string, change func(*User) error) error
-	// DeleteUser returns ENOTFOUND.
-	DeleteUser(ctx context.Context, orgID, id string) error
+	// DeleteUser returns ENOTFOUND. A non-nil revoke is carried out in the
+	// same transaction.
+	DeleteUser(ctx context.Context, orgID, id string, revoke *KeyRevocation) error
 }
 
 // RoleStore persists roles.

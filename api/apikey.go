@@ -51,7 +51,8 @@ func (s *Server) deleteAPIKey(w http.ResponseWriter, r *http.Request, t *core.Te
 // signIn exchanges an API key for a user's token.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
 	w.Header().Set("Cache-Control", "no-store")
-	req := core.SignInRequest{APIKey: r.Header.Get("x-api-key"), APIKeyID: r.Header.Get("x-api-key-id"), UserID: r.Header.Get("x-user-id")}
+	req := core.SignInRequest{APIKey: r.Header.Get("x-api-key"), APIKeyID: r.Header.Get("x-api-key-id"), UserID: r.Header.Get("x-user-id"),
+		Console: amigo.FromConsole(r.Context())}
 	var missing []amigo.FieldError
 	for _, h := range []struct{ name, v string }{{"x-api-key", req.APIKey}, {"x-api-key-id", req.APIKeyID}, {"x-user-id", req.UserID}} {
 		if name, v := h.name, h.v; v == "" {
@@ -61,7 +62,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, t *core.Tenant) 
 	if len(missing) > 0 {
 		return amigo.Invalid(missing...)
 	}
-	addr := clientIP(r)
+	addr := s.clientIP(r)
 	if err := s.limits.checkFailedSignIns(r.Context(), w, addr); err != nil {
 		return err
 	}

@@ -70,9 +70,9 @@ type docsField struct {
 
 // authText says in words how an operation authenticates.
 var authText = map[string]string{
-	"user":             "Bearer token (Authorization: Bearer …, from sign-in-with-api-key)",
-	"client address":   "none; a Bearer token shows more",
-	"API key and user": "the x-api-key, x-api-key-id and x-user-id headers",
+	"user":                             "Bearer token (Authorization: Bearer …, from sign-in-with-api-key)",
+	"client address":                   "none; a Bearer token shows more",
+	"API key, user and client address": "the x-api-key, x-api-key-id and x-user-id headers",
 }
 
 // newDocsPage lays the document out by tag, in the operations table's order.

@@ -209,7 +209,7 @@ var typeOfErrorBody = typeOf[wire.ErrorBody]()
 func limitKey(op *operation) string {
 	switch op.Auth {
 	case authAPIKey:
-		return "API key and user"
+		return "API key, user and client address"
 	case authOptional:
 		return "client address"
 	}

@@ -20,6 +20,13 @@ func (s *Server) getOrganization(w http.ResponseWriter, r *http.Request, t *core
 	return nil
 }
 
+// errOrgIDPattern refuses the organization id that create-organization's
+// path names.
+func errOrgIDPattern() error {
+	return amigo.Invalid(amigo.FieldError{In: "path", Loc: []any{"organization"}, Type: "string_pattern_mismatch",
+		Msg: "Organization ids are 1 to 63 lower-case letters, digits and inner hyphens."})
+}
+
 // organizationInput decodes the body of create- and modify-organization.
 func organizationInput(r *http.Request) (*core.OrganizationInput, error) {
 	var in wire.OrganizationInput
@@ -39,8 +46,7 @@ func (s *Server) createOrganization(w http.ResponseWriter, r *http.Request, _ *c
 	}
 	orgID := r.PathValue("organization")
 	if !core.IsOrgID(orgID) {
-		return amigo.Invalid(amigo.FieldError{In: "path", Loc: []any{"organization"}, Type: "string_pattern_mismatch",
-			Msg: "Organization ids are 1 to 63 lower-case letters, digits and inner hyphens."})
+		return errOrgIDPattern()
 	}
 	in, err := organizationInput(r)
 	if err != nil {

@@ -76,7 +76,7 @@ func (l *limiter) check(ctx context.Context, w http.ResponseWriter, op *operatio
 
 // failedSignInLimit is how many failed sign-ins one client address may make
 // per minute (a burst of ten, then one every six seconds). The sign-in
-// operation's own limit counts per API key and user, which an attacker
+// operation's own limit counts per API key, user and address, which an attacker
 // guessing key ids never repeats; this one counts the guesses. Documented
 // in the README.
 const failedSignInLimit = 10

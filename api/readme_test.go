@@ -31,7 +31,7 @@ func endpointTable() string {
 		per := "user"
 		switch op.Auth {
 		case authAPIKey:
-			per = "organization, API key and user"
+			per = "organization, API key, user and client address"
 		case authOptional:
 			per = "client address"
 		}

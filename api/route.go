@@ -90,15 +90,17 @@ func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *oper
 // operation's rate limit counts against.
 func (s *Server) authenticate(r *http.Request, op *operation, orgID string) (context.Context, string, error) {
 	ctx := r.Context()
-	creds := core.Credentials{Bearer: bearer(r), OrgID: r.Header.Get("X-ORG-ID")}
+	creds := core.Credentials{Bearer: bearer(r), OrgID: r.Header.Get("X-ORG-ID"), Console: amigo.FromConsole(ctx)}
 	switch op.Auth {
 	case authAPIKey:
-		return ctx, "key:" + orgID + ":" + r.Header.Get("x-api-key-id") + ":" + r.Header.Get("x-user-id"), nil
+		// Per key, user and client address: an attacker elsewhere who
+		// knows a key id and a user id cannot use up their owner's limit.
+		return ctx, "key:" + orgID + ":" + r.Header.Get("x-api-key-id") + ":" + r.Header.Get("x-user-id") + "|ip:" + s.clientIP(r), nil
 	case authOptional:
 		if caller, err := s.app.Authenticate(ctx, creds, orgID); err == nil {
 			ctx = withCaller(ctx, caller)
 		}
-		return ctx, "ip:" + clientIP(r), nil
+		return ctx, "ip:" + s.clientIP(r), nil
 	default:
 		caller, err := s.app.Authenticate(ctx, creds, orgID)
 		if err != nil {
@@ -146,10 +148,16 @@ var readHeaders = []string{"Authorization", "X-Api-Key", "X-Api-Key-Id", "X-User
 // compare alike: text holding a NUL character (PostgreSQL refuses it,
 // SQLite would store it) or bytes that are not UTF-8 (PostgreSQL refuses
 // them too). An organization id so written cannot exist: 404, as for any
-// unknown organization. Any other such value is a 422 at its location.
+// unknown organization, except for create-organization, whose path names
+// an organization to be: a 422 at ["path", "organization"] there, as for
+// any other malformed path parameter. Any other such value is a 422 at
+// its location.
 func checkRequestText(r *http.Request, op *operation) error {
 	bad := func(s string) bool { return strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) }
 	if bad(r.PathValue("organization")) {
+		if op.Org == orgNew {
+			return errOrgIDPattern()
+		}
 		return amigo.Errorf(amigo.ENOTFOUND, amigo.MsgOrgNotFound)
 	}
 	var errs []amigo.FieldError

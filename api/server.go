@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/forwarded"
 )
 
 // Server serves the Amigo Classic API for one region.
@@ -31,6 +32,7 @@ type Server struct {
 	isUnavailable func(error) bool
 	outage        outage
 	serviceJSON   serviceJSON
+	proxies       forwarded.Proxies
 }
 
 // Options configure a Server.
@@ -52,6 +54,9 @@ type Options struct {
 	// SeparateMetrics leaves /metrics off the API's handler; serve
 	// MetricsHandler on an address of its own.
 	SeparateMetrics bool
+	// Proxies are the reverse proxies whose X-Forwarded-For names the
+	// client address that per-address limits count.
+	Proxies forwarded.Proxies
 }
 
 // NewServer returns a server for app.
@@ -65,7 +70,7 @@ func NewServer(app *core.App, opt Options) *Server {
 		logger = slog.Default()
 	}
 	s := &Server{app: app, logger: logger, metrics: newMetrics(reg), mux: http.NewServeMux(), limits: newLimiter(opt.RateLimits),
-		writable: opt.Writable, metricsMux: http.NewServeMux(), dbTimeout: opt.DBTimeout, isUnavailable: opt.IsUnavailable}
+		writable: opt.Writable, proxies: opt.Proxies, metricsMux: http.NewServeMux(), dbTimeout: opt.DBTimeout, isUnavailable: opt.IsUnavailable}
 	if s.dbTimeout == 0 {
 		s.dbTimeout = DefaultDBTimeout
 	}
@@ -104,8 +109,12 @@ func (s *Server) MetricsHandler() http.Handler {
 // body is ever redirected.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	if !cleanPath(r.URL.Path) {
-		s.writeError(w, r, errNotFound(r))
-		return
+		lit, ok := literalOrgSegment(r)
+		if !ok {
+			s.writeError(w, r, errNotFound(r))
+			return
+		}
+		r = lit
 	}
 	// A pattern ending in "/{$}" matches only paths ending in "/": for any
 	// other path it is the mux's trailing-slash redirect.
@@ -148,6 +157,32 @@ func cleanPath(p string) bool {
 	return true
 }
 
+// literalOrgSegment serves a path whose only dot segment is the
+// organization's and was sent percent-encoded (/v1/%2e%2e/organization/):
+// the segment is taken as the text it was sent as, which no organization
+// id can be, so the operation answers as for any malformed id (a 422 for
+// create-organization, a 404 for the others) rather than the path being
+// cleaned into another one. ok is false for any other unclean path.
+func literalOrgSegment(r *http.Request) (*http.Request, bool) {
+	raw := r.URL.EscapedPath()
+	if !cleanPath(raw) || !strings.HasPrefix(raw, "/v1/") {
+		return nil, false
+	}
+	rawSegs, segs := strings.Split(raw, "/"), strings.Split(r.URL.Path, "/")
+	if len(rawSegs) != len(segs) || len(segs) < 4 {
+		return nil, false
+	}
+	for i, seg := range segs {
+		if (seg == "." || seg == "..") != (i == 2) {
+			return nil, false
+		}
+	}
+	segs[2] = rawSegs[2]
+	lit := r.Clone(r.Context())
+	lit.URL.Path, lit.URL.RawPath = strings.Join(segs, "/"), ""
+	return lit, true
+}
+
 // safeToRedirect reports whether following a redirect of r cannot change
 // what it does: a GET or HEAD without a body.
 func safeToRedirect(r *http.Request) bool {
@@ -164,11 +199,8 @@ func (p *statusProbe) Header() http.Header         { return p.header }
 func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
 func (p *statusProbe) WriteHeader(status int)      { p.status = status }
 
-// clientIP returns the client's address without the port.
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i >= 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
+// clientIP returns the client's address without the port: the peer's, or
+// the one a trusted proxy forwarded for.
+func (s *Server) clientIP(r *http.Request) string {
+	return s.proxies.ClientAddr(r)
 }

@@ -21,7 +21,16 @@ type Actor struct {
 	OrgID    string `json:"org_id"`
 	UserID   string `json:"user_id"`
 	APIKeyID string `json:"api_key_id"`
-	Operator bool   `json:"operator"`
+	// APIKeyCreator is the user who created the API key of the change's
+	// token; nil for the operator's changes and older records.
+	APIKeyCreator *KeyCreator `json:"api_key_creator"`
+	Operator      bool        `json:"operator"`
+}
+
+// KeyCreator names the user who created an API key.
+type KeyCreator struct {
+	OrgID  string `json:"org_id"`
+	UserID string `json:"user_id"`
 }
 
 // PatchOperation is one operation of an RFC 6902 JSON Patch.

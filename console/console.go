@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -24,13 +25,23 @@ type Options struct {
 	// API is the API's handler, which every console action goes through.
 	API          http.Handler
 	Authenticate Authenticator
-	Logger       *slog.Logger
+	// SignOut ends the session of a console token on every server, so
+	// that a copy of the cookie is worthless after sign-out.
+	SignOut func(ctx context.Context, token string) error
+	// HTTPS reports whether a request's browser reached the server over
+	// HTTPS (the public base URL is https, the connection is TLS, or a
+	// trusted proxy says so): the console's cookies are Secure then. Nil:
+	// only a TLS connection is.
+	HTTPS  func(r *http.Request) bool
+	Logger *slog.Logger
 }
 
 // Console serves the web console under /console/.
 type Console struct {
 	api          http.Handler
 	authenticate Authenticator
+	endSession   func(ctx context.Context, token string) error
+	https        func(r *http.Request) bool
 	logger       *slog.Logger
 	mux          *http.ServeMux
 	pages        map[string]*template.Template
@@ -44,10 +55,16 @@ func New(opt Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{api: opt.API, authenticate: opt.Authenticate, logger: opt.Logger, mux: http.NewServeMux(), pages: pages,
+	c := &Console{api: opt.API, authenticate: opt.Authenticate, endSession: opt.SignOut, https: opt.HTTPS, logger: opt.Logger, mux: http.NewServeMux(), pages: pages,
 		markdown: goldmark.New(), sanitize: bluemonday.UGCPolicy()}
 	if c.logger == nil {
 		c.logger = slog.Default()
+	}
+	if c.https == nil {
+		c.https = func(r *http.Request) bool { return r.TLS != nil }
+	}
+	if c.endSession == nil {
+		c.endSession = func(context.Context, string) error { return nil }
 	}
 	c.routes()
 	return c, nil
@@ -63,7 +80,26 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
-	c.mux.ServeHTTP(w, r)
+	if !cleanPath(r.URL.Path) {
+		// The mux would answer with a redirect to the cleaned path, and
+		// /console/../v1/… cleans into the API: the API refuses such
+		// paths, and so does the console.
+		http.Error(w, "404 page not found", http.StatusNotFound)
+		return
+	}
+	c.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), httpsKey{}, c.https(r))))
+}
+
+// cleanPath reports whether p has no empty, "." or ".." segment (the
+// trailing slash aside): a path the mux serves as it is.
+func cleanPath(p string) bool {
+	rest := strings.TrimSuffix(strings.TrimPrefix(p, "/"), "/")
+	for seg := range strings.SplitSeq(rest, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return strings.HasPrefix(p, "/")
 }
 
 // handler is a console page or action. It returns an error for the one

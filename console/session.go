@@ -35,10 +35,14 @@ func (s *session) can(perm string) bool {
 // orgPath is the cookie path of an organization's console.
 func orgPath(org string) string { return "/console/" + url.PathEscape(org) + "/" }
 
-// secure reports whether the browser reached us over HTTPS, when cookies
-// must say Secure. A TLS-terminating proxy in front must pass HTTPS on to
-// the browser's origin; the console does not trust forwarded headers.
-func secure(r *http.Request) bool { return r.TLS != nil }
+// secure reports whether cookies must say Secure: the browser reached us
+// over HTTPS, as Console.ServeHTTP found out (Options.HTTPS).
+func secure(r *http.Request) bool {
+	on, _ := r.Context().Value(httpsKey{}).(bool)
+	return on
+}
+
+type httpsKey struct{}
 
 // currentSession returns the request's session, nil when there is none or
 // the API no longer accepts its token (expired, key revoked, user deleted).

@@ -111,9 +111,15 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request, v *visit) error
 	return nil
 }
 
-// signOut forgets the session. The token itself expires on its own (an
-// hour at most); revoking the API key ends it at once.
+// signOut ends the session on every server (Options.SignOut), then
+// forgets the cookie. If the session cannot be ended the cookie stays, so
+// the browser can try again, and the user is told.
 func (c *Console) signOut(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		if err := c.endSession(r.Context(), ck.Value); err != nil {
+			return err
+		}
+	}
 	clearSession(w, r, v.org)
 	http.Redirect(w, r, v.orgURL(""), http.StatusSeeOther)
 	return nil

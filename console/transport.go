@@ -3,19 +3,27 @@ package console
 import (
 	"bytes"
 	"net/http"
+
+	"github.com/amigo-oss/amigo-server"
 )
 
 // inProcess sends API requests to the API's handler without a network
 // hop. The browser's address goes with them, so the API's per-address
 // limits (sign-in guessing, get-organization) see the real client.
 type inProcess struct {
-	api    http.Handler
-	remote string
+	api          http.Handler
+	remote       string
+	forwardedFor []string
 }
 
 func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
-	in := req.Clone(req.Context())
+	in := req.Clone(amigo.WithConsole(req.Context()))
 	in.RemoteAddr = t.remote
+	// The API finds the client's address as it would for the browser's
+	// own request: from the peer, and past it only through a trusted proxy.
+	if len(t.forwardedFor) > 0 {
+		in.Header["X-Forwarded-For"] = t.forwardedFor
+	}
 	in.RequestURI = in.URL.RequestURI()
 	if in.Body == nil {
 		in.Body = http.NoBody
@@ -59,5 +67,5 @@ const apiBase = "http://amigo-console.internal"
 // httpClient returns an HTTP client whose requests reach the API in
 // process on behalf of the browser request r.
 func (c *Console) httpClient(r *http.Request) *http.Client {
-	return &http.Client{Transport: inProcess{api: c.api, remote: r.RemoteAddr}}
+	return &http.Client{Transport: inProcess{api: c.api, remote: r.RemoteAddr, forwardedFor: r.Header.Values("X-Forwarded-For")}}
 }

@@ -137,23 +137,25 @@ func (a *App) ListAPIKeys(ctx context.Context, t *Tenant) ([]*amigo.APIKey, erro
 	})
 }
 
-// DeleteAPIKey revokes a key at once.
+// DeleteAPIKey revokes a key at once. As for creating one, the key's role
+// must be included in the caller's: an administrator cannot revoke a
+// super administrator's key.
 func (a *App) DeleteAPIKey(ctx context.Context, t *Tenant, keyID string) error {
 	caller := amigo.CallerFromContext(ctx)
 	if err := caller.RequireSome(amigo.PermDeleteAPIKey); err != nil {
 		return err
 	}
-	if !caller.Can(amigo.PermDeleteAPIKey, nil) {
-		k, err := t.Store.FindAPIKey(ctx, t.Placement.OrgID, keyID)
-		if err != nil {
-			return err
-		}
-		role, err := t.Store.FindRole(ctx, t.Placement.OrgID, k.RoleID)
-		if err != nil {
-			return err
-		} else if err := caller.Require(amigo.PermDeleteAPIKey, apiKeyAttrs(k.KeyID, role.Name)); err != nil {
-			return err
-		}
+	k, err := t.Store.FindAPIKey(ctx, t.Placement.OrgID, keyID)
+	if err != nil {
+		return err
+	}
+	role, err := t.Store.FindRole(ctx, t.Placement.OrgID, k.RoleID)
+	if err != nil {
+		return err
+	} else if err := caller.Require(amigo.PermDeleteAPIKey, apiKeyAttrs(k.KeyID, role.Name)); err != nil {
+		return err
+	} else if !caller.Role.Includes(role) {
+		return amigo.Errorf(amigo.EFORBIDDEN, "You cannot revoke API key %s: its role %s has privileges you do not hold.", k.KeyID, role.Name)
 	}
 	defer a.auth.gens.forget(t.Placement.OrgID)
 	ctx, j := journal(ctx)

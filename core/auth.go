@@ -13,6 +13,10 @@ import (
 type Credentials struct {
 	Bearer string // the token of the Authorization header, without "Bearer "
 	OrgID  string // the X-ORG-ID header: the organization that issued the token
+	// Console is true for the web console's own requests (amigo.FromConsole),
+	// which carry a console session's token; every other request must
+	// carry an API token.
+	Console bool
 }
 
 // Authenticate verifies a token for a request addressed to target. A token
@@ -30,6 +34,9 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 	if err != nil {
 		return nil, err
 	}
+	if err := a.checkSession(ctx, creds, claims); err != nil {
+		return nil, err
+	}
 	if claims.OrgID != target && creds.OrgID != claims.OrgID {
 		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "The authorization token was not issued by organization %s.", target)
 	}
@@ -39,14 +46,15 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 	} else if err != nil {
 		return nil, err
 	}
-	if err := a.checkTokenKey(ctx, issuer.Store, claims.OrgID, claims.APIKeyID); err != nil {
+	key, err := a.checkTokenKey(ctx, issuer.Store, claims.OrgID, claims.APIKeyID)
+	if err != nil {
 		return nil, err
 	}
 	caller, err := a.caller(ctx, issuer.Store, claims.OrgID, claims.Subject)
 	if err != nil {
 		return nil, err
 	}
-	caller.APIKeyID = claims.APIKeyID
+	caller.APIKeyID, caller.KeyCreatorOrgID, caller.KeyCreatorUserID = claims.APIKeyID, key.CreatorOrgID, key.CreatorUserID
 	if claims.OrgID != target && !caller.Platform {
 		return nil, amigo.Errorf(amigo.EFORBIDDEN, "Only platform administrators may act on another organization.")
 	}
@@ -56,12 +64,17 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 // checkTokenKey refuses a token whose API key was deleted or has expired:
 // revoking a key revokes the tokens signed in with it, at once on the
 // server that deleted it and within the cache TTL on the others.
-func (a *App) checkTokenKey(ctx context.Context, store amigo.ClusterStore, orgID, keyID string) error {
+func (a *App) checkTokenKey(ctx context.Context, store amigo.ClusterStore, orgID, keyID string) (*amigo.APIKey, error) {
 	key, err := a.findAPIKey(ctx, store, orgID, keyID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND || (err == nil && !key.ExpiresAt.After(a.Now())) {
-		return amigo.Errorf(amigo.EUNAUTHORIZED, "The API key of this token was deleted or has expired.")
+		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "The API key of this token was deleted or has expired.")
+	} else if err != nil {
+		return nil, err
 	}
-	return err
+	if err := a.checkKeyCreator(ctx, key); err != nil {
+		return nil, err
+	}
+	return key, nil
 }
 
 // caller loads the user and role behind a verified token.
@@ -91,6 +104,9 @@ type SignInRequest struct {
 	APIKey   string
 	APIKeyID string
 	UserID   string
+	// Console asks for a console session's token (the console's own
+	// sign-in, amigo.FromConsole) rather than an API token.
+	Console bool
 }
 
 // SignIn exchanges an API key for a token of one of the organization's
@@ -109,6 +125,11 @@ func (a *App) SignIn(ctx context.Context, t *Tenant, req SignInRequest) (string,
 	if !key.ExpiresAt.After(a.Now()) || subtle.ConstantTimeCompare(HashSecret(req.APIKey), key.SecretHash) != 1 {
 		return "", time.Time{}, denied
 	}
+	if err := a.checkKeyCreator(ctx, key); amigo.ErrorCode(err) == amigo.EUNAUTHORIZED {
+		return "", time.Time{}, denied
+	} else if err != nil {
+		return "", time.Time{}, err
+	}
 	user, err := a.findUser(ctx, t.Store, orgID, req.UserID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
 		return "", time.Time{}, denied
@@ -125,6 +146,9 @@ func (a *App) SignIn(ctx context.Context, t *Tenant, req SignInRequest) (string,
 	}
 	if !keyRole.Includes(userRole) {
 		return "", time.Time{}, amigo.Errorf(amigo.EUNAUTHORIZED, "This API key's role is less permissive than the user's role.")
+	}
+	if req.Console {
+		return a.Keys.IssueConsole(orgID, user.ID, key.KeyID)
 	}
 	return a.Keys.Issue(orgID, user.ID, key.KeyID)
 }

@@ -164,6 +164,8 @@ type authCaches struct {
 	users  *authCache[*amigo.User]   // by org/id
 	roles  *authCache[*amigo.Role]   // by org/id
 	keys   *authCache[*amigo.APIKey] // by org/key id
+	// revoked says whether a console session was signed out, by token id.
+	revoked *authCache[bool]
 }
 
 func newAuthCaches(ttl time.Duration, now func() time.Time) *authCaches {
@@ -172,6 +174,7 @@ func newAuthCaches(ttl time.Duration, now func() time.Time) *authCaches {
 	c.users = newAuthCache[*amigo.User](ttl, now, &c.gens)
 	c.roles = newAuthCache[*amigo.Role](ttl, now, &c.gens)
 	c.keys = newAuthCache[*amigo.APIKey](ttl, now, &c.gens)
+	c.revoked = newAuthCache[bool](ttl, now, &c.gens)
 	return c
 }
 

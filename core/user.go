@@ -141,9 +141,11 @@ func (a *App) InviteUser(ctx context.Context, t *Tenant, in *InviteUserInput) (*
 	return u, t.Store.CreateUser(ctx, u)
 }
 
-// DeleteUser removes a user; their tokens stop working at once. Like
-// invitation, it requires holding every privilege of the user's role, so
-// that an administrator cannot remove a super administrator.
+// DeleteUser removes a user; their tokens stop working at once, and the
+// API keys they created in the organization are revoked with them
+// (keyrevoke.go). Like invitation, it requires holding every privilege of
+// the user's role, so that an administrator cannot remove a super
+// administrator.
 func (a *App) DeleteUser(ctx context.Context, t *Tenant, userID string) error {
 	caller := amigo.CallerFromContext(ctx)
 	if err := caller.RequireSome(amigo.PermDeleteUser); err != nil {
@@ -160,7 +162,7 @@ func (a *App) DeleteUser(ctx context.Context, t *Tenant, userID string) error {
 		summary: "Deleted user " + u.Email, before: userDocOf(u)}); err != nil {
 		return err
 	}
-	return t.Store.DeleteUser(ctx, orgID, userID)
+	return t.Store.DeleteUser(ctx, orgID, userID, a.revokeKeysOf(ctx, j, orgID, u, nil, "delete-user"))
 }
 
 // targetUser loads the user that caller acts on with perm, checking perm on

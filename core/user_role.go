@@ -60,7 +60,8 @@ func (a *App) UpdateUserRole(ctx context.Context, t *Tenant, userID string, in *
 
 // giveRole makes role u's, recorded in the change log as operation with
 // summary, and then drops the organization's cached callers, so that the
-// user's next request has it.
+// user's next request has it. The keys u created whose role the new one
+// does not include are revoked with it (keyrevoke.go).
 func (a *App) giveRole(ctx context.Context, t *Tenant, u *amigo.User, role *amigo.Role, operation, summary string) error {
 	orgID := t.Placement.OrgID
 	defer a.auth.gens.forget(orgID)
@@ -72,5 +73,9 @@ func (a *App) giveRole(ctx context.Context, t *Tenant, u *amigo.User, role *amig
 		summary: summary, before: before, after: &after}); err != nil {
 		return err
 	}
-	return t.Store.UpdateUserRole(ctx, orgID, u.ID, role.ID)
+	keep, err := includedRoles(ctx, t, role)
+	if err != nil {
+		return err
+	}
+	return t.Store.UpdateUserRole(ctx, orgID, u.ID, role.ID, a.revokeKeysOf(ctx, j, orgID, u, keep, operation))
 }

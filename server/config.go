@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/amigo-oss/amigo-server/api"
+	"github.com/amigo-oss/amigo-server/forwarded"
 	"github.com/amigo-oss/amigo-server/ratelimit"
 )
 
@@ -60,6 +61,9 @@ type Config struct {
 	// MetricsListen, when set, serves /metrics on this address instead of
 	// on Listen.
 	MetricsListen string
+	// TrustedProxies are the addresses and CIDR ranges of the reverse
+	// proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.
+	TrustedProxies []string
 }
 
 // Defaults of the embedded setup.
@@ -122,6 +126,9 @@ func (c *Config) Normalize() error {
 	}
 	if c.DirectoryCacheTTL == 0 {
 		c.DirectoryCacheTTL = DefaultDirectoryTTL
+	}
+	if _, err := forwarded.Parse(c.TrustedProxies); err != nil {
+		return fmt.Errorf("trusted proxies: %w", err)
 	}
 	if c.RateLimits == "" {
 		c.RateLimits = "on"

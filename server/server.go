@@ -21,6 +21,7 @@ import (
 	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/console"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/forwarded"
 	"github.com/amigo-oss/amigo-server/postgres"
 	"github.com/amigo-oss/amigo-server/ratelimit"
 	"github.com/amigo-oss/amigo-server/sqldb"
@@ -104,8 +105,13 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) 
 		rt.Close()
 		return nil, err
 	}
+	proxies, err := forwarded.Parse(cfg.TrustedProxies)
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
 	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: reg, RateLimits: limits, Writable: rt.Writable,
-		DBTimeout: cfg.DBTimeout, IsUnavailable: postgres.IsUnavailable, SeparateMetrics: cfg.MetricsListen != ""})
+		DBTimeout: cfg.DBTimeout, IsUnavailable: postgres.IsUnavailable, SeparateMetrics: cfg.MetricsListen != "", Proxies: proxies})
 	if rt.Console, err = newConsole(rt); err != nil {
 		rt.Close()
 		return nil, err

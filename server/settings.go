@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amigo-oss/amigo-server/api"
+	"github.com/amigo-oss/amigo-server/forwarded"
 	"github.com/amigo-oss/amigo-server/ratelimit"
 )
 
@@ -70,6 +71,8 @@ var Settings = []Setting{
 		set: text(func(c *Config) *string { return &c.RateLimits }, checkRateLimitMode)},
 	{Key: "rate_limits.overrides", Shape: Mapping, Help: "requests per minute by operation id, replacing the spec's (file only)",
 		set: setOverrides},
+	{Flag: "trusted-proxy", Env: "AMIGO_TRUSTED_PROXIES", Key: "trusted_proxies", Shape: List, Default: "none", Help: "reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For and X-Forwarded-Proto are believed, for client addresses and Secure cookies",
+		set: setTrustedProxies},
 	{Flag: "redis-url", Env: "AMIGO_REDIS_URL", Key: "redis_url", Help: "Redis shared by replicas for rate limits, e.g. redis://127.0.0.1:6379/0",
 		set: text(func(c *Config) *string { return &c.RedisURL }, checkRedisURL)},
 	{Flag: "voice-ids", Env: "AMIGO_VOICE_IDS", Key: "voice_ids", Shape: List, Default: "any id accepted", Help: "voice ids agent versions may use (also comma-separated)",
@@ -115,6 +118,23 @@ func setDuration(field func(*Config) *time.Duration) func(*Config, []string) err
 		*field(c) = d
 		return nil
 	}
+}
+
+// setTrustedProxies reads addresses and CIDR ranges, also comma-separated.
+func setTrustedProxies(c *Config, vals []string) error {
+	var list []string
+	for _, v := range vals {
+		for item := range strings.SplitSeq(v, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				list = append(list, item)
+			}
+		}
+	}
+	if _, err := forwarded.Parse(list); err != nil {
+		return err
+	}
+	c.TrustedProxies = list
+	return nil
 }
 
 // setRetention reads "keep" (zero: no pruning) or a positive duration.

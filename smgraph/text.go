@@ -18,9 +18,9 @@ func (g *Graph) Mermaid() string {
 		b.WriteString("  " + ids[n.ID] + open + `"` + mermaidText(n.Label) + `"` + close + "\n")
 	}
 	for i, n := range g.Nodes {
-		for _, entry := range n.Initial {
-			start := "start_" + strconv.Itoa(i) + "_" + entry
-			b.WriteString("  " + start + "((" + entry + ")) --> " + ids[n.ID] + "\n")
+		for j, entry := range n.Initial {
+			start := "start_" + strconv.Itoa(i) + "_" + strconv.Itoa(j)
+			b.WriteString("  " + start + `(("` + mermaidText(entry) + `")) --> ` + ids[n.ID] + "\n")
 			b.WriteString("  class " + start + " entry\n")
 		}
 	}
@@ -64,8 +64,17 @@ func mermaidShape(n Node) (string, string) {
 	return "(", ")"
 }
 
-// mermaidEscaper escapes a label for a quoted Mermaid string.
-var mermaidEscaper = strings.NewReplacer(`"`, "#quot;", "\n", " ")
+// mermaidEscaper escapes a label for a quoted Mermaid string. Mermaid
+// renders labels as HTML, so every character HTML gives a meaning to is
+// written as Mermaid's entity code (#name; or #number;, which Mermaid turns
+// into the HTML entity): the text shows as typed and never as markup. "#"
+// itself is escaped so that text cannot spell an entity code, and "`"
+// so that it cannot open a Markdown string. Line breaks, lone CRs
+// included, end a statement in Mermaid: they become spaces.
+var mermaidEscaper = strings.NewReplacer(
+	`"`, "#quot;", "<", "#lt;", ">", "#gt;", "&", "#amp;", "'", "#39;", "#", "#35;", "`", "#96;",
+	"\r\n", " ", "\r", " ", "\n", " ",
+)
 
 func mermaidText(s string) string { return mermaidEscaper.Replace(s) }
 

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"slices"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -55,4 +56,35 @@ func (db *ClusterStore) ListAPIKeys(ctx context.Context, orgID string) ([]*amigo
 func (db *ClusterStore) DeleteAPIKey(ctx context.Context, orgID, keyID string) error {
 	return db.execOne(ctx, amigo.Errorf(amigo.ENOTFOUND, "API key %s not found.", keyID),
 		`DELETE FROM api_keys WHERE org_id = $1 AND key_id = $2`, orgID, keyID)
+}
+
+// revokeKeys deletes in tx the keys of orgID that rv's creator created
+// and whose role rv does not keep, and hands their ids to rv.Revoked.
+func revokeKeys(ctx context.Context, tx *sql.Tx, orgID string, rv *amigo.KeyRevocation) error {
+	if rv == nil {
+		return nil
+	}
+	var q query
+	q.add("org_id = ?", orgID)
+	q.add("creator_org_id = ?", rv.CreatorOrgID)
+	q.add("creator_user_id = ?", rv.CreatorUserID)
+	q.notIn("role_id", rv.Keep)
+	rows, err := tx.QueryContext(ctx, `DELETE FROM api_keys`+q.clause()+` RETURNING key_id`, q.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return err
+	}
+	slices.Sort(ids)
+	return rv.Revoked(ids)
 }

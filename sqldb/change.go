@@ -9,10 +9,11 @@ import (
 )
 
 const changeColumns = `id, org_id, created_at, actor_org_id, actor_user_id, actor_api_key_id, actor_operator,
-	operation, resource_type, resource_id, summary, diff`
+	operation, resource_type, resource_id, summary, diff, actor_key_creator_org_id, actor_key_creator_user_id`
 
 const revisionColumns = `org_id, service_id, name, revision, created_at,
-	actor_org_id, actor_user_id, actor_api_key_id, actor_operator, operation, version_set`
+	actor_org_id, actor_user_id, actor_api_key_id, actor_operator, operation, version_set,
+	actor_key_creator_org_id, actor_key_creator_user_id`
 
 // writeJournal writes and empties what j holds, inside tx.
 func writeJournal(ctx context.Context, tx *sql.Tx, j *amigo.Journal) error {
@@ -22,9 +23,9 @@ func writeJournal(ctx context.Context, tx *sql.Tx, j *amigo.Journal) error {
 		if diff == "" {
 			diff = "[]"
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO change_log (`+changeColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO change_log (`+changeColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			c.ID, c.OrgID, ts(c.Time), c.Actor.OrgID, c.Actor.UserID, c.Actor.APIKeyID, c.Actor.Operator,
-			c.Operation, c.ResourceType, c.ResourceID, c.Summary, diff); err != nil {
+			c.Operation, c.ResourceType, c.ResourceID, c.Summary, diff, c.Actor.KeyCreatorOrgID, c.Actor.KeyCreatorUserID); err != nil {
 			return err
 		}
 	}
@@ -34,9 +35,9 @@ func writeJournal(ctx context.Context, tx *sql.Tx, j *amigo.Journal) error {
 			s := stored[storedVersionSet](*r.Set)
 			set = &s
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO version_set_revisions (`+revisionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO version_set_revisions (`+revisionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			r.OrgID, r.ServiceID, r.Name, r.Revision, ts(r.Time), r.Actor.OrgID, r.Actor.UserID, r.Actor.APIKeyID, r.Actor.Operator,
-			r.Operation, set); err != nil {
+			r.Operation, set, r.Actor.KeyCreatorOrgID, r.Actor.KeyCreatorUserID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO version_set_heads (org_id, service_id, name, revision) VALUES ($1, $2, $3, $4)
@@ -52,7 +53,7 @@ func scanChange(row Row) (*amigo.Change, error) {
 	var at int64
 	var diff string
 	if err := row.Scan(&c.ID, &c.OrgID, &at, &c.Actor.OrgID, &c.Actor.UserID, &c.Actor.APIKeyID, &c.Actor.Operator,
-		&c.Operation, &c.ResourceType, &c.ResourceID, &c.Summary, &diff); err != nil {
+		&c.Operation, &c.ResourceType, &c.ResourceID, &c.Summary, &diff, &c.Actor.KeyCreatorOrgID, &c.Actor.KeyCreatorUserID); err != nil {
 		return nil, err
 	}
 	c.Time, c.Diff = fromTS(at), []byte(diff)
@@ -110,7 +111,7 @@ func scanRevision(row Row) (*amigo.VersionSetRevision, error) {
 	var at int64
 	var set sql.NullString
 	if err := row.Scan(&r.OrgID, &r.ServiceID, &r.Name, &r.Revision, &at, &r.Actor.OrgID, &r.Actor.UserID, &r.Actor.APIKeyID,
-		&r.Actor.Operator, &r.Operation, &set); err != nil {
+		&r.Actor.Operator, &r.Operation, &set, &r.Actor.KeyCreatorOrgID, &r.Actor.KeyCreatorUserID); err != nil {
 		return nil, err
 	}
 	r.Time = fromTS(at)

@@ -305,6 +305,17 @@ func (q *query) in(col string, vals []string) {
 	}
 }
 
+// notIn appends "col NOT IN (...)" for a non-empty list of values.
+func (q *query) notIn(col string, vals []string) {
+	if len(vals) == 0 {
+		return
+	}
+	q.where = append(q.where, col+" NOT IN ("+placeholders(len(q.args)+1, len(vals))+")")
+	for _, v := range vals {
+		q.args = append(q.args, v)
+	}
+}
+
 // clause returns " WHERE a AND b" or "".
 func (q *query) clause() string {
 	if len(q.where) == 0 {

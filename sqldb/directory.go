@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -91,4 +92,25 @@ func (db *DirectoryStore) ClaimPlatformOrg(ctx context.Context, orgID string) (s
 		return "", err
 	}
 	return db.PlatformOrg(ctx)
+}
+
+// RevokeSession records a signed-out console session and drops the
+// records of sessions whose tokens have expired since.
+func (db *DirectoryStore) RevokeSession(ctx context.Context, tokenID string, expires time.Time) error {
+	if _, err := db.db.ExecContext(ctx, `DELETE FROM revoked_sessions WHERE expires_at < $1`, ts(db.Now())); err != nil {
+		return err
+	}
+	_, err := db.db.ExecContext(ctx, `INSERT INTO revoked_sessions (token_id, expires_at) VALUES ($1, $2)
+		ON CONFLICT (token_id) DO NOTHING`, tokenID, ts(expires))
+	return err
+}
+
+// SessionRevoked reports whether the console session was signed out.
+func (db *DirectoryStore) SessionRevoked(ctx context.Context, tokenID string) (bool, error) {
+	var one int
+	err := db.read.QueryRow(ctx, `SELECT 1 FROM revoked_sessions WHERE token_id = $1`, tokenID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -72,10 +72,16 @@ func (db *ClusterStore) ListUsers(ctx context.Context, orgID string, f amigo.Use
 	return users, more, nil
 }
 
-// UpdateUserRole changes the user's role; ENOTFOUND if absent.
-func (db *ClusterStore) UpdateUserRole(ctx context.Context, orgID, id, roleID string) error {
-	return db.execOne(ctx, amigo.Errorf(amigo.ENOTFOUND, "User %s not found.", id),
-		`UPDATE users SET role_id = $1 WHERE org_id = $2 AND id = $3`, roleID, orgID, id)
+// UpdateUserRole changes the user's role and carries out revoke, in one
+// transaction; ENOTFOUND if absent.
+func (db *ClusterStore) UpdateUserRole(ctx context.Context, orgID, id, roleID string, revoke *amigo.KeyRevocation) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := execOneTx(ctx, tx, amigo.Errorf(amigo.ENOTFOUND, "User %s not found.", id),
+			`UPDATE users SET role_id = $1 WHERE org_id = $2 AND id = $3`, roleID, orgID, id); err != nil {
+			return err
+		}
+		return revokeKeys(ctx, tx, orgID, revoke)
+	})
 }
 
 // UpdateUser applies change to the user as stored, in one transaction that
@@ -99,8 +105,29 @@ func (db *ClusterStore) UpdateUser(ctx context.Context, orgID, id string, change
 	})
 }
 
-// DeleteUser removes the user; ENOTFOUND if absent.
-func (db *ClusterStore) DeleteUser(ctx context.Context, orgID, id string) error {
-	return db.execOne(ctx, amigo.Errorf(amigo.ENOTFOUND, "User %s not found.", id),
-		`DELETE FROM users WHERE org_id = $1 AND id = $2`, orgID, id)
+// DeleteUser removes the user and carries out revoke, in one transaction;
+// ENOTFOUND if absent.
+func (db *ClusterStore) DeleteUser(ctx context.Context, orgID, id string, revoke *amigo.KeyRevocation) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := execOneTx(ctx, tx, amigo.Errorf(amigo.ENOTFOUND, "User %s not found.", id),
+			`DELETE FROM users WHERE org_id = $1 AND id = $2`, orgID, id); err != nil {
+			return err
+		}
+		return revokeKeys(ctx, tx, orgID, revoke)
+	})
+}
+
+// execOneTx runs a statement in tx that must affect a row, returning
+// missing otherwise.
+func execOneTx(ctx context.Context, tx *sql.Tx, missing error, stmt string, args ...any) error {
+	res, err := tx.ExecContext(ctx, stmt, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return missing
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -19,6 +20,11 @@ import (
 
 // DefaultTTL is how long an issued token is valid.
 const DefaultTTL = time.Hour
+
+// ConsoleAudience is the audience of a web console session's token: the
+// API refuses such a token as a Bearer token, and the console accepts no
+// other. An API token has no audience.
+const ConsoleAudience = "amigo-console"
 
 // Claims are the claims of an amigo-server token.
 type Claims struct {
@@ -69,12 +75,23 @@ func KeyID(pub ed25519.PublicKey) string {
 // Issue returns a signed token for the user of orgID, signed in with the
 // API key apiKeyID, and its expiry.
 func (ks *KeySet) Issue(orgID, userID, apiKeyID string) (string, time.Time, error) {
+	return ks.issue(orgID, userID, apiKeyID, nil)
+}
+
+// IssueConsole is Issue for a web console session: the token's audience
+// is ConsoleAudience.
+func (ks *KeySet) IssueConsole(orgID, userID, apiKeyID string) (string, time.Time, error) {
+	return ks.issue(orgID, userID, apiKeyID, jwt.ClaimStrings{ConsoleAudience})
+}
+
+func (ks *KeySet) issue(orgID, userID, apiKeyID string, audience jwt.ClaimStrings) (string, time.Time, error) {
 	now := ks.now()
 	exp := now.Add(ks.ttl).Truncate(time.Second)
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    ks.issuer,
 			Subject:   userID,
+			Audience:  audience,
 			IssuedAt:  jwt.NewNumericDate(now),
 			NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)),
 			ExpiresAt: jwt.NewNumericDate(exp),
@@ -115,4 +132,9 @@ func (ks *KeySet) Verify(raw string) (*Claims, error) {
 		return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "The authorization token has expired.")
 	}
 	return &c, nil
+}
+
+// Console reports whether the claims are those of a console session.
+func (c *Claims) Console() bool {
+	return slices.Contains(c.Audience, ConsoleAudience)
 }

@@ -13,16 +13,30 @@ import (
 // them.
 
 // Actor is who made a change: a user (through the API key api_key_id, when
-// the token came from one), or the operator running a command.
+// the token came from one, created by api_key_creator), or the operator
+// running a command.
 type Actor struct {
 	OrgID    string `json:"org_id"`
 	UserID   string `json:"user_id"`
 	APIKeyID string `json:"api_key_id"`
-	Operator bool   `json:"operator"`
+	// APIKeyCreator is null for the operator's changes and for records
+	// written before creators were recorded.
+	APIKeyCreator *KeyCreator `json:"api_key_creator"`
+	Operator      bool        `json:"operator"`
+}
+
+// KeyCreator is the user who created the API key of a change's token.
+type KeyCreator struct {
+	OrgID  string `json:"org_id"`
+	UserID string `json:"user_id"`
 }
 
 func newActor(a amigo.Actor) Actor {
-	return Actor{OrgID: a.OrgID, UserID: a.UserID, APIKeyID: a.APIKeyID, Operator: a.Operator}
+	out := Actor{OrgID: a.OrgID, UserID: a.UserID, APIKeyID: a.APIKeyID, Operator: a.Operator}
+	if a.KeyCreatorUserID != "" {
+		out.APIKeyCreator = &KeyCreator{OrgID: a.KeyCreatorOrgID, UserID: a.KeyCreatorUserID}
+	}
+	return out
 }
 
 // Change is one record of get-changes.

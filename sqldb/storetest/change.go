@@ -44,7 +44,7 @@ func testChanges(t *testing.T, s Stores) {
 	must(t, "agent with record", c.CreateAgent(jctx, &amigo.Agent{ID: amigo.NewID(epoch), OrgID: "acme", Name: "c", CreatedAt: epoch, UpdatedAt: epoch}))
 	jctx, j = amigo.WithJournal(ctx)
 	j.Record(record("000000000000000000000005", "delete-user", epoch.Add(2*time.Second)))
-	wantCode(t, "delete a missing user", c.DeleteUser(jctx, "acme", "nobody"), amigo.ENOTFOUND)
+	wantCode(t, "delete a missing user", c.DeleteUser(jctx, "acme", "nobody", nil), amigo.ENOTFOUND)
 
 	list := func(f amigo.ChangeFilter) ([]string, bool) {
 		t.Helper()

@@ -157,10 +157,10 @@ func testUsers(t *testing.T, s Stores) {
 		}
 	})
 
-	must(t, "update role", c.UpdateUserRole(ctx, "acme", created[0], o.Role.ID))
-	wantCode(t, "update role of unknown", c.UpdateUserRole(ctx, "acme", "missing", o.Role.ID), amigo.ENOTFOUND)
-	must(t, "delete", c.DeleteUser(ctx, "acme", created[0]))
-	wantCode(t, "delete again", c.DeleteUser(ctx, "acme", created[0]), amigo.ENOTFOUND)
+	must(t, "update role", c.UpdateUserRole(ctx, "acme", created[0], o.Role.ID, nil))
+	wantCode(t, "update role of unknown", c.UpdateUserRole(ctx, "acme", "missing", o.Role.ID, nil), amigo.ENOTFOUND)
+	must(t, "delete", c.DeleteUser(ctx, "acme", created[0], nil))
+	wantCode(t, "delete again", c.DeleteUser(ctx, "acme", created[0], nil), amigo.ENOTFOUND)
 	_, err = c.FindUser(ctx, "acme", created[0])
 	wantCode(t, "find deleted", err, amigo.ENOTFOUND)
 }
