@@ -43,14 +43,26 @@ type Runtime struct {
 	SigningKey SigningKey
 	// Console is the web console, served under /console/ by Handler.
 	Console *console.Console
-	redis   *redis.Client
+	// PostConversation runs the jobs finished conversations leave; Serve
+	// starts it when it has a user-model function (WithUserModel).
+	PostConversation *core.PostConversationRunner
+	redis            *redis.Client
 }
 
 // Option changes how Open assembles a runtime.
 type Option func(*options)
 
 type options struct {
-	clock amigo.Clock
+	clock     amigo.Clock
+	userModel core.UserModelFunc
+}
+
+// WithUserModel gives the post-conversation runner the function that
+// computes a user's model from a finished conversation (the conversation
+// engine's). Without it, finished conversations' jobs wait in their
+// table, durably, until a server that has one runs them.
+func WithUserModel(fn core.UserModelFunc) Option {
+	return func(o *options) { o.userModel = fn }
 }
 
 // WithClock makes clock the server's one clock: core's rules, tokens,
@@ -99,6 +111,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) 
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: rt.Directory, Clusters: rt.stores(), DefaultCluster: cfg.DefaultCluster,
 		Keys: keys, Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL, Now: o.clock, Document: wire.Document,
 	})
+	rt.PostConversation = core.NewPostConversationRunner(rt.stores(), o.userModel, o.clock, logger)
 	reg := prometheus.NewRegistry()
 	limits, err := rt.rateLimits(reg)
 	if err != nil {
@@ -293,6 +306,9 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 	go func() { errc <- srv.Serve(ln) }()
 	if rt.Config.ChangeLogRetention > 0 {
 		go rt.pruneChangeLog(ctx, time.Hour)
+	}
+	if rt.PostConversation.UserModel != nil {
+		go rt.PostConversation.Run(ctx)
 	}
 	select {
 	case err := <-errc:
