@@ -406,7 +406,7 @@ func testUserModels(t *testing.T, s Stores) {
 	}
 	_, err = c.FindUserModel(ctx, "other", o.User.ID)
 	wantCode(t, "across organizations", err, amigo.ENOTFOUND)
-	must(t, "delete the user", c.DeleteUser(ctx, "acme", o.User.ID))
+	must(t, "delete the user", c.DeleteUser(ctx, "acme", o.User.ID, nil))
 	_, err = c.FindUserModel(ctx, "acme", o.User.ID)
 	wantCode(t, "a deleted user's model", err, amigo.ENOTFOUND)
 }
