@@ -62,6 +62,7 @@ func (g *globals) client() (*client.Client, error) {
 	if g.baseURL != "" {
 		cfg.BaseURL = g.baseURL
 	}
+	cfg.TokenCache = newTokenCache(cfg)
 	c, err := client.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w (see amigo --help)", err)
