@@ -23,7 +23,7 @@ type Client struct {
 
 	// Whether the server documents create-agent-version's dry run, once
 	// asked (CheckAgentVersion).
-	dryRunMu  sync.Mutex
+	dryRunMu    sync.Mutex
 	dryRunKnown bool
 	dryRunOK    bool
 }
