@@ -35,6 +35,7 @@ type manifest struct {
 	Name string          `json:"name"`
 	Spec json.RawMessage `json:"spec,omitempty"`
 	src  source
+	id   string // the resource's id, for an exported manifest
 }
 
 // source says where a document came from, for messages.
