@@ -15,6 +15,7 @@ import (
 
 	"github.com/amigo-oss/amigo-server/core"
 	"github.com/amigo-oss/amigo-server/internal/logbuf"
+	"github.com/amigo-oss/amigo-server/internal/usage"
 	"github.com/amigo-oss/amigo-server/server"
 )
 
@@ -100,7 +101,16 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newMoveOrgCommand(&flags, stdout))
 	root.AddCommand(newUsersCommand(&flags))
 	root.AddCommand(newRolesCommand(&flags))
+	usage.FlagHints(root, flagAliases)
 	return root
+}
+
+// flagAliases are the flags people type for amigo-server's, from other
+// servers and tools.
+var flagAliases = map[string]string{
+	"port": "listen", "addr": "listen", "address": "listen", "bind": "listen", "host": "listen",
+	"data": "data-dir", "datadir": "data-dir", "dir": "data-dir",
+	"organization": "org", "org-id": "org", "redis": "redis-url",
 }
 
 func newBootstrapCommand(flags *configFlags, stdout io.Writer) *cobra.Command {

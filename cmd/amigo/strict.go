@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/amigo-oss/amigo-server/api/wire"
+	"github.com/amigo-oss/amigo-server/internal/usage"
 )
 
 // Manifests are decoded strictly, unlike the API's bodies (whose schemas
@@ -151,7 +152,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 func nearest(s string, candidates []string) string {
 	best, bestDist := "", 0
 	for _, c := range candidates {
-		d := editDistance(strings.ToLower(s), c)
+		d := usage.Distance(strings.ToLower(s), c)
 		if best == "" || d < bestDist {
 			best, bestDist = c, d
 		}
@@ -160,25 +161,4 @@ func nearest(s string, candidates []string) string {
 		return ""
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance of a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -50,3 +50,21 @@ func TestManifestsAreStrict(t *testing.T) {
 		t.Errorf("lint: no %q in\n%s", w, r.stderr)
 	}
 }
+
+// TestUsageMistakesSayWhatToType: a misspelt command or flag is refused
+// with the spelling that works.
+func TestUsageMistakesSayWhatToType(t *testing.T) {
+	amigo := newCLI(t, "http://127.0.0.1:1", "none", "k", "k", "u")
+	for args, want := range map[string][]string{
+		"Error: unknown command \"aply\" for \"amigo\", did you mean \"apply\"?\n":  {"aply", "-f", "examples/"},
+		"Error: unknown command \"aply\" for \"amigo\", did you mean \"apply\"?\n ": {"--org", "acme", "aply", "--dry-run"},
+		"Error: unknown flag: --bas-url, did you mean --base-url?\n":                {"--bas-url", "http://x", "whoami"},
+		"Error: unknown flag: --outptu, did you mean --output?\n":                   {"get", "agents", "--outptu", "json"},
+		"Error: unknown flag: --organization, did you mean --org?\n":                {"whoami", "--organization", "acme"},
+	} {
+		r := amigo.expect(1, want...)
+		if r.stderr != strings.TrimSuffix(args, " ") {
+			t.Errorf("amigo %q: stderr %q, want %q", want, r.stderr, strings.TrimSuffix(args, " "))
+		}
+	}
+}
