@@ -130,7 +130,7 @@ the platform organization, whose super administrators may create and delete othe
 				if err != nil {
 					return err
 				}
-				return printBootstrap(stdout, res, app.BaseURL, asEnv)
+				return printBootstrap(stdout, res, servedBaseURL(cmd.ErrOrStderr(), flags.cfg, asEnv), asEnv)
 			})
 		},
 	}
@@ -138,6 +138,20 @@ the platform organization, whose super administrators may create and delete othe
 	cmd.Flags().BoolVar(&asEnv, "env", false, "print AMIGO_* environment variable lines instead of JSON")
 	cmd.MarkFlagRequired("org")
 	return cmd
+}
+
+// servedBaseURL is the address of the server that serves from cfg's data
+// directory, as it recorded it; when no server has, it is cfg's own, and
+// (for --env, which prints it) a warning on w says so.
+func servedBaseURL(w io.Writer, cfg server.Config, warn bool) string {
+	if url, ok := server.ServedBaseURL(cfg.DataDir); ok {
+		return url
+	}
+	if warn {
+		fmt.Fprintf(w, "amigo-server: no server has served from %s yet, so AMIGO_BASE_URL is this command's own address, %s; "+
+			"if the server runs with another --listen or --base-url, give the same here, or start it and run bootstrap again\n", cfg.DataDir, cfg.BaseURL)
+	}
+	return cfg.BaseURL
 }
 
 // printBootstrap prints bootstrap's credentials as one JSON object, or as
