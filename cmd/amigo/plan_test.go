@@ -115,3 +115,57 @@ func TestDryRunAsksTheServer(t *testing.T) {
 		amigo.expect(0, "apply", "-f", examples, "--detailed-exitcode")
 	})
 }
+
+// TestWorkedExampleComposesWithExamples does what the README does: its
+// worked example through the API (agent amy at version 2, pinned with an
+// LLM preference by canary and release), then amigo apply -f examples/.
+// The dry run's plan is what apply does, and apply succeeds.
+func TestWorkedExampleComposesWithExamples(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Start(t, b)
+		c, org := env.Admin, "/v1/"+testenv.PlatformOrg
+		var agent, machine, service struct {
+			ID string `json:"id"`
+		}
+		c.Do(t, "POST", org+"/organization/agent", map[string]any{"agent_name": "amy"}).Expect(201).Decode(&agent)
+		c.Do(t, "POST", org+"/organization/agent/"+agent.ID+"/", map[string]any{
+			"initials": "AM", "background": "Ten years of customer support.", "behaviors": []string{"Listens first."},
+			"communication_patterns": []string{"Short sentences."}, "voice_config": map[string]any{"voice_id": "voice-1"},
+			"identity": map[string]any{"name": "Amy", "role": "Support coach", "developed_by": "Acme", "default_spoken_language": "eng",
+				"relationship_to_developer": map[string]any{"ownership": "owned", "type": "employee", "conversation_visibility": "visible", "thought_visibility": "hidden"}},
+		}).Expect(201)
+		c.Do(t, "POST", org+"/organization/agent/"+agent.ID+"/?version=2", map[string]any{"background": "Twenty years of customer support."}).Expect(201)
+		c.Do(t, "POST", org+"/organization/service_hierarchical_state_machine", map[string]any{"state_machine_name": "support-flow"}).Expect(201).Decode(&machine)
+		state := func(name, objective string, actions []string, exits []map[string]any) map[string]any {
+			return map[string]any{"type": "action", "name": name, "objective": objective, "actions": actions,
+				"intra_state_navigation_guidelines": []string{}, "action_guidelines": []string{}, "boundary_constraints": []string{},
+				"exit_conditions": exits, "action_tool_call_specs": []string{}, "exit_condition_tool_call_specs": []string{}, "skip_active_memory_retrieval": false}
+		}
+		c.Do(t, "POST", org+"/organization/service_hierarchical_state_machine/"+machine.ID+"/", map[string]any{
+			"description": "Greets the user, helps, says goodbye.",
+			"states": []any{
+				state("start", "Help the user.", []string{"Greet the user.", "Ask what they need."}, []map[string]any{{"description": "The user is helped.", "next_state": "end"}}),
+				state("end", "Close politely.", []string{"Say goodbye."}, []map[string]any{}),
+			},
+			"new_user_initial_state": "start", "returning_user_initial_state": "start", "terminal_state": "end", "references": map[string]any{},
+			"global_intra_state_navigation_guidelines": []string{}, "global_action_guidelines": []string{}, "global_boundary_constraints": []string{},
+		}).Expect(201)
+		c.Do(t, "POST", org+"/service/", map[string]any{"name": "support", "description": "Customer support.", "is_active": true,
+			"agent_id": agent.ID, "service_hierarchical_state_machine_id": machine.ID, "keyterms": []string{"amigo"},
+			"tags": map[string]any{"team": "support", "tier": nil}}).Expect(201).Decode(&service)
+		pinned := map[string]any{"version_set": map[string]any{"agent_version_number": 2, "service_hierarchical_state_machine_version_number": 1,
+			"llm_model_preferences": map[string]any{"conversation": map[string]any{"llm_name": "openai_gpt-5.1-2025-11-13", "temperature": 0.3}}}}
+		c.Do(t, "PUT", org+"/service/"+service.ID+"/version_sets/canary/", pinned).Expect(204)
+		c.Do(t, "PUT", org+"/service/"+service.ID+"/version_sets/release/", pinned).Expect(204)
+
+		amigo := newCLI(t, env.URL, testenv.PlatformOrg, env.APIKey, env.APIKeyID, env.UserID)
+		plan := changes(amigo.expect(2, "apply", "-f", examples, "--dry-run", "--detailed-exitcode").stdout)
+		applied := changes(amigo.expect(2, "apply", "-f", examples, "--detailed-exitcode").stdout)
+		if strings.Join(plan, "\n") != strings.Join(applied, "\n") {
+			t.Errorf("the dry run planned\n%s\nbut apply did\n%s", strings.Join(plan, "\n"), strings.Join(applied, "\n"))
+		}
+		amigo.expect(0, "apply", "-f", examples, "--detailed-exitcode")
+		amigo.expect(2, "apply", "-f", examples, "--prune", "--detailed-exitcode") // canary, which the files do not list
+		amigo.expect(0, "apply", "-f", examples, "--prune", "--detailed-exitcode")
+	})
+}
