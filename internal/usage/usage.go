@@ -22,9 +22,12 @@ import (
 // misspelt command as unknown flags of root.
 func CheckCommand(root *cobra.Command, args []string) error {
 	word := firstWord(root, args)
-	if word == "" {
+	if word == "" || word == cobra.ShellCompRequestCmd || word == cobra.ShellCompNoDescRequestCmd {
 		return nil
 	}
+	// Execute adds these itself; ask for them now, as it would.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == word || c.HasAlias(word) {
 			return nil
