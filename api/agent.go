@@ -49,6 +49,7 @@ func (s *Server) getAgents(w http.ResponseWriter, r *http.Request, t *core.Tenan
 func (s *Server) createAgentVersion(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
 	q := newQuery(r.URL)
 	expected := q.optIntAbove("version", 0)
+	dryRun := q.bool("dry_run")
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -57,10 +58,16 @@ func (s *Server) createAgentVersion(w http.ResponseWriter, r *http.Request, t *c
 	if err != nil {
 		return err
 	}
-	v, err := s.app.CreateAgentVersion(r.Context(), t, r.PathValue("agent_id"), expected,
+	v, err := s.app.CreateAgentVersion(r.Context(), t, r.PathValue("agent_id"), expected, dryRun != nil && *dryRun,
 		&core.AgentVersionInput{AgentVersionPatch: in.Patch(), Malformed: bad})
 	if err != nil {
 		return err
+	}
+	if v == nil {
+		// A dry run answers as create-service-hierarchical-state-machine-
+		// version's does: JSON null.
+		writeJSON(w, http.StatusCreated, nil)
+		return nil
 	}
 	writeJSON(w, http.StatusCreated, wire.CreatedVersion{ID: v.ID, Version: v.Version, CreatedAt: v.CreatedAt})
 	return nil

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
@@ -35,6 +36,16 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 
 func errNotFound(r *http.Request) error {
 	return amigo.Errorf(amigo.ENOTFOUND, "Not Found")
+}
+
+// errWrongSlash is the 404 of a path that an operation has with a trailing
+// slash where r has none, or the other way round.
+func errWrongSlash(r *http.Request, path string) error {
+	slash := "with"
+	if !strings.HasSuffix(path, "/") {
+		slash = "without"
+	}
+	return amigo.Errorf(amigo.ENOTFOUND, "Not Found. Did you mean %s %s (%s a trailing slash)?", r.Method, path, slash)
 }
 
 func errNotAllowed(r *http.Request) error {

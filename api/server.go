@@ -81,6 +81,7 @@ func NewServer(app *core.App, opt Options) *Server {
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.HandleFunc("GET /openapi.json", s.serveOpenAPI)
 	s.mux.HandleFunc("GET /docs", s.serveDocs)
+	s.mux.HandleFunc("GET /{$}", s.serveRoot)
 	if opt.SeparateMetrics {
 		s.metricsMux.Handle("GET /metrics", metricsHandler(reg))
 	} else {
@@ -105,8 +106,9 @@ func (s *Server) MetricsHandler() http.Handler {
 // The standard mux redirects a path with dot segments or doubled slashes
 // to its cleaned form and /x to /x/, both with 307 (same method). A client
 // following `DELETE /v1/ORG/organization/agent/../` would delete the
-// organization, so such paths are 404, and only a safe request without a
-// body is ever redirected.
+// organization, so such paths are 404; and nothing is redirected: a path
+// that misses or adds the trailing slash of an operation's is 404 with a
+// detail naming the operation's path, in JSON like every other error.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	if !cleanPath(r.URL.Path) {
 		lit, ok := literalOrgSegment(r)
@@ -119,9 +121,15 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	// A pattern ending in "/{$}" matches only paths ending in "/": for any
 	// other path it is the mux's trailing-slash redirect.
 	h, pattern := s.mux.Handler(r)
-	redirect := strings.HasSuffix(pattern, "/{$}") && !strings.HasSuffix(r.URL.Path, "/")
-	if redirect && !safeToRedirect(r) {
-		s.writeError(w, r, errNotFound(r))
+	if strings.HasSuffix(pattern, "/{$}") && !strings.HasSuffix(r.URL.Path, "/") {
+		// The mux would redirect to the path with its slash (for any
+		// method), with an HTML body; an API client is told the path
+		// instead, when it has the method.
+		if s.serves(r, r.URL.Path+"/") {
+			s.writeError(w, r, errWrongSlash(r, r.URL.Path+"/"))
+		} else {
+			s.writeError(w, r, errNotFound(r))
+		}
 		return
 	} else if pattern != "" {
 		s.mux.ServeHTTP(w, r) // sets the path values that Handler does not
@@ -136,7 +144,21 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errNotAllowed(r))
 		return
 	}
+	if other, ok := strings.CutSuffix(r.URL.Path, "/"); ok && other != "" && s.serves(r, other) {
+		s.writeError(w, r, errWrongSlash(r, other))
+		return
+	}
 	s.writeError(w, r, errNotFound(r))
+}
+
+// serves reports whether the mux has a route for r's method on path.
+func (s *Server) serves(r *http.Request, path string) bool {
+	u := *r.URL
+	u.Path, u.RawPath = path, ""
+	probe := &http.Request{Method: r.Method, URL: &u, Host: r.Host, Header: http.Header{}}
+	_, pattern := s.mux.Handler(probe)
+	redirect := strings.HasSuffix(pattern, "/{$}") && !strings.HasSuffix(path, "/")
+	return pattern != "" && !redirect
 }
 
 // cleanPath reports whether p has no empty, "." or ".." segment (the
@@ -181,12 +203,6 @@ func literalOrgSegment(r *http.Request) (*http.Request, bool) {
 	lit := r.Clone(r.Context())
 	lit.URL.Path, lit.URL.RawPath = strings.Join(segs, "/"), ""
 	return lit, true
-}
-
-// safeToRedirect reports whether following a redirect of r cannot change
-// what it does: a GET or HEAD without a body.
-func safeToRedirect(r *http.Request) bool {
-	return (r.Method == http.MethodGet || r.Method == http.MethodHead) && (r.Body == nil || r.Body == http.NoBody)
 }
 
 // statusProbe captures the status the standard mux would have answered.

@@ -167,6 +167,26 @@ func (c *Client) CreateAgentVersion(ctx context.Context, agentID string, expecte
 	return &out, nil
 }
 
+// CheckAgentVersion asks the server whether in would be accepted as the
+// agent's next version, numbered expected when set, and stores nothing
+// (create-agent-version with ?dry_run=true, an extension of amigo-server).
+// A server of the API that ignores the parameter would create the version,
+// so the request is sent only to a server whose /openapi.json documents
+// it; otherwise the result is ErrDryRunUnsupported and nothing is sent.
+func (c *Client) CheckAgentVersion(ctx context.Context, agentID string, expected *int, in *AgentVersionRequest) error {
+	if ok, err := c.documentsAgentDryRun(ctx); err != nil {
+		return err
+	} else if !ok {
+		return ErrDryRunUnsupported
+	}
+	q := url.Values{"dry_run": {"true"}}
+	if expected != nil {
+		q.Set("version", strconv.Itoa(*expected))
+	}
+	return c.do(ctx, &request{op: "create-agent-version", method: http.MethodPost, path: c.orgPath("/organization/agent/%s/", agentID),
+		query: q, body: in, retry: true})
+}
+
 // ListAgentVersions returns one page of an agent's versions
 // (get-agent-versions).
 func (c *Client) ListAgentVersions(ctx context.Context, agentID string, opts VersionOptions, token int) ([]AgentVersion, Page, error) {

@@ -21,6 +21,7 @@ func (c *Client) SignIn(ctx context.Context) (*SignInResult, error) {
 	res, err := c.signInRequest(ctx)
 	if err == nil {
 		c.auth.set(res.IDToken, res.ExpiresAt)
+		c.auth.keep(res.IDToken, res.ExpiresAt)
 	}
 	return res, err
 }
@@ -66,6 +67,9 @@ type tokenSource struct {
 	signIn        func(ctx context.Context) (string, time.Time, error)
 	refreshBefore time.Duration
 	now           func() time.Time
+	// store, when set, keeps every new token beyond the process
+	// (Config.TokenCache).
+	store func(token string, expires time.Time)
 
 	mu      sync.Mutex
 	current string
@@ -119,7 +123,17 @@ func (s *tokenSource) run(ctx context.Context, f *signInFlight) {
 	}
 	s.flight = nil
 	s.mu.Unlock()
+	if f.err == nil {
+		s.keep(f.token, f.expires)
+	}
 	close(f.done)
+}
+
+// keep hands a new token to the cache, if any.
+func (s *tokenSource) keep(token string, expires time.Time) {
+	if s.store != nil {
+		s.store(token, expires)
+	}
 }
 
 // set installs a token obtained outside a flight.

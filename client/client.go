@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -19,6 +20,12 @@ import (
 type Client struct {
 	cfg  Config
 	auth *tokenSource
+
+	// Whether the server documents create-agent-version's dry run, once
+	// asked (CheckAgentVersion).
+	dryRunMu    sync.Mutex
+	dryRunKnown bool
+	dryRunOK    bool
 }
 
 // New returns a client for cfg. It checks the configuration but does not
@@ -43,6 +50,12 @@ func New(cfg Config) (*Client, error) {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	c := &Client{cfg: cfg}
 	c.auth = &tokenSource{signIn: c.signIn, refreshBefore: cfg.RefreshBefore, now: time.Now}
+	if cfg.TokenCache != nil && cfg.Token == "" {
+		c.auth.store = cfg.TokenCache.Store
+		if token, expires, ok := cfg.TokenCache.Load(); ok && token != "" {
+			c.auth.set(token, expires)
+		}
+	}
 	if cfg.Token != "" {
 		c.auth = &tokenSource{signIn: refuseSignIn, now: time.Now}
 		// A given token is used until the server refuses it: the client

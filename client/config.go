@@ -45,6 +45,24 @@ type Config struct {
 	// RefreshBefore is how long before its expiry a token is renewed
 	// (default one minute).
 	RefreshBefore time.Duration
+	// TokenCache, when set, keeps the token between processes: the client
+	// starts with the cached token if it is still valid, and stores every
+	// token it signs in for. A cached token the server refuses is replaced
+	// by a new sign-in, as any token is. Not used with Token.
+	TokenCache TokenCache
+}
+
+// TokenCache stores one client's token outside the process (a command-line
+// tool run many times in a row signs in once). Implementations decide
+// where; they must keep it private to the user, since the token acts as
+// them.
+type TokenCache interface {
+	// Load returns the cached token and its expiry; ok is false when
+	// there is none.
+	Load() (token string, expires time.Time, ok bool)
+	// Store replaces the cached token. A failure is not the request's: the
+	// client has its token and goes on.
+	Store(token string, expires time.Time)
 }
 
 // Environment variables read by FromEnv, the names the official SDKs use.

@@ -18,6 +18,8 @@ type changeRow struct {
 	client.Change
 	Patch string
 	By    string
+	// Author names By, when the page could (nameChangeAuthors).
+	Author resourceRef
 }
 
 func changeRows(changes []client.Change) []changeRow {
@@ -57,7 +59,9 @@ func (c *Console) changes(w http.ResponseWriter, r *http.Request, v *visit) erro
 	if err != nil {
 		return err
 	}
-	p := changesPage{Changes: changeRows(page.Changes), Types: resourceTypes, Type: f.ResourceType, Operation: f.Operation, ResourceID: f.ResourceID}
+	rows := changeRows(page.Changes)
+	nameChangeAuthors(r, v, rows)
+	p := changesPage{Changes: rows, Types: resourceTypes, Type: f.ResourceType, Operation: f.Operation, ResourceID: f.ResourceID}
 	filter := url.Values{}
 	for k, val := range map[string]string{"resource_type": f.ResourceType, "operation": f.Operation, "resource_id": f.ResourceID} {
 		if val != "" {

@@ -27,7 +27,9 @@ func (c *Console) services(w http.ResponseWriter, r *http.Request, v *visit) err
 // may read the change log.
 type servicePage struct {
 	Service client.Service
-	Sets    []setView
+	// Agent and Machine are the service's, by name.
+	Agent, Machine resourceRef
+	Sets           []setView
 	// CanWrite offers promote and rollback.
 	CanWrite    bool
 	CanHistory  bool
@@ -51,6 +53,8 @@ type setView struct {
 type revisionView struct {
 	client.Revision
 	Fields []setField
+	// Author names who made the revision.
+	Author resourceRef
 	// Current is the set's present revision, which a rollback would
 	// only repeat.
 	Current bool
@@ -64,7 +68,8 @@ func (c *Console) service(w http.ResponseWriter, r *http.Request, v *visit) erro
 	if err != nil {
 		return err
 	}
-	p := servicePage{Service: *svc, CanWrite: v.session.can(amigo.PermUpdateVersionSet), CanHistory: v.session.can(amigo.PermGetChangeLog)}
+	p := servicePage{Service: *svc, CanWrite: v.session.can(amigo.PermUpdateVersionSet), CanHistory: v.session.can(amigo.PermGetChangeLog),
+		Agent: agentRef(r, v, svc.AgentID), Machine: machineRef(r, v, svc.StateMachineID)}
 	names := slices.Sorted(maps.Keys(svc.VersionSets))
 	for _, name := range names {
 		vs := svc.VersionSets[name]
@@ -89,8 +94,36 @@ func (c *Console) service(w http.ResponseWriter, r *http.Request, v *visit) erro
 			return err
 		}
 	}
+	p.nameAuthors(r, v)
 	c.render(w, v, http.StatusOK, "service.html", "Services", p)
 	return nil
+}
+
+// nameAuthors names who made the revisions and changes the page shows,
+// with one request.
+func (p *servicePage) nameAuthors(r *http.Request, v *visit) {
+	var ids []string
+	for _, set := range p.Sets {
+		for _, rev := range set.Revisions {
+			if !rev.Actor.Operator {
+				ids = append(ids, rev.Actor.UserID)
+			}
+		}
+	}
+	for _, row := range p.History {
+		if !row.Actor.Operator {
+			ids = append(ids, row.Actor.UserID)
+		}
+	}
+	refs := userRefs(r, v, ids)
+	for _, set := range p.Sets {
+		for i := range set.Revisions {
+			set.Revisions[i].Author = refs[set.Revisions[i].Actor.UserID]
+		}
+	}
+	for i := range p.History {
+		p.History[i].Author = refs[p.History[i].Actor.UserID]
+	}
 }
 
 // historyShown is how many changes of a service its page shows.

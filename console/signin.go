@@ -148,6 +148,10 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request, v *visit) error {
 // as; anything else is not served at all.
 var imageTypes = map[string]bool{"image/png": true, "image/x-icon": true, "image/vnd.microsoft.icon": true}
 
+// defaultImages are the static images served for the organization images
+// it has not set, by name.
+var defaultImages = map[string]string{"headshot": "headshot.svg", "favicon": "favicon.svg"}
+
 // image serves one of the organization's stored images.
 func (c *Console) image(w http.ResponseWriter, r *http.Request, v *visit) error {
 	org, err := c.organization(r, v.org)
@@ -165,19 +169,20 @@ func (c *Console) image(w http.ResponseWriter, r *http.Request, v *visit) error 
 	case "headshot":
 		b64 = org.SignupPageHeadshot
 	}
-	if b64 == nil {
-		if r.PathValue("name") == "headshot" {
-			http.Redirect(w, r, "/console/-/static/headshot.svg", http.StatusFound)
-			return nil
+	var data []byte
+	if b64 != nil {
+		if data, err = base64.StdEncoding.DecodeString(*b64); err != nil {
+			return err
 		}
-		return &pageError{status: http.StatusNotFound, msg: "No such image."}
-	}
-	data, err := base64.StdEncoding.DecodeString(*b64)
-	if err != nil {
-		return err
 	}
 	ct := http.DetectContentType(data)
-	if !imageTypes[ct] {
+	if b64 == nil || !imageTypes[ct] {
+		// Every page links the favicon and the sign-in page the
+		// headshot: an organization without its own gets a neutral one.
+		if def, ok := defaultImages[r.PathValue("name")]; ok {
+			http.Redirect(w, r, "/console/-/static/"+def, http.StatusFound)
+			return nil
+		}
 		return &pageError{status: http.StatusNotFound, msg: "No such image."}
 	}
 	w.Header().Set("Content-Type", ct)

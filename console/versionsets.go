@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/client"
@@ -41,15 +42,30 @@ func versionText(n *int) string {
 }
 
 // llmText is a preference's model, with its sampling parameters when it
-// has any, so that a change of parameters shows too.
+// has any, so that a change of parameters shows too:
+// "openai_gpt-5.1 (temperature 0.3, top_p 0.9, reasoning_effort: low)".
 func llmText(cfg client.LLMConfig) string {
-	name := cfg.LLMName
-	cfg.LLMName = ""
-	b, _ := json.Marshal(cfg)
-	if string(b) == `{"llm_name":""}` {
-		return name
+	var params []string
+	if cfg.Temperature != nil {
+		params = append(params, "temperature "+strconv.FormatFloat(*cfg.Temperature, 'g', -1, 64))
 	}
-	return name + " " + string(b)
+	if cfg.TopP != nil {
+		params = append(params, "top_p "+strconv.FormatFloat(*cfg.TopP, 'g', -1, 64))
+	}
+	if cfg.TopK != nil {
+		params = append(params, "top_k "+strconv.Itoa(*cfg.TopK))
+	}
+	for _, k := range slices.Sorted(maps.Keys(cfg.Params)) {
+		v, _ := json.Marshal(cfg.Params[k])
+		if s, ok := cfg.Params[k].(string); ok {
+			v = []byte(s)
+		}
+		params = append(params, k+": "+string(v))
+	}
+	if len(params) == 0 {
+		return cfg.LLMName
+	}
+	return cfg.LLMName + " (" + strings.Join(params, ", ") + ")"
 }
 
 // fieldChange is one row of the diff a confirmation shows.

@@ -100,12 +100,18 @@ type AgentVersionInput struct {
 
 // CreateAgentVersion validates req and stores it as the agent's next
 // version; fields it leaves unset are carried over from the latest version.
-func (a *App) CreateAgentVersion(ctx context.Context, t *Tenant, agentID string, expected *int, req *AgentVersionInput) (*amigo.AgentVersion, error) {
-	if _, err := a.findAgent(ctx, t, agentID, amigo.PermCreateAgentVersion); err != nil {
+// With dryRun (an extension: the spec has dry_run on state machines only)
+// it makes the same checks and stores nothing; the result is nil.
+func (a *App) CreateAgentVersion(ctx context.Context, t *Tenant, agentID string, expected *int, dryRun bool, req *AgentVersionInput) (*amigo.AgentVersion, error) {
+	ag, err := a.findAgent(ctx, t, agentID, amigo.PermCreateAgentVersion)
+	if err != nil {
 		return nil, err
 	}
 	if err := ValidateAgentVersion(req, false, a.Voices); err != nil {
 		return nil, err
+	}
+	if dryRun {
+		return nil, checkAgentVersionDryRun(ag, expected, req, a.Voices)
 	}
 	caller := amigo.CallerFromContext(ctx)
 	ctx, j := journal(ctx)
@@ -125,6 +131,22 @@ func (a *App) CreateAgentVersion(ctx context.Context, t *Tenant, agentID string,
 		return v, a.record(ctx, j, change{orgID: t.Placement.OrgID, operation: "create-agent-version", resourceType: resAgent,
 			resourceID: agentID, summary: fmt.Sprintf("Created version %d of agent %s", next, agentID), before: base, after: &v.Definition})
 	})
+}
+
+// checkAgentVersionDryRun makes the checks a new version of ag would pass,
+// as of ag's latest version now, and writes nothing: a first version must
+// set every field, and an expected number must be the next one.
+func checkAgentVersionDryRun(ag *amigo.Agent, expected *int, req *AgentVersionInput, voices VoiceCatalog) error {
+	next := 1
+	if ag.LatestVersion != nil {
+		next = *ag.LatestVersion + 1
+	} else if err := ValidateAgentVersion(req, true, voices); err != nil {
+		return err
+	}
+	if expected != nil && *expected != next {
+		return amigo.Errorf(amigo.ECONFLICT, "Version %d is not the next version of Agent %s; the next is %d.", *expected, ag.ID, next)
+	}
+	return nil
 }
 
 // ListAgentVersions returns one page of an agent's versions.

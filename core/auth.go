@@ -32,6 +32,11 @@ func (a *App) Authenticate(ctx context.Context, creds Credentials, target string
 	}
 	claims, err := a.verify(creds.Bearer)
 	if err != nil {
+		if looksLikeAPIKey(creds.Bearer) {
+			return nil, amigo.Errorf(amigo.EUNAUTHORIZED, "Invalid authorization token: this is not a token but looks like an API key (or its id). "+
+				"API keys are exchanged for a token at sign-in: POST /v1/%s/user/signin_with_api_key with the headers x-api-key, x-api-key-id and x-user-id; "+
+				"send the id_token it returns as the Bearer token.", target)
+		}
 		return nil, err
 	}
 	if err := a.checkSession(ctx, creds, claims); err != nil {
@@ -171,4 +176,19 @@ func (a *App) platformOrg(ctx context.Context) (string, error) {
 		a.platform.Store(id)
 	}
 	return id, err
+}
+
+// looksLikeAPIKey reports whether a Bearer value is no token (a token is a
+// JWT: three dot-separated parts) but the shape of an API key's secret or
+// id: a run of base64url characters (a secret is 43, an id 36).
+func looksLikeAPIKey(bearer string) bool {
+	if len(bearer) < 32 || len(bearer) > 64 {
+		return false
+	}
+	for _, c := range bearer {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

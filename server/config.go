@@ -6,7 +6,6 @@ package server
 
 import (
 	"fmt"
-	"net"
 	"path/filepath"
 	"strings"
 	"time"
@@ -93,11 +92,7 @@ func (c *Config) Normalize() error {
 		c.Region = DefaultRegion
 	}
 	if c.BaseURL == "" {
-		c.BaseURL = "http://" + c.Listen
-		// ":8080" listens on every interface; clients reach it on localhost.
-		if host, port, err := net.SplitHostPort(c.Listen); err == nil && (host == "" || host == "0.0.0.0" || host == "::") {
-			c.BaseURL = "http://" + net.JoinHostPort("localhost", port)
-		}
+		c.BaseURL = derivedBaseURL(c.Listen)
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.DirectoryURL == "" {

@@ -302,6 +302,7 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 		rt.Logger.Info("serving metrics", "addr", mln.Addr().String())
 		go func() { errc <- msrv.Serve(mln) }()
 	}
+	rt.recordAddress(ln.Addr())
 	rt.logStartup(ctx, ln.Addr().String())
 	go func() { errc <- srv.Serve(ln) }()
 	if rt.Config.ChangeLogRetention > 0 {

@@ -135,6 +135,10 @@ func writeEdge(b *strings.Builder, e Edge, from, to box, label point) {
 		x2, y2 := to.x+to.w/2, to.y
 		mid := (y1 + y2) / 2
 		d = fmt.Sprintf("M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f", x1, y1, x1, mid, x2, mid, x2, y2)
+		// The layout gives the label its height; it sits on the curve
+		// there, not above the target's centre, which a long or steep
+		// edge passes far from.
+		label.x = curveXAt(x1, y1, x2, y2, label.y)
 	default:
 		x1, y1 := from.x+from.w, from.y+from.h/2
 		x2, y2 := to.x+to.w, to.y+to.h/2
@@ -153,4 +157,26 @@ func writeEdge(b *strings.Builder, e Edge, from, to box, label point) {
 		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle" dominant-baseline="central" font-size="10" fill="#37474f">%s</text>`, label.x, label.y, esc(shorten(e.Label)))
 	}
 	b.WriteString("</g>\n")
+}
+
+// curveXAt returns the x at height y of a downward edge's curve, the cubic
+// from (x1,y1) to (x2,y2) with control points (x1,mid) and (x2,mid), whose
+// height grows with t: t is found by bisection (y outside the curve's
+// heights takes the nearer end).
+func curveXAt(x1, y1, x2, y2, y float64) float64 {
+	mid := (y1 + y2) / 2
+	at := func(t float64, a, b, c, d float64) float64 {
+		u := 1 - t
+		return u*u*u*a + 3*u*u*t*b + 3*u*t*t*c + t*t*t*d
+	}
+	lo, hi := 0.0, 1.0
+	for range 40 {
+		t := (lo + hi) / 2
+		if at(t, y1, mid, mid, y2) < y {
+			lo = t
+		} else {
+			hi = t
+		}
+	}
+	return at((lo+hi)/2, x1, x1, x2, x2)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/internal/usage"
 )
 
 // execute runs the command line and returns the exit code. An error is
@@ -28,7 +29,10 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		started = true
 		return nil
 	}
-	cmd, err := root.ExecuteContextC(ctx)
+	cmd, err := root, usage.CheckCommand(root, args)
+	if err == nil {
+		cmd, err = root.ExecuteContextC(ctx)
+	}
 	if err == nil {
 		return 0
 	}

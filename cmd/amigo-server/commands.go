@@ -15,6 +15,7 @@ import (
 
 	"github.com/amigo-oss/amigo-server/core"
 	"github.com/amigo-oss/amigo-server/internal/logbuf"
+	"github.com/amigo-oss/amigo-server/internal/usage"
 	"github.com/amigo-oss/amigo-server/server"
 )
 
@@ -101,7 +102,16 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newUsersCommand(&flags))
 	root.AddCommand(newRolesCommand(&flags))
 	root.AddCommand(newBackupCommand(&flags, stdout))
+	usage.FlagHints(root, flagAliases)
 	return root
+}
+
+// flagAliases are the flags people type for amigo-server's, from other
+// servers and tools.
+var flagAliases = map[string]string{
+	"port": "listen", "addr": "listen", "address": "listen", "bind": "listen", "host": "listen",
+	"data": "data-dir", "datadir": "data-dir", "dir": "data-dir",
+	"organization": "org", "org-id": "org", "redis": "redis-url",
 }
 
 func newBootstrapCommand(flags *configFlags, stdout io.Writer) *cobra.Command {
@@ -121,7 +131,7 @@ the platform organization, whose super administrators may create and delete othe
 				if err != nil {
 					return err
 				}
-				return printBootstrap(stdout, res, app.BaseURL, asEnv)
+				return printBootstrap(stdout, res, servedBaseURL(cmd.ErrOrStderr(), flags.cfg, asEnv), asEnv)
 			})
 		},
 	}
@@ -129,6 +139,20 @@ the platform organization, whose super administrators may create and delete othe
 	cmd.Flags().BoolVar(&asEnv, "env", false, "print AMIGO_* environment variable lines instead of JSON")
 	cmd.MarkFlagRequired("org")
 	return cmd
+}
+
+// servedBaseURL is the address of the server that serves from cfg's data
+// directory, as it recorded it; when no server has, it is cfg's own, and
+// (for --env, which prints it) a warning on w says so.
+func servedBaseURL(w io.Writer, cfg server.Config, warn bool) string {
+	if url, ok := server.ServedBaseURL(cfg.DataDir); ok {
+		return url
+	}
+	if warn {
+		fmt.Fprintf(w, "amigo-server: no server has served from %s yet, so AMIGO_BASE_URL is this command's own address, %s; "+
+			"if the server runs with another --listen or --base-url, give the same here, or start it and run bootstrap again\n", cfg.DataDir, cfg.BaseURL)
+	}
+	return cfg.BaseURL
 }
 
 // printBootstrap prints bootstrap's credentials as one JSON object, or as

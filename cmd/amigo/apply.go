@@ -46,7 +46,7 @@ Exit status: 0 success; with --detailed-exitcode, 0 no changes, 2 changes
 				return err
 			}
 			ctx, w := cmd.Context(), cmd.OutOrStdout()
-			p, err := newPlan(ctx, c, ms, prune)
+			p, err := newPlan(ctx, c, ms, prune, dryRun)
 			if err != nil {
 				return err
 			}

@@ -277,9 +277,11 @@ func TestGitOpsWorkflow(t *testing.T) {
 			}
 			os.WriteFile(bad, []byte("kind: Service\nname: bad\nspec:\n  description: Bad.\n  agent: amy\n  state_machine: support-flow\n"+
 				"  version_sets: {release: {agent_version: 99, state_machine_version: latest}}\n"), 0o644)
+			// The server would refuse it (400); the plan does first. A refusal
+			// by the server is placed too (TestDryRunAsksTheServer).
 			r = amigo.expect(1, "apply", "-f", bad)
-			if !strings.Contains(r.stderr, bad+`:1 (document 1): Service "bad": create refused (400): Version set release: agent`) {
-				t.Errorf("400 from the server:\n%s", r.stderr)
+			if !strings.Contains(r.stderr, bad+`:7 (document 1): Service "bad": spec.version_sets.release: pins agent version 99, which agent "amy" will not have`) {
+				t.Errorf("a pin of a version amy will not have:\n%s", r.stderr)
 			}
 		})
 

@@ -71,8 +71,8 @@ func exportManifests(ctx context.Context, c *client.Client) ([]*manifest, error)
 		agentNames[a.ID] = a.Name
 	}
 	var out []*manifest
-	add := func(kind, name string, spec any) error {
-		m := &manifest{Kind: kind, Name: name}
+	add := func(kind, name, id string, spec any) error {
+		m := &manifest{Kind: kind, Name: name, id: id}
 		if spec != nil {
 			var err error
 			if m.Spec, err = json.Marshal(spec); err != nil {
@@ -94,7 +94,7 @@ func exportManifests(ctx context.Context, c *client.Client) ([]*manifest, error)
 		if v != nil {
 			spec = exportMachine(v.StateMachineSpec, machineNames)
 		}
-		if err := add(KindStateMachine, m.Name, spec); err != nil {
+		if err := add(KindStateMachine, m.Name, m.ID, spec); err != nil {
 			return nil, err
 		}
 	}
@@ -110,7 +110,7 @@ func exportManifests(ctx context.Context, c *client.Client) ([]*manifest, error)
 		if v != nil {
 			spec = exportAgent(v)
 		}
-		if err := add(KindAgent, a.Name, spec); err != nil {
+		if err := add(KindAgent, a.Name, a.ID, spec); err != nil {
 			return nil, err
 		}
 	}
@@ -120,7 +120,8 @@ func exportManifests(ctx context.Context, c *client.Client) ([]*manifest, error)
 			continue
 		}
 		done[s.Name] = true
-		if err := add(KindService, s.Name, exportService(r.service(s.Name), agentNames, machineNames)); err != nil {
+		live := r.service(s.Name)
+		if err := add(KindService, s.Name, live.ID, exportService(live, agentNames, machineNames)); err != nil {
 			return nil, err
 		}
 	}
@@ -179,9 +180,12 @@ var kindDirs = map[string]string{KindStateMachine: "state-machines", KindAgent: 
 
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// writeManifest writes one manifest to DIR/<kind>/<name>.yaml, adding a
-// suffix when two names of this export map to the same file name. Files
-// of an earlier export are overwritten.
+// writeManifest writes one manifest to DIR/<kind>/<name>.yaml. Names are
+// case-sensitive but many file systems are not, so when two names of this
+// export map to file names that differ at most in case ("Amy" and "amy"),
+// the later one's file is <name>-<id>.yaml: no export overwrites one of its
+// own files, on any file system. Files of an earlier export are
+// overwritten.
 func writeManifest(dir string, m *manifest, written map[string]bool) error {
 	sub := filepath.Join(dir, kindDirs[m.Kind])
 	if err := os.MkdirAll(sub, 0o755); err != nil {
@@ -192,10 +196,13 @@ func writeManifest(dir string, m *manifest, written map[string]bool) error {
 		base = "unnamed"
 	}
 	path := filepath.Join(sub, base+".yaml")
-	for i := 2; written[path]; i++ {
+	if written[strings.ToLower(path)] && m.id != "" {
+		path = filepath.Join(sub, base+"-"+m.id+".yaml")
+	}
+	for i := 2; written[strings.ToLower(path)]; i++ {
 		path = filepath.Join(sub, fmt.Sprintf("%s-%d.yaml", base, i))
 	}
-	written[path] = true
+	written[strings.ToLower(path)] = true
 	data, err := json.Marshal(m)
 	if err != nil {
 		return err

@@ -15,13 +15,18 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+
+	"github.com/amigo-oss/amigo-server/internal/usage"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	cmd := newRootCmd()
-	err := cmd.ExecuteContext(ctx)
+	err := usage.CheckCommand(cmd, os.Args[1:])
+	if err == nil {
+		err = cmd.ExecuteContext(ctx)
+	}
 	var exit exitCode
 	switch {
 	case errors.As(err, &exit):

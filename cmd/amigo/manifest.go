@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,6 +35,7 @@ type manifest struct {
 	Name string          `json:"name"`
 	Spec json.RawMessage `json:"spec,omitempty"`
 	src  source
+	id   string // the resource's id, for an exported manifest
 }
 
 // source says where a document came from, for messages.
@@ -153,7 +155,11 @@ func loadFile(path string) ([]*manifest, error) {
 	var errs []error
 	add := func(src source, raw []byte) {
 		m, err := parseDocument(raw, src)
-		if err != nil {
+		var located *specErrors
+		if errors.As(err, &located) {
+			errs = append(errs, err) // already placed in the file, field by field
+			return
+		} else if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", src, err))
 			return
 		}
@@ -202,10 +208,23 @@ func parseDocument(raw []byte, src source) (*manifest, error) {
 	if t := bytes.TrimSpace(raw); len(t) == 0 || bytes.Equal(t, []byte("null")) {
 		return nil, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		return nil, fmt.Errorf("a manifest is an object of kind, name and spec: %w", err)
+	}
+	envelope := []string{"kind", "name", "spec"}
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		if slices.Contains(envelope, k) {
+			continue
+		}
+		hint := ""
+		if s := nearest(k, envelope); s != "" {
+			hint = fmt.Sprintf(", did you mean %q?", s)
+		}
+		return nil, fmt.Errorf("unknown key %q%s (a manifest has exactly kind, name and spec)", k, hint)
+	}
 	m := &manifest{src: src}
-	if err := dec.Decode(m); err != nil {
+	if err := json.Unmarshal(raw, m); err != nil {
 		return nil, fmt.Errorf("a manifest has exactly kind, name and spec: %w", err)
 	}
 	if !slices.Contains(kindOrder, m.Kind) {
@@ -215,6 +234,9 @@ func parseDocument(raw []byte, src source) (*manifest, error) {
 		return nil, errors.New("name: a resource needs a name")
 	}
 	m.Name = strings.TrimSpace(m.Name)
+	if fields := unknownKeys(m); len(fields) > 0 {
+		return nil, &specErrors{m, fields}
+	}
 	return m, nil
 }
 

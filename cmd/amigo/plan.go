@@ -29,6 +29,9 @@ type step struct {
 	detail     string
 	m          *manifest // nil for pruned resources
 	run        func(ctx context.Context) error
+	// check, when set, asks the server to validate the step without
+	// making it (a dry run).
+	check func(ctx context.Context) error
 }
 
 func (s *step) String() string {
@@ -62,13 +65,17 @@ type planner struct {
 	machineIDs map[string]string // by name; "" until created
 	agentIDs   map[string]string
 	// latest is the latest version each machine will have after the
-	// steps so far, by name.
-	latest map[string]int
+	// steps so far, by name; agentLatest the same for agents.
+	latest      map[string]int
+	agentLatest map[string]int
+	// dryRun asks the server to check the new agent versions (apply
+	// --dry-run), as far as it can without the steps before them.
+	dryRun bool
 	plan   plan
 	errs   []error
 }
 
-func newPlan(ctx context.Context, c *client.Client, ms []*manifest, prune bool) (*plan, error) {
+func newPlan(ctx context.Context, c *client.Client, ms []*manifest, prune, dryRun bool) (*plan, error) {
 	if err := checkUnique(ms); err != nil {
 		return nil, err
 	}
@@ -76,7 +83,8 @@ func newPlan(ctx context.Context, c *client.Client, ms []*manifest, prune bool) 
 	if err != nil {
 		return nil, err
 	}
-	p := &planner{c: c, remote: r, prune: prune, machineIDs: map[string]string{}, agentIDs: map[string]string{}, latest: map[string]int{}}
+	p := &planner{c: c, remote: r, prune: prune, dryRun: dryRun, machineIDs: map[string]string{}, agentIDs: map[string]string{},
+		latest: map[string]int{}, agentLatest: map[string]int{}}
 	machines, err := machineOrder(byKind(ms, KindStateMachine))
 	if err != nil {
 		return nil, err
@@ -95,6 +103,11 @@ func newPlan(ctx context.Context, c *client.Client, ms []*manifest, prune bool) 
 	}
 	if prune {
 		p.pruneUnnamed(ms)
+	}
+	if dryRun {
+		if err := p.checkOnServer(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return &p.plan, nil
 }
@@ -263,6 +276,7 @@ func (p *planner) agent(ctx context.Context, m *manifest) error {
 			return err
 		}})
 	}
+	p.agentLatest[m.Name] = latest
 	if !m.hasSpec() {
 		if existing != nil {
 			p.same(m)
@@ -284,10 +298,15 @@ func (p *planner) agent(ctx context.Context, m *manifest) error {
 		}
 	}
 	next := latest + 1
-	p.add(&step{kind: m.Kind, name: m.Name, verb: verbNewVersion, detail: fmt.Sprint(next), m: m, run: func(ctx context.Context) error {
+	p.agentLatest[m.Name] = next
+	s := &step{kind: m.Kind, name: m.Name, verb: verbNewVersion, detail: fmt.Sprint(next), m: m, run: func(ctx context.Context) error {
 		_, err := p.c.CreateAgentVersion(ctx, p.agentIDs[m.Name], &next, req)
 		return err
-	}})
+	}}
+	if existing != nil {
+		s.check = func(ctx context.Context) error { return p.c.CheckAgentVersion(ctx, existing.ID, &next, req) }
+	}
+	p.add(s)
 	return nil
 }
 
@@ -311,6 +330,22 @@ func (p *planner) machineID(name string) string {
 		return m.ID
 	}
 	return ""
+}
+
+// checkOnServer has the server validate what it can of the plan without
+// changing anything: new versions of agents that exist already (a server
+// without the dry-run extension is not asked).
+func (p *planner) checkOnServer(ctx context.Context) error {
+	var errs []error
+	for _, s := range p.plan.steps {
+		if s.check == nil {
+			continue
+		}
+		if err := s.check(ctx); err != nil && !errors.Is(err, client.ErrDryRunUnsupported) {
+			errs = append(errs, explain(s, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (p *planner) add(s *step) { p.plan.steps = append(p.plan.steps, s) }

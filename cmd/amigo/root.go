@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/amigo-oss/amigo-server/client"
+	"github.com/amigo-oss/amigo-server/internal/usage"
 )
 
 // globals are the flags every command shares.
@@ -42,6 +43,7 @@ It signs in with an API key read from the environment, as the official SDKs do:
 	root.PersistentFlags().StringVar(&g.baseURL, "base-url", "", "server address (default $AMIGO_BASE_URL)")
 	root.AddCommand(newGetCmd(g), newWhoamiCmd(g), newApplyCmd(g), newExportCmd(g), newGraphCmd(g), newLintCmd(),
 		newDiffCmd(g), newPromoteCmd(g), newRollbackCmd(g))
+	usage.FlagHints(root, flagAliases)
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {
@@ -53,6 +55,12 @@ It signs in with an API key read from the environment, as the official SDKs do:
 	return root
 }
 
+// flagAliases are the flags people type for amigo's, from other tools.
+var flagAliases = map[string]string{
+	"organization": "org", "org-id": "org", "url": "base-url", "server": "base-url", "host": "base-url",
+	"file": "filename", "format": "output",
+}
+
 // client builds the SDK client from the environment and the flags.
 func (g *globals) client() (*client.Client, error) {
 	cfg := client.FromEnv()
@@ -62,6 +70,7 @@ func (g *globals) client() (*client.Client, error) {
 	if g.baseURL != "" {
 		cfg.BaseURL = g.baseURL
 	}
+	cfg.TokenCache = newTokenCache(cfg)
 	c, err := client.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w (see amigo --help)", err)
