@@ -1,6 +1,7 @@
 package smgraph_test
 
 import (
+	"context"
 	"math"
 	"regexp"
 	"testing"
@@ -15,7 +16,10 @@ import (
 func TestEdgeLabelsSitOnTheirEdges(t *testing.T) {
 	edge := regexp.MustCompile(`<path d="M([\d.]+),([\d.]+) C([\d.]+),([\d.]+) ([\d.]+),([\d.]+) ([\d.]+),([\d.]+)"[^>]*/><rect [^>]*/><text x="([\d.]+)" y="([\d.]+)"`)
 	for _, n := range []int{8, 20} {
-		svg := smgraph.Build(coretest.StateMachine(n)).SVG()
+		svg, err := smgraph.Build(coretest.StateMachine(n)).SVG(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
 		found := 0
 		for _, m := range edge.FindAllStringSubmatch(svg, -1) {
 			var v [10]float64
