@@ -16,11 +16,8 @@ func (c *Conversations) RecommendResponses(ctx context.Context, t *Tenant, conve
 		return nil, err
 	}
 	orgID := t.Placement.OrgID
-	conv, err := t.Store.FindConversation(ctx, orgID, conversationID)
+	conv, err := conversationFor(ctx, t, amigo.PermGetRecommendedResponses, conversationID)
 	if err != nil {
-		return nil, err
-	}
-	if err := amigo.CallerFromContext(ctx).Require(amigo.PermGetRecommendedResponses, conversationAttrs(conv)); err != nil {
 		return nil, err
 	}
 	if conv.Finished {
@@ -69,11 +66,8 @@ func (c *Conversations) RecommendResponses(ctx context.Context, t *Tenant, conve
 func (c *Conversations) InteractionInsights(ctx context.Context, t *Tenant, conversationID, interactionID string) (*engine.Insights, error) {
 	orgID := t.Placement.OrgID
 	caller := amigo.CallerFromContext(ctx)
-	conv, err := t.Store.FindConversation(ctx, orgID, conversationID)
+	conv, err := conversationFor(ctx, t, amigo.PermGetInteractionInsights, conversationID)
 	if err != nil {
-		return nil, err
-	}
-	if err := caller.Require(amigo.PermGetInteractionInsights, conversationAttrs(conv)); err != nil {
 		return nil, err
 	}
 	if _, err := c.app.findStateMachine(ctx, t, conv.StateMachineID, amigo.PermGetStateMachine); err != nil {
@@ -93,7 +87,7 @@ func (c *Conversations) InteractionInsights(ctx context.Context, t *Tenant, conv
 	if err != nil {
 		return nil, err
 	}
-	if !caller.Can(amigo.PermGetMessage, conversationAttrs(conv)) {
+	if !caller.Can(amigo.PermGetMessage, conversationAttrs(caller, conv)) {
 		ins.Reflections = nil
 	}
 	return ins, nil
@@ -123,7 +117,7 @@ func (c *Conversations) GenerateStarters(ctx context.Context, t *Tenant, in *Sta
 		return nil, amigo.Errorf(amigo.ENOTFOUND, "Version set %q of service %s is not found.", setName, svc.ID)
 	}
 	hypothetical := &amigo.Conversation{OrgID: orgID, ServiceID: svc.ID, UserID: caller.UserID, VersionSetName: setName}
-	if err := caller.Require(amigo.PermCreateConversation, conversationAttrs(hypothetical)); err != nil {
+	if err := caller.Require(amigo.PermCreateConversation, conversationAttrs(caller, hypothetical)); err != nil {
 		return nil, err
 	}
 	n, err := pinnedVersion(ctx, t, "agent", svc.AgentID, vs.AgentVersion)
@@ -156,8 +150,7 @@ func (c *Conversations) historyLimit() int {
 // and queues its post-conversation processing.
 func (a *App) finishCompleted(ctx context.Context, t *Tenant, conv *amigo.Conversation) error {
 	now := a.Now()
-	job := &amigo.PostConversationJob{ID: amigo.NewID(now), OrgID: conv.OrgID, ConversationID: conv.ID, UserID: conv.UserID,
-		Kind: amigo.PostUserModels, CreatedAt: now, AvailableAt: now}
+	job := &amigo.PostConversationJob{ID: amigo.NewID(now), Kind: amigo.PostUserModels, CreatedAt: now, AvailableAt: now}
 	_, err := t.Store.FinishConversation(ctx, conv.OrgID, conv.ID, now, func(*amigo.Conversation) error { return nil }, job)
 	return err
 }
@@ -166,5 +159,6 @@ func (a *App) finishCompleted(ctx context.Context, t *Tenant, conv *amigo.Conver
 // (current-agent-action events): Conversation:GetInteractionInsights on
 // the conversation.
 func (c *Conversations) MayWatch(ctx context.Context, conv *amigo.Conversation) bool {
-	return amigo.CallerFromContext(ctx).Can(amigo.PermGetInteractionInsights, conversationAttrs(conv))
+	caller := amigo.CallerFromContext(ctx)
+	return caller.Can(amigo.PermGetInteractionInsights, conversationAttrs(caller, conv))
 }

@@ -32,7 +32,7 @@ const (
 	// ClockSkew is how far ahead of the server's clock an external event's
 	// timestamp may be: clients' clocks are not the server's.
 	ClockSkew           = 10 * time.Second
-	maxConversationTags = 20
+	maxStartTags = 20
 	maxTagValue         = 100
 )
 
@@ -61,8 +61,8 @@ func (in *CreateConversationInput) check() error {
 // checkConversationTags validates a conversation's tags: keys of word
 // characters and spaces, values of at most 100 characters or null.
 func checkConversationTags(c *fieldErrs, loc []any, tags map[string]*string) {
-	if len(tags) > maxConversationTags {
-		c.add(loc, nil, "too_long", "Dictionary should have at most %d items", maxConversationTags)
+	if len(tags) > maxStartTags {
+		c.add(loc, nil, "too_long", "Dictionary should have at most %d items", maxStartTags)
 	}
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		c.str(join(loc, k, "[key]"), strings.TrimSpace(k), 1, maxTag, tagPattern)

@@ -21,6 +21,7 @@ import (
 	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/console"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/engine"
 	"github.com/amigo-oss/amigo-server/postgres"
 	"github.com/amigo-oss/amigo-server/ratelimit"
 	"github.com/amigo-oss/amigo-server/sqldb"
@@ -42,6 +43,8 @@ type Runtime struct {
 	SigningKey SigningKey
 	// Console is the web console, served under /console/ by Handler.
 	Console *console.Console
+	// Conversations runs interactions (Open only).
+	Conversations *core.Conversations
 	redis   *redis.Client
 }
 
@@ -50,6 +53,13 @@ type Option func(*options)
 
 type options struct {
 	clock amigo.Clock
+	model engine.Model
+}
+
+// WithModel makes m the model of every conversation, whatever the model
+// settings say: tests use it to script a model's timing and failures.
+func WithModel(m engine.Model) Option {
+	return func(o *options) { o.model = m }
 }
 
 // WithClock makes clock the server's one clock: core's rules, tokens,
@@ -100,8 +110,12 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) 
 		rt.Close()
 		return nil, err
 	}
+	if rt.Conversations, err = newConversations(rt.App, cfg, o.model); err != nil {
+		rt.Close()
+		return nil, err
+	}
 	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: reg, RateLimits: limits, Writable: rt.Writable,
-		DBTimeout: cfg.DBTimeout, IsUnavailable: postgres.IsUnavailable, SeparateMetrics: cfg.MetricsListen != ""})
+		DBTimeout: cfg.DBTimeout, IsUnavailable: postgres.IsUnavailable, SeparateMetrics: cfg.MetricsListen != "", Conversations: rt.Conversations})
 	if rt.Console, err = newConsole(rt); err != nil {
 		rt.Close()
 		return nil, err
@@ -258,6 +272,10 @@ func (rt *Runtime) HTTPServer() *http.Server {
 	}
 }
 
+// interactionsCloseTimeout bounds the wait, after the shutdown timeout,
+// for cut interactions to record their failure.
+const interactionsCloseTimeout = 5 * time.Second
+
 // Serve listens and serves until ctx is done, then shuts down gracefully:
 // in-flight requests finish (up to the shutdown timeout).
 func (rt *Runtime) Serve(ctx context.Context) error {
@@ -284,6 +302,7 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 	if rt.Config.ChangeLogRetention > 0 {
 		go rt.pruneChangeLog(ctx, time.Hour)
 	}
+
 	select {
 	case err := <-errc:
 		for _, s := range servers {
@@ -297,7 +316,20 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 	defer cancel()
 	var errs []error
 	for _, s := range servers {
-		errs = append(errs, s.Shutdown(shutdownCtx))
+		if err := s.Shutdown(shutdownCtx); err != nil {
+			// Streams still running past the bound are cut: closing their
+			// connections cancels their interactions, which are then
+			// recorded failed and release their conversations.
+			s.Close()
+			errs = append(errs, err)
+		}
+	}
+	if rt.Conversations != nil {
+		waitCtx, cancel := context.WithTimeout(context.Background(), interactionsCloseTimeout)
+		if err := rt.Conversations.Wait(waitCtx); err != nil {
+			rt.Logger.Warn("interactions still running at exit; their leases will expire", "err", err)
+		}
+		cancel()
 	}
 	for range servers {
 		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
