@@ -17,6 +17,7 @@ import (
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/api/wire"
+	"github.com/amigo-oss/amigo-server/core/coretest"
 	"github.com/amigo-oss/amigo-server/internal/shape"
 	"github.com/amigo-oss/amigo-server/internal/testenv"
 )
@@ -106,16 +107,17 @@ func intakeMachine(schedID string) *amigo.StateMachineDefinition {
 				InnerThought: "The user wants an appointment; check what we know first.", NextState: amigo.NextState{Name: "lookup"}}},
 			{Type: amigo.StateRecall, Recall: &amigo.RecallState{Name: "lookup", Queries: &queries, NextState: amigo.NextState{Name: "consider"}}},
 			{Type: amigo.StateReflection, Reflection: &amigo.ReflectionState{Name: "consider", Problem: "Which day suits the user best?", WordLimit: 12,
-				NextState: amigo.NextState{Name: "route"}, ToolCallSpecs: []amigo.ToolCallSpec{}, AudioFillers: []string{}}},
+				NextState: amigo.NextState{Name: "route"}, ToolCallSpecs: []amigo.ToolCallSpec{}, AudioFillers: []string{}, AudioFillerTriggeredAfter: 1}},
 			{Type: amigo.StateDecision, Decision: &amigo.DecisionState{Name: "route", Objective: "Route the request.",
-				DecisionGuidelines: []string{}, ToolCallSpecs: []amigo.ToolCallSpec{}, AudioFillers: []string{},
+				DecisionGuidelines: []string{}, ToolCallSpecs: []amigo.ToolCallSpec{}, AudioFillers: []string{}, AudioFillerTriggeredAfter: 1,
 				ExitConditions: []amigo.ExitCondition{
 					exitTo("The user mentioned an urgent problem.", "urgent"),
 					{Description: "The user wants a regular appointment.", NextState: amigo.NextState{Name: "sched.days", Jumpback: "confirm", External: true}},
 				}}},
 			{Type: amigo.StateToolCall, ToolCall: &amigo.ToolCallState{Name: "urgent", NextState: amigo.NextState{Name: "confirm"},
-				DesignatedTool:                                 amigo.ToolCallSpec{ToolID: "dddddddddddddddddddddddd", VersionConstraint: ">=1.0", ResultPersistence: amigo.ResultEphemeral, AudioFillers: []string{}},
-				DesignatedToolCallParamsGenerationAudioFillers: []string{}, DesignatedToolCallGuidances: []string{}, DesignatedToolCallValidations: []string{},
+				DesignatedTool: coretest.ToolCallSpec(),
+				DesignatedToolCallParamsGenerationAudioFillers: []string{}, DesignatedToolCallParamsGenerationAudioFillerTriggeredAfter: 3,
+				DesignatedToolCallGuidances: []string{}, DesignatedToolCallValidations: []string{},
 				DesignatedToolCallObjective: "Flag the request as urgent.", DesignatedToolCallContext: "Urgent requests.", ToolCallSpecs: []amigo.ToolCallSpec{}}},
 			actionState("confirm", "Confirm the booking.", []string{"Confirm the appointment details."},
 				exitTo("The user confirms the details.", "farewell")),
