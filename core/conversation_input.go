@@ -31,9 +31,9 @@ const (
 	MaxExternalEvents = 50
 	// ClockSkew is how far ahead of the server's clock an external event's
 	// timestamp may be: clients' clocks are not the server's.
-	ClockSkew           = 10 * time.Second
+	ClockSkew    = 10 * time.Second
 	maxStartTags = 20
-	maxTagValue         = 100
+	maxTagValue  = 100
 )
 
 // check validates the body as the spec's schema does.

@@ -45,7 +45,7 @@ type Runtime struct {
 	Console *console.Console
 	// Conversations runs interactions (Open only).
 	Conversations *core.Conversations
-	redis   *redis.Client
+	redis         *redis.Client
 }
 
 // Option changes how Open assembles a runtime.
