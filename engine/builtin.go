@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/amigo-oss/amigo-server"
 )
 
 // BuiltinName is the model name Outcome.Model reports for Builtin.
@@ -209,7 +211,7 @@ func (Builtin) UserModel(ctx context.Context, r *UserModelRequest) (*UserModel, 
 			if d.Description == TopicsDimension {
 				tags = append(tags, d.Tags...)
 			} else {
-				um.Dimensions = append(um.Dimensions, UserDimension{d.Description, slices.Clone(d.Tags)})
+				um.Dimensions = append(um.Dimensions, amigo.UserDimension{Description: d.Description, Tags: slices.Clone(d.Tags)})
 			}
 		}
 	}
@@ -219,7 +221,7 @@ func (Builtin) UserModel(ctx context.Context, r *UserModelRequest) (*UserModel, 
 		tags = slices.DeleteFunc(tags, func(x string) bool { return x == t })
 		tags = append(tags, t)
 	}
-	um.Dimensions = append(um.Dimensions, UserDimension{TopicsDimension, append([]string{}, tags[max(0, len(tags)-userModelTags):]...)})
+	um.Dimensions = append(um.Dimensions, amigo.UserDimension{Description: TopicsDimension, Tags: append([]string{}, tags[max(0, len(tags)-userModelTags):]...)})
 	return um, nil
 }
 

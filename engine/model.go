@@ -141,11 +141,5 @@ type UserModelRequest struct {
 // without insight ids, which storage assigns.
 type UserModel struct {
 	Content    string
-	Dimensions []UserDimension
-}
-
-// UserDimension is one dimension of a user model.
-type UserDimension struct {
-	Description string
-	Tags        []string
+	Dimensions []amigo.UserDimension
 }
