@@ -130,7 +130,19 @@ var operationShapes = map[string]shapes{
 	"create-invited-user":  {Tag: "Users", Summary: "Invite a user into the organization.", Request: typeOf[wire.InviteUserInput](), Status: http.StatusCreated, Response: typeOf[wire.InvitedUser](), Errors: []int{http.StatusBadRequest, http.StatusConflict}},
 	"update-user-info":     {Tag: "Users", Summary: "Change a user's details.", Request: typeOf[wire.UpdateUserInput](), Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
 	"delete-user":          {Tag: "Users", Summary: "Delete a user.", Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
-	"update-user-role":     {Tag: "Users", Summary: "Give a user another role; both roles must be included in the caller's.", Request: typeOf[wire.UserRoleInput](), Requires: []string{"role_name"}, Status: http.StatusNoContent},
+	"get-user-model":       {Tag: "Users", Summary: "A user's models, learnt after their conversations, and additional context.", Status: http.StatusOK, Response: typeOf[wire.UserModelResponse]()},
+
+	"get-conversations": {Tag: "Conversations", Summary: "List conversations.", Status: http.StatusOK, Response: typeOf[wire.ConversationList](), Query: []queryParam{
+		{Name: "user_id", List: true, Schema: schema{Type: "string"}}, {Name: "service_id", List: true, Schema: schema{Type: "string", Pattern: idPattern.String()}},
+		{Name: "is_finished", Schema: schema{Type: "boolean"}}, qIDs, qLimit(150, 150), qContinuation, qSort,
+		{Name: "tag", Description: "Only conversations with this tag: key:value, key:* (any value) or key: (no value).", List: true, Schema: schema{Type: "string"}}}},
+	"get-conversation-messages": {Tag: "Conversations", Summary: "List a conversation's messages, newest first unless sort_by says otherwise.", Status: http.StatusOK, Response: typeOf[wire.MessageList](), Query: []queryParam{
+		qIDs, {Name: "message_type", List: true, Schema: schema{Type: "string", Enum: []string{"user-message", "agent-message", "agent-inner-thought", "external-event"}}},
+		{Name: "interaction_id", List: true, Schema: schema{Type: "string", Pattern: idPattern.String()}}, qLimit(500, 500), qContinuation, qSort}},
+	"finish-conversation":         {Tag: "Conversations", Summary: "Finish a conversation (one without messages is deleted); post-conversation processing follows.", Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest, http.StatusConflict}},
+	"retrieve-message-source":     {Tag: "Conversations", Summary: "The audio of a voice message; a text message has none (400).", Status: http.StatusOK, Response: typeOf[string](), Query: []queryParam{{Name: "long_lived", Schema: schema{Type: "boolean", Default: false}}}, Errors: []int{http.StatusBadRequest}},
+	"modify-tags-of-conversation": {Tag: "Conversations", Summary: "Set and delete tags of a conversation.", Request: typeOf[wire.ModifyTagsInput](), Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
+	"update-user-role":            {Tag: "Users", Summary: "Give a user another role; both roles must be included in the caller's.", Request: typeOf[wire.UserRoleInput](), Requires: []string{"role_name"}, Status: http.StatusNoContent},
 }
 
 // qText is an optional string query parameter.

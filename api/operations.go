@@ -131,5 +131,16 @@ var operations = []*operation{
 	{ID: "delete-user", Method: "DELETE", Path: "/v1/{organization}/user/{requested_user_id}", Limit: 500, Gate: [][]string{{amigo.PermDeleteUser}}, handler: (*Server).deleteUser},
 	// An extension (README, "Changing a user's role"): the spec's
 	// update-user-info has no role; the limit is update-user-info's.
+	{ID: "get-user-model", Method: "GET", Path: "/v1/{organization}/user/{user_id}/user_model", Limit: 60, Gate: [][]string{{amigo.PermGetUserModel}}, handler: (*Server).getUserModel},
+
+	// The conversation operations of ../shared/spec/conversations.json
+	// that answer without streaming (limits and permissions from
+	// CONVERSATIONS.md).
+	{ID: "get-conversations", Method: "GET", Path: "/v1/{organization}/conversation/", Limit: 15, Gate: [][]string{{amigo.PermGetConversation}}, handler: (*Server).getConversations},
+	{ID: "get-conversation-messages", Method: "GET", Path: "/v1/{organization}/conversation/{conversation_id}/messages/", Limit: 20, Gate: [][]string{{amigo.PermGetMessage}}, handler: (*Server).getConversationMessages},
+	{ID: "finish-conversation", Method: "POST", Path: "/v1/{organization}/conversation/{conversation_id}/finish/", Limit: 5, Gate: [][]string{{amigo.PermUpdateUserInfo}, {amigo.PermFinishConversation}}, handler: (*Server).finishConversation},
+	{ID: "retrieve-message-source", Method: "GET", Path: "/v1/{organization}/conversation/{conversation_id}/messages/{message_id}/source", Limit: 30, Gate: [][]string{{amigo.PermGetMessage}}, handler: (*Server).retrieveMessageSource},
+	{ID: "modify-tags-of-conversation", Method: "POST", Path: "/v1/{organization}/conversation/{conversation_id}/tags/", Limit: 50, Gate: [][]string{{amigo.PermModifyConversation}}, handler: (*Server).modifyConversationTags},
+
 	{ID: "update-user-role", Extension: true, Method: "PUT", Path: "/v1/{organization}/user/{requested_user_id}/role", Limit: 50, Gate: [][]string{{amigo.PermUpdateUserRole}}, handler: (*Server).updateUserRole},
 }

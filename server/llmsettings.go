@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -126,26 +125,4 @@ func (c *Config) normalizeLLMs() error {
 		return fmt.Errorf("default LLM %q is neither %s nor a configured LLM name (configure it with --llm-base-url %s=URL)", c.DefaultLLM, BuiltinLLM, c.DefaultLLM)
 	}
 	return nil
-}
-
-// APIKey reads the endpoint's key from its variable or file; "" when it
-// has none. A named variable that is unset, or a file that cannot be read,
-// is an error: a server must not start talking to a model without the key
-// it was told to use.
-func (e *LLMEndpoint) APIKey() (string, error) {
-	switch {
-	case e.APIKeyEnv != "":
-		v, ok := os.LookupEnv(e.APIKeyEnv)
-		if !ok || strings.TrimSpace(v) == "" {
-			return "", fmt.Errorf("the API key variable %s is not set", e.APIKeyEnv)
-		}
-		return strings.TrimSpace(v), nil
-	case e.APIKeyFile != "":
-		b, err := os.ReadFile(e.APIKeyFile)
-		if err != nil {
-			return "", fmt.Errorf("API key file: %w", err)
-		}
-		return strings.TrimSpace(string(b)), nil
-	}
-	return "", nil
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 
@@ -25,25 +24,35 @@ func newConversations(app *core.App, cfg Config, model engine.Model) (*core.Conv
 }
 
 // buildModel returns the model the walker asks: the built-in one when no
-// endpoint is configured, else a router by LLM name.
+// endpoint is configured; else the configured LLM names answer through
+// their endpoints (one OpenAI-compatible model routes among them), and the
+// other names through the default: the built-in model or a configured
+// name's endpoint.
 func buildModel(cfg Config) (engine.Model, error) {
 	if len(cfg.LLMs) == 0 {
 		return engine.Builtin{}, nil
 	}
-	r := &llmRouter{byName: map[string]engine.Model{}, fallback: engine.Builtin{}}
-	for _, name := range slices.Sorted(maps.Keys(cfg.LLMs)) {
+	oc := engine.OpenAIConfig{Endpoints: map[string]engine.Endpoint{}}
+	names := slices.Sorted(maps.Keys(cfg.LLMs))
+	for _, name := range names {
 		e := cfg.LLMs[name]
-		key, err := e.APIKey()
-		if err != nil {
-			return nil, fmt.Errorf("LLM %s: %w", name, err)
-		}
-		m, err := engine.NewOpenAI(engine.OpenAIConfig{BaseURL: e.BaseURL, APIKey: key, Model: e.Model, Timeout: e.Timeout})
-		if err != nil {
-			return nil, fmt.Errorf("LLM %s: %w", name, err)
-		}
+		oc.Endpoints[name] = engine.Endpoint{BaseURL: e.BaseURL, Model: e.Model, APIKeyEnv: e.APIKeyEnv, APIKeyFile: e.APIKeyFile, Timeout: e.Timeout}
+	}
+	// The OpenAI model needs a default endpoint; with the built-in model as
+	// the default it is never used, for the router keeps other names away.
+	oc.Default = oc.Endpoints[names[0]]
+	if e, ok := oc.Endpoints[cfg.DefaultLLM]; ok {
+		oc.Default = e
+	}
+	m, err := engine.NewOpenAI(oc)
+	if err != nil {
+		return nil, err
+	}
+	r := &llmRouter{byName: map[string]engine.Model{}, fallback: engine.Builtin{}}
+	for _, name := range names {
 		r.byName[name] = m
 	}
-	if m, ok := r.byName[cfg.DefaultLLM]; ok {
+	if cfg.DefaultLLM != BuiltinLLM {
 		r.fallback = m
 	}
 	return r, nil

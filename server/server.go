@@ -45,21 +45,33 @@ type Runtime struct {
 	Console *console.Console
 	// Conversations runs interactions (Open only).
 	Conversations *core.Conversations
-	redis         *redis.Client
+	// PostConversation runs the jobs finished conversations leave; Serve
+	// starts it. Its user-model function is the conversations' model's
+	// unless WithUserModel gives another.
+	PostConversation *core.PostConversationRunner
+	redis            *redis.Client
 }
 
 // Option changes how Open assembles a runtime.
 type Option func(*options)
 
 type options struct {
-	clock amigo.Clock
-	model engine.Model
+	clock     amigo.Clock
+	model     engine.Model
+	userModel core.UserModelFunc
 }
 
 // WithModel makes m the model of every conversation, whatever the model
 // settings say: tests use it to script a model's timing and failures.
 func WithModel(m engine.Model) Option {
 	return func(o *options) { o.model = m }
+}
+
+// WithUserModel gives the post-conversation runner the function that
+// computes a user's model from a finished conversation, instead of the
+// conversations' model's.
+func WithUserModel(fn core.UserModelFunc) Option {
+	return func(o *options) { o.userModel = fn }
 }
 
 // WithClock makes clock the server's one clock: core's rules, tokens,
@@ -104,6 +116,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) 
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: rt.Directory, Clusters: rt.stores(), DefaultCluster: cfg.DefaultCluster,
 		Keys: keys, Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL, Now: o.clock, Document: wire.Document,
 	})
+	rt.PostConversation = core.NewPostConversationRunner(rt.stores(), o.userModel, o.clock, logger)
 	reg := prometheus.NewRegistry()
 	limits, err := rt.rateLimits(reg)
 	if err != nil {
@@ -113,6 +126,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) 
 	if rt.Conversations, err = newConversations(rt.App, cfg, o.model); err != nil {
 		rt.Close()
 		return nil, err
+	}
+	if rt.PostConversation.UserModel == nil {
+		rt.PostConversation.UserModel = userModels(rt.Conversations.Walker())
 	}
 	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: reg, RateLimits: limits, Writable: rt.Writable,
 		DBTimeout: cfg.DBTimeout, IsUnavailable: postgres.IsUnavailable, SeparateMetrics: cfg.MetricsListen != "", Conversations: rt.Conversations})
@@ -302,7 +318,9 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 	if rt.Config.ChangeLogRetention > 0 {
 		go rt.pruneChangeLog(ctx, time.Hour)
 	}
-
+	if rt.PostConversation.UserModel != nil {
+		go rt.PostConversation.Run(ctx)
+	}
 	select {
 	case err := <-errc:
 		for _, s := range servers {
