@@ -91,7 +91,7 @@ func (s *Server) getConversationMessages(w http.ResponseWriter, r *http.Request,
 	}
 	out := wire.MessageList{Messages: make([]wire.MessageInstance, len(msgs)), Page: wire.Page{HasMore: more, ContinuationToken: next}}
 	for i, m := range msgs {
-		out.Messages[i] = wire.NewMessage(m)
+		out.Messages[i] = wire.NewMessageInstance(m)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

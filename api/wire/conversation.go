@@ -106,8 +106,8 @@ type MessageList struct {
 	Page
 }
 
-// NewMessage returns the message as the listing shows it.
-func NewMessage(m *amigo.Message) MessageInstance {
+// NewMessageInstance returns the message as the listing shows it.
+func NewMessageInstance(m *amigo.Message) MessageInstance {
 	return MessageInstance{ID: m.ID, InteractionID: m.InteractionID, CreatedAt: m.CreatedAt, Sender: m.Sender,
 		Message: m.Content, Format: m.Format, MessageType: string(m.Type)}
 }
