@@ -16,6 +16,8 @@ type shapes struct {
 	Tag     string
 	Summary string
 	Request reflect.Type // nil: no body
+	// Form sends Request as multipart/form-data rather than JSON.
+	Form bool
 	// Requires lists body fields that the domain requires although the
 	// wire shape leaves them optional (one shape read by two operations).
 	Requires []string
@@ -48,6 +50,12 @@ var (
 	qExpected     = queryParam{Name: "version", Description: "The version number the new version must get; 409 when another one was created first.", Schema: schema{Type: "integer", ExclusiveMinimum: intp(0)}}
 	qVersion      = queryParam{Name: "version", Description: "A version number or a range N-M; latest when absent.", Schema: schema{Type: "string"}}
 	qSort         = queryParam{Name: "sort_by", Description: "Fields to sort by, each prefixed with + or -.", List: true, Schema: schema{Type: "string"}}
+)
+
+// The query parameters of the conversation streams.
+var (
+	qResponseFormat = queryParam{Name: "response_format", Description: "text; voice is refused (400).", Schema: schema{Type: "string", Enum: []string{"text", "voice"}}}
+	qActionType     = queryParam{Name: "current_agent_action_type", Description: "A regular expression selecting the current-agent-action events by type; ^$ for none.", Schema: schema{Type: "string", Default: "^.*$"}}
 )
 
 // qLimit is a page size above 0; qLimitFrom0 one that may be 0.
@@ -107,6 +115,15 @@ var operationShapes = map[string]shapes{
 		Query: []queryParam{qLimit(10, 50), qContinuation}},
 	"promote-service-version-set":  {Tag: "History", Summary: "Copy another version set into this one atomically (from edge: the versions edge resolves to now).", Request: typeOf[wire.PromoteInput](), Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest, http.StatusPreconditionFailed}},
 	"rollback-service-version-set": {Tag: "History", Summary: "Restore an earlier revision of a version set as a new revision.", Request: typeOf[wire.RollbackInput](), Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest, http.StatusPreconditionFailed}},
+
+	"create-conversation": {Tag: "Conversations", Summary: "Create a conversation and stream its first interaction (NDJSON events).", Request: typeOf[wire.CreateConversationInput](), Status: http.StatusCreated,
+		Media: []string{"application/x-ndjson"}, Query: []queryParam{qResponseFormat, qActionType}, Errors: []int{http.StatusBadRequest, http.StatusConflict}},
+	"interact-with-conversation": {Tag: "Conversations", Summary: "Send a message to a conversation and stream the agent's answer (NDJSON events).", Request: typeOf[wire.InteractForm](), Form: true, Status: http.StatusOK,
+		Media: []string{"application/x-ndjson"}, Query: []queryParam{{Name: "request_format", Description: "text; voice is refused (400).", Schema: schema{Type: "string", Enum: []string{"text", "voice"}}}, qResponseFormat, qActionType},
+		Errors: []int{http.StatusBadRequest, http.StatusConflict}},
+	"recommend-responses-for-interaction": {Tag: "Conversations", Summary: "Suggest what the user could answer after the latest interaction.", Request: typeOf[wire.RecommendInput](), Status: http.StatusOK, Response: typeOf[wire.RecommendedResponses](), Errors: []int{http.StatusBadRequest}},
+	"get-interaction-insights":            {Tag: "Conversations", Summary: "What the agent did in an interaction: its state, transitions and reflections.", Status: http.StatusOK, Response: typeOf[wire.InteractionInsights]()},
+	"generate-conversation-starter":       {Tag: "Conversations", Summary: "Generate conversation starters for a service.", Request: typeOf[wire.StarterInput](), Status: http.StatusOK, Response: typeOf[wire.Starters]()},
 
 	"sign-in-with-api-key": {Tag: "Users", Summary: "Exchange an API key for a user's token (Bearer).", Status: http.StatusOK, Response: typeOf[wire.SignIn]()},
 	"get-users":            {Tag: "Users", Summary: "List users.", Status: http.StatusOK, Response: typeOf[wire.UserList](), Query: []queryParam{{Name: "user_id", List: true, Schema: schema{Type: "string"}}, {Name: "email", List: true, Schema: schema{Type: "string"}}, qLimitFrom0(100, 100), qContinuation, qSort}},

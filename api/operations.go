@@ -115,6 +115,13 @@ var operations = []*operation{
 	{ID: "promote-service-version-set", Extension: true, Method: "POST", Path: "/v1/{organization}/service/{service_id}/version_sets/{version_set_name}/promote", Limit: 30, Gate: [][]string{{amigo.PermCreateVersionSet, amigo.PermUpdateVersionSet}}, handler: (*Server).promoteVersionSet},
 	{ID: "rollback-service-version-set", Extension: true, Method: "POST", Path: "/v1/{organization}/service/{service_id}/version_sets/{version_set_name}/rollback", Limit: 30, Gate: [][]string{{amigo.PermCreateVersionSet, amigo.PermUpdateVersionSet}}, handler: (*Server).rollbackVersionSet},
 
+	// Conversations (conversations.json): the two streams answer NDJSON.
+	{ID: "create-conversation", Method: "POST", Path: "/v1/{organization}/conversation/", Limit: 5, Gate: [][]string{{amigo.PermCreateConversation}}, handler: (*Server).createConversation},
+	{ID: "interact-with-conversation", Method: "POST", Path: "/v1/{organization}/conversation/{conversation_id}/interact", Limit: 15, Gate: [][]string{{amigo.PermUpdateUserInfo}, {amigo.PermInteractWithConversation}}, handler: (*Server).interactWithConversation},
+	{ID: "recommend-responses-for-interaction", Method: "POST", Path: "/v1/{organization}/conversation/{conversation_id}/interaction/{interaction_id}/recommend_responses", Limit: 20, Gate: [][]string{{amigo.PermGetRecommendedResponses}}, handler: (*Server).recommendResponses},
+	{ID: "get-interaction-insights", Method: "GET", Path: "/v1/{organization}/conversation/{conversation_id}/interaction/{interaction_id}/insights", Limit: 20, Gate: [][]string{{amigo.PermGetInteractionInsights}, {amigo.PermGetStateMachine}}, handler: (*Server).getInteractionInsights},
+	{ID: "generate-conversation-starter", Method: "POST", Path: "/v1/{organization}/conversation/conversation_starter", Limit: 10, Gate: [][]string{{amigo.PermCreateConversation}}, handler: (*Server).generateConversationStarter},
+
 	{ID: "sign-in-with-api-key", Method: "POST", Path: "/v1/{organization}/user/signin_with_api_key", Limit: 5, Auth: authAPIKey, handler: (*Server).signIn},
 	{ID: "get-users", Method: "GET", Path: "/v1/{organization}/user/", Limit: 60, Gate: [][]string{{amigo.PermGetUserInfo}}, handler: (*Server).getUsers},
 	{ID: "create-invited-user", Method: "POST", Path: "/v1/{organization}/user/", Limit: 50, Gate: [][]string{{amigo.PermInviteUser}}, handler: (*Server).createInvitedUser},

@@ -33,6 +33,7 @@ type Server struct {
 	outage        outage
 	serviceJSON   serviceJSON
 	proxies       forwarded.Proxies
+	conversations *core.Conversations
 }
 
 // Options configure a Server.
@@ -57,6 +58,9 @@ type Options struct {
 	// Proxies are the reverse proxies whose X-Forwarded-For names the
 	// client address that per-address limits count.
 	Proxies forwarded.Proxies
+	// Conversations runs interactions; nil runs them on the built-in
+	// model with the default lease.
+	Conversations *core.Conversations
 }
 
 // NewServer returns a server for app.
@@ -73,6 +77,10 @@ func NewServer(app *core.App, opt Options) *Server {
 		writable: opt.Writable, proxies: opt.Proxies, metricsMux: http.NewServeMux(), dbTimeout: opt.DBTimeout, isUnavailable: opt.IsUnavailable}
 	if s.dbTimeout == 0 {
 		s.dbTimeout = DefaultDBTimeout
+	}
+	s.conversations = opt.Conversations
+	if s.conversations == nil {
+		s.conversations = core.NewConversations(app, core.ConversationOptions{})
 	}
 	for _, op := range operations {
 		s.mux.Handle(op.pattern(), s.route(op))

@@ -63,6 +63,13 @@ type Config struct {
 	// TrustedProxies are the addresses and CIDR ranges of the reverse
 	// proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.
 	TrustedProxies []string
+	// LLMs are the OpenAI-compatible models by Amigo LLM name; DefaultLLM
+	// answers for the names not among them (BuiltinLLM by default).
+	LLMs       map[string]*LLMEndpoint
+	DefaultLLM string
+	// InteractionLease is how long an interaction holds its conversation
+	// between renewals.
+	InteractionLease time.Duration
 }
 
 // Defaults of the embedded setup.
@@ -140,7 +147,7 @@ func (c *Config) Normalize() error {
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = DefaultShutdownPeriod
 	}
-	return nil
+	return c.normalizeLLMs()
 }
 
 // ParseClusters parses repeated NAME=URL values.

@@ -21,6 +21,7 @@ import (
 	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/console"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/engine"
 	"github.com/amigo-oss/amigo-server/forwarded"
 	"github.com/amigo-oss/amigo-server/postgres"
 	"github.com/amigo-oss/amigo-server/ratelimit"
@@ -43,8 +44,11 @@ type Runtime struct {
 	SigningKey SigningKey
 	// Console is the web console, served under /console/ by Handler.
 	Console *console.Console
+	// Conversations runs interactions (Open only).
+	Conversations *core.Conversations
 	// PostConversation runs the jobs finished conversations leave; Serve
-	// starts it when it has a user-model function (WithUserModel).
+	// starts it. Its user-model function is the conversations' model's
+	// unless WithUserModel gives another.
 	PostConversation *core.PostConversationRunner
 	redis            *redis.Client
 }
@@ -54,13 +58,19 @@ type Option func(*options)
 
 type options struct {
 	clock     amigo.Clock
+	model     engine.Model
 	userModel core.UserModelFunc
 }
 
+// WithModel makes m the model of every conversation, whatever the model
+// settings say: tests use it to script a model's timing and failures.
+func WithModel(m engine.Model) Option {
+	return func(o *options) { o.model = m }
+}
+
 // WithUserModel gives the post-conversation runner the function that
-// computes a user's model from a finished conversation (the conversation
-// engine's). Without it, finished conversations' jobs wait in their
-// table, durably, until a server that has one runs them.
+// computes a user's model from a finished conversation, instead of the
+// conversations' model's.
 func WithUserModel(fn core.UserModelFunc) Option {
 	return func(o *options) { o.userModel = fn }
 }
@@ -123,8 +133,15 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) 
 		rt.Close()
 		return nil, err
 	}
+	if rt.Conversations, err = newConversations(rt.App, cfg, o.model); err != nil {
+		rt.Close()
+		return nil, err
+	}
+	if rt.PostConversation.UserModel == nil {
+		rt.PostConversation.UserModel = userModels(rt.Conversations.Walker())
+	}
 	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: reg, RateLimits: limits, Writable: rt.Writable,
-		DBTimeout: cfg.DBTimeout, IsUnavailable: postgres.IsUnavailable, SeparateMetrics: cfg.MetricsListen != "", Proxies: proxies})
+		DBTimeout: cfg.DBTimeout, IsUnavailable: postgres.IsUnavailable, SeparateMetrics: cfg.MetricsListen != "", Proxies: proxies, Conversations: rt.Conversations})
 	if rt.Console, err = newConsole(rt); err != nil {
 		rt.Close()
 		return nil, err
@@ -281,6 +298,10 @@ func (rt *Runtime) HTTPServer() *http.Server {
 	}
 }
 
+// interactionsCloseTimeout bounds the wait, after the shutdown timeout,
+// for cut interactions to record their failure.
+const interactionsCloseTimeout = 5 * time.Second
+
 // Serve listens and serves until ctx is done, then shuts down gracefully:
 // in-flight requests finish (up to the shutdown timeout).
 func (rt *Runtime) Serve(ctx context.Context) error {
@@ -324,7 +345,20 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 	defer cancel()
 	var errs []error
 	for _, s := range servers {
-		errs = append(errs, s.Shutdown(shutdownCtx))
+		if err := s.Shutdown(shutdownCtx); err != nil {
+			// Streams still running past the bound are cut: closing their
+			// connections cancels their interactions, which are then
+			// recorded failed and release their conversations.
+			s.Close()
+			errs = append(errs, err)
+		}
+	}
+	if rt.Conversations != nil {
+		waitCtx, cancel := context.WithTimeout(context.Background(), interactionsCloseTimeout)
+		if err := rt.Conversations.Wait(waitCtx); err != nil {
+			rt.Logger.Warn("interactions still running at exit; their leases will expire", "err", err)
+		}
+		cancel()
 	}
 	for range servers {
 		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
