@@ -261,5 +261,5 @@ func checkOperationID(op string) error {
 	if editDistance(op, best) <= max(2, len(op)/3) {
 		return fmt.Errorf("unknown operation id %s; did you mean %s?", op, best)
 	}
-	return fmt.Errorf("unknown operation id %s; the operation ids are listed in the README's rate-limit table", op)
+	return fmt.Errorf("unknown operation id %s; the operation ids are listed in the endpoint table of docs/api.md", op)
 }
