@@ -27,8 +27,14 @@ import (
 // is the server: it runs in the background (the reader's first terminal)
 // and the blocks after it run once it answers /healthz. The blocks before
 // the server run from the clone's root (the reader's clone), the others
-// from the directory the README says to work in. Each block must exit 0 and
-// print no API error ({"detail": …}).
+// from the directory the README says to work in, in one bash session (the
+// reader's second terminal: variables carry over), README.md's first and
+// then docs/api.md's (its worked example continues the quick start). Each
+// block must exit 0 and print no API error ({"detail": …}), unless marked
+//
+//	<!-- readme-test: errors shown -->
+//
+// (a block that shows an error on purpose, such as a dry run's 422).
 //
 // What the test adapts, and only this: the README's working directory
 // /tmp/amigo-try becomes a temporary directory, the server listens on a
@@ -39,12 +45,14 @@ import (
 const (
 	readmeRun        = "<!-- readme-test -->"
 	readmeBackground = "<!-- readme-test: background -->"
+	readmeErrors     = "<!-- readme-test: errors shown -->"
 	readmeWorkDir    = "/tmp/amigo-try"
 )
 
 type readmeBlock struct {
-	line       int // of the opening fence, 1-based
+	where      string // file:line of the opening fence
 	background bool
+	errors     bool // may print an API error
 	script     string
 }
 
@@ -70,11 +78,11 @@ func readmeBlocks(t *testing.T, path string) []readmeBlock {
 		case cur != nil:
 			cur.script += line + "\n"
 		case marker != "" && line == "```sh":
-			cur = &readmeBlock{line: n, background: marker == readmeBackground}
+			cur = &readmeBlock{where: fmt.Sprintf("%s:%d", filepath.Base(path), n), background: marker == readmeBackground, errors: marker == readmeErrors}
 			marker = ""
 		case marker != "":
 			t.Fatalf("%s:%d: %s must be followed by a ```sh block, not %q", path, n-1, marker, line)
-		case line == readmeRun || line == readmeBackground:
+		case line == readmeRun || line == readmeBackground || line == readmeErrors:
 			marker = line
 		}
 	}
@@ -104,6 +112,7 @@ func TestREADMEQuickStart(t *testing.T) {
 	if len(blocks) == 0 {
 		t.Fatal("README.md has no block marked " + readmeRun)
 	}
+	blocks = append(blocks, readmeBlocks(t, filepath.Join(root, "docs", "api.md"))...)
 
 	tmp := t.TempDir()
 	work, bin := filepath.Join(tmp, "amigo-try"), filepath.Join(tmp, "bin")
@@ -130,28 +139,60 @@ func TestREADMEQuickStart(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dir, serverSeen := root, false
+	dir, serverSeen, session := root, false, []readmeBlock(nil)
 	for _, b := range blocks {
-		script := strings.ReplaceAll(b.script, readmeWorkDir, work)
-		where := fmt.Sprintf("README.md:%d", b.line)
-		if b.background {
-			startREADMEServer(t, ctx, where, script, dir, env, addr)
-			dir, serverSeen = work, true
+		b.script = strings.ReplaceAll(b.script, readmeWorkDir, work)
+		if !b.background {
+			session = append(session, b)
 			continue
 		}
-		cmd := exec.CommandContext(ctx, "bash", "-e", "-o", "pipefail", "-c", script)
-		cmd.Dir, cmd.Env = dir, env
-		out, err := cmd.CombinedOutput()
-		t.Logf("%s:\n%s", where, out)
-		if err != nil {
-			t.Fatalf("%s: %v\n%s\n%s", where, err, script, out)
-		}
-		if strings.Contains(string(out), `{"detail"`) {
-			t.Fatalf("%s: an API error:\n%s", where, out)
-		}
+		runREADMESession(t, ctx, session, dir, env)
+		startREADMEServer(t, ctx, b.where, b.script, dir, env, addr)
+		dir, serverSeen, session = work, true, nil
 	}
 	if !serverSeen {
 		t.Fatal("README.md has no block marked " + readmeBackground)
+	}
+	runREADMESession(t, ctx, session, dir, env)
+}
+
+// runREADMESession runs blocks in one bash session, as a reader types them
+// into one terminal, and fails on the first that exits non-zero or prints
+// an API error it is not marked to show.
+func runREADMESession(t *testing.T, ctx context.Context, blocks []readmeBlock, dir string, env []string) {
+	t.Helper()
+	if len(blocks) == 0 {
+		return
+	}
+	const sep = "@@readme-test block "
+	var script strings.Builder
+	for i, b := range blocks {
+		fmt.Fprintf(&script, "printf '\\n%s%d\\n'\n%s", sep, i, b.script)
+	}
+	cmd := exec.CommandContext(ctx, "bash", "-e", "-o", "pipefail", "-c", script.String())
+	cmd.Dir, cmd.Env = dir, env
+	out, runErr := cmd.CombinedOutput()
+	parts := strings.Split(string(out), "\n"+sep)
+	last := -1
+	for _, part := range parts[1:] {
+		num, text, _ := strings.Cut(part, "\n")
+		i := 0
+		if _, err := fmt.Sscan(num, &i); err != nil || i < 0 || i >= len(blocks) {
+			t.Fatalf("the session's output is garbled at %q", num)
+		}
+		last = i
+		b := blocks[i]
+		t.Logf("%s:\n%s", b.where, text)
+		if !b.errors && strings.Contains(text, `{"detail"`) {
+			t.Fatalf("%s: an API error:\n%s", b.where, text)
+		}
+	}
+	if runErr != nil {
+		where := "before the first block"
+		if last >= 0 {
+			where = blocks[last].where
+		}
+		t.Fatalf("%s: %v\n%s", where, runErr, out)
 	}
 }
 
