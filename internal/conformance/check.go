@@ -29,7 +29,7 @@ var extraStatuses = []struct {
 	{"create-organization", http.StatusNotFound, "an x-mongo-cluster-name that is not a cluster of this region is 404, as the regions issue demands"},
 	{"get-conversations", http.StatusNotFound, "an unknown organization is 404 on every operation; conversations.json documents none here"},
 	{"upsert-service-version-set", http.StatusPreconditionFailed, "a stale If-Match (an extension: docs/history.md) is 412"},
-	{"delete-service-version-set", http.StatusPreconditionFailed, "a stale If-Match (an extension: README, Change history) is 412"},
+	{"delete-service-version-set", http.StatusPreconditionFailed, "a stale If-Match (an extension: docs/history.md) is 412"},
 }
 
 // allowedExtra reports whether status is in extraStatuses for operationID.
