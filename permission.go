@@ -244,7 +244,7 @@ const (
 )
 
 // DefaultRoles returns the grant sets of the four default roles, documented
-// in the README:
+// in docs/roles.md:
 //   - DefaultUserRole reads services, agents and state machines, and holds
 //     the conversations of its own (every Conversation:* permission on
 //     user_id self), its own user model, and update-user-info on itself,

@@ -249,7 +249,7 @@ func parameters(op *operation, sh shapes) []docParameter {
 			Description: "A platform administrator's own organization, when working on another one."})
 	}
 	ps = append(ps, docParameter{Name: "x-mongo-cluster-name", In: "header", Schema: &schema{Type: "string"},
-		Description: "The cluster the caller expects the organization on (README: Regions, clusters and maintenance)."})
+		Description: "The cluster the caller expects the organization on (docs/regions.md)."})
 	return ps
 }
 

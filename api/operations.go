@@ -28,7 +28,7 @@ type operation struct {
 	// attributes, is core's. Operations without authentication have none.
 	Gate [][]string
 	// Extension marks an operation the Amigo spec does not have; the
-	// README documents it.
+	// docs/ pages document it.
 	Extension bool
 	handler   func(s *Server, w http.ResponseWriter, r *http.Request, t *core.Tenant) error
 }
@@ -72,7 +72,7 @@ func (op *operation) pattern() string {
 }
 
 // getOrganizationLimit is the per-address limit of get-organization, which
-// the spec does not give; documented in the README.
+// the spec does not give; documented in docs/roles.md.
 const getOrganizationLimit = 60
 
 var operations = []*operation{
@@ -106,7 +106,7 @@ var operations = []*operation{
 	{ID: "upsert-service-version-set", Method: "PUT", Path: "/v1/{organization}/service/{service_id}/version_sets/{version_set_name}/", Limit: 30, Gate: [][]string{{amigo.PermCreateVersionSet, amigo.PermUpdateVersionSet}}, handler: (*Server).upsertVersionSet},
 	{ID: "delete-service-version-set", Method: "DELETE", Path: "/v1/{organization}/service/{service_id}/version_sets/{version_set_name}/", Limit: 30, Gate: [][]string{{amigo.PermDeleteVersionSet}}, handler: (*Server).deleteVersionSet},
 
-	// Extensions (README, "Change history"): not in the Amigo spec, so no
+	// Extensions (docs/history.md): not in the Amigo spec, so no
 	// official SDK calls them; limits follow their neighbours.
 	{ID: "get-changes", Extension: true, Method: "GET", Path: "/v1/{organization}/changes/", Limit: 20, Gate: [][]string{{amigo.PermGetChangeLog}}, handler: (*Server).getChanges},
 	{ID: "get-agent-version-diff", Extension: true, Method: "GET", Path: "/v1/{organization}/organization/agent/{agent_id}/version/diff", Limit: 20, Gate: [][]string{{amigo.PermGetAgent}}, handler: (*Server).getAgentVersionDiff},
@@ -127,7 +127,7 @@ var operations = []*operation{
 	{ID: "create-invited-user", Method: "POST", Path: "/v1/{organization}/user/", Limit: 50, Gate: [][]string{{amigo.PermInviteUser}}, handler: (*Server).createInvitedUser},
 	{ID: "update-user-info", Method: "POST", Path: "/v1/{organization}/user/{requested_user_id}", Limit: 50, Gate: [][]string{{amigo.PermUpdateUserInfo}}, handler: (*Server).updateUserInfo},
 	{ID: "delete-user", Method: "DELETE", Path: "/v1/{organization}/user/{requested_user_id}", Limit: 500, Gate: [][]string{{amigo.PermDeleteUser}}, handler: (*Server).deleteUser},
-	// An extension (README, "Changing a user's role"): the spec's
+	// An extension (docs/roles.md, "Changing a user's role"): the spec's
 	// update-user-info has no role; the limit is update-user-info's.
 	{ID: "get-user-model", Method: "GET", Path: "/v1/{organization}/user/{user_id}/user_model", Limit: 60, Gate: [][]string{{amigo.PermGetUserModel}}, handler: (*Server).getUserModel},
 

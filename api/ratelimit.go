@@ -78,7 +78,7 @@ func (l *limiter) check(ctx context.Context, w http.ResponseWriter, op *operatio
 // per minute (a burst of ten, then one every six seconds). The sign-in
 // operation's own limit counts per API key, user and address, which an attacker
 // guessing key ids never repeats; this one counts the guesses. Documented
-// in the README.
+// in docs/roles.md.
 const failedSignInLimit = 10
 
 // failedSignInKey is the limiter key of a client address's failed sign-ins.

@@ -8,14 +8,14 @@ import (
 	"testing"
 )
 
-var updateREADME = flag.Bool("update", false, "rewrite the README's endpoint table from the operations table")
+var updateREADME = flag.Bool("update", false, "rewrite docs/api.md's endpoint table from the operations table")
 
 const (
 	endpointsBegin = "<!-- endpoint table: generated from api/operations.go; go test ./api -run TestREADMEEndpointTable -update -->\n"
 	endpointsEnd   = "<!-- end of endpoint table -->\n"
 )
 
-// endpointTable renders the operations table as the README shows it.
+// endpointTable renders the operations table as docs/api.md shows it.
 func endpointTable() string {
 	var b strings.Builder
 	b.WriteString("| operation | method | path | permission | requests per minute, per |\n|---|---|---|---|---|\n")
@@ -40,10 +40,10 @@ func endpointTable() string {
 	return b.String()
 }
 
-// TestREADMEEndpointTable fails when the README's endpoint table is not the
-// one the operations table renders.
+// TestREADMEEndpointTable fails when the endpoint table in docs/api.md (once
+// the README's) is not the one the operations table renders.
 func TestREADMEEndpointTable(t *testing.T) {
-	const path = "../README.md"
+	const path = "../docs/api.md"
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +51,7 @@ func TestREADMEEndpointTable(t *testing.T) {
 	before, rest, ok1 := strings.Cut(string(data), endpointsBegin)
 	got, after, ok2 := strings.Cut(rest, endpointsEnd)
 	if !ok1 || !ok2 {
-		t.Fatalf("README.md has no endpoint table between %q and %q", endpointsBegin, endpointsEnd)
+		t.Fatalf("docs/api.md has no endpoint table between %q and %q", endpointsBegin, endpointsEnd)
 	}
 	want := endpointTable()
 	if got == want {
@@ -63,5 +63,5 @@ func TestREADMEEndpointTable(t *testing.T) {
 		}
 		return
 	}
-	t.Errorf("README.md's endpoint table differs from the operations table; run go test ./api -run TestREADMEEndpointTable -update\n got:\n%s\nwant:\n%s", got, want)
+	t.Errorf("docs/api.md's endpoint table differs from the operations table; run go test ./api -run TestREADMEEndpointTable -update\n got:\n%s\nwant:\n%s", got, want)
 }

@@ -17,7 +17,7 @@ import (
 )
 
 // The cost of a request grows linearly with its body, and stays within a
-// small multiple of it: README, "Limits and failure behaviour".
+// small multiple of it: docs/limits.md.
 
 // behaviorsBody is a complete agent version whose behaviors are n copies
 // of item: 4 bytes a behavior, so 975,000 make a 3.9 MB body.

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// The history extensions of amigo-server (its README, "Change history"):
+// The history extensions of amigo-server (its docs/history.md):
 // the change log, version diffs, version set revisions, promote and
 // rollback. None is in the Amigo spec.
 

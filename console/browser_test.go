@@ -96,7 +96,7 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 }
 
 // screenshot saves a PNG of the page into docs/ when
-// AMIGO_UPDATE_SCREENSHOTS=1 (the README shows them), else into a
+// AMIGO_UPDATE_SCREENSHOTS=1 (docs/console.md shows them), else into a
 // temporary directory; either way it must not be empty.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
@@ -460,7 +460,7 @@ func createOrg(t *testing.T, env *testenv.Env, id string, fields map[string]any)
 
 // walkthrough is what a user does: the branded sign-in, onboarding, a
 // state machine's graph, sign-out; then a DefaultUserRole user's limits
-// and an unknown organization. It takes the README's screenshots.
+// and an unknown organization. It takes docs/console.md's screenshots.
 func walkthrough(t *testing.T, ctx context.Context, env *testenv.Env) {
 	acme := createOrg(t, env, "acme", map[string]any{
 		"org_name": "Acme Health", "title": "Acme Health Assistant",

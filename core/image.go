@@ -28,7 +28,7 @@ var (
 // Image budgets. Images are served back to anyone, so each is decoded in
 // full to prove it is what its header says; the budget bounds what that
 // decode may allocate (at most 8 bytes a pixel: 32 MiB) whatever the
-// header claims. Documented in the README.
+// header claims. Documented in docs/limits.md.
 const (
 	MaxImagePixels = 4 << 20 // 4,194,304: 2048×2048, or a 3200×1280 logo
 	MaxImageSide   = 8192

@@ -5,8 +5,8 @@ package core
 // field, and they keep every indexed value well inside what PostgreSQL can
 // index (a B-tree entry holds at most about 2,700 bytes; a character takes
 // up to 4), so both databases accept and refuse exactly the same input.
-// The 422 for a longer value names the limit. The README's "Limits and
-// failure behaviour" section lists them.
+// The 422 for a longer value names the limit. docs/limits.md lists
+// them.
 const (
 	// maxName bounds names: of services, organizations, users, roles,
 	// API keys, keyterms.

@@ -15,13 +15,13 @@ import (
 
 // Setting is one configuration setting under all its names. Settings is
 // the one declaration that the flags, the AMIGO_* environment variables,
-// the configuration file's keys and the README's configuration table come
+// the configuration file's keys and docs/configuration.md's settings table come
 // from: adding a setting is adding one line there.
 type Setting struct {
 	Flag    string // the flag's name without dashes; empty: no flag
 	Env     string // the environment variable; empty: none
 	Key     string // the file's key, dots for nesting; empty: not in the file
-	Default string // the default as help and README show it
+	Default string // the default as help and docs/configuration.md show it
 	Help    string
 	Shape   Shape
 	// set stores the setting's values into a Config, refusing values that
@@ -41,7 +41,7 @@ const (
 	Mapping
 )
 
-// Settings lists every setting, in the order help and README show them.
+// Settings lists every setting, in the order help and docs/configuration.md show them.
 var Settings = []Setting{
 	{Flag: "config", Env: "AMIGO_CONFIG", Help: "YAML configuration file; flags and AMIGO_* variables override its values",
 		set: text(func(c *Config) *string { return &c.ConfigFile }, nil)},
@@ -261,5 +261,5 @@ func checkOperationID(op string) error {
 	if editDistance(op, best) <= max(2, len(op)/3) {
 		return fmt.Errorf("unknown operation id %s; did you mean %s?", op, best)
 	}
-	return fmt.Errorf("unknown operation id %s; the operation ids are listed in the README's rate-limit table", op)
+	return fmt.Errorf("unknown operation id %s; the operation ids are listed in the endpoint table of docs/api.md", op)
 }

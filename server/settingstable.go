@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// SettingsTable renders Settings as the README's configuration table, so
-// that the README cannot drift from the flags (TestREADMESettingsTable).
+// SettingsTable renders Settings as the settings table of docs/configuration.md, so
+// that the documentation cannot drift from the flags (TestREADMESettingsTable).
 func SettingsTable() string {
 	var b strings.Builder
 	b.WriteString("| flag | environment | file key | default | meaning |\n|---|---|---|---|---|\n")

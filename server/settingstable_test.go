@@ -7,17 +7,17 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the README's configuration table from Settings")
+var update = flag.Bool("update", false, "rewrite docs/configuration.md's settings table from Settings")
 
 const (
 	tableBegin = "<!-- settings table: generated from server.Settings; go test ./server -run TestREADMESettingsTable -update -->\n"
 	tableEnd   = "<!-- end of settings table -->\n"
 )
 
-// TestREADMESettingsTable fails when the README's configuration table is
-// not the one Settings renders.
+// TestREADMESettingsTable fails when the settings table in
+// docs/configuration.md (once the README's) is not the one Settings renders.
 func TestREADMESettingsTable(t *testing.T) {
-	const path = "../README.md"
+	const path = "../docs/configuration.md"
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -26,7 +26,7 @@ func TestREADMESettingsTable(t *testing.T) {
 	before, rest, ok1 := strings.Cut(readme, tableBegin)
 	got, after, ok2 := strings.Cut(rest, tableEnd)
 	if !ok1 || !ok2 {
-		t.Fatalf("README.md has no configuration table between %q and %q", tableBegin, tableEnd)
+		t.Fatalf("docs/configuration.md has no settings table between %q and %q", tableBegin, tableEnd)
 	}
 	want := SettingsTable()
 	if got == want {
@@ -38,7 +38,7 @@ func TestREADMESettingsTable(t *testing.T) {
 		}
 		return
 	}
-	t.Errorf("README.md's configuration table differs from server.Settings; run go test ./server -run TestREADMESettingsTable -update\n got:\n%s\nwant:\n%s", got, want)
+	t.Errorf("docs/configuration.md's settings table differs from server.Settings; run go test ./server -run TestREADMESettingsTable -update\n got:\n%s\nwant:\n%s", got, want)
 }
 
 // TestEverySettingHasAName guards the declaration: every setting is

@@ -9,8 +9,8 @@ import (
 )
 
 // The shapes of the history extension: the change log, version diffs and
-// version set revisions. None is in the Amigo spec; the README documents
-// them.
+// version set revisions. None is in the Amigo spec; docs/history.md
+// documents them.
 
 // Actor is who made a change: a user (through the API key api_key_id, when
 // the token came from one, created by api_key_creator), or the operator

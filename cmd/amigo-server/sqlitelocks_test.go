@@ -18,7 +18,7 @@ import (
 
 // TestWritesSurviveOtherSQLiteClients is the operator's afternoon: a
 // server runs and is probed, someone looks at its databases with SQLite
-// (a program of their own, the sqlite3 shell as the README shows it),
+// (a program of their own, the sqlite3 shell as docs/limits.md shows it),
 // clients write, operator commands change the directory, and the machine
 // dies. Every acknowledged write is there after the restart, and the
 // running server saw the operator's changes within its directory cache
@@ -120,7 +120,7 @@ func TestWritesSurviveOtherSQLiteClients(t *testing.T) {
 // lookWithSQLite opens the database at path as independent SQLite clients
 // do, reads from it and closes it: a program of our own on modernc's
 // SQLite (read-write, as a backup tool or a script would open it), and the
-// sqlite3 shell in the README's read-only form and in its plain one when
+// sqlite3 shell in docs/limits.md's read-only form and in its plain one when
 // the shell is installed. Each runs in this process or its own, never in
 // the server's.
 func lookWithSQLite(t *testing.T, path string) {

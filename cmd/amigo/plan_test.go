@@ -25,7 +25,7 @@ func rewrite(t *testing.T, dir, file, old, new string) {
 	}
 }
 
-// TestPlanCatchesPinnedVersions is the README's trap: a service whose
+// TestPlanCatchesPinnedVersions is the trap of docs/api.md's worked example: a service whose
 // version sets pin agent Amy's version 2, and files that switch it to an
 // agent amy that will have one version. The plan refuses what the server
 // would refuse halfway, before anything changes; --prune, which deletes
@@ -116,7 +116,7 @@ func TestDryRunAsksTheServer(t *testing.T) {
 	})
 }
 
-// TestWorkedExampleComposesWithExamples does what the README does: its
+// TestWorkedExampleComposesWithExamples does what docs/api.md does: its
 // worked example through the API (agent amy at version 2, pinned with an
 // LLM preference by canary and release), then amigo apply -f examples/.
 // The dry run's plan is what apply does, and apply succeeds.

@@ -28,8 +28,8 @@ var extraStatuses = []struct {
 	{"get-organization", http.StatusTooManyRequests, "the product issue demands a per-IP limit here; the spec omits 429"},
 	{"create-organization", http.StatusNotFound, "an x-mongo-cluster-name that is not a cluster of this region is 404, as the regions issue demands"},
 	{"get-conversations", http.StatusNotFound, "an unknown organization is 404 on every operation; conversations.json documents none here"},
-	{"upsert-service-version-set", http.StatusPreconditionFailed, "a stale If-Match (an extension: README, Change history) is 412"},
-	{"delete-service-version-set", http.StatusPreconditionFailed, "a stale If-Match (an extension: README, Change history) is 412"},
+	{"upsert-service-version-set", http.StatusPreconditionFailed, "a stale If-Match (an extension: docs/history.md) is 412"},
+	{"delete-service-version-set", http.StatusPreconditionFailed, "a stale If-Match (an extension: docs/history.md) is 412"},
 }
 
 // allowedExtra reports whether status is in extraStatuses for operationID.
@@ -43,7 +43,7 @@ func allowedExtra(operationID string, status int) bool {
 }
 
 // nullDryRuns lists the operations the server gives ?dry_run=true as an
-// extension (README, Endpoints): a dry run stores nothing and answers 201
+// extension (docs/api.md, Endpoints): a dry run stores nothing and answers 201
 // with JSON null, as the spec's create-service-hierarchical-state-machine-
 // version does, although the operation's own schema has no null. Only a
 // request carrying the parameter, which the spec's clients never send, may
