@@ -89,6 +89,12 @@ func RequirePostgres(t testing.TB) Backend {
 	return b
 }
 
+// withSearchPath is base with schema as the connections' search path.
+// Their commits do not wait for the WAL to reach the disk
+// (synchronous_commit=off, unless base sets it): what the tests see is the
+// same, but a test's migrations and writes no longer queue for fsync
+// behind everyone else's on a shared server. The durability tests use
+// private servers and kill them; this shared one is never stopped.
 func withSearchPath(base, schema string) string {
 	u, err := url.Parse(base)
 	if err != nil {
@@ -96,6 +102,9 @@ func withSearchPath(base, schema string) string {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	if !q.Has("synchronous_commit") {
+		q.Set("synchronous_commit", "off")
+	}
 	u.RawQuery = q.Encode()
 	return u.String()
 }
