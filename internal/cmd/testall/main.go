@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"slices"
 	"strings"
 	"time"
@@ -32,6 +33,10 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
+	// Ctrl-C reaches go test too (one process group): it stops its tests
+	// and exits, and the summary still says what ran. (A handler, not
+	// signal.Ignore: an ignored signal would stay ignored in go test.)
+	signal.Notify(make(chan os.Signal, 1), os.Interrupt)
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		fatal(err)
