@@ -59,9 +59,9 @@ func Postgres(t testing.TB) (Backend, bool) {
 	base, err := testsvc.Postgres.URL()
 	if err != nil {
 		if RequireServices() {
-			t.Fatalf("%s=1: %v", testsvc.RequireEnv, err)
+			testsvc.Postgres.Unavailable(t, err)
 		}
-		t.Log(err)
+		t.Log(testsvc.Postgres.SkipReason(err))
 		return Backend{}, false
 	}
 	admin, err := sql.Open("pgx", base)
@@ -120,6 +120,6 @@ func Run(t *testing.T, fn func(t *testing.T, b Backend)) {
 		})
 	}
 	if _, err := testsvc.Postgres.URL(); err != nil {
-		t.Run("postgres", func(t *testing.T) { t.Skip(err) })
+		t.Run("postgres", func(t *testing.T) { t.Skip(testsvc.Postgres.SkipReason(err)) })
 	}
 }

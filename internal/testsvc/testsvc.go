@@ -78,7 +78,7 @@ var Redis = &Service{
 const probeTimeout = 3 * time.Second
 
 // URL returns the service's URL, or an error that says why there is none
-// and which variable enables it. It checks once per process that the
+// and which variable enables it (see Unavailable). It checks once per process that the
 // service answers.
 func (s *Service) URL() (string, error) {
 	s.once.Do(func() { s.url, s.err = s.find() })
@@ -89,15 +89,15 @@ func (s *Service) find() (string, error) {
 	u, set := os.LookupEnv(s.Env)
 	switch {
 	case u == Off:
-		return "", fmt.Errorf("%s tests skipped: %s=%s", s.Name, s.Env, Off)
+		return "", fmt.Errorf("%s=%s", s.Env, Off)
 	case !set || u == "":
 		if err := s.check(s.DefaultURL); err != nil {
-			return "", fmt.Errorf("%s tests skipped: none at %s (%v); set %s to run them", s.Name, redacted(s.DefaultURL), err, s.Env)
+			return "", fmt.Errorf("none at %s (%v); set %s to run them", redacted(s.DefaultURL), err, s.Env)
 		}
 		return s.DefaultURL, nil
 	}
 	if err := s.check(u); err != nil {
-		return "", fmt.Errorf("%s tests skipped: %s at %s=%s is unreachable: %v", s.Name, s.Name, s.Env, redacted(u), err)
+		return "", fmt.Errorf("%s at %s=%s is unreachable: %v", s.Name, s.Env, redacted(u), err)
 	}
 	return u, nil
 }
@@ -114,19 +114,25 @@ func (s *Service) Get(t testing.TB) string {
 	t.Helper()
 	u, err := s.URL()
 	if err != nil {
-		Unavailable(t, "%v", err)
+		s.Unavailable(t, err)
 	}
 	return u
 }
 
-// Unavailable skips t with the message, or fails it when services are
-// required.
-func Unavailable(t testing.TB, format string, args ...any) {
+// Unavailable skips t because of err, URL's error, or fails it when
+// services are required.
+func (s *Service) Unavailable(t testing.TB, err error) {
 	t.Helper()
 	if Require() {
-		t.Fatalf(RequireEnv+"=1: "+format, args...)
+		t.Fatalf("%s is required (%s=1): %v", s.Name, RequireEnv, err)
 	}
-	t.Skipf(format, args...)
+	t.Skip(s.SkipReason(err))
+}
+
+// SkipReason is what a test skipped because of err, URL's error, says; the
+// same words in every package.
+func (s *Service) SkipReason(err error) string {
+	return s.Name + " tests skipped: " + err.Error()
 }
 
 func pingPostgres(ctx context.Context, u string) error {
@@ -143,7 +149,7 @@ func pingRedis(ctx context.Context, u string) error {
 	if err != nil {
 		return err
 	}
-	opt.MaxRetries = -1
+	opt.MaxRetries, opt.DialerRetries = -1, 1
 	c := redis.NewClient(opt)
 	defer c.Close()
 	return c.Ping(ctx).Err()

@@ -28,9 +28,9 @@ func TestWhyNot(t *testing.T) {
 		name, value string
 		want        []string
 	}{
-		{"off", "off", []string{"PostgreSQL tests skipped: AMIGO_TEST_POSTGRES_URL=off"}},
+		{"off", "off", []string{"AMIGO_TEST_POSTGRES_URL=off"}},
 		{"unset, nothing at the default address", "",
-			[]string{"PostgreSQL tests skipped: none at postgres://postgres@" + addr + "/test", "set AMIGO_TEST_POSTGRES_URL to run them"}},
+			[]string{"none at postgres://postgres@" + addr + "/test", "set AMIGO_TEST_POSTGRES_URL to run them"}},
 		{"set, unreachable", "postgres://postgres:hunter2@" + addr + "/test",
 			[]string{"PostgreSQL at AMIGO_TEST_POSTGRES_URL=postgres://postgres:xxxxx@" + addr + "/test is unreachable"}},
 	} {
