@@ -46,6 +46,9 @@ func TestNoGrantsNoAccess(t *testing.T) {
 	nobody, _ := newRoster(env, org).member(t, "Nobody")
 	param := regexp.MustCompile(`\{[a-z_]+\}`)
 	for _, op := range api.Operations() {
+		if op.ID == "get-organization" || op.ID == "sign-in-with-api-key" {
+			continue // they need no permission
+		}
 		t.Run(op.ID, func(t *testing.T) {
 			path := param.ReplaceAllStringFunc(op.Path, func(p string) string {
 				switch p {
@@ -64,8 +67,6 @@ func TestNoGrantsNoAccess(t *testing.T) {
 			}
 			c := nobody
 			switch op.ID {
-			case "get-organization", "sign-in-with-api-key":
-				t.Skip("needs no permission")
 			case "create-organization":
 				path = "/v1/newco/organization/"
 				c = nobody.With("X-ORG-ID", "acme")

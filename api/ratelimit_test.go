@@ -4,15 +4,13 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"os"
 	"regexp"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/amigo-oss/amigo-server/internal/testenv"
+	"github.com/amigo-oss/amigo-server/internal/testsvc"
 	"github.com/amigo-oss/amigo-server/server"
 )
 
@@ -28,31 +26,12 @@ func limited(t *testing.T, mode string, configure ...func(*server.Config)) *test
 	}})
 }
 
-// testRedisURL returns AMIGO_TEST_REDIS_URL after checking that Redis
-// answers; it skips the test otherwise, or fails it when
+// testRedisURL returns the URL of the tests' Redis (see testsvc); it skips
+// the test when there is none, or fails it when
 // AMIGO_TEST_REQUIRE_SERVICES=1.
 func testRedisURL(t *testing.T) string {
 	t.Helper()
-	unavailable := t.Skipf
-	if testenv.RequireServices() {
-		unavailable = t.Fatalf
-	}
-	url := os.Getenv("AMIGO_TEST_REDIS_URL")
-	if url == "" {
-		unavailable("AMIGO_TEST_REDIS_URL is not set")
-	}
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatalf("AMIGO_TEST_REDIS_URL: %v", err)
-	}
-	client := redis.NewClient(opt)
-	defer client.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := client.Ping(ctx).Err(); err != nil {
-		unavailable("Redis at %s is unreachable: %v", opt.Addr, err)
-	}
-	return url
+	return testsvc.Redis.Get(t)
 }
 
 // quota is the X-RateLimit-* headers of a response.

@@ -37,7 +37,7 @@ func browser(t *testing.T) context.Context {
 		if testenv.RequireServices() {
 			t.Fatal("chromium is not installed (apt-get install -y chromium)")
 		}
-		t.Skip("chromium is not installed")
+		t.Skip("chromium is not installed (apt-get install -y chromium)")
 	}
 	profile, err := os.MkdirTemp("", "amigo-console-chromium-")
 	if err != nil {

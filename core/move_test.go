@@ -426,10 +426,7 @@ func TestMoveOrganization(t *testing.T) {
 // TestMoveOrganizationAcrossEngines moves an organization from SQLite to
 // PostgreSQL and back: the rows, and their checksums, survive both ways.
 func TestMoveOrganizationAcrossEngines(t *testing.T) {
-	pg, ok := testenv.Postgres(t)
-	if !ok {
-		t.Skip("needs PostgreSQL")
-	}
+	pg := testenv.RequirePostgres(t)
 	e := startMoveEnv(t, testenv.SQLite(), map[string]string{"pg": pg.NewURL(t, "pg")})
 	o := e.populate(t, "acme", "default")
 	before := e.sums(t, "default", "acme")

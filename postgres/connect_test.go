@@ -37,10 +37,7 @@ func setting(t *testing.T, r sqldb.Reader, name string) string {
 // alike; a URL that sets plan_cache_mode keeps its own, and the exec
 // modes that suit PgBouncer, which prepare nothing, send no SET.
 func TestPlanCacheMode(t *testing.T) {
-	b, ok := testenv.Postgres(t)
-	if !ok {
-		t.Skip("PostgreSQL is not configured (AMIGO_TEST_POSTGRES_URL)")
-	}
+	b := testenv.RequirePostgres(t)
 	url := b.NewURL(t, "plans")
 	for _, tt := range []struct{ extra, want string }{
 		{"", "force_generic_plan"},
@@ -71,10 +68,7 @@ func TestPlanCacheMode(t *testing.T) {
 // database/sql draw on one pool, so a database never sees more than
 // pool_max_conns connections of a server, however the load is mixed.
 func TestOneConnectionBudget(t *testing.T) {
-	b, ok := testenv.Postgres(t)
-	if !ok {
-		t.Skip("PostgreSQL is not configured (AMIGO_TEST_POSTGRES_URL)")
-	}
+	b := testenv.RequirePostgres(t)
 	app := fmt.Sprintf("amigo_budget_%d", time.Now().UnixNano())
 	h := connect(t, b.NewURL(t, "budget")+"&pool_max_conns=3&application_name="+app)
 	ctx := context.Background()

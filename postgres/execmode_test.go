@@ -13,10 +13,7 @@ import (
 // organization (images as BYTEA, JSON, timestamps), users and a key, and
 // listing them, must work the same in every mode.
 func TestExecModes(t *testing.T) {
-	b, ok := testenv.Postgres(t)
-	if !ok {
-		return
-	}
+	b := testenv.RequirePostgres(t)
 	for _, mode := range []string{"exec", "simple_protocol"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()

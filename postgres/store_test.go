@@ -10,14 +10,10 @@ import (
 )
 
 // TestStoreContract runs the storage contract on PostgreSQL, one fresh
-// schema per database. Without AMIGO_TEST_POSTGRES_URL it skips, saying
-// so; under AMIGO_TEST_REQUIRE_SERVICES=1 a missing or unreachable
-// PostgreSQL fails instead.
+// schema per database. Without a PostgreSQL (see testsvc) it skips, saying
+// so; under AMIGO_TEST_REQUIRE_SERVICES=1 it fails instead.
 func TestStoreContract(t *testing.T) {
-	b, ok := testenv.Postgres(t)
-	if !ok {
-		t.Skip("PostgreSQL is not configured (AMIGO_TEST_POSTGRES_URL)")
-	}
+	b := testenv.RequirePostgres(t)
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
 		ctx := context.Background()
 		d, err := postgres.OpenDirectory(ctx, b.NewURL(t, "directory"), nil)
@@ -43,10 +39,7 @@ func TestStoreContract(t *testing.T) {
 // TestVersionIDBackfill runs the version-id migration on a fresh
 // PostgreSQL schema.
 func TestVersionIDBackfill(t *testing.T) {
-	b, ok := testenv.Postgres(t)
-	if !ok {
-		t.Skip("PostgreSQL is not configured (AMIGO_TEST_POSTGRES_URL)")
-	}
+	b := testenv.RequirePostgres(t)
 	h, err := postgres.Connect(context.Background(), b.NewURL(t, "backfill"))
 	if err != nil {
 		t.Fatal(err)

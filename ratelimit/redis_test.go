@@ -2,39 +2,29 @@ package ratelimit
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/amigo-oss/amigo-server/internal/testsvc"
 )
 
-// testRedis returns a client for the Redis at AMIGO_TEST_REDIS_URL. It skips
-// the test when the variable is unset or Redis is unreachable, unless
-// AMIGO_TEST_REQUIRE_SERVICES=1, in which case it fails it.
+// testRedis returns a client for the tests' Redis (see testsvc: the one at
+// AMIGO_TEST_REDIS_URL, else the local one if it answers). It skips the test
+// when there is none, unless AMIGO_TEST_REQUIRE_SERVICES=1, in which case it
+// fails it. The tests write under prefixes of their own and delete them.
 func testRedis(tb testing.TB) *redis.Client {
 	tb.Helper()
-	unavailable := tb.Skipf
-	if os.Getenv("AMIGO_TEST_REQUIRE_SERVICES") == "1" {
-		unavailable = tb.Fatalf
-	}
-	url := os.Getenv("AMIGO_TEST_REDIS_URL")
-	if url == "" {
-		unavailable("AMIGO_TEST_REDIS_URL is not set")
-	}
+	url := testsvc.Redis.Get(tb)
 	opt, err := RedisOptions(url)
 	if err != nil {
-		tb.Fatalf("AMIGO_TEST_REDIS_URL: %v", err)
+		tb.Fatalf("%s: %v", testsvc.Redis.Env, err)
 	}
 	client := redis.NewClient(opt)
 	tb.Cleanup(func() { _ = client.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := client.Ping(ctx).Err(); err != nil {
-		unavailable("Redis at %s is unreachable: %v", opt.Addr, err)
-	}
 	return client
 }
 

@@ -142,10 +142,7 @@ func TestBackupWhileServingAndRestore(t *testing.T) {
 // not in the backup; with nothing on SQLite it fails.
 func TestBackupNamesPostgreSQLDatabases(t *testing.T) {
 	clearConfigEnv(t)
-	pg, ok := testenv.Postgres(t)
-	if !ok {
-		t.Skip("needs PostgreSQL")
-	}
+	pg := testenv.RequirePostgres(t)
 	data := t.TempDir()
 	directory := "sqlite://" + filepath.Join(data, "directory.db")
 	cluster := pg.NewURL(t, "backup_cluster")

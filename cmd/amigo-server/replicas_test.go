@@ -9,37 +9,24 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/amigo-oss/amigo-server/internal/testenv"
+	"github.com/amigo-oss/amigo-server/internal/testsvc"
 )
 
 // TestReplicasShareRateLimits starts two server processes on one database
 // and one Redis, and shows that a caller's limit holds across them.
 func TestReplicasShareRateLimits(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and starts the binary")
-	}
-	redisURL := os.Getenv("AMIGO_TEST_REDIS_URL")
-	if redisURL == "" {
-		if testenv.RequireServices() {
-			t.Fatal("AMIGO_TEST_REQUIRE_SERVICES=1 but AMIGO_TEST_REDIS_URL is not set")
-		}
-		t.Skip("set AMIGO_TEST_REDIS_URL to run it")
-	}
+	bin := serverBinary(t)
+	redisURL := testsvc.Redis.Get(t)
 	rdb := redisClient(t, redisURL)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	bin := filepath.Join(t.TempDir(), "amigo-server")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	data := t.TempDir()
 	var creds struct {
 		UserID   string `json:"user_id"`
@@ -101,8 +88,7 @@ func expectRemaining(t *testing.T, r *http.Response, status, remaining int) {
 	}
 }
 
-// redisClient returns a client for url, skipping or failing the test when
-// Redis does not answer.
+// redisClient returns a client for url (which testsvc found answering).
 func redisClient(t *testing.T, url string) *redis.Client {
 	t.Helper()
 	opt, err := redis.ParseURL(url)
@@ -111,14 +97,6 @@ func redisClient(t *testing.T, url string) *redis.Client {
 	}
 	c := redis.NewClient(opt)
 	t.Cleanup(func() { c.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		if testenv.RequireServices() {
-			t.Fatalf("Redis at %s is unreachable: %v", opt.Addr, err)
-		}
-		t.Skipf("Redis at %s is unreachable: %v", opt.Addr, err)
-	}
 	return c
 }
 

@@ -38,9 +38,7 @@ type region struct {
 // rows are in its own cluster and nowhere else. A token, or an API key,
 // of one region is useless in another.
 func TestThreeRegionResidency(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and starts the binary")
-	}
+	bin := serverBinary(t)
 	b := testenv.SQLite()
 	if pg, ok := testenv.Postgres(t); ok {
 		b = pg
@@ -48,10 +46,6 @@ func TestThreeRegionResidency(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "amigo-server")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 
 	directory := b.NewURL(t, "directory")
 	var regions []*region

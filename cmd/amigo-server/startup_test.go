@@ -83,10 +83,7 @@ func TestStartupLineSaysWhereStateLives(t *testing.T) {
 }
 
 func TestStartupLineHidesDatabasePasswords(t *testing.T) {
-	pg, ok := testenv.Postgres(t)
-	if !ok {
-		t.Skip("set AMIGO_TEST_POSTGRES_URL to run it")
-	}
+	pg := testenv.RequirePostgres(t)
 	// A schema of its own: the test database's public schema holds whatever
 	// other checkouts' migrations left there.
 	url := pg.NewURL(t, "startup")

@@ -5,11 +5,9 @@
 package testenv
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +16,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/internal/testsvc"
 )
 
 // Backend provides fresh databases for one test.
@@ -27,12 +26,12 @@ type Backend struct {
 	NewURL func(t testing.TB, label string) string
 }
 
-// RequireServices reports whether unreachable test services fail the run
-// (CI) rather than skip.
-func RequireServices() bool { return os.Getenv("AMIGO_TEST_REQUIRE_SERVICES") == "1" }
+// RequireServices reports whether unavailable test services fail the run
+// (CI) rather than skip: AMIGO_TEST_REQUIRE_SERVICES=1.
+func RequireServices() bool { return testsvc.Require() }
 
-// Backends returns SQLite always and PostgreSQL when AMIGO_TEST_POSTGRES_URL
-// is set; under AMIGO_TEST_REQUIRE_SERVICES=1 a missing or unreachable
+// Backends returns SQLite always and PostgreSQL when there is one (see
+// Postgres); under AMIGO_TEST_REQUIRE_SERVICES=1 a missing or unreachable
 // PostgreSQL fails the test.
 func Backends(t testing.TB) []Backend {
 	bs := []Backend{SQLite()}
@@ -50,29 +49,24 @@ func SQLite() Backend {
 }
 
 // Postgres returns the PostgreSQL backend, or false (after logging why)
-// when it is not configured. Each database is a fresh schema of the test
-// database, dropped when the test ends.
+// when there is none: the database at AMIGO_TEST_POSTGRES_URL or, when that
+// is unset, the local server's database test if it answers (see testsvc).
+// Each database is a fresh schema of that database, dropped when the test
+// ends. Under AMIGO_TEST_REQUIRE_SERVICES=1 it fails t instead of returning
+// false.
 func Postgres(t testing.TB) (Backend, bool) {
-	base := os.Getenv("AMIGO_TEST_POSTGRES_URL")
-	if base == "" {
+	t.Helper()
+	base, err := testsvc.Postgres.URL()
+	if err != nil {
 		if RequireServices() {
-			t.Fatal("AMIGO_TEST_REQUIRE_SERVICES=1 but AMIGO_TEST_POSTGRES_URL is not set")
+			testsvc.Postgres.Unavailable(t, err)
 		}
-		t.Log("PostgreSQL suite skipped: set AMIGO_TEST_POSTGRES_URL to run it")
+		t.Log(testsvc.Postgres.SkipReason(err))
 		return Backend{}, false
 	}
 	admin, err := sql.Open("pgx", base)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = admin.PingContext(ctx)
-		cancel()
-	}
 	if err != nil {
-		if RequireServices() {
-			t.Fatalf("PostgreSQL at AMIGO_TEST_POSTGRES_URL is unreachable: %v", err)
-		}
-		t.Logf("PostgreSQL suite skipped: %v", err)
-		return Backend{}, false
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { admin.Close() })
 	return Backend{Name: "postgres", NewURL: func(t testing.TB, label string) string {
@@ -85,6 +79,22 @@ func Postgres(t testing.TB) (Backend, bool) {
 	}}, true
 }
 
+// RequirePostgres returns the PostgreSQL backend for a test that exists to
+// exercise PostgreSQL, or skips t saying why there is none and which
+// variable enables it (fails it under AMIGO_TEST_REQUIRE_SERVICES=1).
+func RequirePostgres(t testing.TB) Backend {
+	t.Helper()
+	testsvc.Postgres.Get(t)
+	b, _ := Postgres(t)
+	return b
+}
+
+// withSearchPath is base with schema as the connections' search path.
+// Their commits do not wait for the WAL to reach the disk
+// (synchronous_commit=off, unless base sets it): what the tests see is the
+// same, but a test's migrations and writes no longer queue for fsync
+// behind everyone else's on a shared server. The durability tests use
+// private servers and kill them; this shared one is never stopped.
 func withSearchPath(base, schema string) string {
 	u, err := url.Parse(base)
 	if err != nil {
@@ -92,16 +102,24 @@ func withSearchPath(base, schema string) string {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	if !q.Has("synchronous_commit") {
+		q.Set("synchronous_commit", "off")
+	}
 	u.RawQuery = q.Encode()
 	return u.String()
 }
 
-// Run runs fn as a parallel subtest for every backend.
+// Run runs fn as a parallel subtest for every backend. Without PostgreSQL
+// its subtest is there all the same, skipped with the reason, so that the
+// run's summary counts what was not tested.
 func Run(t *testing.T, fn func(t *testing.T, b Backend)) {
 	for _, b := range Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			fn(t, b)
 		})
+	}
+	if _, err := testsvc.Postgres.URL(); err != nil {
+		t.Run("postgres", func(t *testing.T) { t.Skip(testsvc.Postgres.SkipReason(err)) })
 	}
 }
