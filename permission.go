@@ -44,7 +44,29 @@ const (
 	PermUpdateUserInfo = "User:UpdateUserInfo"
 	// PermUpdateUserRole changes a user's role (an extension).
 	PermUpdateUserRole = "User:UpdateUserRole"
+	PermGetUserModel   = "User:GetUserModel"
+
+	PermCreateConversation       = "Conversation:CreateConversation"
+	PermGetConversation          = "Conversation:GetConversation"
+	PermGetMessage               = "Conversation:GetMessage"
+	PermFinishConversation       = "Conversation:FinishConversation"
+	PermGetRecommendedResponses  = "Conversation:GetRecommendedResponses"
+	PermGetInteractionInsights   = "Conversation:GetInteractionInsights"
+	PermInteractWithConversation = "Conversation:InteractWithConversation"
+	PermModifyConversation       = "Conversation:ModifyConversation"
 )
+
+// ConversationPermissions lists the Conversation:* permissions.
+var ConversationPermissions = []string{
+	PermCreateConversation, PermGetConversation, PermGetMessage, PermFinishConversation,
+	PermGetRecommendedResponses, PermGetInteractionInsights, PermInteractWithConversation, PermModifyConversation,
+}
+
+// Self is the attribute value that stands for the caller: a user's "id",
+// and a conversation's "user_id", hold it beside the id itself when the
+// user is the caller. A grant conditioned on {"user_id": ["self"]} thus
+// covers exactly the caller's own conversations.
+const Self = "self"
 
 // AllPermissions lists every permission the server knows, in a stable order.
 var AllPermissions = []string{
@@ -55,6 +77,9 @@ var AllPermissions = []string{
 	PermGetService, PermCreateService, PermUpdateService, PermCreateVersionSet, PermUpdateVersionSet, PermDeleteVersionSet,
 	PermGetUserInfo, PermInviteUser, PermDeleteUser, PermUpdateUserInfo,
 	PermGetChangeLog, PermUpdateUserRole,
+	PermGetUserModel,
+	PermCreateConversation, PermGetConversation, PermGetMessage, PermFinishConversation,
+	PermGetRecommendedResponses, PermGetInteractionInsights, PermInteractWithConversation, PermModifyConversation,
 }
 
 // IsPermission reports whether name is a known permission.
@@ -102,7 +127,9 @@ func init() {
 		PermCreateStateMachine, PermGetStateMachine, PermCreateStateMachineVersion, PermDeleteStateMachine)
 	set([]string{"id", "name", "tags"}, PermGetService, PermCreateService, PermUpdateService)
 	set([]string{"id", "name", "tags", "version_set"}, PermCreateVersionSet, PermUpdateVersionSet, PermDeleteVersionSet)
-	set([]string{"id", "email", "role"}, PermGetUserInfo, PermInviteUser, PermDeleteUser, PermUpdateUserInfo, PermUpdateUserRole)
+	set([]string{"id", "email", "role"}, PermGetUserInfo, PermInviteUser, PermDeleteUser, PermUpdateUserInfo, PermUpdateUserRole, PermGetUserModel)
+	// A conversation being created has no id yet.
+	set([]string{"id", "user_id", "service_id", "tags"}, ConversationPermissions...)
 }
 
 // TagValues returns a resource's tags as attribute values: "key:value", or
@@ -218,7 +245,10 @@ const (
 
 // DefaultRoles returns the grant sets of the four default roles, documented
 // in the README:
-//   - DefaultUserRole reads services, agents and state machines.
+//   - DefaultUserRole reads services, agents and state machines, and holds
+//     the conversations of its own (every Conversation:* permission on
+//     user_id self), its own user model, and update-user-info on itself,
+//     which finishing and interacting with a conversation require.
 //   - DefaultAdministratorRole manages everything inside the organization
 //     (agents, state machines, services, users, API keys) and reads the
 //     organization's details, but cannot modify or delete the organization.
@@ -229,12 +259,17 @@ const (
 //     and deleting other organizations.
 func DefaultRoles() []*Role {
 	user := []string{PermGetService, PermGetAgent, PermGetStateMachine}
+	own := append(grants(user), Grant{Permission: PermUpdateUserInfo, Conditions: map[string][]string{"id": {Self}}},
+		Grant{Permission: PermGetUserModel, Conditions: map[string][]string{"id": {Self}}})
+	for _, p := range ConversationPermissions {
+		own = append(own, Grant{Permission: p, Conditions: map[string][]string{"user_id": {Self}}})
+	}
 	admin := slices.DeleteFunc(slices.Clone(AllPermissions), func(p string) bool {
 		return p == PermCreateOrganization || p == PermModifyOrganization || p == PermDeleteOrganization
 	})
 	amigoAdmin := append(slices.Clone(admin), PermModifyOrganization)
 	return []*Role{
-		{Name: RoleUser, Description: "Reads services, agents and state machines.", Grants: grants(user), Builtin: true},
+		{Name: RoleUser, Description: "Reads services, agents and state machines; holds its own conversations.", Grants: own, Builtin: true},
 		{Name: RoleAdministrator, Description: "Manages the organization's resources, users and API keys.", Grants: grants(admin), Builtin: true},
 		{Name: RoleAmigoAdministrator, Description: "An administrator who may also modify the organization's settings.", Grants: grants(amigoAdmin), Builtin: true},
 		{Name: RoleSuperAdministrator, Description: "Holds every permission.", Grants: grants(AllPermissions), Builtin: true},

@@ -14,6 +14,7 @@ type ClusterStore interface {
 	StateMachineStore
 	ServiceStore
 	ChangeStore
+	ConversationStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 }

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
+
+	"github.com/amigo-oss/amigo-server"
 )
 
 // DefaultDBTimeout is how long the database work of a request may take
@@ -41,6 +44,9 @@ func (s *Server) withDeadlines(w http.ResponseWriter, r *http.Request) (*http.Re
 	}
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = &guardedBody{body: r.Body, rc: http.NewResponseController(w), start: time.Now(), timer: timer, timeout: s.dbTimeout}
+	}
+	if timer != nil {
+		ctx = amigo.NewContextWithDeadlineClock(ctx, &dbClock{timer: timer, timeout: s.dbTimeout})
 	}
 	return r.WithContext(ctx), func() {
 		if timer != nil {
@@ -87,3 +93,31 @@ func (b *guardedBody) Read(p []byte) (int, error) {
 }
 
 func (b *guardedBody) Close() error { return b.body.Close() }
+
+// dbClock lets the work of a model pause a request's database deadline
+// (amigo.PauseDeadline): a conversation's model may take far longer than
+// its database calls are allowed, and the database calls after it get the
+// whole deadline again.
+type dbClock struct {
+	mu      sync.Mutex
+	timer   *time.Timer
+	timeout time.Duration
+}
+
+// Pause stops the timer unless it has fired or is already paused (then
+// the outer pause's resume restarts it).
+func (c *dbClock) Pause() func() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.timer.Stop() {
+		return func() {}
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.mu.Lock()
+			c.timer.Reset(c.timeout)
+			c.mu.Unlock()
+		})
+	}
+}

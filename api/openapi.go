@@ -174,7 +174,11 @@ func buildOpenAPI(ops []*operation) *openAPIDoc {
 			if len(sh.Requires) > 0 {
 				body = &schema{AnyOf: []*schema{body}, Required: sh.Requires}
 			}
-			d.RequestBody = &docRequestBody{Required: true, Content: map[string]docMedia{"application/json": {Schema: body}}}
+			media := "application/json"
+			if sh.Form {
+				media = "multipart/form-data"
+			}
+			d.RequestBody = &docRequestBody{Required: true, Content: map[string]docMedia{media: {Schema: body}}}
 		}
 		ok := &docResponse{Description: "Success."}
 		if sh.Response != nil {

@@ -16,6 +16,8 @@ type shapes struct {
 	Tag     string
 	Summary string
 	Request reflect.Type // nil: no body
+	// Form sends Request as multipart/form-data rather than JSON.
+	Form bool
 	// Requires lists body fields that the domain requires although the
 	// wire shape leaves them optional (one shape read by two operations).
 	Requires []string
@@ -48,6 +50,12 @@ var (
 	qExpected     = queryParam{Name: "version", Description: "The version number the new version must get; 409 when another one was created first.", Schema: schema{Type: "integer", ExclusiveMinimum: intp(0)}}
 	qVersion      = queryParam{Name: "version", Description: "A version number or a range N-M; latest when absent.", Schema: schema{Type: "string"}}
 	qSort         = queryParam{Name: "sort_by", Description: "Fields to sort by, each prefixed with + or -.", List: true, Schema: schema{Type: "string"}}
+)
+
+// The query parameters of the conversation streams.
+var (
+	qResponseFormat = queryParam{Name: "response_format", Description: "text; voice is refused (400).", Schema: schema{Type: "string", Enum: []string{"text", "voice"}}}
+	qActionType     = queryParam{Name: "current_agent_action_type", Description: "A regular expression selecting the current-agent-action events by type; ^$ for none.", Schema: schema{Type: "string", Default: "^.*$"}}
 )
 
 // qLimit is a page size above 0; qLimitFrom0 one that may be 0.
@@ -108,12 +116,33 @@ var operationShapes = map[string]shapes{
 	"promote-service-version-set":  {Tag: "History", Summary: "Copy another version set into this one atomically (from edge: the versions edge resolves to now).", Request: typeOf[wire.PromoteInput](), Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest, http.StatusPreconditionFailed}},
 	"rollback-service-version-set": {Tag: "History", Summary: "Restore an earlier revision of a version set as a new revision.", Request: typeOf[wire.RollbackInput](), Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest, http.StatusPreconditionFailed}},
 
+	"create-conversation": {Tag: "Conversations", Summary: "Create a conversation and stream its first interaction (NDJSON events).", Request: typeOf[wire.CreateConversationInput](), Status: http.StatusCreated,
+		Media: []string{"application/x-ndjson"}, Query: []queryParam{qResponseFormat, qActionType}, Errors: []int{http.StatusBadRequest, http.StatusConflict}},
+	"interact-with-conversation": {Tag: "Conversations", Summary: "Send a message to a conversation and stream the agent's answer (NDJSON events).", Request: typeOf[wire.InteractForm](), Form: true, Status: http.StatusOK,
+		Media: []string{"application/x-ndjson"}, Query: []queryParam{{Name: "request_format", Description: "text; voice is refused (400).", Schema: schema{Type: "string", Enum: []string{"text", "voice"}}}, qResponseFormat, qActionType},
+		Errors: []int{http.StatusBadRequest, http.StatusConflict}},
+	"recommend-responses-for-interaction": {Tag: "Conversations", Summary: "Suggest what the user could answer after the latest interaction.", Request: typeOf[wire.RecommendInput](), Status: http.StatusOK, Response: typeOf[wire.RecommendedResponses](), Errors: []int{http.StatusBadRequest}},
+	"get-interaction-insights":            {Tag: "Conversations", Summary: "What the agent did in an interaction: its state, transitions and reflections.", Status: http.StatusOK, Response: typeOf[wire.InteractionInsights]()},
+	"generate-conversation-starter":       {Tag: "Conversations", Summary: "Generate conversation starters for a service.", Request: typeOf[wire.StarterInput](), Status: http.StatusOK, Response: typeOf[wire.Starters]()},
+
 	"sign-in-with-api-key": {Tag: "Users", Summary: "Exchange an API key for a user's token (Bearer).", Status: http.StatusOK, Response: typeOf[wire.SignIn]()},
 	"get-users":            {Tag: "Users", Summary: "List users.", Status: http.StatusOK, Response: typeOf[wire.UserList](), Query: []queryParam{{Name: "user_id", List: true, Schema: schema{Type: "string"}}, {Name: "email", List: true, Schema: schema{Type: "string"}}, qLimitFrom0(100, 100), qContinuation, qSort}},
 	"create-invited-user":  {Tag: "Users", Summary: "Invite a user into the organization.", Request: typeOf[wire.InviteUserInput](), Status: http.StatusCreated, Response: typeOf[wire.InvitedUser](), Errors: []int{http.StatusBadRequest, http.StatusConflict}},
 	"update-user-info":     {Tag: "Users", Summary: "Change a user's details.", Request: typeOf[wire.UpdateUserInput](), Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
 	"delete-user":          {Tag: "Users", Summary: "Delete a user.", Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
-	"update-user-role":     {Tag: "Users", Summary: "Give a user another role; both roles must be included in the caller's.", Request: typeOf[wire.UserRoleInput](), Requires: []string{"role_name"}, Status: http.StatusNoContent},
+	"get-user-model":       {Tag: "Users", Summary: "A user's models, learnt after their conversations, and additional context.", Status: http.StatusOK, Response: typeOf[wire.UserModelResponse]()},
+
+	"get-conversations": {Tag: "Conversations", Summary: "List conversations.", Status: http.StatusOK, Response: typeOf[wire.ConversationList](), Query: []queryParam{
+		{Name: "user_id", List: true, Schema: schema{Type: "string"}}, {Name: "service_id", List: true, Schema: schema{Type: "string", Pattern: idPattern.String()}},
+		{Name: "is_finished", Schema: schema{Type: "boolean"}}, qIDs, qLimit(150, 150), qContinuation, qSort,
+		{Name: "tag", Description: "Only conversations with this tag: key:value, key:* (any value) or key: (no value).", List: true, Schema: schema{Type: "string"}}}},
+	"get-conversation-messages": {Tag: "Conversations", Summary: "List a conversation's messages, newest first unless sort_by says otherwise.", Status: http.StatusOK, Response: typeOf[wire.MessageList](), Query: []queryParam{
+		qIDs, {Name: "message_type", List: true, Schema: schema{Type: "string", Enum: []string{"user-message", "agent-message", "agent-inner-thought", "external-event"}}},
+		{Name: "interaction_id", List: true, Schema: schema{Type: "string", Pattern: idPattern.String()}}, qLimit(500, 500), qContinuation, qSort}},
+	"finish-conversation":         {Tag: "Conversations", Summary: "Finish a conversation (one without messages is deleted); post-conversation processing follows.", Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest, http.StatusConflict}},
+	"retrieve-message-source":     {Tag: "Conversations", Summary: "The audio of a voice message; a text message has none (400).", Status: http.StatusOK, Response: typeOf[string](), Query: []queryParam{{Name: "long_lived", Schema: schema{Type: "boolean", Default: false}}}, Errors: []int{http.StatusBadRequest}},
+	"modify-tags-of-conversation": {Tag: "Conversations", Summary: "Set and delete tags of a conversation.", Request: typeOf[wire.ModifyTagsInput](), Status: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
+	"update-user-role":            {Tag: "Users", Summary: "Give a user another role; both roles must be included in the caller's.", Request: typeOf[wire.UserRoleInput](), Requires: []string{"role_name"}, Status: http.StatusNoContent},
 }
 
 // qText is an optional string query parameter.

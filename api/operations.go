@@ -30,7 +30,9 @@ type operation struct {
 	// Extension marks an operation the Amigo spec does not have; the
 	// README documents it.
 	Extension bool
-	handler   func(s *Server, w http.ResponseWriter, r *http.Request, t *core.Tenant) error
+	// Stream marks an operation that answers an NDJSON event stream.
+	Stream  bool
+	handler func(s *Server, w http.ResponseWriter, r *http.Request, t *core.Tenant) error
 }
 
 // Extensions returns "METHOD path" for every extension operation, for the
@@ -115,6 +117,13 @@ var operations = []*operation{
 	{ID: "promote-service-version-set", Extension: true, Method: "POST", Path: "/v1/{organization}/service/{service_id}/version_sets/{version_set_name}/promote", Limit: 30, Gate: [][]string{{amigo.PermCreateVersionSet, amigo.PermUpdateVersionSet}}, handler: (*Server).promoteVersionSet},
 	{ID: "rollback-service-version-set", Extension: true, Method: "POST", Path: "/v1/{organization}/service/{service_id}/version_sets/{version_set_name}/rollback", Limit: 30, Gate: [][]string{{amigo.PermCreateVersionSet, amigo.PermUpdateVersionSet}}, handler: (*Server).rollbackVersionSet},
 
+	// Conversations (conversations.json): the two streams answer NDJSON.
+	{ID: "create-conversation", Method: "POST", Path: "/v1/{organization}/conversation/", Limit: 5, Stream: true, Gate: [][]string{{amigo.PermCreateConversation}}, handler: (*Server).createConversation},
+	{ID: "interact-with-conversation", Method: "POST", Path: "/v1/{organization}/conversation/{conversation_id}/interact", Limit: 15, Stream: true, Gate: [][]string{{amigo.PermUpdateUserInfo}, {amigo.PermInteractWithConversation}}, handler: (*Server).interactWithConversation},
+	{ID: "recommend-responses-for-interaction", Method: "POST", Path: "/v1/{organization}/conversation/{conversation_id}/interaction/{interaction_id}/recommend_responses", Limit: 20, Gate: [][]string{{amigo.PermGetRecommendedResponses}}, handler: (*Server).recommendResponses},
+	{ID: "get-interaction-insights", Method: "GET", Path: "/v1/{organization}/conversation/{conversation_id}/interaction/{interaction_id}/insights", Limit: 20, Gate: [][]string{{amigo.PermGetInteractionInsights}, {amigo.PermGetStateMachine}}, handler: (*Server).getInteractionInsights},
+	{ID: "generate-conversation-starter", Method: "POST", Path: "/v1/{organization}/conversation/conversation_starter", Limit: 10, Gate: [][]string{{amigo.PermCreateConversation}}, handler: (*Server).generateConversationStarter},
+
 	{ID: "sign-in-with-api-key", Method: "POST", Path: "/v1/{organization}/user/signin_with_api_key", Limit: 5, Auth: authAPIKey, handler: (*Server).signIn},
 	{ID: "get-users", Method: "GET", Path: "/v1/{organization}/user/", Limit: 60, Gate: [][]string{{amigo.PermGetUserInfo}}, handler: (*Server).getUsers},
 	{ID: "create-invited-user", Method: "POST", Path: "/v1/{organization}/user/", Limit: 50, Gate: [][]string{{amigo.PermInviteUser}}, handler: (*Server).createInvitedUser},
@@ -122,5 +131,16 @@ var operations = []*operation{
 	{ID: "delete-user", Method: "DELETE", Path: "/v1/{organization}/user/{requested_user_id}", Limit: 500, Gate: [][]string{{amigo.PermDeleteUser}}, handler: (*Server).deleteUser},
 	// An extension (README, "Changing a user's role"): the spec's
 	// update-user-info has no role; the limit is update-user-info's.
+	{ID: "get-user-model", Method: "GET", Path: "/v1/{organization}/user/{user_id}/user_model", Limit: 60, Gate: [][]string{{amigo.PermGetUserModel}}, handler: (*Server).getUserModel},
+
+	// The conversation operations of ../shared/spec/conversations.json
+	// that answer without streaming (limits and permissions from
+	// CONVERSATIONS.md).
+	{ID: "get-conversations", Method: "GET", Path: "/v1/{organization}/conversation/", Limit: 15, Gate: [][]string{{amigo.PermGetConversation}}, handler: (*Server).getConversations},
+	{ID: "get-conversation-messages", Method: "GET", Path: "/v1/{organization}/conversation/{conversation_id}/messages/", Limit: 20, Gate: [][]string{{amigo.PermGetMessage}}, handler: (*Server).getConversationMessages},
+	{ID: "finish-conversation", Method: "POST", Path: "/v1/{organization}/conversation/{conversation_id}/finish/", Limit: 5, Gate: [][]string{{amigo.PermUpdateUserInfo}, {amigo.PermFinishConversation}}, handler: (*Server).finishConversation},
+	{ID: "retrieve-message-source", Method: "GET", Path: "/v1/{organization}/conversation/{conversation_id}/messages/{message_id}/source", Limit: 30, Gate: [][]string{{amigo.PermGetMessage}}, handler: (*Server).retrieveMessageSource},
+	{ID: "modify-tags-of-conversation", Method: "POST", Path: "/v1/{organization}/conversation/{conversation_id}/tags/", Limit: 50, Gate: [][]string{{amigo.PermModifyConversation}}, handler: (*Server).modifyConversationTags},
+
 	{ID: "update-user-role", Extension: true, Method: "PUT", Path: "/v1/{organization}/user/{requested_user_id}/role", Limit: 50, Gate: [][]string{{amigo.PermUpdateUserRole}}, handler: (*Server).updateUserRole},
 }

@@ -119,7 +119,8 @@ func bearer(r *http.Request) string {
 
 // idParams are the path parameters whose values the spec constrains to
 // idPattern.
-var idParams = []string{"agent_id", "service_hierarchical_state_machine_id", "state_machine_id", "service_id"}
+var idParams = []string{"agent_id", "service_hierarchical_state_machine_id", "state_machine_id", "service_id",
+	"conversation_id", "interaction_id", "message_id"}
 
 // checkPathIDs validates the id parameters of r's path before anything else
 // happens, as FastAPI validates path parameters: a malformed id is a 422 at

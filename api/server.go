@@ -31,6 +31,7 @@ type Server struct {
 	isUnavailable func(error) bool
 	outage        outage
 	serviceJSON   serviceJSON
+	conversations *core.Conversations
 }
 
 // Options configure a Server.
@@ -52,6 +53,9 @@ type Options struct {
 	// SeparateMetrics leaves /metrics off the API's handler; serve
 	// MetricsHandler on an address of its own.
 	SeparateMetrics bool
+	// Conversations runs interactions; nil runs them on the built-in
+	// model with the default lease.
+	Conversations *core.Conversations
 }
 
 // NewServer returns a server for app.
@@ -68,6 +72,10 @@ func NewServer(app *core.App, opt Options) *Server {
 		writable: opt.Writable, metricsMux: http.NewServeMux(), dbTimeout: opt.DBTimeout, isUnavailable: opt.IsUnavailable}
 	if s.dbTimeout == 0 {
 		s.dbTimeout = DefaultDBTimeout
+	}
+	s.conversations = opt.Conversations
+	if s.conversations == nil {
+		s.conversations = core.NewConversations(app, core.ConversationOptions{})
 	}
 	for _, op := range operations {
 		s.mux.Handle(op.pattern(), s.route(op))

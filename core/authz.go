@@ -27,6 +27,22 @@ func userAttrs(id, email, roleName string) amigo.Attributes {
 	return withValues(amigo.Attributes{}, "id", id, "email", email, "role", roleName)
 }
 
+// withSelf adds amigo.Self to attribute attr when userID is the caller's.
+func withSelf(caller *amigo.Caller, attrs amigo.Attributes, attr, userID string) amigo.Attributes {
+	if caller != nil && userID != "" && userID == caller.UserID {
+		attrs[attr] = append(attrs[attr], amigo.Self)
+	}
+	return attrs
+}
+
+// conversationAttrs describes a conversation by id, user (with
+// amigo.Self for the caller's own), service and tags.
+func conversationAttrs(caller *amigo.Caller, c *amigo.Conversation) amigo.Attributes {
+	attrs := withValues(amigo.Attributes{}, "id", c.ID, "user_id", c.UserID, "service_id", c.ServiceID)
+	attrs["tags"] = amigo.TagValues(c.Tags)
+	return withSelf(caller, attrs, "user_id", c.UserID)
+}
+
 // withValues sets each attribute of the name-value pairs kv whose value is
 // not empty.
 func withValues(attrs amigo.Attributes, kv ...string) amigo.Attributes {

@@ -95,7 +95,9 @@ func (a *App) ListUsers(ctx context.Context, t *Tenant, f amigo.UserFilter) ([]*
 			f.Offset, f.Limit = offset, limit
 			return t.Store.ListUsers(ctx, t.Placement.OrgID, f)
 		},
-		func(u *amigo.User) amigo.Attributes { return userAttrs(u.ID, u.Email, names[u.RoleID]) })
+		func(u *amigo.User) amigo.Attributes {
+			return withSelf(caller, userAttrs(u.ID, u.Email, names[u.RoleID]), "id", u.ID)
+		})
 }
 
 // InviteUser creates an unverified user. The caller must hold every
@@ -176,7 +178,7 @@ func targetUser(ctx context.Context, t *Tenant, caller *amigo.Caller, perm, verb
 	role, err := t.Store.FindRole(ctx, orgID, u.RoleID)
 	if err != nil {
 		return nil, err
-	} else if err := caller.Require(perm, userAttrs(u.ID, u.Email, role.Name)); err != nil {
+	} else if err := caller.Require(perm, withSelf(caller, userAttrs(u.ID, u.Email, role.Name), "id", u.ID)); err != nil {
 		return nil, err
 	} else if !caller.Role.Includes(role) {
 		return nil, amigo.Errorf(amigo.EFORBIDDEN, "You cannot %s user %s: their role %s has privileges you do not hold.", verb, u.ID, role.Name)

@@ -60,6 +60,13 @@ type Config struct {
 	// MetricsListen, when set, serves /metrics on this address instead of
 	// on Listen.
 	MetricsListen string
+	// LLMs are the OpenAI-compatible models by Amigo LLM name; DefaultLLM
+	// answers for the names not among them (BuiltinLLM by default).
+	LLMs       map[string]*LLMEndpoint
+	DefaultLLM string
+	// InteractionLease is how long an interaction holds its conversation
+	// between renewals.
+	InteractionLease time.Duration
 }
 
 // Defaults of the embedded setup.
@@ -138,7 +145,7 @@ func (c *Config) Normalize() error {
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = DefaultShutdownPeriod
 	}
-	return nil
+	return c.normalizeLLMs()
 }
 
 // ParseClusters parses repeated NAME=URL values.

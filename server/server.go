@@ -21,6 +21,7 @@ import (
 	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/console"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/engine"
 	"github.com/amigo-oss/amigo-server/postgres"
 	"github.com/amigo-oss/amigo-server/ratelimit"
 	"github.com/amigo-oss/amigo-server/sqldb"
@@ -42,14 +43,35 @@ type Runtime struct {
 	SigningKey SigningKey
 	// Console is the web console, served under /console/ by Handler.
 	Console *console.Console
-	redis   *redis.Client
+	// Conversations runs interactions (Open only).
+	Conversations *core.Conversations
+	// PostConversation runs the jobs finished conversations leave; Serve
+	// starts it. Its user-model function is the conversations' model's
+	// unless WithUserModel gives another.
+	PostConversation *core.PostConversationRunner
+	redis            *redis.Client
 }
 
 // Option changes how Open assembles a runtime.
 type Option func(*options)
 
 type options struct {
-	clock amigo.Clock
+	clock     amigo.Clock
+	model     engine.Model
+	userModel core.UserModelFunc
+}
+
+// WithModel makes m the model of every conversation, whatever the model
+// settings say: tests use it to script a model's timing and failures.
+func WithModel(m engine.Model) Option {
+	return func(o *options) { o.model = m }
+}
+
+// WithUserModel gives the post-conversation runner the function that
+// computes a user's model from a finished conversation, instead of the
+// conversations' model's.
+func WithUserModel(fn core.UserModelFunc) Option {
+	return func(o *options) { o.userModel = fn }
 }
 
 // WithClock makes clock the server's one clock: core's rules, tokens,
@@ -98,14 +120,22 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts ...Option) 
 		Region: cfg.Region, BaseURL: cfg.BaseURL, Directory: rt.Directory, Clusters: rt.stores(), DefaultCluster: cfg.DefaultCluster,
 		Keys: keys, Logger: logger, DirectoryCacheTTL: cfg.DirectoryCacheTTL, Now: o.clock, Document: wire.Document,
 	})
+	rt.PostConversation = core.NewPostConversationRunner(rt.stores(), o.userModel, o.clock, logger)
 	reg := prometheus.NewRegistry()
 	limits, err := rt.rateLimits(reg)
 	if err != nil {
 		rt.Close()
 		return nil, err
 	}
+	if rt.Conversations, err = newConversations(rt.App, cfg, o.model); err != nil {
+		rt.Close()
+		return nil, err
+	}
+	if rt.PostConversation.UserModel == nil {
+		rt.PostConversation.UserModel = userModels(rt.Conversations.Walker())
+	}
 	rt.API = api.NewServer(rt.App, api.Options{Logger: logger, Registry: reg, RateLimits: limits, Writable: rt.Writable,
-		DBTimeout: cfg.DBTimeout, IsUnavailable: postgres.IsUnavailable, SeparateMetrics: cfg.MetricsListen != ""})
+		DBTimeout: cfg.DBTimeout, IsUnavailable: postgres.IsUnavailable, SeparateMetrics: cfg.MetricsListen != "", Conversations: rt.Conversations})
 	if rt.Console, err = newConsole(rt); err != nil {
 		rt.Close()
 		return nil, err
@@ -262,6 +292,10 @@ func (rt *Runtime) HTTPServer() *http.Server {
 	}
 }
 
+// interactionsCloseTimeout bounds the wait, after the shutdown timeout,
+// for cut interactions to record their failure.
+const interactionsCloseTimeout = 5 * time.Second
+
 // Serve listens and serves until ctx is done, then shuts down gracefully:
 // in-flight requests finish (up to the shutdown timeout).
 func (rt *Runtime) Serve(ctx context.Context) error {
@@ -288,6 +322,9 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 	if rt.Config.ChangeLogRetention > 0 {
 		go rt.pruneChangeLog(ctx, time.Hour)
 	}
+	if rt.PostConversation.UserModel != nil {
+		go rt.PostConversation.Run(ctx)
+	}
 	select {
 	case err := <-errc:
 		for _, s := range servers {
@@ -301,7 +338,20 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 	defer cancel()
 	var errs []error
 	for _, s := range servers {
-		errs = append(errs, s.Shutdown(shutdownCtx))
+		if err := s.Shutdown(shutdownCtx); err != nil {
+			// Streams still running past the bound are cut: closing their
+			// connections cancels their interactions, which are then
+			// recorded failed and release their conversations.
+			s.Close()
+			errs = append(errs, err)
+		}
+	}
+	if rt.Conversations != nil {
+		waitCtx, cancel := context.WithTimeout(context.Background(), interactionsCloseTimeout)
+		if err := rt.Conversations.Wait(waitCtx); err != nil {
+			rt.Logger.Warn("interactions still running at exit; their leases will expire", "err", err)
+		}
+		cancel()
 	}
 	for range servers {
 		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {

@@ -18,6 +18,12 @@ var TenantTables = []string{
 	"service_tag_counts",
 	"version_set_revisions",
 	"version_set_heads",
+	"conversations",
+	"conversation_tags",
+	"interactions",
+	"messages",
+	"user_models",
+	"post_conversation_jobs",
 	"change_log",
 }
 

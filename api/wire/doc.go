@@ -6,7 +6,8 @@
 // validation errors, and the conversions between these shapes and the
 // domain types of package amigo.
 //
-// It depends on package amigo (and internal/shape) only. Package api
-// decodes into these shapes, converts to domain commands for package core
-// and converts core's answers back; neither core nor storage may import it.
+// It depends on packages amigo, engine (whose conversation events it
+// encodes) and internal/shape only. Package api decodes into these shapes,
+// converts to domain commands for package core and converts core's answers
+// back; neither core, storage nor engine may import it.
 package wire

@@ -83,6 +83,9 @@ func (e *Error) addf(format string, args ...any) {
 // status, header and body. It returns nil, or an *Error listing every
 // problem found.
 func (v *Validator) Check(req *http.Request, status int, header http.Header, body []byte) error {
+	if c := v.companionFor(req.Method, req.URL.EscapedPath()); c != nil {
+		return c.Check(req, status, header, body)
+	}
 	e := &Error{Method: req.Method, Path: req.URL.Path, Status: status, body: body}
 	if status == http.StatusInternalServerError {
 		e.addf("status 500: the server must never answer 500")
@@ -102,6 +105,22 @@ func (v *Validator) Check(req *http.Request, status int, header http.Header, bod
 		return nil
 	}
 	return e
+}
+
+// companionFor returns the companion document that has the operation of
+// method and path when this one has none (nor the path): nil when this
+// document answers for it.
+func (v *Validator) companionFor(method, escapedPath string) *Validator {
+	r, op := v.find(method, escapedPath)
+	if op != nil {
+		return nil
+	}
+	for _, c := range v.companions {
+		if cr, cop := c.find(method, escapedPath); cop != nil || (r == nil && cr != nil) {
+			return c
+		}
+	}
+	return nil
 }
 
 // checkUnrouted accepts a request no operation matches only as a 404 or

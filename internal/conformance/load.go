@@ -22,6 +22,10 @@ import (
 // looked for.
 const SpecPathEnv = "AMIGO_SPEC_PATH"
 
+// ConversationsSpec is the file name of the conversation operations'
+// document, which Load reads from the directory of the main spec.
+const ConversationsSpec = "conversations.json"
+
 // requireEnv, when "1", turns a missing spec from a skip into a failure.
 const requireEnv = "AMIGO_TEST_REQUIRE_SERVICES"
 
@@ -31,10 +35,15 @@ var ErrSpecNotFound = errors.New("openapi spec not found")
 // Validator checks exchanges against one parsed spec. It is safe for
 // concurrent use.
 type Validator struct {
-	routes  []*route
-	bodies  responses.ResponseBodyValidator
-	cache   cache.SchemaCache
-	version float32
+	// companions are the other documents of the same API (Load adds
+	// conversations.json, found beside openapi.json): an exchange whose
+	// operation this document lacks is checked against the companion
+	// that has it.
+	companions []*Validator
+	routes     []*route
+	bodies     responses.ResponseBodyValidator
+	cache      cache.SchemaCache
+	version    float32
 }
 
 var loaded struct {
@@ -46,7 +55,9 @@ var loaded struct {
 // Load returns the process-wide Validator, parsing the spec on first use.
 // The spec is $AMIGO_SPEC_PATH if set, else ../shared/spec/openapi.json
 // relative to the first directory at or above the working directory that
-// holds a go.mod. An absent spec yields an error wrapping ErrSpecNotFound.
+// holds a go.mod; conversations.json beside it is loaded as its
+// companion. An absent spec (either file) yields an error wrapping
+// ErrSpecNotFound.
 func Load() (*Validator, error) {
 	loaded.once.Do(func() {
 		path, err := SpecPath()
@@ -55,6 +66,15 @@ func Load() (*Validator, error) {
 			return
 		}
 		loaded.v, loaded.err = loadFile(path)
+		if loaded.err != nil {
+			return
+		}
+		// The conversation operations live in a document of their own
+		// beside the control plane's; both must be there.
+		var conv *Validator
+		if conv, loaded.err = loadFile(filepath.Join(filepath.Dir(path), ConversationsSpec)); loaded.err == nil {
+			loaded.v.companions = append(loaded.v.companions, conv)
+		}
 	})
 	return loaded.v, loaded.err
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/engine"
 	"github.com/amigo-oss/amigo-server/server"
 )
 
@@ -34,6 +35,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Clock, if set, is the server's clock instead of the system's.
 	Clock amigo.Clock
+	// Model, if set, answers every conversation instead of the configured
+	// models.
+	Model engine.Model
 }
 
 // Start starts a server on b with a fresh directory and default cluster,
@@ -76,6 +80,9 @@ func Serve(t testing.TB, b Backend, cfg server.Config, opts ...Options) *Env {
 		}
 		if o.Clock != nil {
 			serverOpts = append(serverOpts, server.WithClock(o.Clock))
+		}
+		if o.Model != nil {
+			serverOpts = append(serverOpts, server.WithModel(o.Model))
 		}
 	}
 	if err := cfg.Normalize(); err != nil {

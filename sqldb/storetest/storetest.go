@@ -43,6 +43,11 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"services", testServices},
 		{"listings see other replicas' writes", testListingsAcrossReplicas},
 		{"change log", testChanges},
+		{"conversations", testConversations},
+		{"conversation listing", testConversationListing},
+		{"interaction leases", testLeases},
+		{"finishing conversations", testFinish},
+		{"user models", testUserModels},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,301 @@
+package client
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// Event is one event of a conversation's stream (create-conversation,
+// interact-with-conversation): *ConversationCreated, *UserMessageAvailable,
+// *CurrentAgentAction, *NewMessage or *InteractionComplete. An error event
+// is not an Event: it ends the stream and Stream.Err returns it as an
+// *EventError.
+type Event interface{ eventType() string }
+
+// ConversationCreated is the first event of create-conversation.
+type ConversationCreated struct {
+	ConversationID string `json:"conversation_id"`
+}
+
+// UserMessageAvailable is the first event of interact-with-conversation:
+// the user's message as the server stored it.
+type UserMessageAvailable struct {
+	MessageID   string `json:"message_id"`
+	UserMessage string `json:"user_message"`
+}
+
+// CurrentAgentAction is a step of the agent's work, sent only to callers
+// with Conversation:GetInteractionInsights. Action.Type names the kind of
+// step; Action.Raw holds the whole object for the fields of that kind.
+type CurrentAgentAction struct {
+	Action AgentAction `json:"action"`
+}
+
+// AgentAction is the action of a CurrentAgentAction.
+type AgentAction struct {
+	Type string
+	// Fields of the common kinds; empty when the kind has none.
+	Action        string // navigate-state-machine-action-state-action-selected
+	ExitCondition string // navigate-state-machine-exit-condition-selected
+	NextStateName string // navigate-state-machine-exit-condition-selected
+	// Raw is the action object as the server sent it.
+	Raw json.RawMessage
+}
+
+// UnmarshalJSON keeps the raw object beside the decoded common fields.
+func (a *AgentAction) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Type          string `json:"type"`
+		Action        string `json:"action"`
+		ExitCondition string `json:"exit_condition"`
+		NextStateName string `json:"next_state_name"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*a = AgentAction{Type: v.Type, Action: v.Action, ExitCondition: v.ExitCondition, NextStateName: v.NextStateName, Raw: append(json.RawMessage(nil), b...)}
+	return nil
+}
+
+// NewMessage is one piece of the agent's reply, in order from
+// SequenceNumber 0; Stop marks the last piece.
+type NewMessage struct {
+	Message        string `json:"message"`
+	Stop           bool   `json:"stop"`
+	SequenceNumber int    `json:"sequence_number"`
+	MessageID      string `json:"message_id"`
+}
+
+// InteractionComplete is the last event of a successful interaction. When
+// it arrives, everything the interaction wrote is stored.
+type InteractionComplete struct {
+	MessageID             string `json:"message_id"`
+	InteractionID         string `json:"interaction_id"`
+	FullMessage           string `json:"full_message"`
+	ConversationCompleted bool   `json:"conversation_completed"`
+}
+
+func (*ConversationCreated) eventType() string  { return "conversation-created" }
+func (*UserMessageAvailable) eventType() string { return "user-message-available" }
+func (*CurrentAgentAction) eventType() string   { return "current-agent-action" }
+func (*NewMessage) eventType() string           { return "new-message" }
+func (*InteractionComplete) eventType() string  { return "interaction-complete" }
+
+// EventError is an error event: the interaction failed after the stream
+// had started. Before InteractionComplete, the interaction is void and may
+// be retried.
+type EventError struct {
+	Operation   string
+	StatusCode  int    // the event's http_error_code
+	Description string // the event's error_description
+}
+
+func (e *EventError) Error() string {
+	return fmt.Sprintf("%s: error event %d: %s", e.Operation, e.StatusCode, e.Description)
+}
+
+// Is matches the sentinel of the event's status, as for an *APIError.
+func (e *EventError) Is(target error) bool {
+	kind, ok := kinds[e.StatusCode]
+	if !ok {
+		kind = ErrServer
+	}
+	return target == kind
+}
+
+// Stream reads the events of create-conversation or
+// interact-with-conversation as the server sends them:
+//
+//	for s.Next() {
+//		switch ev := s.Current().(type) { … }
+//	}
+//	if err := s.Err(); err != nil { … }
+//
+// It must be closed; closing it early hangs up, which cancels the
+// interaction on the server.
+type Stream struct {
+	op      string
+	body    io.ReadCloser
+	lines   *bufio.Reader
+	current Event
+	err     error
+	done    bool
+}
+
+// maxEventLine bounds one event line; the server's are far smaller.
+const maxEventLine = 4 << 20
+
+func newStream(op string, body io.ReadCloser) *Stream {
+	return &Stream{op: op, body: body, lines: bufio.NewReaderSize(body, 64<<10)}
+}
+
+// Next reads the next event; false at the end of the stream or on error.
+func (s *Stream) Next() bool {
+	if s.done {
+		return false
+	}
+	line, err := s.readLine()
+	if len(bytes.TrimSpace(line)) == 0 {
+		if err == nil {
+			return s.Next()
+		}
+		s.finish(err)
+		return false
+	}
+	ev, perr := s.parse(line)
+	if perr != nil {
+		s.finish(perr)
+		return false
+	}
+	if ev == nil { // an error event
+		return false
+	}
+	s.current = ev
+	if err != nil && !errors.Is(err, io.EOF) {
+		s.finish(err)
+	}
+	if _, last := ev.(*InteractionComplete); last {
+		s.done = true
+	}
+	return true
+}
+
+// readLine returns the next line without its newline; a last line without
+// one is returned with io.EOF.
+func (s *Stream) readLine() ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := s.lines.ReadSlice('\n')
+		line = append(line, chunk...)
+		if len(line) > maxEventLine {
+			return nil, fmt.Errorf("%s: an event line exceeds %d bytes", s.op, maxEventLine)
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return bytes.TrimSuffix(line, []byte("\n")), err
+		}
+	}
+}
+
+// parse decodes one line; an error event ends the stream with its error
+// and returns nil.
+func (s *Stream) parse(line []byte) (Event, error) {
+	var head struct {
+		Type             string `json:"type"`
+		HTTPErrorCode    int    `json:"http_error_code"`
+		ErrorDescription string `json:"error_description"`
+	}
+	if err := json.Unmarshal(line, &head); err != nil {
+		return nil, fmt.Errorf("%s: malformed event %q: %w", s.op, line, err)
+	}
+	var ev Event
+	switch head.Type {
+	case "error":
+		s.finish(&EventError{Operation: s.op, StatusCode: head.HTTPErrorCode, Description: head.ErrorDescription})
+		return nil, nil
+	case "conversation-created":
+		ev = new(ConversationCreated)
+	case "user-message-available":
+		ev = new(UserMessageAvailable)
+	case "current-agent-action":
+		ev = new(CurrentAgentAction)
+	case "new-message":
+		ev = new(NewMessage)
+	case "interaction-complete":
+		ev = new(InteractionComplete)
+	default:
+		return nil, fmt.Errorf("%s: unknown event type %q", s.op, head.Type)
+	}
+	if err := json.Unmarshal(line, ev); err != nil {
+		return nil, fmt.Errorf("%s: malformed %s event: %w", s.op, head.Type, err)
+	}
+	return ev, nil
+}
+
+// finish ends the stream with err; io.EOF before InteractionComplete is an
+// error too, for the interaction did not complete.
+func (s *Stream) finish(err error) {
+	s.done = true
+	if errors.Is(err, io.EOF) {
+		err = fmt.Errorf("%s: the stream ended before interaction-complete: %w", s.op, io.ErrUnexpectedEOF)
+	} else if _, ok := err.(*EventError); !ok {
+		err = fmt.Errorf("%s: %w", s.op, err)
+	}
+	s.err = err
+}
+
+// Current returns the event Next read.
+func (s *Stream) Current() Event { return s.current }
+
+// Err returns what ended the stream early: an *EventError, a broken or
+// truncated stream; nil after InteractionComplete.
+func (s *Stream) Err() error { return s.err }
+
+// Close releases the connection.
+func (s *Stream) Close() error { return s.body.Close() }
+
+// Complete reads the rest of the stream and returns its
+// InteractionComplete, closing the stream.
+func (s *Stream) Complete() (*InteractionComplete, error) {
+	defer s.Close()
+	var last *InteractionComplete
+	for s.Next() {
+		if c, ok := s.Current().(*InteractionComplete); ok {
+			last = c
+		}
+	}
+	if err := s.Err(); err != nil {
+		return nil, err
+	}
+	return last, nil
+}
+
+// openStream sends a streaming request and returns its event stream once
+// the server has accepted it; a refusal (any status of 300 or more) is an
+// *APIError. It signs in again and repeats once after a 401, as do does;
+// it never repeats after a 429 or 503, for the caller decides whether to
+// start a conversation again.
+func (c *Client) openStream(ctx context.Context, r *request, body []byte, contentType string) (*Stream, error) {
+	reauthed := false
+	for {
+		token, err := c.auth.token(ctx)
+		if err != nil {
+			return nil, err
+		}
+		u := c.cfg.BaseURL + r.path
+		if len(r.query) > 0 {
+			u += "?" + r.query.Encode()
+		}
+		req, err := http.NewRequestWithContext(ctx, r.method, u, bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.op, err)
+		}
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Accept", "application/x-ndjson")
+		if c.cfg.CallerOrganizationID != "" {
+			req.Header.Set("X-ORG-ID", c.cfg.CallerOrganizationID)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := c.cfg.HTTPClient.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.op, err)
+		}
+		if resp.StatusCode < 300 {
+			return newStream(r.op, resp.Body), nil
+		}
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		apiErr := newAPIError(r.op, resp, data)
+		if resp.StatusCode == http.StatusUnauthorized && !reauthed {
+			reauthed = true
+			c.auth.invalidate(token)
+			continue
+		}
+		return nil, apiErr
+	}
+}

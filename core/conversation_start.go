@@ -1,0 +1,240 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/engine"
+)
+
+// StartConversation creates a conversation on the version set in names
+// (release by default), pinning its agent and state machine versions and
+// LLM preferences, and begins its first interaction, whose lease it holds.
+// Everything refusable is refused here, before any event is streamed:
+// ENOTFOUND for the service or version set, EBADREQUEST when the user has
+// an unfinished conversation of the service, EINVALID, EFORBIDDEN.
+func (c *Conversations) StartConversation(ctx context.Context, t *Tenant, in *CreateConversationInput) (*Run, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	a := c.app
+	caller := amigo.CallerFromContext(ctx)
+	orgID := t.Placement.OrgID
+	svc, err := t.Store.FindService(ctx, orgID, in.ServiceID)
+	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
+		return nil, amigo.Errorf(amigo.ENOTFOUND, "Service %s is not found.", in.ServiceID)
+	} else if err != nil {
+		return nil, err
+	}
+	setName := amigo.VersionSetRelease
+	if in.VersionSetName != nil {
+		setName = *in.VersionSetName
+	}
+	vs, ok := svc.VersionSets[setName]
+	if !ok {
+		return nil, amigo.Errorf(amigo.ENOTFOUND, "Version set %q of service %s is not found.", setName, svc.ID)
+	}
+	now := a.Now()
+	conv := &amigo.Conversation{
+		ID: amigo.NewID(now), OrgID: orgID, ServiceID: svc.ID, UserID: caller.UserID, VersionSetName: setName,
+		AgentID: svc.AgentID, StateMachineID: svc.StateMachineID, LLMModelPreferences: vs.LLMModelPreferences,
+		Tags: map[string]*string{}, CreatedAt: now, UpdatedAt: now,
+	}
+	if in.Tags != nil {
+		conv.Tags = trimmedTags(*in.Tags)
+	}
+	if err := caller.Require(amigo.PermCreateConversation, conversationAttrs(caller, conv)); err != nil {
+		return nil, err
+	}
+	if conv.AgentVersion, err = pinnedVersion(ctx, t, "agent", svc.AgentID, vs.AgentVersion); err != nil {
+		return nil, err
+	}
+	if conv.StateMachineVersion, err = pinnedVersion(ctx, t, "state machine", svc.StateMachineID, vs.StateMachineVersion); err != nil {
+		return nil, err
+	}
+	av, mv, refs, err := a.pinnedVersions(ctx, t, conv)
+	if err != nil {
+		return nil, err
+	}
+	user, err := t.Store.FindUser(ctx, orgID, caller.UserID)
+	if err != nil && amigo.ErrorCode(err) != amigo.ENOTFOUND {
+		return nil, err
+	}
+	mem, err := memories(ctx, t, caller.UserID)
+	if err != nil {
+		return nil, err
+	}
+	finished := true
+	earlier, _, err := t.Store.ListConversations(ctx, orgID, amigo.ConversationFilter{UserIDs: []string{caller.UserID}, ServiceIDs: []string{svc.ID}, Finished: &finished, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	first := &amigo.Interaction{ID: amigo.NewID(now), OrgID: orgID, ConversationID: conv.ID, Status: amigo.InteractionRunning, StartedAt: now}
+	conv.Lease = &amigo.Lease{InteractionID: first.ID, Owner: c.owner, Until: now.Add(c.lease)}
+	if err := t.Store.CreateConversation(ctx, conv, first); amigo.ErrorCode(err) == amigo.ECONFLICT {
+		return nil, amigo.Errorf(amigo.EBADREQUEST, "The user has an unfinished conversation of service %s: finish it before starting another.", svc.ID)
+	} else if err != nil {
+		return nil, err
+	}
+	r := c.newRun(t, conv, first, av)
+	r.turn = engine.Turn{Agent: av, Machine: mv, References: refs, LLMPreferences: conv.LLMModelPreferences,
+		ReturningUser: len(earlier) > 0, Memories: mem}
+	if in.InitialMessage != nil {
+		typ := InteractUserMessage
+		if in.InitialMessageType != nil {
+			typ = *in.InitialMessageType
+		}
+		r.addInput(typ, *in.InitialMessage, nil, userName(user), now)
+	}
+	return r, nil
+}
+
+// pinnedVersion returns the version a version set pins, or the latest
+// version of the resource when it pins none.
+func pinnedVersion(ctx context.Context, t *Tenant, kind, id string, pinned *int) (int, error) {
+	if pinned != nil {
+		return *pinned, nil
+	}
+	var latest *int
+	switch kind {
+	case "agent":
+		ag, err := t.Store.FindAgent(ctx, t.Placement.OrgID, id)
+		if err != nil {
+			return 0, err
+		}
+		latest = ag.LatestVersion
+	default:
+		m, err := t.Store.FindStateMachine(ctx, t.Placement.OrgID, id)
+		if err != nil {
+			return 0, err
+		}
+		latest = m.LatestVersion
+	}
+	if latest == nil {
+		return 0, amigo.Errorf(amigo.EBADREQUEST, "The service's %s %s has no version yet.", kind, id)
+	}
+	return *latest, nil
+}
+
+// Interact begins an interaction of a conversation with the user's
+// message (or external events, or a skip), holding the conversation's
+// lease. Everything refusable is refused here: ENOTFOUND, ECONFLICT while
+// another interaction runs or once the conversation is finished,
+// EINVALID and EBADREQUEST for the message, EFORBIDDEN.
+func (c *Conversations) Interact(ctx context.Context, t *Tenant, conversationID string, in *InteractInput) (*Run, error) {
+	a := c.app
+	now := a.Now()
+	events, err := in.check(now)
+	if err != nil {
+		return nil, err
+	}
+	orgID := t.Placement.OrgID
+	conv, err := conversationFor(ctx, t, amigo.PermInteractWithConversation, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireOnUser(ctx, t, amigo.PermUpdateUserInfo, conv.UserID); err != nil {
+		return nil, err
+	}
+	user, err := t.Store.FindUser(ctx, orgID, conv.UserID)
+	if err != nil && amigo.ErrorCode(err) != amigo.ENOTFOUND {
+		return nil, err
+	}
+	if conv.Finished {
+		return nil, amigo.Errorf(amigo.ECONFLICT, "The conversation is finished.")
+	}
+	i := &amigo.Interaction{ID: amigo.NewID(now), OrgID: orgID, ConversationID: conv.ID, Status: amigo.InteractionRunning, StartedAt: now}
+	conv, err = t.Store.BeginInteraction(ctx, i, amigo.Lease{InteractionID: i.ID, Owner: c.owner, Until: now.Add(c.lease)})
+	if err != nil {
+		return nil, err
+	}
+	// From here the run holds the lease: a failure releases it.
+	r := c.newRun(t, conv, i, nil)
+	if err := r.prepare(ctx, *in.Type, *in.Message, events, userName(user), now); err != nil {
+		r.Close(ctx)
+		return nil, err
+	}
+	return r, nil
+}
+
+// prepare loads what the walk of an interaction reads, under its lease.
+func (r *Run) prepare(ctx context.Context, typ, text string, events []ExternalEvent, sender string, now time.Time) error {
+	t, conv := r.t, r.Conversation
+	av, mv, refs, err := r.c.app.pinnedVersions(ctx, t, conv)
+	if err != nil {
+		return err
+	}
+	r.agentName = agentName(av)
+	hist, last, err := history(ctx, t, conv.ID, r.c.historyLimit())
+	if err != nil {
+		return err
+	}
+	if err := checkAfter(events, last); err != nil {
+		return err
+	}
+	mem, err := memories(ctx, t, conv.UserID)
+	if err != nil {
+		return err
+	}
+	var state *engine.State
+	if len(conv.EngineState) > 0 {
+		if state, err = engine.UnmarshalState(conv.EngineState); err != nil {
+			return err
+		}
+	}
+	r.turn = engine.Turn{Agent: av, Machine: mv, References: refs, LLMPreferences: conv.LLMModelPreferences,
+		State: state, History: hist, Memories: mem}
+	r.addInput(typ, text, events, sender, now)
+	return nil
+}
+
+// newRun returns the run of an interaction whose lease was just taken.
+func (c *Conversations) newRun(t *Tenant, conv *amigo.Conversation, i *amigo.Interaction, av *amigo.AgentVersion) *Run {
+	c.running.Add(1)
+	r := &Run{c: c, t: t, Conversation: conv, Interaction: i, AgentMessageID: amigo.NewID(i.StartedAt)}
+	if av != nil {
+		r.agentName = agentName(av)
+	}
+	return r
+}
+
+// addInput records what the user sent as the messages the interaction
+// will store and as the engine's input.
+func (r *Run) addInput(typ, text string, events []ExternalEvent, sender string, now time.Time) {
+	in := engine.Input{Kind: typ}
+	for _, ev := range events {
+		// An event a little ahead of the server's clock (ClockSkew) is
+		// stored as happening now, so that it precedes the message.
+		r.Inputs = append(r.Inputs, r.message(amigo.NewID(now), amigo.MessageExternalEvent, "External event", ev.Content, minTime(ev.At, now)))
+		in.Events = append(in.Events, engine.ExternalEvent{Text: ev.Content, At: ev.At})
+	}
+	switch typ {
+	case InteractUserMessage:
+		r.UserMessage = r.message(amigo.NewID(now), amigo.MessageUser, sender, text, now)
+		r.Inputs = append(r.Inputs, r.UserMessage)
+		in.Message = text
+	case InteractExternalEvent:
+		// The message itself is an external event, the last of them.
+		r.UserMessage = r.message(amigo.NewID(now), amigo.MessageExternalEvent, "External event", text, now)
+		r.Inputs = append(r.Inputs, r.UserMessage)
+		in.Kind = engine.InputExternalEvents
+		in.Events = append(in.Events, engine.ExternalEvent{Text: text, At: now})
+	case InteractSkip:
+		in.Kind = engine.InputSkip
+	}
+	if len(events) > 0 && typ == InteractUserMessage {
+		// The engine sees the events through the history it is given.
+		for _, ev := range events {
+			r.turn.History = append(r.turn.History, engine.Message{Type: engine.MessageExternal, Text: ev.Content})
+		}
+	}
+	r.turn.Input = in
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

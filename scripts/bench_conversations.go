@@ -1,0 +1,493 @@
+//go:build ignore
+
+// bench_conversations measures what amigo-server adds to a model's latency
+// in conversations, never as a timed test. It builds the server and
+// ../shared/bench/fakemodel (fixed time to first token and tokens per
+// second), points the server at the fake model, and drives concurrent
+// conversations over HTTP:
+//
+//   - added latency: time to the first new-message event minus the model's
+//     time to first token, and time to interaction-complete minus the
+//     model's whole answer, p50 and p99, at each concurrency, on SQLite and
+//     PostgreSQL. The model's times are measured straight from it at the
+//     same concurrency just before (their medians): on a loaded machine
+//     its sleeps overshoot the nominal ttft + (tokens-1)/tps;
+//   - memory per open stream: the server's RSS with N streams waiting on a
+//     slow model, less its RSS before, over N;
+//   - the built-in model's interactions per second;
+//   - non-2xx answers, error events and "database is locked" in the log,
+//     which must all be 0.
+//
+// Each interaction is one model call: the service's state machine is one
+// action state without exit conditions, so the walker only engages.
+//
+//	go run scripts/bench_conversations.go                    # both databases, 1/16/256
+//	go run scripts/bench_conversations.go -db sqlite -c 1,16 -rounds 3
+//
+// Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and psql for
+// -db pg. Work files: $AMIGO_BENCH_DIR/conversations (default /tmp/amigo-bench).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+var (
+	dbs     = flag.String("db", "sqlite,pg", "databases: sqlite, pg")
+	concs   = flag.String("c", "1,16,256", "concurrent conversations")
+	rounds  = flag.Int("rounds", 4, "interactions per conversation after its creation")
+	ttft    = flag.Duration("ttft", 200*time.Millisecond, "the fake model's time to first token")
+	tps     = flag.Int("tps", 50, "the fake model's tokens per second")
+	tokens  = flag.Int("tokens", 40, "tokens in the fake model's answer")
+	streams = flag.Int("streams", 256, "open streams for the memory figure")
+	builtin = flag.Duration("builtin", 10*time.Second, "how long to run the built-in model for interactions per second")
+	pgURL   = flag.String("pg", "postgres://postgres@127.0.0.1:5432/%s?sslmode=disable", "PostgreSQL URL pattern (database name as %s)")
+)
+
+const (
+	port     = 18960
+	fakePort = 18700
+	slowPort = 18701
+)
+
+var work = filepath.Join(cmp.Or(os.Getenv("AMIGO_BENCH_DIR"), "/tmp/amigo-bench"), "conversations")
+
+func main() {
+	flag.Parse()
+	must(os.MkdirAll(work, 0o755))
+	root, _ := os.Getwd()
+	build(root, "./cmd/amigo-server", filepath.Join(work, "amigo-server"))
+	fakeDir := filepath.Join(root, "..", "shared", "bench", "fakemodel")
+	cmd := exec.Command("go", "build", "-o", filepath.Join(work, "fakemodel"), ".")
+	cmd.Dir, cmd.Stderr = fakeDir, os.Stderr
+	must(cmd.Run())
+	fast := startProc(filepath.Join(work, "fakemodel"), nil, "--listen", fmt.Sprint("127.0.0.1:", fakePort), "--ttft", ttft.String(), "--tps", strconv.Itoa(*tps), "--tokens", strconv.Itoa(*tokens))
+	defer stop(fast)
+	slow := startProc(filepath.Join(work, "fakemodel"), nil, "--listen", fmt.Sprint("127.0.0.1:", slowPort), "--ttft", "60s", "--tps", "50", "--tokens", "5")
+	defer stop(slow)
+	modelTime := *ttft + time.Duration(*tokens-1)*time.Second/time.Duration(*tps)
+
+	fmt.Printf("model: ttft %s, %d tokens/s, %d tokens (answer %s); %d interactions per conversation after create\n\n", *ttft, *tps, *tokens, modelTime, *rounds)
+	fmt.Println("| database | concurrent | interactions | added to first new-message p50 / p99 | added to interaction-complete p50 / p99 | non-2xx / error events |")
+	fmt.Println("|---|---|---|---|---|---|")
+	var extra []string
+	for _, db := range strings.Split(*dbs, ",") {
+		s := newServer(db)
+		s.start(fakePort)
+		f := s.fixture(256)
+		for _, c := range strings.Split(*concs, ",") {
+			n, _ := strconv.Atoi(c)
+			// The model's own times at this concurrency, asked directly:
+			// on a loaded machine its sleeps overshoot the nominal ones.
+			baseFirst, baseDone := direct(n)
+			r := f.round(n, *rounds)
+			fmt.Printf("| %s | %d | %d | %s / %s | %s / %s | %d / %d |\n", db, n, len(r.first), pct(r.first, 50, baseFirst), pct(r.first, 99, baseFirst),
+				pct(r.done, 50, baseDone), pct(r.done, 99, baseDone), r.refused.Load(), r.errors.Load())
+			fmt.Fprintf(os.Stderr, "%s c=%d: the model alone: first token %s, answer %s (nominal %s, %s)\n", db, n, baseFirst.Round(time.Millisecond), baseDone.Round(time.Millisecond), *ttft, modelTime)
+		}
+		s.stop()
+		// Memory: streams held open by a model that takes a minute.
+		s.start(slowPort)
+		f.signIn()
+		time.Sleep(time.Second)
+		before := s.rss()
+		ctx, cancel := context.WithCancel(context.Background())
+		var open sync.WaitGroup
+		var opened atomic.Int64
+		for i := range *streams {
+			open.Add(1)
+			go func() {
+				defer open.Done()
+				resp, err := f.post(ctx, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+f.services[i%len(f.services)]+`"}`))
+				if err == nil {
+					rd := bufio.NewReader(resp.Body)
+					if _, err := rd.ReadString('\n'); err == nil {
+						opened.Add(1)
+					}
+					io.Copy(io.Discard, rd)
+					resp.Body.Close()
+				}
+			}()
+		}
+		time.Sleep(5 * time.Second)
+		during := s.rss()
+		extra = append(extra, fmt.Sprintf("%s: %d streams open: RSS %d KiB before, %d KiB with them open: %.1f KiB per open stream",
+			db, opened.Load(), before, during, float64(during-before)/float64(max(opened.Load(), 1))))
+		cancel()
+		open.Wait()
+		s.stop()
+		// The built-in model.
+		s.start(0)
+		f.signIn()
+		f.finishAll()
+		n := f.throughput(16, *builtin)
+		extra = append(extra, fmt.Sprintf("%s: built-in model, 16 concurrent conversations: %.0f interactions/s", db, n))
+		s.stop()
+		extra = append(extra, fmt.Sprintf("%s: \"database is locked\" in the server log: %d lines", db, s.locked()))
+	}
+	fmt.Println()
+	for _, l := range extra {
+		fmt.Println(l)
+	}
+}
+
+func build(root, pkg, out string) {
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir, cmd.Stderr = root, os.Stderr
+	must(cmd.Run())
+}
+
+// running are the processes started, stopped by must before it exits.
+var running sync.Map
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		running.Range(func(k, _ any) bool { stop(k.(*exec.Cmd)); return true })
+		os.Exit(1)
+	}
+}
+
+func startProc(bin string, env []string, args ...string) *exec.Cmd {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	must(cmd.Start())
+	running.Store(cmd, true)
+	return cmd
+}
+
+func stop(cmd *exec.Cmd) {
+	if _, ok := running.LoadAndDelete(cmd); ok {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		cmd.Wait()
+	}
+}
+
+// server is one amigo-server process on a database kept across restarts.
+type server struct {
+	db, dir, log string
+	args         []string
+	cmd          *exec.Cmd
+}
+
+func newServer(db string) *server {
+	s := &server{db: db, dir: filepath.Join(work, db)}
+	os.RemoveAll(s.dir)
+	must(os.MkdirAll(s.dir, 0o755))
+	s.log = filepath.Join(s.dir, "server.log")
+	s.args = []string{"--data-dir", s.dir}
+	if db == "pg" {
+		for _, name := range []string{"amigo_conv", "amigo_conv_dir"} {
+			exec.Command("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS "+name).Run()
+			exec.Command("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE "+name).Run()
+		}
+		s.args = append(s.args, "--directory-url", fmt.Sprintf(*pgURL, "amigo_conv_dir"), "--cluster", "default="+fmt.Sprintf(*pgURL, "amigo_conv"))
+	}
+	return s
+}
+
+// start serves with the fake model on modelPort, or the built-in model
+// for 0.
+func (s *server) start(modelPort int) {
+	args := append([]string{"serve", "--listen", fmt.Sprint("127.0.0.1:", port), "--rate-limits", "off", "--log-format", "json"}, s.args...)
+	if modelPort != 0 {
+		args = append(args, "--llm-base-url", fmt.Sprintf("fake=http://127.0.0.1:%d/v1", modelPort), "--llm-model", "fake=fake-model", "--llm-default", "fake")
+	}
+	logf, err := os.OpenFile(s.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	must(err)
+	s.cmd = exec.Command(filepath.Join(work, "amigo-server"), args...)
+	s.cmd.Stdout, s.cmd.Stderr = logf, logf
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	must(s.cmd.Start())
+	running.Store(s.cmd, true)
+	for range 300 {
+		if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", port)); err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	must(fmt.Errorf("the server did not start; see %s", s.log))
+}
+
+func (s *server) stop() { stop(s.cmd) }
+
+func (s *server) rss() int {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			n, _ := strconv.Atoi(strings.Fields(l)[1])
+			return n
+		}
+	}
+	return 0
+}
+
+func (s *server) locked() int {
+	b, _ := os.ReadFile(s.log)
+	return strings.Count(string(b), "database is locked")
+}
+
+// fixture is org acme with services whose machine is one action state.
+type fixture struct {
+	s        *server
+	creds    map[string]string
+	token    string
+	services []string
+	client   *http.Client
+	convs    sync.Map // service -> open conversation id
+}
+
+func (s *server) fixture(n int) *fixture {
+	out, err := exec.Command(filepath.Join(work, "amigo-server"), append([]string{"bootstrap", "--org", "acme"}, s.args...)...).Output()
+	must(err)
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	f := &fixture{s: s, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024, MaxConnsPerHost: 0}}}
+	must(json.Unmarshal([]byte(lines[len(lines)-1]), &f.creds))
+	f.signIn()
+	agent := f.call("POST", "/v1/acme/organization/agent", `{"agent_name": "bench"}`)["id"].(string)
+	f.call("POST", "/v1/acme/organization/agent/"+agent+"/", `{"initials": "BE", "identity": {"name": "Bea", "role": "assistant", "developed_by": "Bench",
+		"default_spoken_language": "eng", "relationship_to_developer": {"ownership": "owned", "type": "employee", "conversation_visibility": "visible", "thought_visibility": "hidden"}},
+		"background": "Helps.", "behaviors": ["Listens."], "communication_patterns": ["Short."], "voice_config": {"voice_id": "v"}}`)
+	machine := f.call("POST", "/v1/acme/organization/service_hierarchical_state_machine", `{"state_machine_name": "chat"}`)["id"].(string)
+	action := func(name string) string {
+		return `{"type": "action", "name": "` + name + `", "objective": "Help the user.", "actions": ["Answer the user."], "intra_state_navigation_guidelines": [],
+			"action_guidelines": [], "boundary_constraints": [], "action_tool_call_specs": [], "exit_condition_tool_call_specs": [], "exit_conditions": [], "skip_active_memory_retrieval": true}`
+	}
+	f.call("POST", "/v1/acme/organization/service_hierarchical_state_machine/"+machine+"/", `{"description": "Chat.", "new_user_initial_state": "chat",
+		"returning_user_initial_state": "chat", "terminal_state": "end", "references": {}, "global_intra_state_navigation_guidelines": [],
+		"global_action_guidelines": [], "global_boundary_constraints": [], "states": [`+action("chat")+`, `+action("end")+`]}`)
+	for i := range n {
+		f.services = append(f.services, f.call("POST", "/v1/acme/service/", fmt.Sprintf(`{"service_hierarchical_state_machine_id": %q, "agent_id": %q,
+			"name": "svc-%03d", "description": "Bench.", "is_active": true, "keyterms": [], "tags": {}}`, machine, agent, i))["id"].(string))
+	}
+	return f
+}
+
+func (f *fixture) signIn() {
+	req, _ := http.NewRequest("POST", fmt.Sprintf("http://127.0.0.1:%d/v1/acme/user/signin_with_api_key", port), nil)
+	req.Header.Set("x-api-key", f.creds["api_key"])
+	req.Header.Set("x-api-key-id", f.creds["api_key_id"])
+	req.Header.Set("x-user-id", f.creds["user_id"])
+	resp, err := http.DefaultClient.Do(req)
+	must(err)
+	defer resp.Body.Close()
+	var out struct {
+		IDToken string `json:"id_token"`
+	}
+	must(json.NewDecoder(resp.Body).Decode(&out))
+	f.token = out.IDToken
+}
+
+func (f *fixture) call(method, path, body string) map[string]any {
+	req, _ := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d%s", port, path), strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	resp, err := f.client.Do(req)
+	must(err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		must(fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b))
+	}
+	var out map[string]any
+	json.Unmarshal(b, &out)
+	return out
+}
+
+func (f *fixture) post(ctx context.Context, path, ct string, body []byte) (*http.Response, error) {
+	req, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("http://127.0.0.1:%d%s", port, path), bytes.NewReader(body))
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Accept", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	return f.client.Do(req)
+}
+
+// result collects a round's samples.
+type result struct {
+	mu              sync.Mutex
+	first, done     []time.Duration
+	refused, errors atomic.Int64
+}
+
+// timed runs one streamed call and returns the times to the first
+// new-message and to interaction-complete, and the conversation id.
+func (f *fixture) timed(r *result, path, ct string, body []byte) string {
+	start := time.Now()
+	resp, err := f.post(context.Background(), path, ct, body)
+	if err != nil || resp.StatusCode >= 300 {
+		r.refused.Add(1)
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return ""
+	}
+	defer resp.Body.Close()
+	var first, done time.Duration
+	var conv string
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		var ev struct {
+			Type           string `json:"type"`
+			ConversationID string `json:"conversation_id"`
+		}
+		json.Unmarshal(sc.Bytes(), &ev)
+		switch ev.Type {
+		case "conversation-created":
+			conv = ev.ConversationID
+		case "new-message":
+			if first == 0 {
+				first = time.Since(start)
+			}
+		case "interaction-complete":
+			done = time.Since(start)
+		case "error":
+			r.errors.Add(1)
+		}
+	}
+	if done > 0 {
+		r.mu.Lock()
+		r.first, r.done = append(r.first, first), append(r.done, done)
+		r.mu.Unlock()
+	}
+	return conv
+}
+
+func form(msg string) (string, []byte) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("initial_message_type", "user-message")
+	mw.WriteField("recorded_message", msg)
+	mw.Close()
+	return mw.FormDataContentType(), buf.Bytes()
+}
+
+// round runs n conversations at once: each is created, takes rounds
+// messages and is finished.
+func (f *fixture) round(n, rounds int) *result {
+	r := &result{}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			svc := f.services[i%len(f.services)]
+			conv := f.timed(r, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+svc+`"}`))
+			if conv == "" {
+				return
+			}
+			for k := range rounds {
+				ct, body := form(fmt.Sprintf("Message %d: what can you tell me?", k))
+				f.timed(r, "/v1/acme/conversation/"+conv+"/interact?request_format=text&response_format=text", ct, body)
+			}
+			f.call("POST", "/v1/acme/conversation/"+conv+"/finish/", "")
+		}()
+	}
+	wg.Wait()
+	return r
+}
+
+// finishAll finishes every unfinished conversation (the memory phase's).
+func (f *fixture) finishAll() {
+	out := f.call("GET", "/v1/acme/conversation/?is_finished=false&limit=150", "")
+	for len(out["conversations"].([]any)) > 0 {
+		for _, c := range out["conversations"].([]any) {
+			id := c.(map[string]any)["id"].(string)
+			req, _ := http.NewRequest("POST", fmt.Sprintf("http://127.0.0.1:%d/v1/acme/conversation/%s/finish/", port, id), nil)
+			req.Header.Set("Authorization", "Bearer "+f.token)
+			if resp, err := f.client.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}
+		out = f.call("GET", "/v1/acme/conversation/?is_finished=false&limit=150", "")
+	}
+}
+
+// throughput runs n conversations interacting as fast as they can for d
+// and returns completed interactions per second.
+func (f *fixture) throughput(n int, d time.Duration) float64 {
+	r := &result{}
+	end := time.Now().Add(d)
+	var wg sync.WaitGroup
+	var count atomic.Int64
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conv := f.timed(r, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+f.services[i]+`"}`))
+			for conv != "" && time.Now().Before(end) {
+				ct, body := form("Tell me more.")
+				f.timed(r, "/v1/acme/conversation/"+conv+"/interact?request_format=text&response_format=text", ct, body)
+				count.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(count.Load()) / d.Seconds()
+}
+
+// direct streams n answers of the fake model at once, straight from it,
+// and returns the medians of the times to the first token and to the end.
+func direct(n int) (time.Duration, time.Duration) {
+	var mu sync.Mutex
+	var firsts, dones []time.Duration
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			resp, err := http.Post(fmt.Sprintf("http://127.0.0.1:%d/v1/chat/completions", fakePort), "application/json",
+				strings.NewReader(`{"model":"fake-model","stream":true,"messages":[{"role":"user","content":"Hello"}]}`))
+			if err != nil {
+				return
+			}
+			defer resp.Body.Close()
+			var first time.Duration
+			sc := bufio.NewScanner(resp.Body)
+			for sc.Scan() {
+				if strings.HasPrefix(sc.Text(), "data:") && first == 0 {
+					first = time.Since(start)
+				}
+			}
+			mu.Lock()
+			firsts, dones = append(firsts, first), append(dones, time.Since(start))
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	slices.Sort(firsts)
+	slices.Sort(dones)
+	return firsts[len(firsts)/2], dones[len(dones)/2]
+}
+
+// pct returns the p-th percentile of samples less base, in milliseconds.
+func pct(samples []time.Duration, p int, base time.Duration) string {
+	if len(samples) == 0 {
+		return "–"
+	}
+	s := slices.Clone(samples)
+	slices.Sort(s)
+	v := s[min(len(s)-1, (len(s)*p+99)/100-1)] - base
+	return fmt.Sprintf("%.1f ms", float64(v)/float64(time.Millisecond))
+}

@@ -1,0 +1,448 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/amigo-oss/amigo-server"
+)
+
+// The conversation rules two servers must agree on are the database's:
+// the partial unique index conversations_one_open admits one unfinished
+// conversation per user and service, and the lease columns of a
+// conversation change only through compare-and-set UPDATEs (WHERE the
+// lease is free, expired, or held by the caller), so of two servers
+// racing for a conversation exactly one changes the row.
+
+const conversationColumns = `id, org_id, service_id, user_id, version_set_name, agent_id, agent_version,
+	state_machine_id, state_machine_version, llm_model_preferences, tags, is_finished, finished_at,
+	created_at, updated_at, engine_state, lease_interaction_id, lease_owner, lease_until,
+	interactions, num_messages, final_message_id, final_message, completed_post_processings`
+
+func scanConversation(row Row) (*amigo.Conversation, error) {
+	var c amigo.Conversation
+	var prefs, tags, post string
+	var finishedAt, leaseUntil sql.NullInt64
+	var leaseInteraction, leaseOwner, finalID sql.NullString
+	var created, updated int64
+	if err := row.Scan(&c.ID, &c.OrgID, &c.ServiceID, &c.UserID, &c.VersionSetName, &c.AgentID, &c.AgentVersion,
+		&c.StateMachineID, &c.StateMachineVersion, &prefs, &tags, &c.Finished, &finishedAt,
+		&created, &updated, &c.EngineState, &leaseInteraction, &leaseOwner, &leaseUntil,
+		&c.Interactions, &c.NumMessages, &finalID, &c.FinalMessage, &post); err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.UpdatedAt, c.FinalMessageID = fromTS(created), fromTS(updated), finalID.String
+	if finishedAt.Valid {
+		t := fromTS(finishedAt.Int64)
+		c.FinishedAt = &t
+	}
+	if leaseOwner.Valid {
+		c.Lease = &amigo.Lease{InteractionID: leaseInteraction.String, Owner: leaseOwner.String, Until: fromTS(leaseUntil.Int64)}
+	}
+	if err := loadStored[map[string]storedLLMConfig](prefs, &c.LLMModelPreferences); err != nil {
+		return nil, err
+	} else if err := fromJSON(tags, &c.Tags); err != nil {
+		return nil, err
+	}
+	return &c, fromJSON(post, &c.CompletedPostProcessings)
+}
+
+// nullTS is a nullable timestamp.
+func nullTS(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ts(*t)
+}
+
+// CreateConversation implements amigo.ConversationStore.
+func (db *ClusterStore) CreateConversation(ctx context.Context, c *amigo.Conversation, first *amigo.Interaction) error {
+	if c.Lease == nil || c.Lease.InteractionID != first.ID {
+		return amigo.Errorf(amigo.EINTERNAL, "a new conversation must hold its first interaction's lease")
+	}
+	if c.Tags == nil {
+		c.Tags = map[string]*string{}
+	}
+	c.Interactions, c.NumMessages, c.FinalMessage, c.FinalMessageID, c.CompletedPostProcessings = 1, 0, "", "", []string{}
+	first.Sequence, first.Status, first.ConversationID, first.OrgID = 1, amigo.InteractionRunning, c.ID, c.OrgID
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO conversations (`+conversationColumns+`) VALUES
+			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, NULL, '', '[]')`,
+			c.ID, c.OrgID, c.ServiceID, c.UserID, c.VersionSetName, c.AgentID, c.AgentVersion,
+			c.StateMachineID, c.StateMachineVersion, stored[map[string]storedLLMConfig](nonNilMap(c.LLMModelPreferences)), jsonText(c.Tags),
+			c.Finished, nullTS(c.FinishedAt), ts(c.CreatedAt), ts(c.UpdatedAt), c.EngineState,
+			c.Lease.InteractionID, c.Lease.Owner, ts(c.Lease.Until), c.Interactions, c.NumMessages)
+		if db.dialect.IsUniqueViolation(err) {
+			return amigo.Errorf(amigo.ECONFLICT, "The user has an unfinished conversation of this service.")
+		} else if err != nil {
+			return err
+		}
+		if err := writeConversationTags(ctx, tx, c.OrgID, c.ID, c.Tags); err != nil {
+			return err
+		}
+		return insertInteraction(ctx, tx, first)
+	})
+}
+
+func nonNilMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return map[K]V{}
+	}
+	return m
+}
+
+// writeConversationTags replaces the conversation's rows in the tag index.
+func writeConversationTags(ctx context.Context, tx *sql.Tx, orgID, id string, tags map[string]*string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_tags WHERE conversation_id = $1`, id); err != nil {
+		return err
+	}
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_tags (org_id, conversation_id, key, value) VALUES ($1, $2, $3, $4)`,
+			orgID, id, k, tags[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertInteraction(ctx context.Context, tx *sql.Tx, i *amigo.Interaction) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO interactions (id, org_id, conversation_id, sequence, status, model, started_at, finished_at, insights)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, i.ID, i.OrgID, i.ConversationID, i.Sequence, string(i.Status), i.Model,
+		ts(i.StartedAt), nullTS(i.FinishedAt), i.Insights)
+	return err
+}
+
+// FindConversation implements amigo.ConversationStore.
+func (db *ClusterStore) FindConversation(ctx context.Context, orgID, id string) (*amigo.Conversation, error) {
+	c, err := scanConversation(db.read.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE org_id = $1 AND id = $2`, orgID, id))
+	return c, notFound(err, "Conversation %s not found.", id)
+}
+
+// findConversationTx reads the conversation inside tx, locking its row
+// for the rest of the transaction.
+func findConversationTx(ctx context.Context, tx *sql.Tx, orgID, id string) (*amigo.Conversation, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE conversations SET id = id WHERE org_id = $1 AND id = $2`, orgID, id); err != nil {
+		return nil, err
+	}
+	c, err := scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE org_id = $1 AND id = $2`, orgID, id))
+	return c, notFound(err, "Conversation %s not found.", id)
+}
+
+// ListConversations implements amigo.ConversationStore.
+func (db *ClusterStore) ListConversations(ctx context.Context, orgID string, f amigo.ConversationFilter) ([]*amigo.Conversation, bool, error) {
+	var q query
+	q.add("org_id = ?", orgID)
+	q.in("id", f.IDs)
+	q.in("user_id", f.UserIDs)
+	q.in("service_id", f.ServiceIDs)
+	if f.Finished != nil {
+		q.add("is_finished = ?", *f.Finished)
+	}
+	for _, t := range f.Tags {
+		const in = "id IN (SELECT conversation_id FROM conversation_tags WHERE org_id = ? AND key = ?"
+		if t.Any {
+			q.add(in+")", orgID, t.Key)
+		} else if t.Value == nil {
+			q.add(in+" AND value IS NULL)", orgID, t.Key)
+		} else {
+			q.add(in+" AND value = ?)", orgID, t.Key, *t.Value)
+		}
+	}
+	rows, err := db.read.Query(ctx, `SELECT `+conversationColumns+` FROM conversations`+q.clause()+orderBy(f.Sort, "created_at")+q.page(f.Offset, f.Limit), q.args...)
+	out, err := collect(rows, err, scanConversation)
+	if err != nil {
+		return nil, false, err
+	}
+	out, more := trimPage(out, f.Limit)
+	return out, more, nil
+}
+
+// BeginInteraction implements amigo.ConversationStore.
+func (db *ClusterStore) BeginInteraction(ctx context.Context, i *amigo.Interaction, lease amigo.Lease) (*amigo.Conversation, error) {
+	var c *amigo.Conversation
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		now := ts(i.StartedAt)
+		// The lease is taken by the one UPDATE that finds it free or
+		// expired; a concurrent taker finds the row changed and matches
+		// nothing.
+		var prev sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT lease_interaction_id FROM conversations
+			WHERE org_id = $1 AND id = $2 AND NOT is_finished AND (lease_until IS NULL OR lease_until <= $3)`,
+			i.OrgID, i.ConversationID, now).Scan(&prev)
+		if err == nil {
+			var res sql.Result
+			res, err = tx.ExecContext(ctx, `UPDATE conversations SET lease_interaction_id = $1, lease_owner = $2, lease_until = $3,
+				interactions = interactions + 1, updated_at = $4
+				WHERE org_id = $5 AND id = $6 AND NOT is_finished AND (lease_until IS NULL OR lease_until <= $4)`,
+				i.ID, lease.Owner, ts(lease.Until), now, i.OrgID, i.ConversationID)
+			if err == nil {
+				if n, _ := res.RowsAffected(); n == 0 {
+					err = sql.ErrNoRows
+				}
+			}
+		}
+		if err == sql.ErrNoRows {
+			return conversationRefusal(ctx, tx, i.OrgID, i.ConversationID)
+		} else if err != nil {
+			return err
+		}
+		if prev.Valid {
+			// The expired lease's interaction never finished: its server
+			// died or lost the database, and nothing it produced counts.
+			if _, err := tx.ExecContext(ctx, `UPDATE interactions SET status = $1, finished_at = $2 WHERE id = $3 AND status = $4`,
+				string(amigo.InteractionFailed), now, prev.String, string(amigo.InteractionRunning)); err != nil {
+				return err
+			}
+		}
+		if c, err = scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE org_id = $1 AND id = $2`,
+			i.OrgID, i.ConversationID)); err != nil {
+			return err
+		}
+		i.Sequence, i.Status, i.FinishedAt = c.Interactions, amigo.InteractionRunning, nil
+		return insertInteraction(ctx, tx, i)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// conversationRefusal says why a conversation could not be leased:
+// ENOTFOUND, or ECONFLICT when it is finished or busy.
+func conversationRefusal(ctx context.Context, tx *sql.Tx, orgID, id string) error {
+	var finished bool
+	err := tx.QueryRowContext(ctx, `SELECT is_finished FROM conversations WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&finished)
+	if err != nil {
+		return notFound(err, "Conversation %s not found.", id)
+	} else if finished {
+		return amigo.Errorf(amigo.ECONFLICT, "The conversation is already finished.")
+	}
+	return amigo.Errorf(amigo.ECONFLICT, "Another interaction with this conversation is in progress.")
+}
+
+// errLeaseLost is the refusal of a lease holder that no longer holds it.
+func errLeaseLost() error {
+	return amigo.Errorf(amigo.ECONFLICT, "The interaction lost its hold on the conversation to another one.")
+}
+
+// RenewLease implements amigo.ConversationStore.
+func (db *ClusterStore) RenewLease(ctx context.Context, orgID, conversationID, interactionID, owner string, until time.Time) error {
+	return db.execOne(ctx, errLeaseLost(), `UPDATE conversations SET lease_until = $1
+		WHERE org_id = $2 AND id = $3 AND lease_interaction_id = $4 AND lease_owner = $5`,
+		ts(until), orgID, conversationID, interactionID, owner)
+}
+
+// releaseLease clears the lease if owner holds it for interactionID,
+// setting engine state when state is non-nil; errLeaseLost otherwise.
+func releaseLease(ctx context.Context, tx *sql.Tx, orgID, conversationID, interactionID, owner string, at time.Time, state []byte, setState bool) error {
+	set := ""
+	args := []any{orgID, conversationID, interactionID, owner, ts(at)}
+	if setState {
+		set, args = ", engine_state = $6", append(args, state)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE conversations SET lease_interaction_id = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $5`+set+`
+		WHERE org_id = $1 AND id = $2 AND lease_interaction_id = $3 AND lease_owner = $4`, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return errLeaseLost()
+	}
+	return nil
+}
+
+// CompleteInteraction implements amigo.ConversationStore.
+func (db *ClusterStore) CompleteInteraction(ctx context.Context, r *amigo.InteractionResult) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := releaseLease(ctx, tx, r.OrgID, r.ConversationID, r.InteractionID, r.Owner, r.FinishedAt, r.EngineState, true); err != nil {
+			return err
+		}
+		var seq, count int
+		if err := tx.QueryRowContext(ctx, `SELECT i.sequence, c.num_messages FROM interactions i JOIN conversations c ON c.id = i.conversation_id
+			WHERE i.id = $1 AND i.conversation_id = $2`, r.InteractionID, r.ConversationID).Scan(&seq, &count); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE interactions SET status = $1, finished_at = $2, insights = $3 WHERE id = $4`,
+			string(amigo.InteractionComplete), ts(r.FinishedAt), r.Insights, r.InteractionID); err != nil {
+			return err
+		}
+		var final *amigo.Message
+		for _, m := range r.Messages {
+			m.OrgID, m.ConversationID, m.InteractionID = r.OrgID, r.ConversationID, r.InteractionID
+			if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, org_id, conversation_id, interaction_id, interaction_sequence, position,
+				sender, message_type, content, format, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				m.ID, m.OrgID, m.ConversationID, m.InteractionID, seq, count, m.Sender, string(m.Type), m.Content, m.Format, ts(m.CreatedAt)); err != nil {
+				return err
+			}
+			count++
+			if m.Type != amigo.MessageInnerThought {
+				final = m
+			}
+		}
+		if final == nil {
+			_, err := tx.ExecContext(ctx, `UPDATE conversations SET num_messages = $1 WHERE id = $2`, count, r.ConversationID)
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE conversations SET num_messages = $1, final_message_id = $2, final_message = $3 WHERE id = $4`,
+			count, final.ID, final.Content, r.ConversationID)
+		return err
+	})
+}
+
+// FailInteraction implements amigo.ConversationStore.
+func (db *ClusterStore) FailInteraction(ctx context.Context, orgID, conversationID, interactionID, owner string, at time.Time) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := releaseLease(ctx, tx, orgID, conversationID, interactionID, owner, at, nil, false); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE interactions SET status = $1, finished_at = $2 WHERE id = $3 AND status = $4`,
+			string(amigo.InteractionFailed), ts(at), interactionID, string(amigo.InteractionRunning))
+		return err
+	})
+}
+
+const interactionColumns = `id, org_id, conversation_id, sequence, status, model, started_at, finished_at, insights`
+
+func scanInteraction(row Row) (*amigo.Interaction, error) {
+	var i amigo.Interaction
+	var status string
+	var started int64
+	var finished sql.NullInt64
+	if err := row.Scan(&i.ID, &i.OrgID, &i.ConversationID, &i.Sequence, &status, &i.Model, &started, &finished, &i.Insights); err != nil {
+		return nil, err
+	}
+	i.Status, i.StartedAt = amigo.InteractionStatus(status), fromTS(started)
+	if finished.Valid {
+		t := fromTS(finished.Int64)
+		i.FinishedAt = &t
+	}
+	return &i, nil
+}
+
+// FindInteraction implements amigo.ConversationStore.
+func (db *ClusterStore) FindInteraction(ctx context.Context, orgID, conversationID, id string) (*amigo.Interaction, error) {
+	i, err := scanInteraction(db.read.QueryRow(ctx, `SELECT `+interactionColumns+` FROM interactions
+		WHERE org_id = $1 AND conversation_id = $2 AND id = $3`, orgID, conversationID, id))
+	return i, notFound(err, "Interaction %s not found.", id)
+}
+
+// LastInteraction implements amigo.ConversationStore.
+func (db *ClusterStore) LastInteraction(ctx context.Context, orgID, conversationID string) (*amigo.Interaction, error) {
+	i, err := scanInteraction(db.read.QueryRow(ctx, `SELECT `+interactionColumns+` FROM interactions
+		WHERE org_id = $1 AND conversation_id = $2 ORDER BY sequence DESC LIMIT 1`, orgID, conversationID))
+	return i, notFound(err, "Conversation %s has no interaction.", conversationID)
+}
+
+const messageColumns = `id, org_id, conversation_id, interaction_id, sender, message_type, content, format, created_at`
+
+func scanMessage(row Row) (*amigo.Message, error) {
+	var m amigo.Message
+	var typ string
+	var created int64
+	if err := row.Scan(&m.ID, &m.OrgID, &m.ConversationID, &m.InteractionID, &m.Sender, &typ, &m.Content, &m.Format, &created); err != nil {
+		return nil, err
+	}
+	m.Type, m.CreatedAt = amigo.MessageType(typ), fromTS(created)
+	return &m, nil
+}
+
+// ListMessages implements amigo.ConversationStore.
+func (db *ClusterStore) ListMessages(ctx context.Context, orgID, conversationID string, f amigo.MessageFilter) ([]*amigo.Message, bool, error) {
+	var q query
+	q.add("org_id = ?", orgID)
+	q.add("conversation_id = ?", conversationID)
+	q.in("id", f.IDs)
+	q.in("interaction_id", f.InteractionIDs)
+	types := make([]string, len(f.Types))
+	for i, t := range f.Types {
+		types[i] = string(t)
+	}
+	q.in("message_type", types)
+	order := " ORDER BY position DESC"
+	if len(f.Sort) > 0 {
+		order = " ORDER BY "
+		for _, s := range f.Sort {
+			col := "created_at"
+			if s.Field == "interaction" {
+				col = "interaction_sequence"
+			}
+			order += col + direction(s.Desc) + ", "
+		}
+		order += "position" + direction(f.Sort[len(f.Sort)-1].Desc)
+	}
+	rows, err := db.read.Query(ctx, `SELECT `+messageColumns+` FROM messages`+q.clause()+order+q.page(f.Offset, f.Limit), q.args...)
+	out, err := collect(rows, err, scanMessage)
+	if err != nil {
+		return nil, false, err
+	}
+	out, more := trimPage(out, f.Limit)
+	return out, more, nil
+}
+
+func direction(desc bool) string {
+	if desc {
+		return " DESC"
+	}
+	return " ASC"
+}
+
+// FindMessage implements amigo.ConversationStore.
+func (db *ClusterStore) FindMessage(ctx context.Context, orgID, conversationID, id string) (*amigo.Message, error) {
+	m, err := scanMessage(db.read.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages
+		WHERE org_id = $1 AND conversation_id = $2 AND id = $3`, orgID, conversationID, id))
+	return m, notFound(err, "Message %s not found.", id)
+}
+
+// FinishConversation implements amigo.ConversationStore.
+func (db *ClusterStore) FinishConversation(ctx context.Context, orgID, id string, at time.Time, check amigo.FinishCheck, job *amigo.PostConversationJob) (bool, error) {
+	deleted := false
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := findConversationTx(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
+		if err := check(c); err != nil {
+			return err
+		}
+		if c.NumMessages == 0 {
+			deleted = true
+			_, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE org_id = $1 AND id = $2`, orgID, id)
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET is_finished = $1, finished_at = $2, updated_at = $2,
+			lease_interaction_id = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $3`, true, ts(at), id); err != nil {
+			return err
+		}
+		if job == nil {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO post_conversation_jobs (id, org_id, conversation_id, user_id, kind, attempts, last_error,
+			created_at, available_at, lease_owner, lease_until) VALUES ($1, $2, $3, $4, $5, 0, '', $6, $7, NULL, NULL)`,
+			job.ID, orgID, id, c.UserID, job.Kind, ts(job.CreatedAt), ts(job.AvailableAt))
+		job.OrgID, job.ConversationID, job.UserID = orgID, id, c.UserID
+		return err
+	})
+	return deleted, err
+}
+
+// UpdateConversationTags implements amigo.ConversationStore.
+func (db *ClusterStore) UpdateConversationTags(ctx context.Context, orgID, id string, at time.Time, apply func(map[string]*string) error) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := findConversationTx(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
+		if err := apply(c.Tags); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET tags = $1, updated_at = $2 WHERE id = $3`, jsonText(c.Tags), ts(at), id); err != nil {
+			return err
+		}
+		return writeConversationTags(ctx, tx, orgID, id, c.Tags)
+	})
+}
