@@ -25,7 +25,7 @@ func (m slowModel) Engage(ctx context.Context, e *engine.EngageRequest, emit fun
 	return m.Builtin.Engage(ctx, e, func(piece string) error {
 		if slow {
 			select {
-			case <-time.After(300 * time.Millisecond):
+			case <-time.After(700 * time.Millisecond):
 			case <-ctx.Done():
 				return ctx.Err()
 			}
@@ -150,24 +150,25 @@ func chatToTheEnd(t *testing.T, ctx context.Context, env *testenv.Env, org *test
 	}
 	screenshot(t, ctx, "console-chat.png")
 
-	// While a slow reply streams, sending is disabled here and a second
-	// tab's message is refused with the API's 409.
+	// While a slow reply streams (asked for in a second tab, which the
+	// browser now shows), sending is disabled there, and a message from
+	// the first tab is refused with the API's 409.
 	tab, cancel := chromedp.NewContext(ctx)
 	defer cancel()
 	run(t, tab, chromedp.Navigate(console+"services/"+service+"/chat"), chromedp.WaitVisible("#message", chromedp.ByQuery))
-	run(t, ctx, chromedp.SetValue("#message", "Please answer slowly", chromedp.ByQuery), chromedp.Click("#send", chromedp.ByQuery))
-	waitFor(t, ctx, `document.querySelector("#chat-log .agent-message.streaming") !== null`, "streaming")
+	run(t, tab, chromedp.SetValue("#message", "Please answer slowly", chromedp.ByQuery), chromedp.Click("#send", chromedp.ByQuery))
+	waitFor(t, tab, `document.querySelector("#chat-log .agent-message.streaming") !== null`, "streaming")
 	var disabled bool
-	run(t, ctx, chromedp.Evaluate(`document.querySelector("#send").disabled && document.querySelector("#message").disabled`, &disabled))
+	run(t, tab, chromedp.Evaluate(`document.querySelector("#send").disabled && document.querySelector("#message").disabled`, &disabled))
 	if !disabled {
 		t.Error("sending is enabled while an interaction runs")
 	}
-	run(t, tab, chromedp.SetValue("#message", "Me too", chromedp.ByQuery), chromedp.Click("#send", chromedp.ByQuery))
-	waitFor(t, tab, `document.querySelector("#chat-error").textContent !== ""`, "409")
-	if got := text(t, tab, "#chat-error"); !strings.HasPrefix(got, "409: ") {
-		t.Errorf("second tab: %q, want a 409", got)
+	run(t, ctx, chromedp.SetValue("#message", "Me too", chromedp.ByQuery), chromedp.Click("#send", chromedp.ByQuery))
+	waitFor(t, ctx, `document.querySelector("#chat-error").textContent !== ""`, "409")
+	if got := text(t, ctx, "#chat-error"); !strings.HasPrefix(got, "409: ") {
+		t.Errorf("a message while another tab's interaction runs: %q, want a 409", got)
 	}
-	waitFor(t, ctx, `document.querySelector("#chat-log .agent-message.streaming") === null && !document.querySelector("#send").disabled`, "slow reply done")
+	waitFor(t, tab, `document.querySelector("#chat-log .agent-message.streaming") === null && !document.querySelector("#send").disabled`, "slow reply done")
 	cancel()
 
 	// Goodbye reaches the terminal state: the conversation ends itself.
@@ -202,6 +203,7 @@ func chatToTheEnd(t *testing.T, ctx context.Context, env *testenv.Env, org *test
 	if got := text(t, ctx, ".user-model p"); got == "" {
 		t.Error("no user model after finish")
 	}
+	screenshot(t, ctx, "console-conversation.png")
 	// A tag edited in place.
 	run(t, ctx, chromedp.SetValue("#new-tag-key", "reviewed", chromedp.ByQuery), chromedp.SetValue("#new-tag-value", "yes", chromedp.ByQuery),
 		chromedp.Click("#add-tag button", chromedp.ByQuery), chromedp.WaitVisible(`form[data-tag="reviewed"]`, chromedp.ByQuery))
