@@ -119,6 +119,18 @@ func TestDefaultRoles(t *testing.T) {
 			t.Errorf("user role: %s allowed = %v", p, got)
 		}
 	}
+	// A plain user holds the conversation permissions on their own
+	// conversations only, and their own user model and details.
+	for _, p := range amigo.ConversationPermissions {
+		if !user.Allows(p, amigo.Attributes{"user_id": {"u1", amigo.Self}}) || user.Allows(p, amigo.Attributes{"user_id": {"u1"}}) {
+			t.Errorf("user role: %s is not exactly on the caller's own conversations", p)
+		}
+	}
+	for _, p := range []string{amigo.PermGetUserModel, amigo.PermUpdateUserInfo} {
+		if !user.Allows(p, amigo.Attributes{"id": {"u1", amigo.Self}}) || user.Allows(p, amigo.Attributes{"id": {"u1"}}) {
+			t.Errorf("user role: %s is not exactly on the caller", p)
+		}
+	}
 	for _, p := range []string{amigo.PermCreateOrganization, amigo.PermDeleteOrganization} {
 		if admin.AllowsSome(p) || amigoAdmin.AllowsSome(p) {
 			t.Errorf("an administrator role holds %s", p)

@@ -125,12 +125,8 @@ func (s *Server) retrieveMessageSource(w http.ResponseWriter, r *http.Request, t
 	if err := q.err(); err != nil {
 		return err
 	}
-	url, err := s.app.MessageSource(r.Context(), t, r.PathValue("conversation_id"), r.PathValue("message_id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, url)
-	return nil
+	// This server stores no audio: every answer is a refusal.
+	return s.app.MessageSource(r.Context(), t, r.PathValue("conversation_id"), r.PathValue("message_id"))
 }
 
 func (s *Server) getUserModel(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {

@@ -93,9 +93,13 @@ func newConversationFixture(t *testing.T, env *testenv.Env) *conversationFixture
 }
 
 func listConversations(t *testing.T, c *testenv.Client, query string) conversationList {
+	return listConversationsIn(t, c, "acme", query)
+}
+
+func listConversationsIn(t *testing.T, c *testenv.Client, org, query string) conversationList {
 	t.Helper()
 	var out conversationList
-	c.Do(t, "GET", "/v1/acme/conversation/"+query, nil).Expect(200).Decode(&out)
+	c.Do(t, "GET", "/v1/"+org+"/conversation/"+query, nil).Expect(200).Decode(&out)
 	return out
 }
 
@@ -355,6 +359,38 @@ func TestPostConversationJobsSurviveRestarts(t *testing.T) {
 		}
 		if n := runner.RunDue(context.Background()); n != 0 {
 			t.Fatalf("a done job ran again (%d)", n)
+		}
+	})
+}
+
+// TestConversationsStayInTheirOrganization checks tenant isolation and
+// that deleting an organization erases every conversation table's rows.
+func TestConversationsStayInTheirOrganization(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Start(t, b)
+		f := newConversationFixture(t, env)
+		f.alice.Do(t, "POST", "/v1/acme/conversation/"+f.aliceConv.ID+"/finish/", nil).Expect(204)
+
+		globex := env.CreateOrg(t, "globex").Admin
+		if got := listConversationsIn(t, globex, "globex", "").Conversations; len(got) != 0 {
+			t.Errorf("globex lists acme's conversations: %v", got)
+		}
+		globex.Do(t, "GET", "/v1/globex/conversation/"+f.aliceConv.ID+"/messages/", nil).Expect(404)
+		globex.Do(t, "POST", "/v1/globex/conversation/"+f.aliceConv.ID+"/finish/", nil).Expect(404)
+		globex.Do(t, "POST", "/v1/globex/conversation/"+f.bobConv.ID+"/tags/", map[string]any{"updates": map[string]any{"x": "y"}}).Expect(404)
+		globex.Do(t, "GET", "/v1/globex/user/"+f.aliceID+"/user_model", nil).Expect(404)
+
+		cluster := env.Runtime.Clusters["default"].SQL()
+		tables := []string{"conversations", "conversation_tags", "interactions", "messages", "post_conversation_jobs"}
+		rows := testenv.OrgRows(t, cluster, "acme")
+		for _, table := range tables {
+			if rows[table] == 0 {
+				t.Fatalf("the fixture has no rows in %s: %v", table, rows)
+			}
+		}
+		env.Admin.With("X-ORG-ID", testenv.PlatformOrg).Do(t, "DELETE", "/v1/acme/organization/", nil).Expect(204)
+		if rows := testenv.OrgRows(t, cluster, "acme"); testenv.TotalRows(rows) != 0 {
+			t.Fatalf("rows left after deleting the organization: %v", rows)
 		}
 	})
 }

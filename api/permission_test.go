@@ -235,9 +235,9 @@ func TestConditionalGrantsFilterLists(t *testing.T) {
 		t.Run("a conditional delete applies to the resource", func(t *testing.T) {
 			// It holds DefaultUserRole's grants: deleting a user, like inviting
 			// one, requires every privilege of their role.
-			putRole(t, env, "acme", "UserRemover",
-				amigo.Grant{Permission: amigo.PermGetService}, amigo.Grant{Permission: amigo.PermGetAgent}, amigo.Grant{Permission: amigo.PermGetStateMachine},
-				amigo.Grant{Permission: amigo.PermDeleteUser, Conditions: map[string][]string{"role": {"DefaultUserRole"}}})
+			userGrants, _ := amigo.BuiltinGrants(amigo.RoleUser)
+			putRole(t, env, "acme", "UserRemover", append(slices.Clone(userGrants),
+				amigo.Grant{Permission: amigo.PermDeleteUser, Conditions: map[string][]string{"role": {"DefaultUserRole"}}})...)
 			c, _ := staff.member(t, "UserRemover")
 			_, plain := staff.member(t, "DefaultUserRole")
 			_, admin := staff.member(t, "DefaultAdministratorRole")

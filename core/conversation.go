@@ -101,20 +101,22 @@ func (a *App) ListMessages(ctx context.Context, t *Tenant, conversationID string
 	return msgs, next, more, nil
 }
 
-// MessageSource returns where a message's audio can be fetched. Only voice
-// messages have one, and this server keeps no audio: a text message is
-// EBADREQUEST (the spec's 400), any other ENOTFOUND.
-func (a *App) MessageSource(ctx context.Context, t *Tenant, conversationID, messageID string) (string, error) {
+// MessageSource answers retrieve-message-source. Only voice messages have
+// a source, and this server keeps no audio (voice is refused before any
+// is stored), so it always refuses: ENOTFOUND for an unknown conversation
+// or message, EFORBIDDEN without Conversation:GetMessage, EBADREQUEST (the
+// spec's 400) for a text message, ENOTFOUND for any other.
+func (a *App) MessageSource(ctx context.Context, t *Tenant, conversationID, messageID string) error {
 	if _, err := conversationFor(ctx, t, amigo.PermGetMessage, conversationID); err != nil {
-		return "", err
+		return err
 	}
 	m, err := t.Store.FindMessage(ctx, t.Placement.OrgID, conversationID, messageID)
 	if err != nil {
-		return "", err
+		return err
 	} else if m.Format == amigo.FormatText {
-		return "", amigo.Errorf(amigo.EBADREQUEST, "The message is a text message.")
+		return amigo.Errorf(amigo.EBADREQUEST, "The message is a text message.")
 	}
-	return "", amigo.Errorf(amigo.ENOTFOUND, "Message %s has no stored source.", messageID)
+	return amigo.Errorf(amigo.ENOTFOUND, "Message %s has no stored source.", messageID)
 }
 
 // requireOnUser checks perm on the user userID (amigo.Self included for

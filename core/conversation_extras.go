@@ -30,7 +30,7 @@ func (c *Conversations) RecommendResponses(ctx context.Context, t *Tenant, conve
 	if last == nil || last.ID != interactionID || last.Status != amigo.InteractionComplete || len(conv.EngineState) == 0 {
 		return nil, amigo.Errorf(amigo.EBADREQUEST, "Interaction %s is not the latest completed interaction of the conversation.", interactionID)
 	}
-	av, mv, refs, err := c.app.pinnedVersions(ctx, t, conv)
+	av, mv, refs, err := c.pinnedVersions(ctx, t, conv)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (c *Conversations) GenerateStarters(ctx context.Context, t *Tenant, in *Sta
 	if err != nil {
 		return nil, err
 	}
-	av, err := findAgentVersion(ctx, t, svc.AgentID, n)
+	av, err := c.findAgentVersion(ctx, t, svc.AgentID, n)
 	if err != nil {
 		return nil, err
 	}

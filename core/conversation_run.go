@@ -23,7 +23,8 @@ type Conversations struct {
 	lease  time.Duration
 	owner  string
 	// running counts the interactions in progress, for graceful shutdown.
-	running sync.WaitGroup
+	running  sync.WaitGroup
+	versions versionCache
 }
 
 // DefaultInteractionLease is how long an interaction holds its
@@ -234,17 +235,17 @@ func modelError(err error) error {
 
 // pinnedVersions loads the agent and state machine versions a
 // conversation runs on, with every machine version its references reach.
-func (a *App) pinnedVersions(ctx context.Context, t *Tenant, conv *amigo.Conversation) (*amigo.AgentVersion, *amigo.StateMachineVersion, map[amigo.Reference]*amigo.StateMachineVersion, error) {
-	av, err := findAgentVersion(ctx, t, conv.AgentID, conv.AgentVersion)
+func (c *Conversations) pinnedVersions(ctx context.Context, t *Tenant, conv *amigo.Conversation) (*amigo.AgentVersion, *amigo.StateMachineVersion, map[amigo.Reference]*amigo.StateMachineVersion, error) {
+	av, err := c.findAgentVersion(ctx, t, conv.AgentID, conv.AgentVersion)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	mv, err := findMachineVersion(ctx, t, conv.StateMachineID, conv.StateMachineVersion)
+	mv, err := c.findMachineVersion(ctx, t, conv.StateMachineID, conv.StateMachineVersion)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	refs, err := engine.Resolve(ctx, mv, func(ctx context.Context, ref amigo.Reference) (*amigo.StateMachineVersion, error) {
-		return findMachineVersion(ctx, t, ref.MachineID, ref.Version)
+		return c.findMachineVersion(ctx, t, ref.MachineID, ref.Version)
 	})
 	if err != nil {
 		if amigo.ErrorCode(err) == amigo.EINTERNAL && !errors.Is(err, engine.ErrBadMachine) {
@@ -256,26 +257,70 @@ func (a *App) pinnedVersions(ctx context.Context, t *Tenant, conv *amigo.Convers
 }
 
 // findAgentVersion returns version n of an agent; ENOTFOUND names it.
-func findAgentVersion(ctx context.Context, t *Tenant, agentID string, n int) (*amigo.AgentVersion, error) {
+func (c *Conversations) findAgentVersion(ctx context.Context, t *Tenant, agentID string, n int) (*amigo.AgentVersion, error) {
+	key := versionKey{t.Placement.OrgID, agentID, n}
+	if v, ok := c.versions.get(key); ok {
+		return v.(*amigo.AgentVersion), nil
+	}
 	vs, _, err := t.Store.ListAgentVersions(ctx, t.Placement.OrgID, agentID, amigo.VersionFilter{From: n, To: n, Limit: 1})
 	if err != nil {
 		return nil, err
 	} else if len(vs) == 0 {
 		return nil, amigo.Errorf(amigo.ENOTFOUND, "Version %d of agent %s is not found.", n, agentID)
 	}
+	c.versions.put(key, vs[0])
 	return vs[0], nil
 }
 
 // findMachineVersion returns version n of a state machine; ENOTFOUND names
 // it.
-func findMachineVersion(ctx context.Context, t *Tenant, machineID string, n int) (*amigo.StateMachineVersion, error) {
+func (c *Conversations) findMachineVersion(ctx context.Context, t *Tenant, machineID string, n int) (*amigo.StateMachineVersion, error) {
+	key := versionKey{t.Placement.OrgID, machineID, n}
+	if v, ok := c.versions.get(key); ok {
+		return v.(*amigo.StateMachineVersion), nil
+	}
 	vs, _, err := t.Store.ListStateMachineVersions(ctx, t.Placement.OrgID, machineID, amigo.VersionFilter{From: n, To: n, Limit: 1})
 	if err != nil {
 		return nil, err
 	} else if len(vs) == 0 {
 		return nil, amigo.Errorf(amigo.ENOTFOUND, "Version %d of state machine %s is not found.", n, machineID)
 	}
+	c.versions.put(key, vs[0])
 	return vs[0], nil
+}
+
+// versionKey names one version of an agent or state machine (ids are
+// unique across both).
+type versionKey struct {
+	org, id string
+	n       int
+}
+
+// versionCache keeps the versions conversations run on. A version never
+// changes once created, so a cached one is never stale; the cache only
+// saves an interaction the database round trips of reading them. It holds
+// at most maxCachedVersions, forgetting everything when full.
+type versionCache struct {
+	mu sync.Mutex
+	m  map[versionKey]any
+}
+
+const maxCachedVersions = 4096
+
+func (vc *versionCache) get(k versionKey) (any, bool) {
+	vc.mu.Lock()
+	defer vc.mu.Unlock()
+	v, ok := vc.m[k]
+	return v, ok
+}
+
+func (vc *versionCache) put(k versionKey, v any) {
+	vc.mu.Lock()
+	defer vc.mu.Unlock()
+	if vc.m == nil || len(vc.m) >= maxCachedVersions {
+		vc.m = make(map[versionKey]any)
+	}
+	vc.m[k] = v
 }
 
 // history returns the conversation's latest messages, oldest first, as the

@@ -53,7 +53,7 @@ func (c *Conversations) StartConversation(ctx context.Context, t *Tenant, in *Cr
 	if conv.StateMachineVersion, err = pinnedVersion(ctx, t, "state machine", svc.StateMachineID, vs.StateMachineVersion); err != nil {
 		return nil, err
 	}
-	av, mv, refs, err := a.pinnedVersions(ctx, t, conv)
+	av, mv, refs, err := c.pinnedVersions(ctx, t, conv)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func (c *Conversations) Interact(ctx context.Context, t *Tenant, conversationID 
 // prepare loads what the walk of an interaction reads, under its lease.
 func (r *Run) prepare(ctx context.Context, typ, text string, events []ExternalEvent, sender string, now time.Time) error {
 	t, conv := r.t, r.Conversation
-	av, mv, refs, err := r.c.app.pinnedVersions(ctx, t, conv)
+	av, mv, refs, err := r.c.pinnedVersions(ctx, t, conv)
 	if err != nil {
 		return err
 	}

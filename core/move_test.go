@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/core/coretest"
 	"github.com/amigo-oss/amigo-server/internal/testenv"
 	"github.com/amigo-oss/amigo-server/server"
 )
@@ -78,7 +80,43 @@ func (e *moveEnv) populate(t *testing.T, org, cluster string) *testenv.Org {
 	c.Do(t, "POST", base+"/organization/agent/"+agent.ID+"/", map[string]any{"background": "Eleven years, ünïcödé."}).Expect(201)
 	c.Do(t, "POST", base+"/organization/agent", map[string]any{"agent_name": "Old"}).Expect(201).Decode(&gone)
 	c.Do(t, "DELETE", base+"/organization/agent/"+gone.ID+"/", nil).Expect(200)
+	e.populateConversations(t, o, agent.ID)
 	return o
+}
+
+// populateConversations adds a service and conversations with every
+// conversation table's rows: a finished conversation whose
+// post-conversation job waits, an open one with its tags, and a user
+// model. The conversations are seeded through the store until
+// create-conversation exists.
+func (e *moveEnv) populateConversations(t *testing.T, o *testenv.Org, agentID string) {
+	t.Helper()
+	c, base := o.Admin, "/v1/"+o.ID
+	var machine, service struct {
+		ID string `json:"id"`
+	}
+	c.Do(t, "POST", base+"/organization/service_hierarchical_state_machine", map[string]any{"state_machine_name": "flow"}).Expect(201).Decode(&machine)
+	var body map[string]any
+	if err := json.Unmarshal(coretest.StateMachineJSON(1), &body); err != nil {
+		t.Fatal(err)
+	}
+	body["references"] = map[string]any{}
+	c.Do(t, "POST", base+"/organization/service_hierarchical_state_machine/"+machine.ID+"/", body).Expect(201)
+	c.Do(t, "POST", base+"/service/", map[string]any{"service_hierarchical_state_machine_id": machine.ID, "agent_id": agentID,
+		"name": "helper", "description": "Helps.", "is_active": true, "keyterms": []string{}, "tags": map[string]any{}}).Expect(201).Decode(&service)
+	turn := []testenv.SeedMessage{{Type: amigo.MessageUser, Content: "hello"}, {Type: amigo.MessageAgent, Content: "hi, ünïcödé"}}
+	done := e.SeedConversation(t, o.ID, service.ID, o.UserID, nil, time.Minute, turn, turn)
+	c.Do(t, "POST", base+"/conversation/"+done.ID+"/finish/", nil).Expect(204)
+	gold := "gold"
+	e.SeedConversation(t, o.ID, service.ID, o.UserID, map[string]*string{"tier": &gold, "flag": nil}, time.Minute, turn)
+	tenant, err := e.Runtime.App.Resolve(context.Background(), o.ID, core.ResolveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tenant.Store.PutUserModel(context.Background(), &amigo.UserModel{OrgID: o.ID, UserID: o.UserID, UpdatedAt: e.Runtime.App.Now(),
+		Models: []amigo.UserModelEntry{{Content: "Likes tea.", InsightIDs: []string{}, Dimensions: []amigo.UserDimension{}}}}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // sums returns the checksums of org on cluster, read by the operator.
@@ -162,6 +200,23 @@ func (e *moveEnv) expectMoved(t *testing.T, o *testenv.Org, to, from string, bef
 	if len(users.Users) != 3 {
 		t.Fatalf("%d users after the move, want 3", len(users.Users))
 	}
+	var convs struct {
+		Conversations []struct {
+			ID          string `json:"id"`
+			NumMessages int    `json:"num_messages"`
+		} `json:"conversations"`
+	}
+	o.Admin.Do(t, "GET", "/v1/"+o.ID+"/conversation/", nil).Expect(200).Decode(&convs)
+	if len(convs.Conversations) != 2 || convs.Conversations[0].NumMessages != 4 {
+		t.Fatalf("conversations after the move: %+v", convs.Conversations)
+	}
+	var msgs struct {
+		Messages []any `json:"messages"`
+	}
+	o.Admin.Do(t, "GET", "/v1/"+o.ID+"/conversation/"+convs.Conversations[0].ID+"/messages/", nil).Expect(200).Decode(&msgs)
+	if len(msgs.Messages) != 4 {
+		t.Fatalf("%d messages after the move, want 4", len(msgs.Messages))
+	}
 }
 
 func (e *moveEnv) expectUnavailable(t *testing.T, o *testenv.Org) {
@@ -179,7 +234,8 @@ func TestMoveOrganization(t *testing.T) {
 			o := e.populate(t, "acme", "default")
 			before := e.sums(t, "default", "acme")
 			for _, s := range before {
-				if s.Rows == 0 && slices.Contains([]string{"organizations", "roles", "users", "api_keys", "resources", "resource_versions", "change_log"}, s.Table) {
+				if s.Rows == 0 && slices.Contains([]string{"organizations", "roles", "users", "api_keys", "resources", "resource_versions", "change_log",
+					"conversations", "conversation_tags", "interactions", "messages", "user_models", "post_conversation_jobs"}, s.Table) {
 					t.Fatalf("the fixture has no rows in %s: %v", s.Table, before)
 				}
 			}

@@ -74,7 +74,14 @@ func transcript(t *testing.T, w *engine.Walker, sc int) []byte {
 	for i, st := range s.steps {
 		stream := "src__app__endpoints__conversation__interact_with_conversation__Response"
 		fmt.Fprintf(&out, "# turn %d: %s %q\n", i, st.input.Kind, st.input.Text())
-		line := func(v any) { out.Write(check(stream, v)); out.WriteByte('\n') }
+		line := func(v any) {
+			b, err := wire.AppendEventLine(nil, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(stream, json.RawMessage(bytes.TrimSuffix(b, []byte("\n"))))
+			out.Write(b)
+		}
 		if state == nil {
 			stream = "src__app__endpoints__conversation__create_conversation__Response"
 			line(wire.ConversationCreated("c0ffeec0ffeec0ffeec0ffee"))

@@ -11,7 +11,7 @@ import (
 var stopWords = []string{
 	"a", "about", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "did", "do", "does",
 	"for", "from", "had", "has", "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its",
-	"me", "my", "of", "on", "or", "our", "she", "so", "that", "the", "their", "them", "they", "this", "to",
+	"me", "my", "of", "on", "or", "our", "she", "should", "so", "that", "the", "their", "them", "they", "this", "to",
 	"user", "was", "we", "were", "what", "when", "which", "who", "will", "with", "would", "you", "your",
 }
 

@@ -109,7 +109,7 @@ func main() {
 		s.start(slowPort)
 		f.signIn()
 		time.Sleep(time.Second)
-		before := s.rss()
+		before, heapBefore, goBefore := s.rss(), metric("go_memstats_heap_inuse_bytes"), metric("go_goroutines")
 		ctx, cancel := context.WithCancel(context.Background())
 		var open sync.WaitGroup
 		var opened atomic.Int64
@@ -129,9 +129,10 @@ func main() {
 			}()
 		}
 		time.Sleep(5 * time.Second)
-		during := s.rss()
-		extra = append(extra, fmt.Sprintf("%s: %d streams open: RSS %d KiB before, %d KiB with them open: %.1f KiB per open stream",
-			db, opened.Load(), before, during, float64(during-before)/float64(max(opened.Load(), 1))))
+		during, heapDuring, goDuring := s.rss(), metric("go_memstats_heap_inuse_bytes"), metric("go_goroutines")
+		k := float64(max(opened.Load(), 1))
+		extra = append(extra, fmt.Sprintf("%s: %d streams open: RSS %d KiB before, %d KiB with them open: %.1f KiB per open stream (heap in use %.1f KiB, %.1f goroutines per stream)",
+			db, opened.Load(), before, during, float64(during-before)/k, (heapDuring-heapBefore)/1024/k, (goDuring-goBefore)/k))
 		cancel()
 		open.Wait()
 		s.stop()
@@ -479,6 +480,23 @@ func direct(n int) (time.Duration, time.Duration) {
 	slices.Sort(firsts)
 	slices.Sort(dones)
 	return firsts[len(firsts)/2], dones[len(dones)/2]
+}
+
+// metric reads one gauge of the server's /metrics.
+func metric(name string) float64 {
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", port))
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == name {
+			v, _ := strconv.ParseFloat(f[1], 64)
+			return v
+		}
+	}
+	return 0
 }
 
 // pct returns the p-th percentile of samples less base, in milliseconds.

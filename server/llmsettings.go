@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/engine"
 )
 
 // LLMEndpoint is an OpenAI-compatible chat-completions server that answers
@@ -23,6 +24,9 @@ type LLMEndpoint struct {
 	APIKeyFile string
 	// Timeout bounds one call of the model; zero is DefaultLLMTimeout.
 	Timeout time.Duration
+	// FirstTokenTimeout bounds the wait for a streamed reply's first
+	// piece; zero is the engine's default.
+	FirstTokenTimeout time.Duration
 }
 
 // Defaults of the model settings.
@@ -51,6 +55,15 @@ var llmSettings = []Setting{
 				return fmt.Errorf("want a positive duration such as 60s, got %q", v)
 			}
 			e.Timeout = d
+			return nil
+		})},
+	{Flag: "llm-first-token-timeout", Env: "AMIGO_LLM_FIRST_TOKEN_TIMEOUTS", Key: "llm.first_token_timeouts", Shape: Mapping, Default: engine.DefaultFirstTokenTimeout.String(), Help: "bound of the wait for a streamed reply's first piece of an LLM name, NAME=DURATION",
+		set: llmField(func(e *LLMEndpoint, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("want a positive duration such as 30s, got %q", v)
+			}
+			e.FirstTokenTimeout = d
 			return nil
 		})},
 	{Flag: "llm-default", Env: "AMIGO_LLM_DEFAULT", Key: "llm.default", Default: BuiltinLLM, Help: "model of the LLM names not configured: builtin (offline, deterministic) or a configured LLM name",

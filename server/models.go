@@ -36,7 +36,8 @@ func buildModel(cfg Config) (engine.Model, error) {
 	names := slices.Sorted(maps.Keys(cfg.LLMs))
 	for _, name := range names {
 		e := cfg.LLMs[name]
-		oc.Endpoints[name] = engine.Endpoint{BaseURL: e.BaseURL, Model: e.Model, APIKeyEnv: e.APIKeyEnv, APIKeyFile: e.APIKeyFile, Timeout: e.Timeout}
+		oc.Endpoints[name] = engine.Endpoint{BaseURL: e.BaseURL, Model: e.Model, APIKeyEnv: e.APIKeyEnv, APIKeyFile: e.APIKeyFile,
+			Timeout: e.Timeout, FirstTokenTimeout: e.FirstTokenTimeout}
 	}
 	// The OpenAI model needs a default endpoint; with the built-in model as
 	// the default it is never used, for the router keeps other names away.

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -212,11 +213,14 @@ func EngineEvent(e engine.Event, messageID string) any {
 	return CurrentAgentAction(e.Action)
 }
 
-// AppendEventLine appends event as one NDJSON line: its JSON and "\n".
+// AppendEventLine appends event as one NDJSON line: its JSON, without
+// HTML escaping, and "\n".
 func AppendEventLine(dst []byte, event any) ([]byte, error) {
-	b, err := json.Marshal(event)
-	if err != nil {
+	buf := bytes.NewBuffer(dst)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(event); err != nil {
 		return dst, err
 	}
-	return append(append(dst, b...), '\n'), nil
+	return buf.Bytes(), nil
 }

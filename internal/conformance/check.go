@@ -27,6 +27,7 @@ var extraStatuses = []struct {
 	{"", http.StatusMethodNotAllowed, "the router answers a wrong method with 405; the spec documents none"},
 	{"get-organization", http.StatusTooManyRequests, "the product issue demands a per-IP limit here; the spec omits 429"},
 	{"create-organization", http.StatusNotFound, "an x-mongo-cluster-name that is not a cluster of this region is 404, as the regions issue demands"},
+	{"get-conversations", http.StatusNotFound, "an unknown organization is 404 on every operation; conversations.json documents none here"},
 	{"upsert-service-version-set", http.StatusPreconditionFailed, "a stale If-Match (an extension: README, Change history) is 412"},
 	{"delete-service-version-set", http.StatusPreconditionFailed, "a stale If-Match (an extension: README, Change history) is 412"},
 }

@@ -132,6 +132,19 @@ func TestCheck(t *testing.T) {
 		{name: "escaped parameter", method: "DELETE", target: "/v1/o/organization/agent/a%2Fb/", status: 200, body: "null"},
 		{name: "empty parameter", method: "DELETE", target: "/v1/o/organization/agent//", status: 200, body: "null",
 			wantProblems: []string{"no path of the spec matches"}},
+		// The conversation operations come from conversations.json, the
+		// companion document Load reads beside openapi.json.
+		{name: "conversations 200", method: "GET", target: "/v1/o/conversation/", status: 200,
+			body: `{"conversations":[],"has_more":false,"continuation_token":null}`},
+		{name: "conversations missing field", method: "GET", target: "/v1/o/conversation/", status: 200,
+			body: `{"conversations":[{"id":"x"}],"has_more":false,"continuation_token":null}`, wantProblems: []string{"user_id"}},
+		{name: "finish 204", method: "POST", target: "/v1/o/conversation/abc/finish/", status: 204},
+		{name: "finish undocumented 201", method: "POST", target: "/v1/o/conversation/abc/finish/", status: 201,
+			wantProblems: []string{"status 201 is not documented"}},
+		{name: "user model bad type", method: "GET", target: "/v1/o/user/u/user_model", status: 200,
+			body: `{"user_models":{},"additional_context":[]}`, wantProblems: []string{"user_models"}},
+		{name: "conversation wrong method", method: "DELETE", target: "/v1/o/conversation/", status: 200, body: `{}`,
+			wantProblems: []string{"only 404 or 405"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
