@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -113,7 +114,7 @@ func (ch *chat) run(ctx context.Context, service string, in io.Reader) error {
 			lines <- sc.Text()
 		}
 	}()
-	for !ch.completed {
+	for {
 		if ch.tty {
 			fmt.Fprint(ch.out, "you> ")
 		}
@@ -133,6 +134,9 @@ func (ch *chat) run(ctx context.Context, service string, in io.Reader) error {
 		if line == "" {
 			continue
 		}
+		if !ch.tty && !ch.flags.json {
+			fmt.Fprintf(ch.out, "you> %s\n", line)
+		}
 		if strings.HasPrefix(line, "/") {
 			done, err := ch.command(ctx, line)
 			if err != nil {
@@ -146,8 +150,9 @@ func (ch *chat) run(ctx context.Context, service string, in io.Reader) error {
 			}
 			continue
 		}
-		if !ch.tty && !ch.flags.json {
-			fmt.Fprintf(ch.out, "you> %s\n", line)
+		if ch.completed {
+			fmt.Fprintln(ch.errOut, "(the conversation is finished: /state, /insights and /recommend still work; /quit leaves)")
+			continue
 		}
 		err := ch.stream(ctx, func(ctx context.Context) (*client.Stream, error) {
 			return ch.c.Interact(ctx, ch.conversation, &client.InteractRequest{Message: line}, ch.streamOptions())
@@ -305,6 +310,9 @@ func (ch *chat) print(ctx context.Context, open func(context.Context) (*client.S
 			if ev.ConversationCompleted {
 				ch.completed = true
 				ch.note("(the conversation reached its terminal state and is finished)")
+				if ch.tty {
+					ch.note("(/insights shows what happened; /quit or Ctrl-D leaves)")
+				}
 			}
 		}
 	}
@@ -347,7 +355,20 @@ func or(s, def string) string {
 
 // describeAction is one line for a current-agent-action event.
 func describeAction(a *client.AgentAction) string {
+	var more struct {
+		Prev       string `json:"prev_state"`
+		Next       string `json:"next_state"`
+		Annotation string `json:"annotation"`
+		Reflection string `json:"reflection"`
+	}
+	_ = json.Unmarshal(a.Raw, &more)
 	switch {
+	case more.Next != "":
+		return fmt.Sprintf("%s: %s → %s", a.Type, more.Prev, more.Next)
+	case more.Annotation != "":
+		return fmt.Sprintf("%s: %q", a.Type, more.Annotation)
+	case more.Reflection != "":
+		return fmt.Sprintf("%s: %q", a.Type, more.Reflection)
 	case a.NextStateName != "":
 		return fmt.Sprintf("%s → %s (%s)", a.Type, a.NextStateName, a.ExitCondition)
 	case a.Action != "":

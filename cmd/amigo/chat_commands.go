@@ -21,6 +21,10 @@ func (ch *chat) command(ctx context.Context, line string) (done bool, err error)
 		ch.leave()
 		return true, nil
 	case "/finish":
+		if ch.completed {
+			ch.note("(conversation %s is already finished)", ch.conversation)
+			return true, nil
+		}
 		if err := ch.c.FinishConversation(ctx, ch.conversation); err != nil {
 			return false, err
 		}

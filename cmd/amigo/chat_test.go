@@ -81,7 +81,7 @@ func TestChatPiped(t *testing.T) {
 
 		// greet → (general question) triage → handoff → goodbye: the
 		// terminal state ends the conversation by itself.
-		r := amigo.runInput("/state\nI have a general question for a human\n/insights\n", "chat", "support")
+		r := amigo.runInput("/state\nI have a general question for a human\nAre you there?\n/insights\n", "chat", "support")
 		if r.code != 0 {
 			t.Fatalf("chat: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 		}
@@ -100,8 +100,10 @@ func TestChatPiped(t *testing.T) {
 				t.Errorf("no %q in:\n%s", want, r.stdout)
 			}
 		}
-		if strings.Contains(r.stdout, "interaction ") {
-			t.Errorf("commands after the terminal state ran:\n%s", r.stdout)
+		// After the terminal state, messages are not sent; commands work.
+		if !strings.Contains(r.stderr, "(the conversation is finished:") || !strings.Contains(r.stdout, "you> /insights\ninteraction ") ||
+			!strings.Contains(r.stdout, "  state: goodbye — Close the call.") {
+			t.Errorf("after the terminal state:\nstdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 		}
 
 		// The insights of the second interaction, with the handoff's

@@ -135,7 +135,7 @@
   function step(a) {
     var moved = false;
     var name = a.type.replace(/^navigate-state-machine-/, "");
-    var detail = a.action || a.exit_condition || a.inner_thought || a.reflection || "";
+    var detail = a.action || a.exit_condition || a.annotation || a.reflection || a.prompt || "";
     if (a.type === "navigate-state-machine-state-transitioned") {
       detail = a.prev_state + " → " + a.next_state;
       moveTo(a.next_state, a.prev_state);
