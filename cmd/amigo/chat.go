@@ -84,18 +84,17 @@ answers as one JSON object per line.`,
 
 // chat is one conversation driven from the terminal or a script.
 type chat struct {
-	c             *client.Client
-	flags         chatFlags
-	out, errOut   io.Writer
-	tty           bool
-	interrupts    <-chan os.Signal
-	service       *client.Service
-	agent         string // the agent's name, the replies' label
-	conversation  string
-	interaction   string // the latest complete interaction
-	completed     bool   // the terminal state was reached or /finish
-	failed        bool   // an interaction failed (piped input exits 1)
-	interruptNote bool
+	c            *client.Client
+	flags        chatFlags
+	out, errOut  io.Writer
+	tty          bool
+	interrupts   <-chan os.Signal
+	service      *client.Service
+	agent        string // the agent's name, the replies' label
+	conversation string
+	interaction  string // the latest complete interaction
+	completed    bool   // the terminal state was reached or /finish
+	failed       bool   // an interaction failed (piped input exits 1)
 }
 
 func (ch *chat) run(ctx context.Context, service string, in io.Reader) error {
