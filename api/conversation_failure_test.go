@@ -13,6 +13,7 @@ import (
 
 	"github.com/amigo-oss/amigo-server/engine"
 	"github.com/amigo-oss/amigo-server/internal/testenv"
+	"github.com/amigo-oss/amigo-server/server"
 )
 
 // scripted is the built-in model whose replies can be held back or made
@@ -24,7 +25,10 @@ type scripted struct {
 	hold    chan struct{} // Engage waits for it (or its context) after its first piece
 	fail    error         // Engage fails with it after its first piece
 	started chan struct{} // receives once per Engage that began
-	ended   chan error    // receives how each held Engage ended
+	// ended receives, when watch is set, how each Engage's context ended
+	// (waiting for it at most 10 s after Engage returns).
+	watch bool
+	ended chan error
 }
 
 func newScripted() *scripted {
@@ -39,9 +43,19 @@ func (m *scripted) set(hold chan struct{}, fail error) {
 
 func (m *scripted) Engage(ctx context.Context, e *engine.EngageRequest, emit func(string) error) (string, error) {
 	m.mu.Lock()
-	hold, fail := m.hold, m.fail
+	hold, fail, watch := m.hold, m.fail, m.watch
 	m.mu.Unlock()
 	m.started <- struct{}{}
+	if watch {
+		defer func() {
+			select {
+			case <-ctx.Done():
+				m.ended <- ctx.Err()
+			case <-time.After(10 * time.Second):
+				m.ended <- errors.New("the context was not cancelled")
+			}
+		}()
+	}
 	first := true
 	return m.Builtin.Engage(ctx, e, func(piece string) error {
 		if err := emit(piece); err != nil || !first {
@@ -55,7 +69,6 @@ func (m *scripted) Engage(ctx context.Context, e *engine.EngageRequest, emit fun
 			select {
 			case <-hold:
 			case <-ctx.Done():
-				m.ended <- ctx.Err()
 				return ctx.Err()
 			}
 		}
@@ -128,6 +141,9 @@ func TestInteractionFailures(t *testing.T) {
 			hold := make(chan struct{})
 			defer close(hold)
 			model.set(hold, nil)
+			model.mu.Lock()
+			model.watch = true
+			model.mu.Unlock()
 			ctx, cancel := context.WithCancel(t.Context())
 			resp := cl.openInteract(t, ctx, cl.admin, id, "", form{Message: "Hang on"})
 			rd := bufio.NewReader(resp.Body)
@@ -142,10 +158,13 @@ func TestInteractionFailures(t *testing.T) {
 				if !errors.Is(err, context.Canceled) {
 					t.Fatalf("the model's call ended with %v, want its context cancelled", err)
 				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("the model's call was not cancelled when the client hung up")
+			case <-time.After(20 * time.Second):
+				t.Fatal("the model's call did not end when the client hung up")
 			}
 			model.set(nil, nil)
+			model.mu.Lock()
+			model.watch = false
+			model.mu.Unlock()
 			// The lease is released: the next message is taken at once.
 			eventually(t, 5*time.Second, func() error {
 				s := cl.interact(t, cl.admin, id, "", form{Message: "I am back"})
@@ -160,5 +179,24 @@ func TestInteractionFailures(t *testing.T) {
 				t.Fatalf("%d messages, want %d: the abandoned interaction left some", n, before+2)
 			}
 		})
+	})
+}
+
+// TestLeaseRenewal: an interaction whose model takes several times the
+// lease keeps its conversation, renewing the lease, and commits.
+func TestLeaseRenewal(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
+		model := newScripted()
+		env := testenv.Start(t, b, testenv.Options{Model: model, Configure: func(cfg *server.Config) { cfg.InteractionLease = 600 * time.Millisecond }})
+		cl := newClinic(t, env, "clinic")
+		s := cl.create(t, cl.admin, "", nil)
+		<-model.started
+		id := s.event(t, "conversation-created")["conversation_id"].(string)
+		hold := make(chan struct{})
+		model.set(hold, nil)
+		time.AfterFunc(2*time.Second, func() { close(hold) })
+		s = cl.interact(t, cl.admin, id, "", form{Message: "Take your time"})
+		<-model.started
+		s.complete(t)
 	})
 }

@@ -89,7 +89,8 @@ func interactForm(r *http.Request) (*core.InteractInput, error) {
 		return nil, amigo.Invalid(amigo.FieldError{In: "header", Loc: []any{"content-type"}, Type: "string_pattern_mismatch",
 			Msg: "String should match pattern '^multipart\\/form-data; boundary=.+$': the message is sent as multipart/form-data"})
 	}
-	mr := multipart.NewReader(http.MaxBytesReader(nil, r.Body, interactMaxBody), params["boundary"])
+	body := http.MaxBytesReader(nil, r.Body, interactMaxBody)
+	mr := multipart.NewReader(body, params["boundary"])
 	in := &core.InteractInput{}
 	var errs []amigo.FieldError
 	for {
@@ -121,6 +122,12 @@ func interactForm(r *http.Request) (*core.InteractInput, error) {
 		case "external_event_message_timestamp":
 			in.EventTimes = append(in.EventTimes, text)
 		}
+	}
+	// Read to the body's end (the epilogue after the last boundary): only
+	// then does the server watch the connection, so that a client hanging
+	// up cancels the interaction.
+	if _, err := io.Copy(io.Discard, body); err != nil {
+		return nil, formReadError(err)
 	}
 	if errs != nil {
 		return nil, amigo.Invalid(errs...)

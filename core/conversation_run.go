@@ -85,8 +85,7 @@ type Run struct {
 	AgentMessageID string
 	agentName      string
 	turn           engine.Turn
-	stopRenew      context.CancelCauseFunc
-	renewDone      chan struct{}
+	stopRenew      func()
 	ended          bool
 }
 
@@ -160,36 +159,41 @@ func (r *Run) message(id string, typ amigo.MessageType, sender, text string, at 
 }
 
 // renew keeps the lease while the walk runs, renewing it every third of
-// its duration; a lost lease cancels the walk.
+// its duration from a timer (no goroutine waits between renewals, which
+// keeps an open stream small); a lost lease cancels the walk.
 func (r *Run) renew(ctx context.Context, cancel context.CancelCauseFunc) {
-	rctx, stop := context.WithCancelCause(ctx)
-	r.stopRenew, r.renewDone = stop, make(chan struct{})
-	go func() {
-		defer close(r.renewDone)
-		tick := time.NewTicker(r.c.lease / 3)
-		defer tick.Stop()
-		for {
-			select {
-			case <-rctx.Done():
-				return
-			case <-tick.C:
-			}
-			until := r.c.app.Now().Add(r.c.lease)
-			err := r.t.Store.RenewLease(rctx, r.t.Placement.OrgID, r.Conversation.ID, r.Interaction.ID, r.c.owner, until)
-			if amigo.ErrorCode(err) == amigo.ECONFLICT {
-				cancel(errLeaseLost)
-				return
-			} else if err != nil && rctx.Err() == nil {
-				r.c.app.Logger.WarnContext(ctx, "renewing an interaction's lease failed", "conversation", r.Conversation.ID, "err", err)
-			}
+	var mu sync.Mutex // held while a renewal runs and by stopRenewing
+	stopped := false
+	var timer *time.Timer
+	mu.Lock() // the callback must see timer set
+	defer mu.Unlock()
+	timer = time.AfterFunc(r.c.lease/3, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped || ctx.Err() != nil {
+			return
 		}
-	}()
+		until := r.c.app.Now().Add(r.c.lease)
+		err := r.t.Store.RenewLease(ctx, r.t.Placement.OrgID, r.Conversation.ID, r.Interaction.ID, r.c.owner, until)
+		if amigo.ErrorCode(err) == amigo.ECONFLICT {
+			cancel(errLeaseLost)
+			return
+		} else if err != nil && ctx.Err() == nil {
+			r.c.app.Logger.WarnContext(ctx, "renewing an interaction's lease failed", "conversation", r.Conversation.ID, "err", err)
+		}
+		timer.Reset(r.c.lease / 3)
+	})
+	r.stopRenew = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		timer.Stop()
+	}
 }
 
 func (r *Run) stopRenewing() {
 	if r.stopRenew != nil {
-		r.stopRenew(nil)
-		<-r.renewDone
+		r.stopRenew()
 		r.stopRenew = nil
 	}
 }
