@@ -153,6 +153,19 @@ func (c *Console) finishChat(w http.ResponseWriter, r *http.Request, v *visit) e
 	return nil
 }
 
+// recommendJSON answers the page's script with replies the user could
+// give after an interaction (recommend-responses-for-interaction, which
+// changes nothing).
+func (c *Console) recommendJSON(w http.ResponseWriter, r *http.Request, v *visit) error {
+	recs, err := v.api.RecommendResponses(r.Context(), r.PathValue("cid"), r.PathValue("iid"), "")
+	if err != nil {
+		c.writeJSONError(w, r, err)
+		return nil
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"recommended_responses": recs})
+	return nil
+}
+
 // interactionInsights is what the page shows of one interaction: its
 // insights, the inner thoughts they name and the model that answered.
 // Allowed is false, and nothing else set, for a caller without

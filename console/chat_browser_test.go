@@ -119,7 +119,12 @@ func chatToTheEnd(t *testing.T, ctx context.Context, env *testenv.Env, org *test
 		t.Errorf("default version set %q, want release", got)
 	}
 	// Start: the agent speaks first, in the initial state.
-	run(t, ctx, chromedp.Click("#start", chromedp.ByQuery), chromedp.WaitVisible("#message", chromedp.ByQuery))
+	var before struct{ Message, SetForm bool }
+	run(t, ctx, chromedp.Evaluate(`({Message: document.querySelector("#message").offsetParent !== null, SetForm: document.querySelector("#set-form").offsetParent !== null})`, &before))
+	if before.Message || !before.SetForm {
+		t.Errorf("before the start: message field shown %v, version set choice shown %v", before.Message, before.SetForm)
+	}
+	run(t, ctx, chromedp.Click("#start", chromedp.ByQuery), chromedp.WaitVisible("#message", chromedp.ByQuery), chromedp.WaitNotVisible("#set-form", chromedp.ByQuery))
 	waitFor(t, ctx, `document.querySelector("#current-state").textContent === "greet"`, "greet")
 	if got := text(t, ctx, "#chat-log .agent-message"); !strings.HasPrefix(got, "Hello, I'm Amy, Billing assistant.") {
 		t.Errorf("greeting %q", got)
@@ -148,6 +153,15 @@ func chatToTheEnd(t *testing.T, ctx context.Context, env *testenv.Env, org *test
 	if !strings.Contains(strings.Join(steps, ","), "navigate-state-machine-state-transitioned") {
 		t.Errorf("agent steps %q", steps)
 	}
+	// Suggested replies fill the message field.
+	run(t, ctx, chromedp.Click("#suggest", chromedp.ByQuery), chromedp.WaitVisible("#suggestions button", chromedp.ByQuery))
+	suggestion := text(t, ctx, "#suggestions button")
+	var typed string
+	run(t, ctx, chromedp.Click("#suggestions button", chromedp.ByQuery), chromedp.Value("#message", &typed, chromedp.ByQuery))
+	if suggestion == "" || typed != suggestion {
+		t.Errorf("suggestion %q put %q in the message field", suggestion, typed)
+	}
+	run(t, ctx, chromedp.Evaluate(`document.querySelector("#message").value = ""`, nil))
 	screenshot(t, ctx, "console-chat.png")
 
 	// While a slow reply streams (asked for in a second tab, which the

@@ -42,6 +42,7 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("POST /console/{org}/conversations/{cid}/interact", c.private(c.interact))
 	c.mux.HandleFunc("POST /console/{org}/conversations/{cid}/finish", c.private(c.finishChat))
 	c.mux.HandleFunc("GET /console/{org}/conversations/{cid}/interactions/{iid}/insights", c.private(c.insightsJSON))
+	c.mux.HandleFunc("GET /console/{org}/conversations/{cid}/interactions/{iid}/recommend", c.private(c.recommendJSON))
 	c.mux.HandleFunc("GET /console/{org}/services/{id}/conversations", c.private(c.conversations))
 	c.mux.HandleFunc("GET /console/{org}/conversations/{cid}", c.private(c.conversation))
 	c.mux.HandleFunc("POST /console/{org}/conversations/{cid}/tags", c.private(c.editTags))

@@ -13,7 +13,8 @@
   var message = $("message"), send = $("send"), actions = $("agent-actions"), insightsBox = $("insights");
   var conversation = root.getAttribute("data-conversation");
   var insightsOn = root.getAttribute("data-insights") === "on";
-  var busy = false, finished = false, path = [];
+  var busy = false, finished = false, path = [], lastInteraction = "";
+  var suggest = $("suggest"), suggestions = $("suggestions");
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -30,6 +31,7 @@
     message.disabled = on || finished;
     $("finish").disabled = on || finished;
     $("start").disabled = on;
+    suggest.disabled = on || finished || !lastInteraction;
     root.setAttribute("aria-busy", on ? "true" : "false");
   }
 
@@ -96,6 +98,7 @@
           if (setForm) { setForm.hidden = true; }
           chatForm.hidden = false;
           finishForm.hidden = false;
+          suggest.hidden = false;
           break;
         case "user-message-available":
           log.appendChild(el("li", "bubble user-message", ev.user_message));
@@ -113,6 +116,8 @@
         case "interaction-complete":
           if (reply) { reply.classList.remove("streaming"); reply.setAttribute("data-interaction", ev.interaction_id); }
           status.textContent = "";
+          lastInteraction = ev.interaction_id;
+          suggestions.textContent = "";
           addInteraction(ev.interaction_id, true, !moved);
           if (ev.conversation_completed) { end("The conversation reached its terminal state and is finished."); }
           break;
@@ -247,8 +252,29 @@
     status.textContent = text;
     chatForm.hidden = true;
     finishForm.hidden = true;
+    suggest.hidden = true;
+    suggestions.textContent = "";
     setBusy(false);
   }
+
+  // Suggested replies fill the message field when chosen.
+  suggest.addEventListener("click", function () {
+    if (busy || !lastInteraction) { return; }
+    fetch(root.getAttribute("data-conversations") + encodeURIComponent(conversation) + "/interactions/" + encodeURIComponent(lastInteraction) + "/recommend",
+      { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (resp) { return resp.ok ? resp.json() : refusal(resp).then(function (t) { showError(t); return null; }); })
+      .then(function (body) {
+        suggestions.textContent = "";
+        ((body && body.recommended_responses) || []).forEach(function (text) {
+          var li = el("li"), b = el("button", "secondary suggestion", text);
+          b.type = "button";
+          b.addEventListener("click", function () { message.value = text; message.focus(); });
+          li.appendChild(b);
+          suggestions.appendChild(li);
+        });
+      })
+      .catch(function (err) { showError("The connection failed: " + err.message); });
+  });
 
   startForm.addEventListener("submit", function (e) {
     e.preventDefault();
@@ -276,6 +302,7 @@
   // A continued conversation: draw what its interactions did, in order.
   var ids = [];
   insightsBox.querySelectorAll("details[data-interaction]").forEach(function (d) { ids.push(d.getAttribute("data-interaction")); });
+  lastInteraction = ids.length ? ids[ids.length - 1] : "";
   ids.reduce(function (p, id) { return p.then(function () { return addInteraction(id, false, true); }); }, Promise.resolve());
   setBusy(false);
 })();
