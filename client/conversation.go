@@ -190,6 +190,9 @@ type InteractionInsights struct {
 	TriggeredDynamicBehaviorSetVersionInfo *[2]any             `json:"triggered_dynamic_behavior_set_version_info"`
 	SelectNextActionToolCallLogs           [][]json.RawMessage `json:"select_next_action_tool_call_logs"`
 	EngageUserToolCallLogs                 [][]json.RawMessage `json:"engage_user_tool_call_logs"`
+	// Model is amigo-server's extension: the model that wrote the
+	// interaction's reply; empty from servers without it.
+	Model string `json:"model,omitempty"`
 }
 
 // GetInteractionInsights returns the insights of one interaction

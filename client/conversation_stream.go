@@ -124,6 +124,7 @@ type Stream struct {
 	body    io.ReadCloser
 	lines   *bufio.Reader
 	current Event
+	raw     []byte
 	err     error
 	done    bool
 }
@@ -148,6 +149,7 @@ func (s *Stream) Next() bool {
 		s.finish(err)
 		return false
 	}
+	s.raw = line
 	ev, perr := s.parse(line)
 	if perr != nil {
 		s.finish(perr)
@@ -231,6 +233,10 @@ func (s *Stream) finish(err error) {
 
 // Current returns the event Next read.
 func (s *Stream) Current() Event { return s.current }
+
+// Raw returns the line of the last event read as the server sent it: the
+// event Current returns, or the error event that ended the stream.
+func (s *Stream) Raw() json.RawMessage { return json.RawMessage(s.raw) }
 
 // Err returns what ended the stream early: an *EventError, a broken or
 // truncated stream; nil after InteractionComplete.

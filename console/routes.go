@@ -35,6 +35,17 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("POST /console/{org}/services/{id}/version-sets/{name}/promote", c.private(c.promote))
 	c.mux.HandleFunc("GET /console/{org}/services/{id}/version-sets/{name}/rollback", c.private(c.confirmRollback))
 	c.mux.HandleFunc("POST /console/{org}/services/{id}/version-sets/{name}/rollback", c.private(c.rollback))
+	// Try it: the chat page, and the endpoints its script calls, which act
+	// through the API with the session's identity (POSTs check CSRF).
+	c.mux.HandleFunc("GET /console/{org}/services/{id}/chat", c.private(c.chat))
+	c.mux.HandleFunc("POST /console/{org}/services/{id}/chat", c.private(c.startChat))
+	c.mux.HandleFunc("POST /console/{org}/conversations/{cid}/interact", c.private(c.interact))
+	c.mux.HandleFunc("POST /console/{org}/conversations/{cid}/finish", c.private(c.finishChat))
+	c.mux.HandleFunc("GET /console/{org}/conversations/{cid}/interactions/{iid}/insights", c.private(c.insightsJSON))
+	c.mux.HandleFunc("GET /console/{org}/conversations/{cid}/interactions/{iid}/recommend", c.private(c.recommendJSON))
+	c.mux.HandleFunc("GET /console/{org}/services/{id}/conversations", c.private(c.conversations))
+	c.mux.HandleFunc("GET /console/{org}/conversations/{cid}", c.private(c.conversation))
+	c.mux.HandleFunc("POST /console/{org}/conversations/{cid}/tags", c.private(c.editTags))
 	c.mux.HandleFunc("GET /console/{org}/api-keys", c.private(c.apiKeys))
 	c.mux.HandleFunc("POST /console/{org}/api-keys", c.private(c.createAPIKey))
 	c.mux.HandleFunc("POST /console/{org}/api-keys/{id}/revoke", c.private(c.revokeAPIKey))

@@ -16,7 +16,9 @@ type inProcess struct {
 	forwardedFor []string
 }
 
-func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
+// prepare returns req as the API's handler is to see it: marked as the
+// console's own call, from the browser's address.
+func (t inProcess) prepare(req *http.Request) *http.Request {
 	in := req.Clone(amigo.WithConsole(req.Context()))
 	in.RemoteAddr = t.remote
 	// The API finds the client's address as it would for the browser's
@@ -28,6 +30,11 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	if in.Body == nil {
 		in.Body = http.NoBody
 	}
+	return in
+}
+
+func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
+	in := t.prepare(req)
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	t.api.ServeHTTP(rec, in)
 	return &http.Response{

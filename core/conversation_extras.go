@@ -90,6 +90,9 @@ func (c *Conversations) InteractionInsights(ctx context.Context, t *Tenant, conv
 	if !caller.Can(amigo.PermGetMessage, conversationAttrs(caller, conv)) {
 		ins.Reflections = nil
 	}
+	if ins.Model == "" {
+		ins.Model = i.Model
+	}
 	return ins, nil
 }
 

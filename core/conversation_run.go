@@ -133,6 +133,7 @@ func (r *Run) Execute(ctx context.Context, emit func(engine.Event) error) (*Resu
 	if err != nil {
 		return nil, err
 	}
+	out.Insights.Model = out.Model
 	insights, err := engine.MarshalInsights(&out.Insights)
 	if err != nil {
 		return nil, err

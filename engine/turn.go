@@ -141,6 +141,9 @@ type Insights struct {
 	Logs          []TransitionLog `json:"logs"`
 	WorkingMemory []Memory        `json:"working_memory"`
 	Reflections   []string        `json:"reflections"`
+	// Model names the model that wrote the interaction's reply (the
+	// caller copies Outcome.Model here before storing).
+	Model string `json:"model,omitempty"`
 }
 
 // Transition log kinds: the state types, and LogJumpback.

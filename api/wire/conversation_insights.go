@@ -18,6 +18,10 @@ type InteractionInsights struct {
 	TriggeredDynamicBehaviorSet *MachineVersionInfo `json:"triggered_dynamic_behavior_set_version_info"`
 	SelectNextActionToolCalls   [][]ToolCallLog     `json:"select_next_action_tool_call_logs"`
 	EngageUserToolCalls         [][]ToolCallLog     `json:"engage_user_tool_call_logs"`
+	// Model is an extension: the model that wrote the interaction's
+	// reply ("builtin", or the configured model's name); absent for an
+	// interaction that wrote no reply.
+	Model string `json:"model,omitempty"`
 }
 
 // WorkingMemory is one active memory of an interaction.
@@ -88,6 +92,7 @@ func NewInteractionInsights(ins *engine.Insights) InteractionInsights {
 		Reflections:               nonNil(ins.Reflections),
 		SelectNextActionToolCalls: [][]ToolCallLog{},
 		EngageUserToolCalls:       [][]ToolCallLog{},
+		Model:                     ins.Model,
 	}
 	for _, m := range ins.WorkingMemory {
 		out.WorkingMemory = append(out.WorkingMemory, WorkingMemory{Content: m.Answer, Context: m.Query})

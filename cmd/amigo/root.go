@@ -35,14 +35,16 @@ It signs in with an API key read from the environment, as the official SDKs do:
   amigo diff agent amy 1 latest
   amigo promote support --from canary --to release
   amigo rollback support --set release --to-revision 2
-  amigo get changes --since 24h`,
+  amigo get changes --since 24h
+  amigo chat support
+  amigo conversations list --service support`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVar(&g.org, "org", "", "organization id (default $AMIGO_ORGANIZATION_ID)")
 	root.PersistentFlags().StringVar(&g.baseURL, "base-url", "", "server address (default $AMIGO_BASE_URL)")
 	root.AddCommand(newGetCmd(g), newWhoamiCmd(g), newApplyCmd(g), newExportCmd(g), newGraphCmd(g), newLintCmd(),
-		newDiffCmd(g), newPromoteCmd(g), newRollbackCmd(g))
+		newDiffCmd(g), newPromoteCmd(g), newRollbackCmd(g), newChatCmd(g), newConversationsCmd(g))
 	usage.FlagHints(root, flagAliases)
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
