@@ -105,19 +105,9 @@ func (c *Conversations) GenerateStarters(ctx context.Context, t *Tenant, in *Sta
 	}
 	orgID := t.Placement.OrgID
 	caller := amigo.CallerFromContext(ctx)
-	svc, err := t.Store.FindService(ctx, orgID, in.ServiceID)
-	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
-		return nil, amigo.Errorf(amigo.ENOTFOUND, "Service %s is not found.", in.ServiceID)
-	} else if err != nil {
+	svc, setName, vs, err := findVersionSet(ctx, t, in.ServiceID, in.VersionSetName)
+	if err != nil {
 		return nil, err
-	}
-	setName := amigo.VersionSetRelease
-	if in.VersionSetName != nil {
-		setName = *in.VersionSetName
-	}
-	vs, ok := svc.VersionSets[setName]
-	if !ok {
-		return nil, amigo.Errorf(amigo.ENOTFOUND, "Version set %q of service %s is not found.", setName, svc.ID)
 	}
 	hypothetical := &amigo.Conversation{OrgID: orgID, ServiceID: svc.ID, UserID: caller.UserID, VersionSetName: setName}
 	if err := caller.Require(amigo.PermCreateConversation, conversationAttrs(caller, hypothetical)); err != nil {

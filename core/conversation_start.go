@@ -21,19 +21,9 @@ func (c *Conversations) StartConversation(ctx context.Context, t *Tenant, in *Cr
 	a := c.app
 	caller := amigo.CallerFromContext(ctx)
 	orgID := t.Placement.OrgID
-	svc, err := t.Store.FindService(ctx, orgID, in.ServiceID)
-	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
-		return nil, amigo.Errorf(amigo.ENOTFOUND, "Service %s is not found.", in.ServiceID)
-	} else if err != nil {
+	svc, setName, vs, err := findVersionSet(ctx, t, in.ServiceID, in.VersionSetName)
+	if err != nil {
 		return nil, err
-	}
-	setName := amigo.VersionSetRelease
-	if in.VersionSetName != nil {
-		setName = *in.VersionSetName
-	}
-	vs, ok := svc.VersionSets[setName]
-	if !ok {
-		return nil, amigo.Errorf(amigo.ENOTFOUND, "Version set %q of service %s is not found.", setName, svc.ID)
 	}
 	now := a.Now()
 	conv := &amigo.Conversation{
@@ -237,4 +227,24 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// findVersionSet loads a service of t and the version set a conversation
+// would run on: name, or release when nil. ENOTFOUND names the missing one.
+func findVersionSet(ctx context.Context, t *Tenant, serviceID string, name *string) (*amigo.Service, string, amigo.VersionSet, error) {
+	svc, err := t.Store.FindService(ctx, t.Placement.OrgID, serviceID)
+	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
+		return nil, "", amigo.VersionSet{}, amigo.Errorf(amigo.ENOTFOUND, "Service %s is not found.", serviceID)
+	} else if err != nil {
+		return nil, "", amigo.VersionSet{}, err
+	}
+	setName := amigo.VersionSetRelease
+	if name != nil {
+		setName = *name
+	}
+	vs, ok := svc.VersionSets[setName]
+	if !ok {
+		return nil, "", amigo.VersionSet{}, amigo.Errorf(amigo.ENOTFOUND, "Version set %q of service %s is not found.", setName, svc.ID)
+	}
+	return svc, setName, vs, nil
 }
