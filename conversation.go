@@ -204,6 +204,11 @@ type InteractionResult struct {
 	EngineState []byte
 	Insights    []byte
 	FinishedAt  time.Time
+	// Finish, when set, is the post-conversation job of a conversation
+	// that reached its terminal state: the conversation is finished at
+	// FinishedAt and the job enqueued in the same transaction (its OrgID,
+	// ConversationID and UserID are filled in).
+	Finish *PostConversationJob
 }
 
 // FinishCheck decides whether a conversation may be finished, given the
@@ -234,7 +239,8 @@ type ConversationStore interface {
 	// longer holds it for interactionID.
 	RenewLease(ctx context.Context, orgID, conversationID, interactionID, owner string, until time.Time) error
 	// CompleteInteraction stores the result's messages, engine state and
-	// insights, marks the interaction complete and releases the lease, in
+	// insights, marks the interaction complete and releases the lease, and
+	// with r.Finish finishes the conversation and enqueues the job, all in
 	// one transaction. ECONFLICT, writing nothing, if the lease was lost.
 	CompleteInteraction(ctx context.Context, r *InteractionResult) error
 	// FailInteraction marks the interaction failed and releases the lease,

@@ -86,14 +86,7 @@ func (s *Server) runInteraction(ctx context.Context, stream *eventStream, run *c
 		s.streamError(ctx, stream, err)
 		return
 	}
-	if stream.Send(wire.InteractionComplete(run.AgentMessageID, run.Interaction.ID, res.AgentMessage, res.Completed)) != nil {
-		return
-	}
-	if res.FinishErr != nil {
-		// The interaction is saved; the spec's clients then call
-		// finish-conversation, which retries what failed.
-		s.streamError(ctx, stream, res.FinishErr)
-	}
+	_ = stream.Send(wire.InteractionComplete(run.AgentMessageID, run.Interaction.ID, res.AgentMessage, res.Completed))
 }
 
 // streamError ends a stream with one error event, unless the client is

@@ -122,14 +122,16 @@ func (a *App) MessageSource(ctx context.Context, t *Tenant, conversationID, mess
 // requireOnUser checks perm on the user userID (amigo.Self included for
 // the caller), as finish and interact require User:UpdateUserInfo on the
 // conversation's user. A user deleted since is described by id alone.
-func requireOnUser(ctx context.Context, t *Tenant, perm, userID string) error {
+func (a *App) requireOnUser(ctx context.Context, t *Tenant, perm, userID string) error {
 	caller := amigo.CallerFromContext(ctx)
 	if caller.Can(perm, nil) {
 		return nil
 	}
 	attrs := amigo.Attributes{"id": {userID}}
-	if u, err := t.Store.FindUser(ctx, t.Placement.OrgID, userID); err == nil {
-		role, err := t.Store.FindRole(ctx, t.Placement.OrgID, u.RoleID)
+	// Through the auth caches, which authenticating the caller (often this
+	// very user) has just filled.
+	if u, err := a.findUser(ctx, t.Store, t.Placement.OrgID, userID); err == nil {
+		role, err := a.findRole(ctx, t.Store, t.Placement.OrgID, u.RoleID)
 		if err != nil {
 			return err
 		}
@@ -154,11 +156,11 @@ func (a *App) FinishConversation(ctx context.Context, t *Tenant, id string) erro
 	c, err := conversationFor(ctx, t, amigo.PermFinishConversation, id)
 	if err != nil {
 		return err
-	} else if err := requireOnUser(ctx, t, amigo.PermUpdateUserInfo, c.UserID); err != nil {
+	} else if err := a.requireOnUser(ctx, t, amigo.PermUpdateUserInfo, c.UserID); err != nil {
 		return err
 	}
 	now := a.Now()
-	job := &amigo.PostConversationJob{ID: amigo.NewID(now), Kind: amigo.PostUserModels, CreatedAt: now, AvailableAt: now}
+	job := postConversationJob(now)
 	_, err = t.Store.FinishConversation(ctx, t.Placement.OrgID, id, now, func(c *amigo.Conversation) error {
 		switch {
 		case c.Finished:
@@ -248,7 +250,7 @@ func (a *App) GetUserModel(ctx context.Context, t *Tenant, userID string) (*User
 		return nil, err
 	}
 	if !caller.Can(amigo.PermGetUserModel, nil) {
-		if err := requireOnUser(ctx, t, amigo.PermGetUserModel, u.ID); err != nil {
+		if err := a.requireOnUser(ctx, t, amigo.PermGetUserModel, u.ID); err != nil {
 			return nil, err
 		}
 	}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"time"
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/engine"
@@ -139,13 +140,10 @@ func (c *Conversations) historyLimit() int {
 	return engine.DefaultMaxHistory
 }
 
-// finishCompleted finishes a conversation that reached its terminal state
-// and queues its post-conversation processing.
-func (a *App) finishCompleted(ctx context.Context, t *Tenant, conv *amigo.Conversation) error {
-	now := a.Now()
-	job := &amigo.PostConversationJob{ID: amigo.NewID(now), Kind: amigo.PostUserModels, CreatedAt: now, AvailableAt: now}
-	_, err := t.Store.FinishConversation(ctx, conv.OrgID, conv.ID, now, func(*amigo.Conversation) error { return nil }, job)
-	return err
+// postConversationJob is the post-conversation processing a conversation
+// finished at now enqueues.
+func postConversationJob(now time.Time) *amigo.PostConversationJob {
+	return &amigo.PostConversationJob{ID: amigo.NewID(now), Kind: amigo.PostUserModels, CreatedAt: now, AvailableAt: now}
 }
 
 // MayWatch reports whether the caller may see an interaction's steps

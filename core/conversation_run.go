@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -97,11 +98,8 @@ var errLeaseLost = amigo.Errorf(amigo.ECONFLICT, "The interaction lost its hold 
 type Result struct {
 	AgentMessage string
 	// Completed is set when the conversation reached its terminal state
-	// and was finished.
+	// and was finished, in the transaction that committed the interaction.
 	Completed bool
-	// FinishErr is set when the interaction was committed but finishing
-	// the completed conversation failed; finish-conversation retries it.
-	FinishErr error
 }
 
 // Execute walks the interaction, passing every engine event to emit as it
@@ -138,18 +136,21 @@ func (r *Run) Execute(ctx context.Context, emit func(engine.Event) error) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	if err := r.t.Store.CompleteInteraction(ctx, &amigo.InteractionResult{
+	result := &amigo.InteractionResult{
 		OrgID: r.t.Placement.OrgID, ConversationID: r.Conversation.ID, InteractionID: r.Interaction.ID, Owner: r.c.owner,
 		Messages: msgs, EngineState: state, Insights: insights, FinishedAt: now,
-	}); err != nil {
+	}
+	if out.Completed {
+		// The terminal state finishes the conversation with the
+		// interaction, so interaction-complete never announces a
+		// conversation_completed that is not committed.
+		result.Finish = postConversationJob(now)
+	}
+	if err := r.t.Store.CompleteInteraction(ctx, result); err != nil {
 		return nil, err
 	}
 	r.ended = true
-	res := &Result{AgentMessage: out.Reply, Completed: out.Completed}
-	if out.Completed {
-		res.FinishErr = r.c.app.finishCompleted(ctx, r.t, r.Conversation)
-	}
-	return res, nil
+	return &Result{AgentMessage: out.Reply, Completed: out.Completed}, nil
 }
 
 // message returns a message of the run's interaction.
@@ -346,8 +347,12 @@ func history(ctx context.Context, t *Tenant, convID string, limit int) ([]engine
 }
 
 // memories returns the lines of the user's model, which recall states
-// answer their queries from.
-func memories(ctx context.Context, t *Tenant, userID string) ([]string, error) {
+// answer their queries from; nothing (and no read) when the machine and
+// the machines it references have no recall state.
+func memories(ctx context.Context, t *Tenant, userID string, mv *amigo.StateMachineVersion, refs map[amigo.Reference]*amigo.StateMachineVersion) ([]string, error) {
+	if !recalls(mv) && !slices.ContainsFunc(slices.Collect(maps.Values(refs)), recalls) {
+		return nil, nil
+	}
 	m, err := t.Store.FindUserModel(ctx, t.Placement.OrgID, userID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
 		return nil, nil
@@ -363,6 +368,11 @@ func memories(ctx context.Context, t *Tenant, userID string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// recalls reports whether a machine version has a recall state.
+func recalls(mv *amigo.StateMachineVersion) bool {
+	return slices.ContainsFunc(mv.Definition.States, func(s amigo.State) bool { return s.Recall != nil })
 }
 
 // userName is the sender name of a user's messages.

@@ -47,11 +47,11 @@ func (c *Conversations) StartConversation(ctx context.Context, t *Tenant, in *Cr
 	if err != nil {
 		return nil, err
 	}
-	user, err := t.Store.FindUser(ctx, orgID, caller.UserID)
+	user, err := a.findUser(ctx, t.Store, orgID, caller.UserID)
 	if err != nil && amigo.ErrorCode(err) != amigo.ENOTFOUND {
 		return nil, err
 	}
-	mem, err := memories(ctx, t, caller.UserID)
+	mem, err := memories(ctx, t, caller.UserID, mv, refs)
 	if err != nil {
 		return nil, err
 	}
@@ -124,10 +124,10 @@ func (c *Conversations) Interact(ctx context.Context, t *Tenant, conversationID 
 	if err != nil {
 		return nil, err
 	}
-	if err := requireOnUser(ctx, t, amigo.PermUpdateUserInfo, conv.UserID); err != nil {
+	if err := a.requireOnUser(ctx, t, amigo.PermUpdateUserInfo, conv.UserID); err != nil {
 		return nil, err
 	}
-	user, err := t.Store.FindUser(ctx, orgID, conv.UserID)
+	user, err := a.findUser(ctx, t.Store, orgID, conv.UserID)
 	if err != nil && amigo.ErrorCode(err) != amigo.ENOTFOUND {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (r *Run) prepare(ctx context.Context, typ, text string, events []ExternalEv
 	if err := checkAfter(events, last); err != nil {
 		return err
 	}
-	mem, err := memories(ctx, t, conv.UserID)
+	mem, err := memories(ctx, t, conv.UserID, mv, refs)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,10 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
@@ -80,7 +82,7 @@ func (db *ClusterStore) CreateConversation(ctx context.Context, c *amigo.Convers
 		} else if err != nil {
 			return err
 		}
-		if err := writeConversationTags(ctx, tx, c.OrgID, c.ID, c.Tags); err != nil {
+		if err := insertConversationTags(ctx, tx, c.OrgID, c.ID, c.Tags); err != nil {
 			return err
 		}
 		return insertInteraction(ctx, tx, first)
@@ -99,6 +101,12 @@ func writeConversationTags(ctx context.Context, tx *sql.Tx, orgID, id string, ta
 	if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_tags WHERE conversation_id = $1`, id); err != nil {
 		return err
 	}
+	return insertConversationTags(ctx, tx, orgID, id, tags)
+}
+
+// insertConversationTags writes the tag index rows of a conversation that
+// has none.
+func insertConversationTags(ctx context.Context, tx *sql.Tx, orgID, id string, tags map[string]*string) error {
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_tags (org_id, conversation_id, key, value) VALUES ($1, $2, $3, $4)`,
 			orgID, id, k, tags[k]); err != nil {
@@ -173,18 +181,14 @@ func (db *ClusterStore) BeginInteraction(ctx context.Context, i *amigo.Interacti
 			WHERE org_id = $1 AND id = $2 AND NOT is_finished AND (lease_until IS NULL OR lease_until <= $3)`,
 			i.OrgID, i.ConversationID, now).Scan(&prev)
 		if err == nil {
-			var res sql.Result
-			res, err = tx.ExecContext(ctx, `UPDATE conversations SET lease_interaction_id = $1, lease_owner = $2, lease_until = $3,
+			// RETURNING gives the conversation as it now stands, without
+			// a statement to read it again.
+			c, err = scanConversation(tx.QueryRowContext(ctx, `UPDATE conversations SET lease_interaction_id = $1, lease_owner = $2, lease_until = $3,
 				interactions = interactions + 1, updated_at = $4
-				WHERE org_id = $5 AND id = $6 AND NOT is_finished AND (lease_until IS NULL OR lease_until <= $4)`,
-				i.ID, lease.Owner, ts(lease.Until), now, i.OrgID, i.ConversationID)
-			if err == nil {
-				if n, _ := res.RowsAffected(); n == 0 {
-					err = sql.ErrNoRows
-				}
-			}
+				WHERE org_id = $5 AND id = $6 AND NOT is_finished AND (lease_until IS NULL OR lease_until <= $4)
+				RETURNING `+conversationColumns, i.ID, lease.Owner, ts(lease.Until), now, i.OrgID, i.ConversationID))
 		}
-		if err == sql.ErrNoRows {
+		if errors.Is(err, sql.ErrNoRows) {
 			return conversationRefusal(ctx, tx, i.OrgID, i.ConversationID)
 		} else if err != nil {
 			return err
@@ -196,10 +200,6 @@ func (db *ClusterStore) BeginInteraction(ctx context.Context, i *amigo.Interacti
 				string(amigo.InteractionFailed), now, prev.String, string(amigo.InteractionRunning)); err != nil {
 				return err
 			}
-		}
-		if c, err = scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE org_id = $1 AND id = $2`,
-			i.OrgID, i.ConversationID)); err != nil {
-			return err
 		}
 		i.Sequence, i.Status, i.FinishedAt = c.Interactions, amigo.InteractionRunning, nil
 		return insertInteraction(ctx, tx, i)
@@ -256,42 +256,87 @@ func releaseLease(ctx context.Context, tx *sql.Tx, orgID, conversationID, intera
 	return nil
 }
 
-// CompleteInteraction implements amigo.ConversationStore.
+// CompleteInteraction implements amigo.ConversationStore. It is four
+// statements whatever the result holds: the conversation's UPDATE releases
+// the lease, counts the messages and, when the conversation reached its
+// terminal state, finishes it; the interaction's UPDATE marks it complete;
+// one INSERT writes every message; one more enqueues the finished
+// conversation's job.
 func (db *ClusterStore) CompleteInteraction(ctx context.Context, r *amigo.InteractionResult) error {
+	var final *amigo.Message
+	for _, m := range r.Messages {
+		m.OrgID, m.ConversationID, m.InteractionID = r.OrgID, r.ConversationID, r.InteractionID
+		if m.Type != amigo.MessageInnerThought {
+			final = m
+		}
+	}
+	var finalID, finalText, finishedAt any
+	if final != nil {
+		finalID, finalText = final.ID, final.Content
+	}
+	if r.Finish != nil {
+		finishedAt = ts(r.FinishedAt)
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := releaseLease(ctx, tx, r.OrgID, r.ConversationID, r.InteractionID, r.Owner, r.FinishedAt, r.EngineState, true); err != nil {
+		var count int
+		var userID string
+		err := tx.QueryRowContext(ctx, `UPDATE conversations SET lease_interaction_id = NULL, lease_owner = NULL, lease_until = NULL,
+			updated_at = $5, engine_state = $6, num_messages = num_messages + $7,
+			final_message_id = COALESCE($8, final_message_id), final_message = COALESCE($9, final_message),
+			is_finished = (is_finished OR $10), finished_at = COALESCE($11, finished_at)
+			WHERE org_id = $1 AND id = $2 AND lease_interaction_id = $3 AND lease_owner = $4
+			RETURNING num_messages, user_id`,
+			r.OrgID, r.ConversationID, r.InteractionID, r.Owner, ts(r.FinishedAt), r.EngineState, len(r.Messages),
+			finalID, finalText, r.Finish != nil, finishedAt).Scan(&count, &userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errLeaseLost()
+		} else if err != nil {
 			return err
 		}
-		var seq, count int
-		if err := tx.QueryRowContext(ctx, `SELECT i.sequence, c.num_messages FROM interactions i JOIN conversations c ON c.id = i.conversation_id
-			WHERE i.id = $1 AND i.conversation_id = $2`, r.InteractionID, r.ConversationID).Scan(&seq, &count); err != nil {
+		var seq int
+		if err := tx.QueryRowContext(ctx, `UPDATE interactions SET status = $1, finished_at = $2, insights = $3 WHERE id = $4 RETURNING sequence`,
+			string(amigo.InteractionComplete), ts(r.FinishedAt), r.Insights, r.InteractionID).Scan(&seq); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE interactions SET status = $1, finished_at = $2, insights = $3 WHERE id = $4`,
-			string(amigo.InteractionComplete), ts(r.FinishedAt), r.Insights, r.InteractionID); err != nil {
+		if err := insertMessages(ctx, tx, r.Messages, seq, count-len(r.Messages)); err != nil {
 			return err
 		}
-		var final *amigo.Message
-		for _, m := range r.Messages {
-			m.OrgID, m.ConversationID, m.InteractionID = r.OrgID, r.ConversationID, r.InteractionID
-			if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, org_id, conversation_id, interaction_id, interaction_sequence, position,
-				sender, message_type, content, format, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-				m.ID, m.OrgID, m.ConversationID, m.InteractionID, seq, count, m.Sender, string(m.Type), m.Content, m.Format, ts(m.CreatedAt)); err != nil {
-				return err
-			}
-			count++
-			if m.Type != amigo.MessageInnerThought {
-				final = m
-			}
+		if job := r.Finish; job != nil {
+			job.OrgID, job.ConversationID, job.UserID = r.OrgID, r.ConversationID, userID
+			return insertJob(ctx, tx, job)
 		}
-		if final == nil {
-			_, err := tx.ExecContext(ctx, `UPDATE conversations SET num_messages = $1 WHERE id = $2`, count, r.ConversationID)
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE conversations SET num_messages = $1, final_message_id = $2, final_message = $3 WHERE id = $4`,
-			count, final.ID, final.Content, r.ConversationID)
-		return err
+		return nil
 	})
+}
+
+// insertMessages writes msgs of interaction sequence seq, the first at
+// position from, in one statement.
+func insertMessages(ctx context.Context, tx *sql.Tx, msgs []*amigo.Message, seq, from int) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	const cols = 11
+	var b strings.Builder
+	b.WriteString(`INSERT INTO messages (id, org_id, conversation_id, interaction_id, interaction_sequence, position,
+		sender, message_type, content, format, created_at) VALUES `)
+	args := make([]any, 0, cols*len(msgs))
+	for i, m := range msgs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + placeholders(len(args)+1, cols) + ")")
+		args = append(args, m.ID, m.OrgID, m.ConversationID, m.InteractionID, seq, from+i, m.Sender, string(m.Type), m.Content, m.Format, ts(m.CreatedAt))
+	}
+	_, err := tx.ExecContext(ctx, b.String(), args...)
+	return err
+}
+
+// insertJob enqueues a post-conversation job, unclaimed.
+func insertJob(ctx context.Context, tx *sql.Tx, job *amigo.PostConversationJob) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO post_conversation_jobs (id, org_id, conversation_id, user_id, kind, attempts, last_error,
+		created_at, available_at, lease_owner, lease_until) VALUES ($1, $2, $3, $4, $5, 0, '', $6, $7, NULL, NULL)`,
+		job.ID, job.OrgID, job.ConversationID, job.UserID, job.Kind, ts(job.CreatedAt), ts(job.AvailableAt))
+	return err
 }
 
 // FailInteraction implements amigo.ConversationStore.
@@ -421,11 +466,8 @@ func (db *ClusterStore) FinishConversation(ctx context.Context, orgID, id string
 		if job == nil {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO post_conversation_jobs (id, org_id, conversation_id, user_id, kind, attempts, last_error,
-			created_at, available_at, lease_owner, lease_until) VALUES ($1, $2, $3, $4, $5, 0, '', $6, $7, NULL, NULL)`,
-			job.ID, orgID, id, c.UserID, job.Kind, ts(job.CreatedAt), ts(job.AvailableAt))
 		job.OrgID, job.ConversationID, job.UserID = orgID, id, c.UserID
-		return err
+		return insertJob(ctx, tx, job)
 	})
 	return deleted, err
 }

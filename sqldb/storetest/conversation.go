@@ -387,6 +387,58 @@ func testFinish(t *testing.T, s Stores) {
 	}
 }
 
+// testCompleteFinishes checks that completing an interaction with Finish
+// finishes the conversation and enqueues its job in the same transaction,
+// and that a lost lease writes neither.
+func testCompleteFinishes(t *testing.T, s Stores) {
+	c := s.Cluster
+	f := newConvFixture(t, c, "acme")
+	conv, first := f.newConversation("u1", "srv", epoch)
+	must(t, "create", c.CreateConversation(ctx, conv, first))
+	at := epoch.Add(time.Minute)
+	result := func(owner string) *amigo.InteractionResult {
+		return &amigo.InteractionResult{OrgID: conv.OrgID, ConversationID: conv.ID, InteractionID: first.ID, Owner: owner,
+			Messages:    []*amigo.Message{message(amigo.MessageUser, "bye", at), message(amigo.MessageInnerThought, "done", at), message(amigo.MessageAgent, "Goodbye.", at)},
+			EngineState: []byte(`{"state":"end"}`), Insights: []byte(`[]`), FinishedAt: at,
+			Finish: &amigo.PostConversationJob{ID: amigo.NewID(at), Kind: amigo.PostUserModels, CreatedAt: at, AvailableAt: at}}
+	}
+	wantCode(t, "complete without the lease", c.CompleteInteraction(ctx, result("other")), amigo.ECONFLICT)
+	if got, _ := c.FindConversation(ctx, "acme", conv.ID); got.Finished || got.NumMessages != 0 {
+		t.Fatalf("a refused completion wrote %+v", got)
+	}
+	_, err := c.ClaimPostConversationJob(ctx, "runner", at, at.Add(time.Minute))
+	wantCode(t, "claim after a refused completion", err, amigo.ENOTFOUND)
+
+	r := result("srv")
+	must(t, "complete and finish", c.CompleteInteraction(ctx, r))
+	got, err := c.FindConversation(ctx, "acme", conv.ID)
+	must(t, "find", err)
+	if !got.Finished || got.FinishedAt == nil || !got.FinishedAt.Equal(at) || got.Lease != nil || got.NumMessages != 3 ||
+		got.FinalMessage != "Goodbye." || string(got.EngineState) != `{"state":"end"}` {
+		t.Fatalf("finished %+v", got)
+	}
+	msgs, _, err := c.ListMessages(ctx, "acme", conv.ID, amigo.MessageFilter{Sort: []amigo.SortField{{Field: "created_at"}}, Limit: 10})
+	must(t, "messages", err)
+	if len(msgs) != 3 || msgs[0].Content != "bye" || msgs[2].Content != "Goodbye." || msgs[2].InteractionID != first.ID {
+		t.Fatalf("messages %+v", msgs)
+	}
+	i, err := c.FindInteraction(ctx, "acme", conv.ID, first.ID)
+	must(t, "interaction", err)
+	if i.Status != amigo.InteractionComplete || i.FinishedAt == nil || !i.FinishedAt.Equal(at) {
+		t.Fatalf("interaction %+v", i)
+	}
+	job, err := c.ClaimPostConversationJob(ctx, "runner", at, at.Add(time.Minute))
+	must(t, "claim the finished conversation's job", err)
+	if job.ID != r.Finish.ID || job.ConversationID != conv.ID || job.UserID != "u1" || job.OrgID != "acme" {
+		t.Fatalf("job %+v", job)
+	}
+	_, err = c.BeginInteraction(ctx, &amigo.Interaction{ID: amigo.NewID(at), OrgID: "acme", ConversationID: conv.ID, StartedAt: at},
+		amigo.Lease{Owner: "srv", Until: at.Add(time.Minute)})
+	wantCode(t, "interact with the finished conversation", err, amigo.ECONFLICT)
+	next, nextFirst := f.newConversation("u1", "srv", at)
+	must(t, "a new conversation once the last is finished", c.CreateConversation(ctx, next, nextFirst))
+}
+
 // testUserModels checks get and put of a user's model.
 func testUserModels(t *testing.T, s Stores) {
 	c := s.Cluster

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"conversation listing", testConversationListing},
 		{"interaction leases", testLeases},
 		{"finishing conversations", testFinish},
+		{"completing the last interaction", testCompleteFinishes},
 		{"user models", testUserModels},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
