@@ -235,9 +235,10 @@ func TestOpenAICompatibleModel(t *testing.T) {
 	})
 }
 
-// openAIEnv starts a server whose default model is an OpenAI-compatible
-// chat-completions server on b.
-func openAIEnv(t *testing.T, b testenv.Backend) (*chatServer, *testenv.Env) {
+// openAIEnv starts a server on b whose default model is an
+// OpenAI-compatible chat-completions server, configured further by
+// configure if given.
+func openAIEnv(t *testing.T, b testenv.Backend, configure ...func(*server.Config)) (*chatServer, *testenv.Env) {
 	t.Helper()
 	chat := &chatServer{mode: "ok"}
 	model := httptest.NewServer(chat)
@@ -245,6 +246,9 @@ func openAIEnv(t *testing.T, b testenv.Backend) (*chatServer, *testenv.Env) {
 	env := testenv.Start(t, b, testenv.Options{Configure: func(cfg *server.Config) {
 		cfg.LLMs = map[string]*server.LLMEndpoint{"fake": {BaseURL: model.URL + "/v1", Model: "m", Timeout: 20 * time.Second, FirstTokenTimeout: 2 * time.Second}}
 		cfg.DefaultLLM = "fake"
+		for _, c := range configure {
+			c(cfg)
+		}
 	}})
 	return chat, env
 }

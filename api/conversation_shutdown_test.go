@@ -7,8 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -26,14 +24,7 @@ import (
 // the conversation takes the next message at once.
 func TestGracefulShutdown(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
-		chat := &chatServer{mode: "ok"}
-		model := httptest.NewServer(chat)
-		defer model.Close()
-		env := testenv.Start(t, b, testenv.Options{Configure: func(cfg *server.Config) {
-			cfg.LLMs = map[string]*server.LLMEndpoint{"fake": {BaseURL: model.URL + "/v1", Model: "m", Timeout: time.Minute, FirstTokenTimeout: time.Minute}}
-			cfg.DefaultLLM = "fake"
-			cfg.ShutdownTimeout = 2 * time.Second
-		}})
+		chat, env := openAIEnv(t, b, func(cfg *server.Config) { cfg.ShutdownTimeout = 2 * time.Second })
 		quick, slow := newClinic(t, env, "quick"), newClinic(t, env, "slow")
 		quickID := quick.create(t, quick.admin, "", nil).event(t, "conversation-created")["conversation_id"].(string)
 		slowID := slow.create(t, slow.admin, "", nil).event(t, "conversation-created")["conversation_id"].(string)
@@ -41,14 +32,7 @@ func TestGracefulShutdown(t *testing.T) {
 
 		// A second server on the same databases, served as the binary
 		// serves it.
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		cfg := env.Runtime.Config
-		cfg.Listen, cfg.BaseURL = addr, "http://"+addr
+		cfg, addr := secondServer(t, env)
 		rt, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
@@ -58,13 +42,7 @@ func TestGracefulShutdown(t *testing.T) {
 		defer stop()
 		served := make(chan error, 1)
 		go func() { served <- rt.Serve(ctx) }()
-		eventually(t, 30*time.Second, func() error {
-			resp, err := http.Get("http://" + addr + "/healthz")
-			if err == nil {
-				resp.Body.Close()
-			}
-			return err
-		})
+		waitHealthy(t, addr)
 		on := &testenv.Env{URL: "http://" + addr}
 		quickOn, slowOn := *quick, *slow
 		quickOn.env, slowOn.env = on, on
