@@ -355,7 +355,9 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 // included, have the shutdown timeout to finish. Then the interactions
 // still running are stopped: each is recorded failed, releases its
 // conversation and ends its stream with one error event (503), within
-// interactionsCloseTimeout. Connections still open after that are cut.
+// interactionsCloseTimeout. Connections still open after that are cut,
+// and the interactions among them get as long again to record their
+// failure.
 func (rt *Runtime) shutdown(servers []*http.Server) []error {
 	ctx, cancel := context.WithTimeout(context.Background(), rt.Config.ShutdownTimeout)
 	defer cancel()
@@ -376,16 +378,18 @@ func (rt *Runtime) shutdown(servers []*http.Server) []error {
 	rt.API.StopInteractions()
 	graceCtx, cancelGrace := context.WithTimeout(context.Background(), interactionsCloseTimeout)
 	defer cancelGrace()
-	if !drain(graceCtx) {
-		for _, s := range servers {
-			s.Close()
-		}
-		errs = append(errs, fmt.Errorf("requests still running %s after the shutdown timeout were cut", interactionsCloseTimeout))
+	if drain(graceCtx) {
+		return nil
 	}
-	if rt.Conversations != nil {
-		if err := rt.Conversations.Wait(graceCtx); err != nil {
-			rt.Logger.Warn("interactions still running at exit; their leases will expire", "err", err)
-		}
+	for _, s := range servers {
+		s.Close()
+	}
+	errs = append(errs, fmt.Errorf("requests still running %s after the shutdown timeout were cut", interactionsCloseTimeout))
+	// Cut interactions still record their failure on the way out.
+	waitCtx, cancelWait := context.WithTimeout(context.Background(), interactionsCloseTimeout)
+	defer cancelWait()
+	if err := rt.Conversations.Wait(waitCtx); err != nil {
+		rt.Logger.Warn("interactions still running at exit; their leases will expire", "err", err)
 	}
 	return errs
 }
