@@ -18,6 +18,7 @@ import (
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/core/coretest"
+	"github.com/amigo-oss/amigo-server/internal/conformance"
 	"github.com/amigo-oss/amigo-server/internal/shape"
 	"github.com/amigo-oss/amigo-server/internal/testenv"
 )
@@ -218,6 +219,11 @@ func readStream(t *testing.T, resp *http.Response, schema string) *stream {
 		s.Body, _ = io.ReadAll(resp.Body)
 		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 			t.Errorf("a refusal is %s, want application/json: %s", ct, s.Body)
+		}
+		if spec := conformance.ForTest(t); spec != nil {
+			if err := spec.Check(resp.Request, resp.StatusCode, resp.Header, s.Body); err != nil {
+				t.Errorf("the refusal does not conform to the spec: %v", err)
+			}
 		}
 		return s
 	}

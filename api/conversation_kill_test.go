@@ -60,14 +60,7 @@ func TestKilledMidInteraction(t *testing.T) {
 		cl := newClinic(t, env, "clinic")
 		id := cl.create(t, cl.admin, "", nil).event(t, "conversation-created")["conversation_id"].(string)
 
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		cfg := env.Runtime.Config
-		cfg.Listen, cfg.BaseURL, cfg.RateLimits = addr, "http://"+addr, "off"
+		cfg, addr := secondServer(t, env)
 		raw, _ := json.Marshal(cfg)
 		child := exec.Command(os.Args[0], "-test.run", "^TestKilledServerChild$", "-test.count=1")
 		child.Env = append(os.Environ(), childConfigEnv+"="+string(raw))
@@ -75,14 +68,7 @@ func TestKilledMidInteraction(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer child.Process.Kill()
-		eventually(t, 30*time.Second, func() error {
-			resp, err := http.Get("http://" + addr + "/healthz")
-			if err != nil {
-				return err
-			}
-			resp.Body.Close()
-			return nil
-		})
+		waitHealthy(t, addr)
 
 		// The child takes the interaction and is killed in the middle of it.
 		other := *cl
@@ -116,5 +102,33 @@ func TestKilledMidInteraction(t *testing.T) {
 		if waited := time.Since(killed); waited > 3*lease {
 			t.Errorf("the conversation was busy for %s after the kill, lease %s", waited, lease)
 		}
+	})
+}
+
+// secondServer returns the configuration of another server on env's
+// databases, listening on a free loopback address, and that address.
+func secondServer(t *testing.T, env *testenv.Env) (server.Config, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cfg := env.Runtime.Config
+	cfg.Listen, cfg.BaseURL, cfg.RateLimits = addr, "http://"+addr, "off"
+	return cfg, addr
+}
+
+// waitHealthy waits until a server answers /healthz on addr.
+func waitHealthy(t *testing.T, addr string) {
+	t.Helper()
+	eventually(t, 30*time.Second, func() error {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		return nil
 	})
 }

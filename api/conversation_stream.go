@@ -75,6 +75,9 @@ func (s *Server) interactWithConversation(w http.ResponseWriter, r *http.Request
 // Conversation:GetInteractionInsights on the conversation, filtered by the
 // query's regular expression.
 func (s *Server) runInteraction(ctx context.Context, stream *eventStream, run *core.Run, q *streamQuery) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	defer context.AfterFunc(s.streams, func() { cancel(context.Cause(s.streams)) })()
 	showActions := s.conversations.MayWatch(ctx, run.Conversation)
 	res, err := run.Execute(ctx, func(ev engine.Event) error {
 		if ev.Action != nil && (!showActions || !q.actions.MatchString(ev.Action.Type)) {
@@ -96,10 +99,25 @@ func (s *Server) streamError(ctx context.Context, stream *eventStream, err error
 		s.logger.InfoContext(ctx, "interaction ended: the client went away", "request_id", RequestID(ctx))
 		return
 	}
+	if errors.Is(context.Cause(ctx), errShuttingDown) {
+		err = amigo.Errorf(amigo.EUNAVAILABLE, "The server is shutting down; the interaction was stopped and nothing it did was kept. Send the message again.")
+	}
 	err, _ = s.asUnavailable(ctx, err)
 	status := ErrorStatus(err)
 	if status == http.StatusInternalServerError {
 		s.logger.ErrorContext(ctx, "interaction failed", "request_id", RequestID(ctx), "err", err)
 	}
 	_ = stream.Send(wire.StreamError(status, amigo.ErrorMessage(err)))
+}
+
+// errShuttingDown is the cause of the interactions StopInteractions ends.
+var errShuttingDown = errors.New("the server is shutting down")
+
+// StopInteractions ends every interaction still streaming, and any begun
+// later: each is recorded failed, keeps nothing, releases its
+// conversation, and its stream ends with one error event (503). Graceful
+// shutdown calls it once its bound has passed, so that clients learn why
+// their stream ended rather than see it cut.
+func (s *Server) StopInteractions() {
+	s.stopStreams(errShuttingDown)
 }

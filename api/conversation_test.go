@@ -311,6 +311,10 @@ func TestFinishConversationAndUserModel(t *testing.T) {
 		if seen.Conversation.ID != f.aliceConv.ID || len(seen.Messages) != 5 || seen.Messages[0].Content != "hello" || seen.User.ID != f.aliceID || seen.Previous != nil {
 			t.Fatalf("the job saw %+v", seen)
 		}
+		if a, m, c := seen.Agent, seen.StateMachine, seen.Conversation; a == nil || a.AgentID != c.AgentID || a.Version != c.AgentVersion ||
+			m == nil || m.MachineID != c.StateMachineID || m.Version != c.StateMachineVersion {
+			t.Fatalf("the job saw agent %+v and machine %+v, want the conversation's pinned versions", a, m)
+		}
 		got := model(env.AdminOf(t, "acme").Admin, f.aliceID)
 		models := got["user_models"].([]any)
 		if len(models) != 1 || models[0].(map[string]any)["content"] != "Said 5 things." {
@@ -347,7 +351,7 @@ func TestPostConversationJobsSurviveRestarts(t *testing.T) {
 		users := map[string]bool{}
 		runner := restarted.Runtime.PostConversation
 		runner.UserModel = func(_ context.Context, in core.UserModelInput) ([]amigo.UserModelEntry, error) {
-			users[in.User.ID] = true
+			users[in.User.ID] = in.Agent != nil && in.StateMachine != nil // the pinned versions, after the restart too
 			return []amigo.UserModelEntry{{Content: "x"}}, nil
 		}
 		if n := runner.RunDue(context.Background()); n != 1 {

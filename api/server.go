@@ -34,6 +34,10 @@ type Server struct {
 	serviceJSON   serviceJSON
 	proxies       forwarded.Proxies
 	conversations *core.Conversations
+	// streams is cancelled, with errShuttingDown as its cause, by
+	// StopInteractions; every interaction's context follows it.
+	streams     context.Context
+	stopStreams context.CancelCauseFunc
 }
 
 // Options configure a Server.
@@ -78,6 +82,7 @@ func NewServer(app *core.App, opt Options) *Server {
 	if s.dbTimeout == 0 {
 		s.dbTimeout = DefaultDBTimeout
 	}
+	s.streams, s.stopStreams = context.WithCancelCause(context.Background())
 	s.conversations = opt.Conversations
 	if s.conversations == nil {
 		s.conversations = core.NewConversations(app, core.ConversationOptions{})

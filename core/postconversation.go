@@ -12,10 +12,13 @@ import (
 )
 
 // UserModelInput is what a user-model update reads: a finished
-// conversation, its messages (every type, oldest first), the user (nil if
-// deleted since) and the user's model so far (nil before the first).
+// conversation, the agent and state machine versions it was pinned to
+// (each nil if deleted since), its messages (every type, oldest first),
+// the user and the user's model so far (nil before the first).
 type UserModelInput struct {
 	Conversation *amigo.Conversation
+	Agent        *amigo.AgentVersion
+	StateMachine *amigo.StateMachineVersion
 	Messages     []*amigo.Message
 	User         *amigo.User
 	Previous     *amigo.UserModel
@@ -125,6 +128,9 @@ func (r *PostConversationRunner) run(ctx context.Context, c amigo.ClusterStore, 
 		return err
 	}
 	in := UserModelInput{Conversation: conv}
+	if in.Agent, in.StateMachine, err = pinnedForJob(ctx, c, conv); err != nil {
+		return err
+	}
 	for offset := 0; ; {
 		page, more, err := c.ListMessages(ctx, job.OrgID, conv.ID, amigo.MessageFilter{
 			Sort: []amigo.SortField{{Field: "created_at"}}, Offset: offset, Limit: 500})
@@ -151,4 +157,28 @@ func (r *PostConversationRunner) run(ctx context.Context, c amigo.ClusterStore, 
 		return err
 	}
 	return c.PutUserModel(ctx, &amigo.UserModel{OrgID: job.OrgID, UserID: job.UserID, Models: models, UpdatedAt: r.Now()})
+}
+
+// pinnedForJob loads the agent and state machine versions a conversation
+// ran on; a version gone since (its agent or machine deleted) is nil.
+func pinnedForJob(ctx context.Context, c amigo.ClusterStore, conv *amigo.Conversation) (*amigo.AgentVersion, *amigo.StateMachineVersion, error) {
+	var av *amigo.AgentVersion
+	var mv *amigo.StateMachineVersion
+	if conv.AgentID != "" {
+		avs, _, err := c.ListAgentVersions(ctx, conv.OrgID, conv.AgentID, amigo.VersionFilter{From: conv.AgentVersion, To: conv.AgentVersion, Limit: 1})
+		if err != nil && amigo.ErrorCode(err) != amigo.ENOTFOUND {
+			return nil, nil, err
+		} else if len(avs) == 1 {
+			av = avs[0]
+		}
+	}
+	if conv.StateMachineID != "" {
+		mvs, _, err := c.ListStateMachineVersions(ctx, conv.OrgID, conv.StateMachineID, amigo.VersionFilter{From: conv.StateMachineVersion, To: conv.StateMachineVersion, Limit: 1})
+		if err != nil && amigo.ErrorCode(err) != amigo.ENOTFOUND {
+			return nil, nil, err
+		} else if len(mvs) == 1 {
+			mv = mvs[0]
+		}
+	}
+	return av, mv, nil
 }

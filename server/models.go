@@ -104,8 +104,9 @@ func (r *llmRouter) UserModel(ctx context.Context, c *engine.UserModelRequest) (
 }
 
 // userModels is the post-conversation processing's user-model update: the
-// conversation's model writes the user's model anew from the previous one
-// and the finished conversation.
+// conversation's model, speaking as the conversation's pinned agent,
+// writes the user's model anew from the previous one and the finished
+// conversation.
 func userModels(w *engine.Walker) core.UserModelFunc {
 	return func(ctx context.Context, in core.UserModelInput) ([]amigo.UserModelEntry, error) {
 		var prior *engine.UserModel
@@ -123,7 +124,7 @@ func userModels(w *engine.Walker) core.UserModelFunc {
 		for _, m := range in.Messages {
 			msgs = append(msgs, engine.Message{Type: string(m.Type), Text: m.Content})
 		}
-		um, err := w.UserModel(ctx, nil, in.Conversation.LLMModelPreferences, prior, msgs)
+		um, err := w.UserModel(ctx, in.Agent, in.Conversation.LLMModelPreferences, prior, msgs)
 		if err != nil {
 			return nil, err
 		}

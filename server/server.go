@@ -299,11 +299,12 @@ func (rt *Runtime) HTTPServer() *http.Server {
 }
 
 // interactionsCloseTimeout bounds the wait, after the shutdown timeout,
-// for cut interactions to record their failure.
+// for the interactions stopped then to record their failure and end their
+// streams.
 const interactionsCloseTimeout = 5 * time.Second
 
-// Serve listens and serves until ctx is done, then shuts down gracefully:
-// in-flight requests finish (up to the shutdown timeout).
+// Serve listens and serves until ctx is done, then shuts down gracefully
+// (see shutdown).
 func (rt *Runtime) Serve(ctx context.Context) error {
 	ln, err := net.Listen("tcp", rt.Config.Listen)
 	if err != nil {
@@ -341,29 +342,54 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	rt.Logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), rt.Config.ShutdownTimeout)
-	defer cancel()
-	var errs []error
-	for _, s := range servers {
-		if err := s.Shutdown(shutdownCtx); err != nil {
-			// Streams still running past the bound are cut: closing their
-			// connections cancels their interactions, which are then
-			// recorded failed and release their conversations.
-			s.Close()
-			errs = append(errs, err)
-		}
-	}
-	if rt.Conversations != nil {
-		waitCtx, cancel := context.WithTimeout(context.Background(), interactionsCloseTimeout)
-		if err := rt.Conversations.Wait(waitCtx); err != nil {
-			rt.Logger.Warn("interactions still running at exit; their leases will expire", "err", err)
-		}
-		cancel()
-	}
+	errs := rt.shutdown(servers)
 	for range servers {
 		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// shutdown stops servers gracefully. Requests in flight, interactions
+// included, have the shutdown timeout to finish. Then the interactions
+// still running are stopped: each is recorded failed, releases its
+// conversation and ends its stream with one error event (503), within
+// interactionsCloseTimeout. Connections still open after that are cut,
+// and the interactions among them get as long again to record their
+// failure.
+func (rt *Runtime) shutdown(servers []*http.Server) []error {
+	ctx, cancel := context.WithTimeout(context.Background(), rt.Config.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	drain := func(ctx context.Context) bool {
+		drained := true
+		for _, s := range servers {
+			if s.Shutdown(ctx) != nil {
+				drained = false
+			}
+		}
+		return drained
+	}
+	if drain(ctx) {
+		return nil
+	}
+	rt.Logger.Warn("requests still running at the shutdown timeout; stopping the interactions among them", "shutdown_timeout", rt.Config.ShutdownTimeout)
+	rt.API.StopInteractions()
+	graceCtx, cancelGrace := context.WithTimeout(context.Background(), interactionsCloseTimeout)
+	defer cancelGrace()
+	if drain(graceCtx) {
+		return nil
+	}
+	for _, s := range servers {
+		s.Close()
+	}
+	errs = append(errs, fmt.Errorf("requests still running %s after the shutdown timeout were cut", interactionsCloseTimeout))
+	// Cut interactions still record their failure on the way out.
+	waitCtx, cancelWait := context.WithTimeout(context.Background(), interactionsCloseTimeout)
+	defer cancelWait()
+	if err := rt.Conversations.Wait(waitCtx); err != nil {
+		rt.Logger.Warn("interactions still running at exit; their leases will expire", "err", err)
+	}
+	return errs
 }
