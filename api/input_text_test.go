@@ -13,6 +13,7 @@ import (
 // to index get the spec's status with their location, on both databases
 // alike, and never a 500.
 func TestInputBytes(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")
