@@ -91,12 +91,13 @@ func IsPermission(name string) bool { return slices.Contains(AllPermissions, nam
 // accepted (see [MatchValue]). Conditions are ANDed, values within one
 // condition ORed. A grant without conditions covers every resource.
 //
-// For example, {"permission": "Service:UpdateService", "conditions":
-// {"tags": ["team:support"]}} allows updating services tagged team:support
-// and no others.
+// For example, Permission Service:UpdateService with Conditions
+// {"tags": ["team:support"]} allows updating services tagged team:support
+// and no others. Its JSON shapes are sqldb's (stored) and api/wire's (files,
+// the change log).
 type Grant struct {
-	Permission string              `json:"permission"`
-	Conditions map[string][]string `json:"conditions,omitempty"`
+	Permission string
+	Conditions map[string][]string
 }
 
 // Attributes describe the resource a permission is checked on, e.g.
@@ -201,13 +202,13 @@ func (g Grant) includes(h Grant) bool {
 
 // Role is a named set of grants in one organization.
 type Role struct {
-	ID          string  `json:"id"`
-	OrgID       string  `json:"org_id"`
-	Name        string  `json:"name"`
-	Description string  `json:"description"`
-	Grants      []Grant `json:"grants"`
+	ID          string
+	OrgID       string
+	Name        string
+	Description string
+	Grants      []Grant
 	// Builtin marks the four default roles, which cannot be deleted.
-	Builtin bool `json:"builtin"`
+	Builtin bool
 }
 
 // Allows reports whether the role grants perm on a resource with attrs.

@@ -55,6 +55,7 @@ func (b *syncBuffer) requests(t *testing.T, path string) []map[string]any {
 // each authenticated request (never with what credential), and
 // maintenance's expected 503s below ERROR.
 func TestAccessLog(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		var log syncBuffer
 		env := testenv.Start(t, b, withClusters(t, b), testenv.Options{Logger: slog.New(slog.NewJSONHandler(&log, nil))})

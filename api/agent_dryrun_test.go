@@ -13,6 +13,7 @@ import (
 // the body valid — answers 201 null when they pass, and stores nothing: no
 // version, no number used, no change record.
 func TestAgentVersionDryRun(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		c := env.Admin

@@ -61,6 +61,7 @@ func listAgentVersions(t *testing.T, c *testenv.Client, org, id, query string) [
 }
 
 func TestAgents(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")
@@ -232,6 +233,7 @@ func TestAgentVoiceCatalogue(t *testing.T) {
 // TestConcurrentVersions shows that 50 concurrent writers get exactly
 // versions 1..50, and that version=N admits exactly one of 20 writers.
 func TestConcurrentVersions(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		c := env.Admin

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,7 +21,8 @@ import (
 	"github.com/amigo-oss/amigo-server/server"
 )
 
-// childConfigEnv carries the configuration of TestKilledServerChild.
+// childConfigEnv carries the configuration of the server TestKilledMidInteraction
+// starts as a child process (see TestMain).
 const childConfigEnv = "AMIGO_TEST_CHILD_SERVER"
 
 // stuck is a model whose replies never come.
@@ -31,22 +33,33 @@ func (stuck) Engage(ctx context.Context, e *engine.EngageRequest, emit func(stri
 	return "", ctx.Err()
 }
 
-// TestKilledServerChild is the server process TestKilledMidInteraction
-// kills; it runs only as that test's child.
-func TestKilledServerChild(t *testing.T) {
-	raw := os.Getenv(childConfigEnv)
-	if raw == "" {
-		t.Skip("runs as TestKilledMidInteraction's child process only")
+// TestMain runs the server process TestKilledMidInteraction kills when the
+// test binary is started as that child (childConfigEnv set), and the tests
+// otherwise. The child is no test, so a run reports nothing skipped for it.
+func TestMain(m *testing.M) {
+	if raw := os.Getenv(childConfigEnv); raw != "" {
+		serveChild(raw)
+		return
 	}
+	os.Exit(m.Run())
+}
+
+// serveChild serves with the configuration raw (a server.Config as JSON)
+// and the stuck model until the process is killed.
+func serveChild(raw string) {
 	var cfg server.Config
 	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
-		t.Fatal(err)
+		log.Fatal(err)
 	}
 	rt, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.WithModel(stuck{}))
 	if err != nil {
-		t.Fatal(err)
+		log.Fatal(err)
 	}
-	rt.Serve(context.Background()) // until killed
+	// Serve returns only on failure: the parent kills the child.
+	if err := rt.Serve(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+	os.Exit(1)
 }
 
 // TestKilledMidInteraction: a server killed (SIGKILL) while an interaction
@@ -62,7 +75,7 @@ func TestKilledMidInteraction(t *testing.T) {
 
 		cfg, addr := secondServer(t, env)
 		raw, _ := json.Marshal(cfg)
-		child := exec.Command(os.Args[0], "-test.run", "^TestKilledServerChild$", "-test.count=1")
+		child := exec.Command(os.Args[0])
 		child.Env = append(os.Environ(), childConfigEnv+"="+string(raw))
 		if err := child.Start(); err != nil {
 			t.Fatal(err)

@@ -55,6 +55,7 @@ func golden(t *testing.T, name, got string) {
 // through its jumpback state, the terminal state ending the conversation,
 // and a returning user's second conversation. The transcripts are golden.
 func TestConversationTranscripts(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		cl := newClinic(t, env, "clinic")
@@ -168,6 +169,7 @@ func TestConversationEventFilter(t *testing.T) {
 // TestConversationRaces: two interactions of one conversation at once get
 // one 200 and one 409; two creations for one user and service, one 201.
 func TestConversationRaces(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		cl := newClinic(t, env, "clinic")
@@ -216,6 +218,7 @@ func TestConversationRaces(t *testing.T) {
 // TestConversationRefusals: everything refusable is refused with a status
 // before the stream starts.
 func TestConversationRefusals(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		cl := newClinic(t, env, "clinic")

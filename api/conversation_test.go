@@ -111,6 +111,7 @@ func listMessages(t *testing.T, c *testenv.Client, conv, query string) messageLi
 }
 
 func TestConversationListing(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		f := newConversationFixture(t, env)
@@ -167,6 +168,7 @@ func TestConversationListing(t *testing.T) {
 }
 
 func TestConversationMessages(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		f := newConversationFixture(t, env)
@@ -225,6 +227,7 @@ func TestConversationMessages(t *testing.T) {
 }
 
 func TestConversationTags(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		f := newConversationFixture(t, env)
@@ -255,6 +258,7 @@ func TestConversationTags(t *testing.T) {
 }
 
 func TestFinishConversationAndUserModel(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		f := newConversationFixture(t, env)
@@ -370,6 +374,7 @@ func TestPostConversationJobsSurviveRestarts(t *testing.T) {
 // TestConversationsStayInTheirOrganization checks tenant isolation and
 // that deleting an organization erases every conversation table's rows.
 func TestConversationsStayInTheirOrganization(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		f := newConversationFixture(t, env)

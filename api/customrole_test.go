@@ -12,6 +12,7 @@ import (
 // TestSupportEditorRole is the example of a custom role: it may
 // read and update only the services tagged team:support.
 func TestSupportEditorRole(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		f := newServiceFixture(t, env)

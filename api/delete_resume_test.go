@@ -40,6 +40,7 @@ func refuseDeletes(t *testing.T, backend string, db *sql.DB) (undo func()) {
 // deleted from the first DELETE, that its directory entry outlives its data
 // when the erase fails, and that repeating the DELETE finishes the job.
 func TestDeleteOrganizationResumes(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b, withClusters(t, b, "dedicated"))
 		rt, ctx := env.Runtime, context.Background()

@@ -13,6 +13,7 @@ import (
 // create-api-key's rule: an administrator cannot revoke a key whose role
 // has privileges they do not hold, in the platform organization too.
 func TestDeleteAPIKeyRoleInclusion(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")

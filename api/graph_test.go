@@ -9,6 +9,7 @@ import (
 )
 
 func TestStateMachineGraph(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		c := env.CreateOrg(t, "acme").Admin

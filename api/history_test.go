@@ -57,6 +57,7 @@ func operations(p changePage) []string {
 // first, with its actor and a JSON Patch; filters and pages narrow it; a
 // refused change leaves none; API key secrets never appear.
 func TestChangeLog(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		f := newServiceFixture(t, env)
@@ -174,6 +175,7 @@ func pinned(agent, sm int) map[string]any {
 // TestVersionSetHistory: revisions, If-Match and ETag, promote and
 // rollback.
 func TestVersionSetHistory(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		f := newServiceFixture(t, env)
@@ -291,6 +293,7 @@ type diffOut struct {
 
 // TestVersionDiffs compares agent and state machine versions.
 func TestVersionDiffs(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")

@@ -18,6 +18,7 @@ import (
 // which for `DELETE …/agent/../` is the organization itself, and that a
 // request with a body or an unsafe method is never redirected.
 func TestNoRedirectChangesARequest(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")

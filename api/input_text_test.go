@@ -13,6 +13,7 @@ import (
 // to index get the spec's status with their location, on both databases
 // alike, and never a 500.
 func TestInputBytes(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")
@@ -48,6 +49,10 @@ func TestInputBytes(t *testing.T) {
 			{"invalid UTF-8 in a sign-in header", "POST", "/v1/acme/user/signin_with_api_key", nil,
 				[]testenv.RequestOption{testenv.Header("x-api-key-id", "caf\xe9"), testenv.Header("x-api-key", "k"), testenv.Header("x-user-id", "u")},
 				422, "header.x-api-key-id", ""},
+			{"invalid UTF-8 in X-ORG-ID", "GET", "/v1/acme/user/", nil, []testenv.RequestOption{testenv.Header("X-ORG-ID", "acm\xe9")},
+				422, "header.x-org-id", ""},
+			{"invalid UTF-8 in the cluster header", "GET", "/v1/acme/organization/", nil, []testenv.RequestOption{testenv.Header("x-mongo-cluster-name", "a\xffb")},
+				422, "header.x-mongo-cluster-name", ""},
 			{"NUL in a JSON string", "POST", "/v1/acme/organization/agent", map[string]any{"agent_name": "a\u0000b"}, nil, 422, "body.agent_name", "NUL"},
 			{"NUL in a map key", "POST", "/v1/acme/service/", service(func(b map[string]any) { b["tags"] = map[string]any{"a\u0000b": "x"} }), nil,
 				422, `body.tags.a\u0000b`, "NUL"},

@@ -19,6 +19,7 @@ import (
 // organization A has: its own token, B's ids, spoofed headers and forged
 // tokens. Nothing of B may be read or changed.
 func TestIsolation(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		acme, globex := env.CreateOrg(t, "acme"), env.CreateOrg(t, "globex")

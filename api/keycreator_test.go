@@ -38,6 +38,7 @@ func changesOf(t *testing.T, c *testenv.Client, org, resourceType string) []keyC
 // within their new role live until the user is deleted. The change
 // records of a key's token name the key's creator.
 func TestKeysDieWithTheirCreatorsPrivileges(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")
@@ -105,6 +106,7 @@ func TestKeysDieWithTheirCreatorsPrivileges(t *testing.T) {
 // administrator who made a key in another organization: the key stops
 // working there, at sign-in and for its tokens.
 func TestPlatformAdministratorsKeysElsewhere(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		env.CreateOrg(t, "acme")

@@ -119,7 +119,9 @@ func errorStatuses(op *operation, sh shapes) []int {
 	if sh.Request != nil {
 		codes = append(codes, http.StatusRequestEntityTooLarge)
 	}
-	if sh.Request != nil || len(sh.Query) > 0 || len(op.pathParams()) > 0 || op.Auth == authAPIKey {
+	// Every operation reads headers (readHeaders), refused with a 422 when
+	// no database could compare them.
+	if sh.Request != nil || len(sh.Query) > 0 || len(op.pathParams()) > 0 || len(readHeaders(op)) > 0 {
 		codes = append(codes, http.StatusUnprocessableEntity)
 	}
 	codes = append(codes, sh.Errors...)
@@ -127,16 +129,56 @@ func errorStatuses(op *operation, sh shapes) []int {
 	return slices.Compact(codes)
 }
 
-// pathParamSchemas are the path parameters the server checks before
-// anything else (route.go, service.go), with what it checks.
+// idParam is the schema of the path parameters the spec constrains to an
+// id (idPattern); checkPathIDs checks them before anything else.
+var idParam = &schema{Type: "string", Pattern: idPattern.String()}
+
+// pathParamSchemas says what each path parameter of the operations table
+// other than the organization accepts, as the spec does; the server checks
+// it before anything else (route.go, service.go). A test keeps every
+// parameter of the table here, and the ids as the spec's.
 var pathParamSchemas = map[string]*schema{
-	"version_set_name": {Type: "string", Pattern: versionSetName.String(), Description: "Surrounding spaces are stripped."},
+	"agent_id":                              idParam,
+	"service_hierarchical_state_machine_id": idParam,
+	"state_machine_id":                      idParam,
+	"service_id":                            idParam,
+	"conversation_id":                       idParam,
+	"interaction_id":                        idParam,
+	"message_id":                            idParam,
+	"api_key_id":                            {Type: "string"},
+	"requested_user_id":                     {Type: "string"},
+	"user_id":                               {Type: "string"},
+	"version_set_name":                      {Type: "string", Pattern: versionSetName.String(), Description: "Surrounding spaces are stripped."},
 }
 
-func init() {
-	for _, name := range idParams {
-		pathParamSchemas[name] = &schema{Type: "string", Pattern: idPattern.String()}
+// headerParams are the request headers op reads beside Authorization
+// (the document's bearer security scheme).
+func headerParams(op *operation) []docParameter {
+	var ps []docParameter
+	switch op.Auth {
+	case authAPIKey:
+		for _, h := range []string{"x-api-key", "x-api-key-id", "x-user-id"} {
+			ps = append(ps, docParameter{Name: h, In: "header", Required: true, Schema: &schema{Type: "string"}})
+		}
+	case authRequired, authOptional:
+		ps = append(ps, docParameter{Name: "X-ORG-ID", In: "header", Schema: &schema{Type: "string"},
+			Description: "A platform administrator's own organization, when working on another one."})
 	}
+	return append(ps, docParameter{Name: "x-mongo-cluster-name", In: "header", Schema: &schema{Type: "string"},
+		Description: "The cluster the caller expects the organization on (docs/regions.md)."})
+}
+
+// readHeaders are the names of the request headers op reads: its header
+// parameters, and Authorization unless it signs in.
+func readHeaders(op *operation) []string {
+	var names []string
+	if op.Auth != authAPIKey {
+		names = append(names, "Authorization")
+	}
+	for _, p := range headerParams(op) {
+		names = append(names, p.Name)
+	}
+	return names
 }
 
 // buildOpenAPI returns the document of ops.
@@ -224,11 +266,7 @@ func limitKey(op *operation) string {
 func parameters(op *operation, sh shapes) []docParameter {
 	ps := []docParameter{{Name: "organization", In: "path", Required: true, Schema: &schema{Type: "string"}, Description: "The organization's id."}}
 	for _, name := range op.pathParams() {
-		s := pathParamSchemas[name]
-		if s == nil {
-			s = &schema{Type: "string"}
-		}
-		ps = append(ps, docParameter{Name: name, In: "path", Required: true, Schema: s})
+		ps = append(ps, docParameter{Name: name, In: "path", Required: true, Schema: pathParamSchemas[name]})
 	}
 	for _, q := range sh.Query {
 		s := q.Schema
@@ -239,18 +277,7 @@ func parameters(op *operation, sh shapes) []docParameter {
 		}
 		ps = append(ps, p)
 	}
-	switch op.Auth {
-	case authAPIKey:
-		for _, h := range []string{"x-api-key", "x-api-key-id", "x-user-id"} {
-			ps = append(ps, docParameter{Name: h, In: "header", Required: true, Schema: &schema{Type: "string"}})
-		}
-	case authRequired:
-		ps = append(ps, docParameter{Name: "X-ORG-ID", In: "header", Schema: &schema{Type: "string"},
-			Description: "A platform administrator's own organization, when working on another one."})
-	}
-	ps = append(ps, docParameter{Name: "x-mongo-cluster-name", In: "header", Schema: &schema{Type: "string"},
-		Description: "The cluster the caller expects the organization on (docs/regions.md)."})
-	return ps
+	return append(ps, headerParams(op)...)
 }
 
 // openAPIJSON is the document of the operations table, built once.

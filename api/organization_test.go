@@ -8,6 +8,7 @@ import (
 )
 
 func TestOrganizationLifecycle(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")
@@ -82,6 +83,7 @@ func TestOrganizationLifecycle(t *testing.T) {
 }
 
 func TestCreateOrganizationValidation(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		env.CreateOrg(t, "taken")

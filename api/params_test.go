@@ -11,6 +11,7 @@ import (
 // constrains are refused with 422 at their location, as FastAPI refuses
 // them, rather than looked up (404) or ignored.
 func TestMalformedParameters(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")

@@ -66,6 +66,7 @@ func expectForbidden(t *testing.T, r *testenv.Response, perm string) {
 }
 
 func TestDefaultRolePermissions(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")
@@ -152,6 +153,7 @@ func TestDefaultRolePermissions(t *testing.T) {
 func fixed(path string) func(string) string { return func(string) string { return path } }
 
 func TestConditionalGrantsFilterLists(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")
@@ -253,6 +255,7 @@ func TestConditionalGrantsFilterLists(t *testing.T) {
 }
 
 func TestLessPermissiveRule(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")

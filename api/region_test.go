@@ -43,6 +43,7 @@ func orgPath(path, org string) string {
 // regions issue: the named cluster must be one of this region's, the
 // directory records region and cluster, and every row goes to that cluster.
 func TestCreateOrganizationPlacesOnCluster(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b, withClusters(t, b, "dedicated"), inRegion("eu-central-1"))
 		cross := env.Admin.With("X-ORG-ID", testenv.PlatformOrg)
@@ -113,6 +114,7 @@ func TestCreateOrganizationPlacesOnCluster(t *testing.T) {
 // organization of the other region, or of none, is "Organization not found"
 // on every endpoint, and a token is good only in the region that issued it.
 func TestRoutingAcrossRegions(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		us := testenv.Start(t, b, withClusters(t, b, "dedicated"), inRegion("us-east-1"))
 		// The EU server even shares the US signing key: the token's issuer

@@ -55,7 +55,7 @@ func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *oper
 	if err := checkRequestText(r, op); err != nil {
 		return err
 	}
-	if err := checkPathIDs(r); err != nil {
+	if err := checkPathIDs(r, op); err != nil {
 		return err
 	}
 	orgID := r.PathValue("organization")
@@ -119,18 +119,14 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-// idParams are the path parameters whose values the spec constrains to
-// idPattern.
-var idParams = []string{"agent_id", "service_hierarchical_state_machine_id", "state_machine_id", "service_id",
-	"conversation_id", "interaction_id", "message_id"}
-
-// checkPathIDs validates the id parameters of r's path before anything else
-// happens, as FastAPI validates path parameters: a malformed id is a 422 at
-// ["path", name], never a lookup that answers 404.
-func checkPathIDs(r *http.Request) error {
+// checkPathIDs validates the id parameters of op's path (those
+// pathParamSchemas declares idParam) before anything else happens, as
+// FastAPI validates path parameters: a malformed id is a 422 at ["path",
+// name], never a lookup that answers 404.
+func checkPathIDs(r *http.Request, op *operation) error {
 	var errs []amigo.FieldError
-	for _, name := range idParams {
-		if v := r.PathValue(name); v != "" && !idPattern.MatchString(v) {
+	for _, name := range op.pathParams() {
+		if v := r.PathValue(name); pathParamSchemas[name] == idParam && v != "" && !idPattern.MatchString(v) {
 			errs = append(errs, amigo.FieldError{In: "path", Loc: []any{name}, Type: "string_pattern_mismatch",
 				Msg: "String should match pattern '" + idPattern.String() + "'"})
 		}
@@ -141,11 +137,8 @@ func checkPathIDs(r *http.Request) error {
 	return nil
 }
 
-// readHeaders are the request headers the server reads.
-var readHeaders = []string{"Authorization", "X-Api-Key", "X-Api-Key-Id", "X-User-Id", "X-Org-Id", "X-Mongo-Cluster-Name"}
-
 // checkRequestText refuses, before anything looks them up, the path
-// parameters, query values and read headers that no database can store or
+// parameters, query values and headers op reads that no database can store or
 // compare alike: text holding a NUL character (PostgreSQL refuses it,
 // SQLite would store it) or bytes that are not UTF-8 (PostgreSQL refuses
 // them too). An organization id so written cannot exist: 404, as for any
@@ -188,7 +181,7 @@ func checkRequestText(r *http.Request, op *operation) error {
 			}
 		}
 	}
-	for _, name := range readHeaders {
+	for _, name := range readHeaders(op) {
 		if bad(r.Header.Get(name)) {
 			refuse("header", strings.ToLower(name))
 		}

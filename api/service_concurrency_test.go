@@ -20,6 +20,7 @@ import (
 // tag's listing by name pages through exactly its services, in order, with
 // has_more and tokens that neither skip nor repeat one.
 func TestServiceListingsUnderConcurrentWrites(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		f := newServiceFixture(t, env)

@@ -93,6 +93,7 @@ func names(l serviceList) []string {
 }
 
 func TestServiceCreate(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		f := newServiceFixture(t, env)
@@ -172,6 +173,7 @@ func TestServiceCreate(t *testing.T) {
 }
 
 func TestServiceList(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		f := newServiceFixture(t, env)
@@ -235,6 +237,7 @@ func TestServiceList(t *testing.T) {
 }
 
 func TestServiceUpdateAndVersionSets(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		f := newServiceFixture(t, env)

@@ -35,6 +35,7 @@ func TestFailedSignInLimit(t *testing.T) {
 // TestTokenDiesWithItsKey signs in with an API key, then deletes it or lets
 // it expire: the token is refused at once, not when its hour is up.
 func TestTokenDiesWithItsKey(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		newToken := func(t *testing.T) (*testenv.Client, string) {

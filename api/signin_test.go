@@ -7,6 +7,7 @@ import (
 )
 
 func TestSignIn(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		anon := env.Anonymous(t)

@@ -43,6 +43,7 @@ func machineReferencing(n int, libID string) map[string]any {
 }
 
 func TestStateMachines(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")

@@ -13,6 +13,7 @@ import (
 // at once (their next request already has it), is recorded in the change
 // log, and cannot raise anyone, or touch anyone, above the caller's role.
 func TestUpdateUserRole(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")

@@ -22,6 +22,7 @@ type storedUser struct {
 }
 
 func TestUpdateUserInfo(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		org := env.CreateOrg(t, "acme")

@@ -30,6 +30,7 @@ func violations(t *testing.T, r *testenv.Response) []violation {
 // case-sensitively, the same bytes for the same request every time (map
 // keys included), and a bounded answer however broken the body.
 func TestValidationAnswers(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		c := env.CreateOrg(t, "acme").Admin

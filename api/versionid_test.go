@@ -15,6 +15,7 @@ var resourceID = regexp.MustCompile(`^[a-f0-9]{24}$`)
 // create-service-hierarchical-state-machine-version, and every item of the
 // two version listings, carry the version's own id, the same in each.
 func TestVersionIDs(t *testing.T) {
+	t.Parallel()
 	testenv.Run(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Start(t, b)
 		c := env.CreateOrg(t, "acme").Admin

@@ -90,6 +90,15 @@ func TestConsoleChatInBrowser(t *testing.T) {
 	}
 }
 
+// openSignedIn opens the console at its root URL console and signs in with
+// the API key, for the chat scenarios, which then go to a service.
+func openSignedIn(t *testing.T, ctx context.Context, console, keyID, key, userID string) {
+	t.Helper()
+	run(t, ctx, chromedp.Navigate(console))
+	signIn(t, ctx, keyID, key, userID)
+	run(t, ctx, chromedp.WaitVisible("header.top", chromedp.ByQuery))
+}
+
 // state returns the graph's current state, as marked on the drawing.
 func currentNode(t *testing.T, ctx context.Context) string {
 	t.Helper()
@@ -111,9 +120,7 @@ func waitFor(t *testing.T, ctx context.Context, cond, what string) {
 
 func chatToTheEnd(t *testing.T, ctx context.Context, env *testenv.Env, org *testenv.Org, service string) {
 	console := env.URL + "/console/acme/"
-	run(t, ctx, chromedp.Navigate(console))
-	signIn(t, ctx, org.APIKeyID, org.APIKey, org.UserID)
-	run(t, ctx, chromedp.WaitVisible("header.top", chromedp.ByQuery))
+	openSignedIn(t, ctx, console, org.APIKeyID, org.APIKey, org.UserID)
 	run(t, ctx, chromedp.Navigate(console+"services/"+service), chromedp.Click("#try-it", chromedp.ByQuery), chromedp.WaitVisible("#start", chromedp.ByQuery))
 	if got := text(t, ctx, "#chat-set"); got != "release" {
 		t.Errorf("default version set %q, want release", got)
@@ -266,9 +273,7 @@ func chatWithoutInsights(t *testing.T, ctx context.Context, env *testenv.Env, or
 	user := inviteUser(t, org.Admin, "acme", "tester@acme.test", "Tester")
 	key := createKey(t, org.Admin, "acme", "Tester")
 	console := env.URL + "/console/acme/"
-	run(t, ctx, chromedp.Navigate(console))
-	signIn(t, ctx, key.APIKeyID, key.APIKey, user)
-	run(t, ctx, chromedp.WaitVisible("header.top", chromedp.ByQuery))
+	openSignedIn(t, ctx, console, key.APIKeyID, key.APIKey, user)
 	run(t, ctx, chromedp.Navigate(console+"services/"+service+"/chat"), chromedp.WaitVisible("#start", chromedp.ByQuery),
 		chromedp.Click("#start", chromedp.ByQuery), chromedp.WaitVisible("#message", chromedp.ByQuery))
 	run(t, ctx, chromedp.SetValue("#message", "I have a billing question", chromedp.ByQuery), chromedp.Click("#send", chromedp.ByQuery))

@@ -206,6 +206,13 @@ func (a *App) shaped(doc any) any {
 		c := *d
 		c.Preferences = a.Document(c.Preferences)
 		return &c
+	case *roleDoc:
+		if d == nil {
+			return nil
+		}
+		c := *d
+		c.Grants = a.Document(c.Grants)
+		return &c
 	case *organizationDoc:
 		if d == nil {
 			return nil
@@ -219,8 +226,8 @@ func (a *App) shaped(doc any) any {
 
 // roleDoc is a custom role's description and grants.
 type roleDoc struct {
-	Description string        `json:"description"`
-	Grants      []amigo.Grant `json:"grants"`
+	Description string `json:"description"`
+	Grants      any    `json:"grants"` // []amigo.Grant until shaped
 }
 
 // placementDoc is where an organization lives, for the operator's

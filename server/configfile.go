@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/amigo-oss/amigo-server/internal/usage"
 )
 
 // fileValue is one setting's values as the configuration file gives them,
@@ -195,32 +197,10 @@ func unknownKey(line int, key string) error {
 			valid = append(valid, s.Key)
 		}
 	}
-	best := slices.MinFunc(valid, func(a, b string) int { return editDistance(key, a) - editDistance(key, b) })
-	if editDistance(key, best) <= max(2, len(key)/3) {
+	if best, ok := usage.Nearest(key, valid); ok {
 		return fmt.Errorf("line %d: unknown key %s; did you mean %s?", line, key, best)
 	}
 	return fmt.Errorf("line %d: unknown key %s; the keys are %s", line, key, strings.Join(valid, ", "))
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // checkDatabaseURLs refuses any database URL that is neither PostgreSQL

@@ -69,7 +69,8 @@ redis_url: redis://127.0.0.1:6379/0
 		name, yaml string
 		wantErr    []string // substrings of the error
 	}{
-		{"unknown key", "region: x\nclusterz: {}\n", []string{"clusterz"}},
+		{"unknown key", "region: x\nclusterz: {}\n", []string{"line 2: unknown key clusterz; did you mean clusters?"}},
+		{"unknown key far from any", "region: x\nzzz: 1\n", []string{"unknown key zzz; the keys are"}},
 		{"unknown nested key", "rate_limits:\n  mode: on\n  burst: 3\n", []string{"burst"}},
 		{"cluster URL of another scheme", "clusters:\n  good: sqlite:///tmp/a.db\n  legacy: mysql://db/x\n", []string{"cluster legacy", "mysql://db/x"}},
 		{"relative sqlite path", "clusters:\n  rel: sqlite://data/x.db\n", []string{"cluster rel"}},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/amigo-oss/amigo-server/api"
 	"github.com/amigo-oss/amigo-server/forwarded"
+	"github.com/amigo-oss/amigo-server/internal/usage"
 	"github.com/amigo-oss/amigo-server/ratelimit"
 )
 
@@ -257,8 +258,7 @@ func checkOperationID(op string) error {
 	if slices.Contains(ids, op) {
 		return nil
 	}
-	best := slices.MinFunc(ids, func(a, b string) int { return editDistance(op, a) - editDistance(op, b) })
-	if editDistance(op, best) <= max(2, len(op)/3) {
+	if best, ok := usage.Nearest(op, ids); ok {
 		return fmt.Errorf("unknown operation id %s; did you mean %s?", op, best)
 	}
 	return fmt.Errorf("unknown operation id %s; the operation ids are listed in the endpoint table of docs/api.md", op)

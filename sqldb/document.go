@@ -184,6 +184,13 @@ type storedVersionSet struct {
 	LLMModelPreferences map[string]storedLLMConfig `json:"llm_model_preferences"`
 }
 
+// storedGrant is one grant of a role's grants column (roles.grants), in the
+// keys of the first schema.
+type storedGrant struct {
+	Permission string              `json:"permission"`
+	Conditions map[string][]string `json:"conditions,omitempty"`
+}
+
 // stored encodes the domain value v in its storage shape S.
 func stored[S any](v any) string { return jsonText(shape.Convert[S](v)) }
 

@@ -12,7 +12,7 @@ const roleColumns = `id, org_id, name, description, grants, builtin`
 
 func insertRole(ctx context.Context, tx *sql.Tx, r *amigo.Role) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO roles (`+roleColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
-		r.ID, r.OrgID, r.Name, r.Description, jsonText(r.Grants), r.Builtin)
+		r.ID, r.OrgID, r.Name, r.Description, stored[[]storedGrant](r.Grants), r.Builtin)
 	return err
 }
 
@@ -26,7 +26,7 @@ func scanRole(row Row) (*amigo.Role, error) {
 		r.Grants = builtin
 		return &r, nil
 	}
-	return &r, fromJSON(grants, &r.Grants)
+	return &r, loadStored[[]storedGrant](grants, &r.Grants)
 }
 
 // FindRoleByName returns the role or ENOTFOUND.
@@ -63,7 +63,7 @@ func (db *ClusterStore) PutRole(ctx context.Context, r *amigo.Role, check func(e
 			return err
 		}
 		r.ID = existing.ID
-		_, err = tx.ExecContext(ctx, `UPDATE roles SET description = $1, grants = $2 WHERE id = $3`, r.Description, jsonText(r.Grants), r.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE roles SET description = $1, grants = $2 WHERE id = $3`, r.Description, stored[[]storedGrant](r.Grants), r.ID)
 		return err
 	})
 }

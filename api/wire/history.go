@@ -147,7 +147,7 @@ type AgentDefinition struct {
 // Document returns a domain document in the shape API users see, so that
 // the JSON Patches of the change log and of version diffs use the field
 // names of the API: agent and state machine definitions and states,
-// version sets, preferences and user dimensions. Anything else, already
+// version sets, preferences, user dimensions and grants. Anything else, already
 // a JSON shape, is returned as is; a nil pointer is nil.
 func Document(v any) any {
 	switch d := v.(type) {
@@ -177,6 +177,8 @@ func Document(v any) any {
 		return shape.Convert[Preferences](d)
 	case []amigo.UserDimension:
 		return shape.Convert[[]UserDimension](d)
+	case []amigo.Grant:
+		return shape.Convert[[]Grant](d)
 	}
 	return v
 }

@@ -95,3 +95,21 @@ type InvitedUser struct {
 	UserID     string  `json:"user_id"`
 	VerifyLink *string `json:"verify_link"`
 }
+
+// Grant is one grant of a role, as grants files (amigo-server roles put),
+// roles listings and the change log write it.
+type Grant struct {
+	Permission string              `json:"permission"`
+	Conditions map[string][]string `json:"conditions,omitempty"`
+}
+
+// Role is a role with its grants, as amigo-server roles list --json prints
+// it.
+type Role struct {
+	ID          string  `json:"id"`
+	OrgID       string  `json:"org_id"`
+	Name        string  `json:"name"`
+	Description string  `json:"description"`
+	Grants      []Grant `json:"grants"`
+	Builtin     bool    `json:"builtin"`
+}

@@ -28,9 +28,11 @@ import (
 // and the blocks after it run once it answers /healthz. The blocks before
 // the server run from the clone's root (the reader's clone), the others
 // from the directory the README says to work in, in one bash session (the
-// reader's second terminal: variables carry over), README.md's first and
-// then docs/api.md's (its worked example continues the quick start). Each
-// block must exit 0 and print no API error ({"detail": …}), unless marked
+// reader's second terminal: variables carry over), README.md's first, then
+// docs/api.md's (its worked example continues the quick start), then
+// docs/conversations.md's (its first conversation talks to the worked
+// example's service). Each block must exit 0 and print no API error (a
+// {"detail": …} body, or an error event of a stream), unless marked
 //
 //	<!-- readme-test: errors shown -->
 //
@@ -112,7 +114,9 @@ func TestREADMEQuickStart(t *testing.T) {
 	if len(blocks) == 0 {
 		t.Fatal("README.md has no block marked " + readmeRun)
 	}
-	blocks = append(blocks, readmeBlocks(t, filepath.Join(root, "docs", "api.md"))...)
+	for _, doc := range []string{"api.md", "conversations.md"} {
+		blocks = append(blocks, readmeBlocks(t, filepath.Join(root, "docs", doc))...)
+	}
 
 	tmp := t.TempDir()
 	work, bin := filepath.Join(tmp, "amigo-try"), filepath.Join(tmp, "bin")
@@ -183,7 +187,7 @@ func runREADMESession(t *testing.T, ctx context.Context, blocks []readmeBlock, d
 		last = i
 		b := blocks[i]
 		t.Logf("%s:\n%s", b.where, text)
-		if !b.errors && strings.Contains(text, `{"detail"`) {
+		if !b.errors && (strings.Contains(text, `{"detail"`) || strings.Contains(text, `{"type":"error"`)) {
 			t.Fatalf("%s: an API error:\n%s", b.where, text)
 		}
 	}

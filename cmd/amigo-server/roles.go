@@ -11,7 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/internal/shape"
 )
 
 func newRolesCommand(flags *configFlags) *cobra.Command {
@@ -81,13 +83,13 @@ func readGrants(stdin io.Reader, file string) ([]amigo.Grant, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var grants []amigo.Grant
+	var grants []wire.Grant
 	if err := dec.Decode(&grants); err != nil {
 		return nil, fmt.Errorf("%s: want a JSON list of {\"permission\", \"conditions\"}: %w", file, err)
 	} else if dec.More() {
 		return nil, fmt.Errorf("%s: trailing data after the list of grants", file)
 	}
-	return grants, nil
+	return shape.Convert[[]amigo.Grant](grants), nil
 }
 
 func newRolesListCommand(flags *configFlags) *cobra.Command {
@@ -106,7 +108,7 @@ func newRolesListCommand(flags *configFlags) *cobra.Command {
 				if asJSON {
 					enc := json.NewEncoder(cmd.OutOrStdout())
 					enc.SetIndent("", "  ")
-					return enc.Encode(roles)
+					return enc.Encode(shape.Convert[[]*wire.Role](roles))
 				}
 				return table(cmd.OutOrStdout(), []string{"ROLE_ID", "NAME", "DEFAULT", "GRANTS", "DESCRIPTION"}, len(roles), func(i int) []any {
 					r := roles[i]

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/internal/testenv"
 )
 
@@ -135,7 +136,7 @@ func TestUsersAndRolesCommands(t *testing.T) {
 					t.Fatalf("roles list lacks %s:\n%s", name, out)
 				}
 			}
-			var roles []amigo.Role
+			var roles []wire.Role
 			if err := json.Unmarshal([]byte(cmd.ok("roles", "list", "--org", "acme", "--json")), &roles); err != nil {
 				t.Fatal(err)
 			}
@@ -150,7 +151,7 @@ func TestUsersAndRolesCommands(t *testing.T) {
 			if again := strings.TrimSpace(cmd.ok("roles", "put", "--org", "acme", "--name", "SupportEditor", "--file", readOnly)); again != roleID {
 				t.Fatalf("replaced role id %s, want %s", again, roleID)
 			}
-			var roles []amigo.Role
+			var roles []wire.Role
 			json.Unmarshal([]byte(cmd.ok("roles", "list", "--org", "acme", "--json")), &roles)
 			for _, r := range roles {
 				if r.Name == "SupportEditor" && len(r.Grants) != 1 {

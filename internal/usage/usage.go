@@ -123,6 +123,19 @@ func nearestFlag(fs *pflag.FlagSet, name string) string {
 	return best
 }
 
+// Nearest returns the name of names closest to name, if it is within
+// max(2, len(name)/3) edits: what a "did you mean" should offer for a
+// misspelt key or id. The first of equally close names wins.
+func Nearest(name string, names []string) (string, bool) {
+	best, bestDist := "", -1
+	for _, n := range names {
+		if d := Distance(name, n); bestDist < 0 || d < bestDist {
+			best, bestDist = n, d
+		}
+	}
+	return best, bestDist >= 0 && bestDist <= max(2, len(name)/3)
+}
+
 // Distance is the Levenshtein distance of a and b, in bytes: how many
 // letters to insert, delete or replace to spell one as the other.
 func Distance(a, b string) int {
