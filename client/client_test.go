@@ -84,7 +84,7 @@ func TestResourcesRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		spec := machineSpec(t, 7)
-		spec.References = map[string]client.Reference{"lib": {StateMachineID: lib, Version: 1}}
+		spec.References = map[string]client.Reference{"lib": {MachineID: lib, Version: 1}}
 		if v, err := c.CreateStateMachineVersion(ctx, sm, nil, true, spec); err != nil || v != nil {
 			t.Fatalf("dry run: %+v, %v", v, err)
 		}
@@ -97,7 +97,7 @@ func TestResourcesRoundTrip(t *testing.T) {
 			t.Fatalf("versions %+v, %v", versions, err)
 		}
 		// Every state type survives the trip through the wire structs.
-		got, _ := json.Marshal(versions[0].StateMachineSpec)
+		got, _ := json.Marshal(versions[0].StateMachineDefinition)
 		want, _ := json.Marshal(spec)
 		if string(got) != string(want) {
 			t.Errorf("read back\n%s\nwant\n%s", got, want)

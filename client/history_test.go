@@ -40,7 +40,7 @@ func newHistory(t *testing.T, c *client.Client) history {
 	// Version 2 has one state more, s2, between s1 and end.
 	for _, n := range []int{3, 4} {
 		spec := machineSpec(t, n)
-		spec.References = map[string]client.Reference{"lib": {StateMachineID: lib, Version: 1}}
+		spec.References = map[string]client.Reference{"lib": {MachineID: lib, Version: 1}}
 		_, err = c.CreateStateMachineVersion(ctx, h.machine, nil, false, spec)
 		must(err)
 	}

@@ -6,45 +6,21 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
-// StateMachine is one element of get-service-hierarchical-state-machines.
-type StateMachine struct {
-	ID            string `json:"id"`
-	Name          string `json:"name"`
-	Deprecated    bool   `json:"deprecated"`
-	LatestVersion *int   `json:"latest_version"`
-}
-
-// StateMachineSpec is the content of a state-machine version: the body of
-// create-service-hierarchical-state-machine-version.
-type StateMachineSpec struct {
-	Description               string  `json:"description"`
-	States                    []State `json:"states"`
-	NewUserInitialState       string  `json:"new_user_initial_state"`
-	ReturningUserInitialState string  `json:"returning_user_initial_state"`
-	TerminalState             string  `json:"terminal_state"`
-	// References maps a reference name, used as "name.state" in external
-	// next states, to a pinned version of another machine.
-	References                           map[string]Reference `json:"references"`
-	GlobalIntraStateNavigationGuidelines []string             `json:"global_intra_state_navigation_guidelines"`
-	GlobalActionGuidelines               []string             `json:"global_action_guidelines"`
-	GlobalBoundaryConstraints            []string             `json:"global_boundary_constraints"`
-}
-
-// StateMachineVersion is one element of
+// StateMachine is one element of get-service-hierarchical-state-machines;
+// StateMachineSpec, the content of a version and the body of
+// create-service-hierarchical-state-machine-version (its References map a
+// reference name, used as "name.state" in external next states, to a
+// pinned version of another machine); StateMachineVersion, one element of
 // get-service-hierarchical-state-machine-versions.
-type StateMachineVersion struct {
-	// ID identifies the version itself.
-	ID             string    `json:"id"`
-	OrgID          string    `json:"org_id"`
-	StateMachineID string    `json:"service_hierarchical_state_machine_id"`
-	Version        int       `json:"version"`
-	CreatedAt      time.Time `json:"created_at"`
-	Creator        UserInfo  `json:"creator"`
-	StateMachineSpec
-}
+type (
+	StateMachine        = wire.StateMachineInstance
+	StateMachineSpec    = wire.StateMachineDefinition
+	StateMachineVersion = wire.StateMachineVersionInstance
+)
 
 // CreateStateMachine creates a state machine without versions and returns
 // its id (create-service-hierarchical-state-machine).
