@@ -137,7 +137,7 @@ func TestResourcesRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		key, err := c.CreateAPIKey(ctx, &client.CreateAPIKeyRequest{Name: ptr("ci"), Duration: "P1D", RoleName: "DefaultSuperAdministratorRole"})
+		key, err := c.CreateAPIKey(ctx, &client.CreateAPIKeyRequest{Name: ptr("ci"), Duration: new("P1D"), RoleName: new("DefaultSuperAdministratorRole")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -262,7 +262,7 @@ func TestTypedErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		key, err := c.CreateAPIKey(ctx, &client.CreateAPIKeyRequest{Name: ptr("user"), Duration: "P1D", RoleName: "DefaultUserRole"})
+		key, err := c.CreateAPIKey(ctx, &client.CreateAPIKeyRequest{Name: ptr("user"), Duration: new("P1D"), RoleName: new("DefaultUserRole")})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,24 +25,17 @@ type (
 // CreateStateMachine creates a state machine without versions and returns
 // its id (create-service-hierarchical-state-machine).
 func (c *Client) CreateStateMachine(ctx context.Context, name string) (string, error) {
-	var out struct {
-		ID string `json:"id"`
-	}
+	var out wire.Created
 	err := c.do(ctx, &request{op: "create-service-hierarchical-state-machine", method: http.MethodPost,
 		path: c.orgPath("/organization/service_hierarchical_state_machine"),
-		body: struct {
-			Name string `json:"state_machine_name"`
-		}{name}, out: &out})
+		body: wire.NameInput{StateMachineName: &name}, out: &out})
 	return out.ID, err
 }
 
 // ListStateMachines returns one page of state machines
 // (get-service-hierarchical-state-machines).
 func (c *Client) ListStateMachines(ctx context.Context, opts ListOptions, token int) ([]StateMachine, Page, error) {
-	var out struct {
-		Machines []StateMachine `json:"service_hierarchical_state_machines"`
-		Page
-	}
+	var out wire.StateMachineList
 	err := c.do(ctx, &request{op: "get-service-hierarchical-state-machines", method: http.MethodGet,
 		path: c.orgPath("/organization/service_hierarchical_state_machine"), query: opts.query(token), retry: true, out: &out})
 	return out.Machines, out.Page, err
@@ -78,10 +71,7 @@ func (c *Client) CreateStateMachineVersion(ctx context.Context, machineID string
 // ListStateMachineVersions returns one page of a machine's versions
 // (get-service-hierarchical-state-machine-versions).
 func (c *Client) ListStateMachineVersions(ctx context.Context, machineID string, opts VersionOptions, token int) ([]StateMachineVersion, Page, error) {
-	var out struct {
-		Versions []StateMachineVersion `json:"state_machine_versions"`
-		Page
-	}
+	var out wire.StateMachineVersionList
 	err := c.do(ctx, &request{op: "get-service-hierarchical-state-machine-versions", method: http.MethodGet,
 		path: c.orgPath("/organization/service_hierarchical_state_machine/%s/version", machineID), query: opts.query(token), retry: true, out: &out})
 	return out.Versions, out.Page, err
