@@ -118,8 +118,8 @@ func TestResourcesRoundTrip(t *testing.T) {
 			t.Fatalf("agent versions %+v, %v", av, err)
 		}
 
-		svc, err := c.CreateService(ctx, &client.CreateServiceRequest{StateMachineID: sm, AgentID: agent, Name: "support",
-			Description: "Support.", IsActive: true, Keyterms: []string{}, Tags: map[string]*string{"team": ptr("support")}})
+		svc, err := c.CreateService(ctx, &client.CreateServiceRequest{StateMachineID: new(sm), AgentID: new(agent), Name: new("support"),
+			Description: new("Support."), IsActive: new(true), Keyterms: new([]string{}), Tags: new(map[string]*string{"team": ptr("support")})})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -313,7 +313,7 @@ func TestRetriesRebuildTheBody(t *testing.T) {
 	if _, err := c.CreateAgentVersion(ctx, agent, nil, agentVersion("AM")); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := c.CreateService(ctx, &client.CreateServiceRequest{StateMachineID: sm, AgentID: agent, Name: "s", Description: "S.", IsActive: true, Keyterms: []string{}, Tags: map[string]*string{}})
+	svc, err := c.CreateService(ctx, &client.CreateServiceRequest{StateMachineID: new(sm), AgentID: new(agent), Name: new("s"), Description: new("S."), IsActive: new(true), Keyterms: new([]string{}), Tags: new(map[string]*string{})})
 	if err != nil {
 		t.Fatal(err)
 	}
