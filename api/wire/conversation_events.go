@@ -109,6 +109,16 @@ func (m MachineVersionInfo) MarshalJSON() ([]byte, error) {
 	return json.Marshal([2]any{m.MachineID, m.Version})
 }
 
+// UnmarshalJSON reads [id, version], for clients of the wire shapes.
+func (m *MachineVersionInfo) UnmarshalJSON(data []byte) error {
+	var r Reference
+	if err := r.UnmarshalJSON(data); err != nil {
+		return err
+	}
+	*m = MachineVersionInfo{MachineID: r.MachineID, Version: r.Version}
+	return nil
+}
+
 // The action variants of current-agent-action that the engine emits.
 type (
 	DecisionStartedAction struct {
