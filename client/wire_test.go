@@ -19,7 +19,6 @@ func TestWireFieldNames(t *testing.T) {
 		{client.ChangePage{}, wire.ChangeList{}},
 		{client.VersionDiff{}, wire.VersionDiff{}},
 		{client.StateMachineDiff{}, wire.MachineDiff{}},
-		{client.RevisionPage{}, wire.RevisionList{}},
 		{client.PromoteRequest{}, wire.PromoteInput{}},
 		{client.RollbackRequest{}, wire.RollbackInput{}},
 		// The requests the SDK still declares for itself.
