@@ -115,7 +115,7 @@ func (m *MachineVersionInfo) UnmarshalJSON(data []byte) error {
 	if err := r.UnmarshalJSON(data); err != nil {
 		return err
 	}
-	*m = MachineVersionInfo{MachineID: r.MachineID, Version: r.Version}
+	*m = MachineVersionInfo(r)
 	return nil
 }
 
