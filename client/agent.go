@@ -6,87 +6,26 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
-// Agent is one element of get-agents.
-type Agent struct {
-	ID            string `json:"id"`
-	Name          string `json:"name"`
-	Deprecated    bool   `json:"deprecated"`
-	LatestVersion *int   `json:"latest_version"`
-}
-
-// Identity says who an agent believes it is.
-type Identity struct {
-	Name                    string                  `json:"name"`
-	Role                    string                  `json:"role"`
-	DevelopedBy             string                  `json:"developed_by"`
-	DefaultSpokenLanguage   string                  `json:"default_spoken_language"`
-	RelationshipToDeveloper RelationshipToDeveloper `json:"relationship_to_developer"`
-}
-
-// RelationshipToDeveloper is an agent's belief about its developer.
-type RelationshipToDeveloper struct {
-	Ownership              string `json:"ownership"`
-	Type                   string `json:"type"`
-	ConversationVisibility string `json:"conversation_visibility"`
-	ThoughtVisibility      string `json:"thought_visibility"`
-}
-
-// VoiceConfig selects an agent's voice.
-type VoiceConfig struct {
-	VoiceID string `json:"voice_id"`
-}
-
-// VoiceConfigInstance is a voice as versions report it.
-type VoiceConfigInstance struct {
-	VoiceID         string  `json:"voice_id"`
-	Stability       float64 `json:"stability"`
-	SimilarityBoost float64 `json:"similarity_boost"`
-	Style           float64 `json:"style"`
-}
-
-// AgentVersionRequest is the body of create-agent-version. The first
-// version sets every field; later ones inherit the nil fields.
-type AgentVersionRequest struct {
-	Initials              *string      `json:"initials,omitempty"`
-	Identity              *Identity    `json:"identity,omitempty"`
-	Background            *string      `json:"background,omitempty"`
-	Behaviors             *[]string    `json:"behaviors,omitempty"`
-	CommunicationPatterns *[]string    `json:"communication_patterns,omitempty"`
-	VoiceConfig           *VoiceConfig `json:"voice_config,omitempty"`
-}
-
-// AgentVersion is one element of get-agent-versions.
-type AgentVersion struct {
-	// ID identifies the version itself.
-	ID                    string               `json:"id"`
-	OrgID                 string               `json:"org_id"`
-	AgentID               string               `json:"agent_id"`
-	Version               int                  `json:"version"`
-	VoiceConfig           *VoiceConfigInstance `json:"voice_config"`
-	Initials              string               `json:"initials"`
-	Identity              Identity             `json:"identity"`
-	Background            string               `json:"background"`
-	Behaviors             []string             `json:"behaviors"`
-	CommunicationPatterns []string             `json:"communication_patterns"`
-	CreatedAt             time.Time            `json:"created_at"`
-	Creator               UserInfo             `json:"creator"`
-}
-
-// UserInfo names the user who created or changed something.
-type UserInfo struct {
-	OrgID  string `json:"org_id"`
-	UserID string `json:"user_id"`
-}
-
-// CreatedVersion is the response of the create-*-version operations.
-type CreatedVersion struct {
-	ID        string    `json:"id"`
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-}
+// The agents' shapes, as the server declares them (package api/wire).
+// AgentVersionRequest is the body of create-agent-version: the first
+// version sets every field, later ones inherit the nil fields. UserInfo
+// names the user who created or changed something; CreatedVersion is the
+// response of the create-*-version operations.
+type (
+	Agent                   = wire.AgentInstance
+	Identity                = wire.Identity
+	RelationshipToDeveloper = wire.RelationshipToDeveloper
+	VoiceConfig             = wire.VoiceConfig
+	VoiceConfigInstance     = wire.VoiceConfigInstance
+	AgentVersionRequest     = wire.AgentVersionRequest
+	AgentVersion            = wire.AgentVersionInstance
+	UserInfo                = wire.Creator
+	CreatedVersion          = wire.CreatedVersion
+)
 
 // ListOptions select resources of a listing by id and deprecation.
 type ListOptions struct {
@@ -125,22 +64,15 @@ func (o VersionOptions) query(token int) url.Values {
 // CreateAgent creates an agent without versions and returns its id
 // (create-agent).
 func (c *Client) CreateAgent(ctx context.Context, name string) (string, error) {
-	var out struct {
-		ID string `json:"id"`
-	}
+	var out wire.Created
 	err := c.do(ctx, &request{op: "create-agent", method: http.MethodPost, path: c.orgPath("/organization/agent"),
-		body: struct {
-			Name string `json:"agent_name"`
-		}{name}, out: &out})
+		body: wire.NameInput{AgentName: &name}, out: &out})
 	return out.ID, err
 }
 
 // ListAgents returns one page of agents (get-agents).
 func (c *Client) ListAgents(ctx context.Context, opts ListOptions, token int) ([]Agent, Page, error) {
-	var out struct {
-		Agents []Agent `json:"agents"`
-		Page
-	}
+	var out wire.AgentList
 	err := c.do(ctx, &request{op: "get-agents", method: http.MethodGet, path: c.orgPath("/organization/agent"), query: opts.query(token), retry: true, out: &out})
 	return out.Agents, out.Page, err
 }
@@ -190,13 +122,10 @@ func (c *Client) CheckAgentVersion(ctx context.Context, agentID string, expected
 // ListAgentVersions returns one page of an agent's versions
 // (get-agent-versions).
 func (c *Client) ListAgentVersions(ctx context.Context, agentID string, opts VersionOptions, token int) ([]AgentVersion, Page, error) {
-	var out struct {
-		Versions []AgentVersion `json:"agent_versions"`
-		Page
-	}
+	var out wire.AgentVersionList
 	err := c.do(ctx, &request{op: "get-agent-versions", method: http.MethodGet, path: c.orgPath("/organization/agent/%s/version", agentID),
 		query: opts.query(token), retry: true, out: &out})
-	return out.Versions, out.Page, err
+	return out.AgentVersions, out.Page, err
 }
 
 // AgentVersions iterates an agent's versions selected by opts.

@@ -84,7 +84,7 @@ func TestResourcesRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		spec := machineSpec(t, 7)
-		spec.References = map[string]client.Reference{"lib": {StateMachineID: lib, Version: 1}}
+		spec.References = map[string]client.Reference{"lib": {MachineID: lib, Version: 1}}
 		if v, err := c.CreateStateMachineVersion(ctx, sm, nil, true, spec); err != nil || v != nil {
 			t.Fatalf("dry run: %+v, %v", v, err)
 		}
@@ -97,7 +97,7 @@ func TestResourcesRoundTrip(t *testing.T) {
 			t.Fatalf("versions %+v, %v", versions, err)
 		}
 		// Every state type survives the trip through the wire structs.
-		got, _ := json.Marshal(versions[0].StateMachineSpec)
+		got, _ := json.Marshal(versions[0].StateMachineDefinition)
 		want, _ := json.Marshal(spec)
 		if string(got) != string(want) {
 			t.Errorf("read back\n%s\nwant\n%s", got, want)
@@ -118,8 +118,8 @@ func TestResourcesRoundTrip(t *testing.T) {
 			t.Fatalf("agent versions %+v, %v", av, err)
 		}
 
-		svc, err := c.CreateService(ctx, &client.CreateServiceRequest{StateMachineID: sm, AgentID: agent, Name: "support",
-			Description: "Support.", IsActive: true, Keyterms: []string{}, Tags: map[string]*string{"team": ptr("support")}})
+		svc, err := c.CreateService(ctx, &client.CreateServiceRequest{StateMachineID: new(sm), AgentID: new(agent), Name: new("support"),
+			Description: new("Support."), IsActive: new(true), Keyterms: new([]string{}), Tags: new(map[string]*string{"team": ptr("support")})})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +137,7 @@ func TestResourcesRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		key, err := c.CreateAPIKey(ctx, &client.CreateAPIKeyRequest{Name: ptr("ci"), Duration: "P1D", RoleName: "DefaultSuperAdministratorRole"})
+		key, err := c.CreateAPIKey(ctx, &client.CreateAPIKeyRequest{Name: ptr("ci"), Duration: new("P1D"), RoleName: new("DefaultSuperAdministratorRole")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -262,7 +262,7 @@ func TestTypedErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		key, err := c.CreateAPIKey(ctx, &client.CreateAPIKeyRequest{Name: ptr("user"), Duration: "P1D", RoleName: "DefaultUserRole"})
+		key, err := c.CreateAPIKey(ctx, &client.CreateAPIKeyRequest{Name: ptr("user"), Duration: new("P1D"), RoleName: new("DefaultUserRole")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -313,7 +313,7 @@ func TestRetriesRebuildTheBody(t *testing.T) {
 	if _, err := c.CreateAgentVersion(ctx, agent, nil, agentVersion("AM")); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := c.CreateService(ctx, &client.CreateServiceRequest{StateMachineID: sm, AgentID: agent, Name: "s", Description: "S.", IsActive: true, Keyterms: []string{}, Tags: map[string]*string{}})
+	svc, err := c.CreateService(ctx, &client.CreateServiceRequest{StateMachineID: new(sm), AgentID: new(agent), Name: new("s"), Description: new("S."), IsActive: new(true), Keyterms: new([]string{}), Tags: new(map[string]*string{})})
 	if err != nil {
 		t.Fatal(err)
 	}

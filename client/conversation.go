@@ -11,33 +11,40 @@ import (
 	"net/textproto"
 	"net/url"
 	"time"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
-// Conversation is one element of get-conversations.
-type Conversation struct {
-	ID                       string   `json:"id"`
-	UserID                   string   `json:"user_id"`
-	CreatedAt                string   `json:"created_at"`
-	IsFinished               bool     `json:"is_finished"`
-	IsAnalyzed               bool     `json:"is_analyzed"`
-	CompletedPostProcessings []string `json:"completed_post_processings"`
-	// FinalMessage is empty without Conversation:GetMessage on it.
-	FinalMessage string `json:"final_message"`
-	ServiceID    string `json:"service_id"`
-	// VersionSetInfo is nil without Service:GetVersionSet on it.
-	VersionSetInfo *VersionSetInfo    `json:"version_set_info"`
-	NumMessages    int                `json:"num_messages"`
-	Tags           map[string]*string `json:"tags"`
-}
-
-// VersionSetInfo names the versions a conversation runs on: [id, version]
-// pairs for its agent and state machine.
-type VersionSetInfo struct {
-	Name                string               `json:"name"`
-	AgentVersion        [2]any               `json:"agent_version_info"`
-	StateMachineVersion [2]any               `json:"service_hierarchical_state_machine_version_info"`
-	LLMModelPreferences map[string]LLMConfig `json:"llm_model_preferences"`
-}
+// The conversations' shapes, as the server declares them (package
+// api/wire). A Conversation's FinalMessage is empty without
+// Conversation:GetMessage on it, its VersionSetInfo nil without
+// Service:GetVersionSet. A Message's MessageType is user-message,
+// agent-message, agent-inner-thought or external-event.
+type (
+	Conversation          = wire.ConversationInstance
+	VersionSetInfo        = wire.VersionSetInfo
+	ConversationLLMConfig = wire.ConversationLLMConfig
+	ConversationPage      = wire.ConversationList
+	Message               = wire.MessageInstance
+	MessagePage           = wire.MessageList
+	// InteractionInsights is what get-interaction-insights returns: the
+	// state the agent ended in and how it got there, one transition log
+	// per transition, told apart by "type". Model is amigo-server's
+	// extension: empty from servers without it.
+	InteractionInsights = wire.InteractionInsights
+	// ConversationStarterRequest is the body of
+	// generate-conversation-starter; VersionSetName defaults to release.
+	ConversationStarterRequest = wire.StarterInput
+	ConversationStarter        = wire.Starter
+	// UserModel is what get-user-model returns: what the server has
+	// learned of a user from their finished conversations.
+	UserModel = wire.UserModelResponse
+	// CreateConversationRequest is the body of create-conversation:
+	// VersionSetName defaults to release; InitialMessage, when set, is the
+	// user's (or an external event's) first message, without it the agent
+	// speaks first; InitialMessageType is user-message or external-event.
+	CreateConversationRequest = wire.CreateConversationInput
+)
 
 // ConversationListOptions select conversations.
 type ConversationListOptions struct {
@@ -49,12 +56,6 @@ type ConversationListOptions struct {
 	Tags  []string
 	Sort  []string
 	Limit int
-}
-
-// ConversationPage is one page of get-conversations.
-type ConversationPage struct {
-	Conversations []Conversation `json:"conversations"`
-	Page
 }
 
 // ListConversations returns one page of conversations (get-conversations).
@@ -81,19 +82,6 @@ func (c *Client) Conversations(ctx context.Context, opts ConversationListOptions
 	})
 }
 
-// Message is one message of a conversation.
-type Message struct {
-	ID            string `json:"id"`
-	InteractionID string `json:"interaction_id"`
-	CreatedAt     string `json:"created_at"`
-	Sender        string `json:"sender"`
-	Message       string `json:"message"`
-	Format        string `json:"format"`
-	// MessageType is user-message, agent-message, agent-inner-thought or
-	// external-event.
-	MessageType string `json:"message_type"`
-}
-
 // MessageListOptions select messages of a conversation.
 type MessageListOptions struct {
 	IDs            []string
@@ -101,12 +89,6 @@ type MessageListOptions struct {
 	InteractionIDs []string
 	Sort           []string
 	Limit          int
-}
-
-// MessagePage is one page of get-conversation-messages.
-type MessagePage struct {
-	Messages []Message `json:"messages"`
-	Page
 }
 
 // ListMessages returns one page of a conversation's messages
@@ -160,39 +142,14 @@ func (c *Client) ModifyConversationTags(ctx context.Context, conversationID stri
 // interaction (recommend-responses-for-interaction). An empty context uses
 // the server's default persona and scenario.
 func (c *Client) RecommendResponses(ctx context.Context, conversationID, interactionID, context string) ([]string, error) {
-	var body any = struct{}{}
+	var body wire.RecommendInput
 	if context != "" {
-		body = struct {
-			Context string `json:"context"`
-		}{context}
+		body.Context = &context
 	}
-	var out struct {
-		RecommendedResponses []string `json:"recommended_responses"`
-	}
+	var out wire.RecommendedResponses
 	err := c.do(ctx, &request{op: "recommend-responses-for-interaction", method: http.MethodPost,
 		path: c.orgPath("/conversation/%s/interaction/%s/recommend_responses", conversationID, interactionID), body: body, retry: true, out: &out})
 	return out.RecommendedResponses, err
-}
-
-// InteractionInsights is what get-interaction-insights returns: the state
-// the agent ended in and how it got there. StateTransitionLogs holds the
-// spec's logs as sent, one object per transition, told apart by "type".
-type InteractionInsights struct {
-	CurrentStateName      string            `json:"current_state_name"`
-	CurrentStateAction    string            `json:"current_state_action"`
-	CurrentStateObjective string            `json:"current_state_objective"`
-	StateTransitionLogs   []json.RawMessage `json:"state_transition_logs"`
-	WorkingMemory         []struct {
-		Content string `json:"content"`
-		Context string `json:"context"`
-	} `json:"working_memory"`
-	Reflections                            []string            `json:"reflections"`
-	TriggeredDynamicBehaviorSetVersionInfo *[2]any             `json:"triggered_dynamic_behavior_set_version_info"`
-	SelectNextActionToolCallLogs           [][]json.RawMessage `json:"select_next_action_tool_call_logs"`
-	EngageUserToolCallLogs                 [][]json.RawMessage `json:"engage_user_tool_call_logs"`
-	// Model is amigo-server's extension: the model that wrote the
-	// interaction's reply; empty from servers without it.
-	Model string `json:"model,omitempty"`
 }
 
 // GetInteractionInsights returns the insights of one interaction
@@ -213,44 +170,13 @@ func (c *Client) GetMessageSource(ctx context.Context, conversationID, messageID
 	return out, err
 }
 
-// ConversationStarterRequest is the body of generate-conversation-starter.
-type ConversationStarterRequest struct {
-	ServiceID string `json:"service_id"`
-	// VersionSetName defaults to release.
-	VersionSetName         string   `json:"service_version_set_name,omitempty"`
-	Facets                 []string `json:"facets"`
-	MinCount               int      `json:"min_count"`
-	MaxCount               int      `json:"max_count"`
-	GenerationInstructions string   `json:"generation_instructions"`
-}
-
-// ConversationStarter is one generated opening prompt and the facets it is
-// about.
-type ConversationStarter struct {
-	Prompt string   `json:"prompt"`
-	Facets []string `json:"facets"`
-}
-
 // GenerateConversationStarters returns opening prompts for a service
 // (generate-conversation-starter).
 func (c *Client) GenerateConversationStarters(ctx context.Context, in *ConversationStarterRequest) ([]ConversationStarter, error) {
-	var out struct {
-		Prompts []ConversationStarter `json:"prompts"`
-	}
+	var out wire.Starters
 	err := c.do(ctx, &request{op: "generate-conversation-starter", method: http.MethodPost, path: c.orgPath("/conversation/conversation_starter"),
 		body: in, retry: true, out: &out})
 	return out.Prompts, err
-}
-
-// UserModel is what get-user-model returns: what the server has learned of
-// a user from their finished conversations.
-type UserModel struct {
-	UserModels []struct {
-		Content    string          `json:"content"`
-		InsightIDs []string        `json:"insight_ids"`
-		Dimensions []UserDimension `json:"dimensions"`
-	} `json:"user_models"`
-	AdditionalContext []string `json:"additional_context"`
 }
 
 // GetUserModel returns a user's model (get-user-model).
@@ -258,19 +184,6 @@ func (c *Client) GetUserModel(ctx context.Context, userID string) (*UserModel, e
 	var out UserModel
 	err := c.do(ctx, &request{op: "get-user-model", method: http.MethodGet, path: c.orgPath("/user/%s/user_model", userID), retry: true, out: &out})
 	return &out, err
-}
-
-// CreateConversationRequest is the body of create-conversation.
-type CreateConversationRequest struct {
-	ServiceID string `json:"service_id"`
-	// VersionSetName defaults to release.
-	VersionSetName string `json:"service_version_set_name,omitempty"`
-	// InitialMessage, when set, is the user's (or an external event's)
-	// first message; without it the agent speaks first.
-	InitialMessage *string `json:"initial_message,omitempty"`
-	// InitialMessageType is user-message or external-event.
-	InitialMessageType *string            `json:"initial_message_type,omitempty"`
-	Tags               map[string]*string `json:"tags,omitempty"`
 }
 
 // StreamOptions tune create-conversation and interact-with-conversation.

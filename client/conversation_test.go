@@ -44,8 +44,8 @@ func clinicService(t *testing.T, ctx context.Context, c *client.Client) string {
 	if _, err := c.CreateStateMachineVersion(ctx, machine, nil, false, &spec); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := c.CreateService(ctx, &client.CreateServiceRequest{StateMachineID: machine, AgentID: agent, Name: "Talk", Description: "Talks.", IsActive: true,
-		Keyterms: []string{}, Tags: map[string]*string{}})
+	svc, err := c.CreateService(ctx, &client.CreateServiceRequest{StateMachineID: new(machine), AgentID: new(agent), Name: new("Talk"), Description: new("Talks."), IsActive: new(true),
+		Keyterms: new([]string{}), Tags: new(map[string]*string{})})
 	if err != nil {
 		t.Fatal(err)
 	}

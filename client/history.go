@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
 // The history extensions of amigo-server (its docs/history.md):
@@ -16,22 +18,14 @@ import (
 // rollback. None is in the Amigo spec.
 
 // Actor is who made a change: a user (through the API key APIKeyID, when
-// the token came from one), or the operator running a server command.
-type Actor struct {
-	OrgID    string `json:"org_id"`
-	UserID   string `json:"user_id"`
-	APIKeyID string `json:"api_key_id"`
-	// APIKeyCreator is the user who created the API key of the change's
-	// token; nil for the operator's changes and older records.
-	APIKeyCreator *KeyCreator `json:"api_key_creator"`
-	Operator      bool        `json:"operator"`
-}
-
-// KeyCreator names the user who created an API key.
-type KeyCreator struct {
-	OrgID  string `json:"org_id"`
-	UserID string `json:"user_id"`
-}
+// the token came from one; APIKeyCreator is the user who created that key,
+// nil for the operator's changes and older records), or the operator
+// running a server command. KeyCreator names the user who created an API
+// key. Both are the server's declarations (package api/wire).
+type (
+	Actor      = wire.Actor
+	KeyCreator = wire.KeyCreator
+)
 
 // PatchOperation is one operation of an RFC 6902 JSON Patch.
 type PatchOperation struct {
@@ -131,11 +125,7 @@ type VersionDiff struct {
 
 // Transition is one exit of a state: an exit condition, or a fixed next
 // state (Description empty).
-type Transition struct {
-	From        string `json:"from"`
-	To          string `json:"to"`
-	Description string `json:"description"`
-}
+type Transition = wire.Transition
 
 // StateMachineDiff compares two versions of a state machine as JSON and as
 // a graph (get-service-hierarchical-state-machine-version-diff).
@@ -184,28 +174,18 @@ func (c *Client) StateMachineVersionDiff(ctx context.Context, machineID, from, t
 }
 
 // Revision is one revision of a version set: 1 when created, one more on
-// every upsert, promote, rollback or deletion.
-type Revision struct {
-	Revision int       `json:"revision"`
-	Time     time.Time `json:"time"`
-	Actor    Actor     `json:"actor"`
-	// Operation is upsert, promote, rollback or delete.
-	Operation string `json:"operation"`
-	// VersionSet is the content after the revision, nil for a deletion.
-	VersionSet *VersionSet `json:"version_set"`
-}
+// every upsert, promote, rollback or deletion (Operation); VersionSet is
+// the content after it, nil for a deletion. RevisionPage is one page of
+// get-service-version-set-revisions, newest first.
+type (
+	Revision     = wire.Revision
+	RevisionPage = wire.RevisionList
+)
 
 // RevisionListOptions select revisions of a version set.
 type RevisionListOptions struct {
 	// Limit is the page size, 1 to 50; zero means the server's 10.
 	Limit int
-}
-
-// RevisionPage is one page of get-service-version-set-revisions, newest
-// first.
-type RevisionPage struct {
-	Revisions []Revision `json:"revisions"`
-	Page
 }
 
 // ListVersionSetRevisions returns one page of a version set's revisions

@@ -40,7 +40,7 @@ func newHistory(t *testing.T, c *client.Client) history {
 	// Version 2 has one state more, s2, between s1 and end.
 	for _, n := range []int{3, 4} {
 		spec := machineSpec(t, n)
-		spec.References = map[string]client.Reference{"lib": {StateMachineID: lib, Version: 1}}
+		spec.References = map[string]client.Reference{"lib": {MachineID: lib, Version: 1}}
 		_, err = c.CreateStateMachineVersion(ctx, h.machine, nil, false, spec)
 		must(err)
 	}
@@ -50,8 +50,8 @@ func newHistory(t *testing.T, c *client.Client) history {
 	must(err)
 	_, err = c.CreateAgentVersion(ctx, h.agent, ptr(2), &client.AgentVersionRequest{Background: ptr("Twenty years.")})
 	must(err)
-	h.service, err = c.CreateService(ctx, &client.CreateServiceRequest{StateMachineID: h.machine, AgentID: h.agent, Name: "support",
-		Description: "Support.", IsActive: true, Keyterms: []string{}, Tags: map[string]*string{},
+	h.service, err = c.CreateService(ctx, &client.CreateServiceRequest{StateMachineID: new(h.machine), AgentID: new(h.agent), Name: new("support"),
+		Description: new("Support."), IsActive: new(true), Keyterms: new([]string{}), Tags: new(map[string]*string{}),
 		ReleaseVersionSet: &client.VersionSet{AgentVersion: ptr(1), StateMachineVersion: ptr(1)}})
 	must(err)
 	must(c.UpsertVersionSet(ctx, h.service, "canary", &client.VersionSet{AgentVersion: ptr(2), StateMachineVersion: ptr(2)}))

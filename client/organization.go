@@ -3,74 +3,27 @@ package client
 import (
 	"context"
 	"net/http"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
-// Organization is the response of get-organization.
-type Organization struct {
-	OrgID   string `json:"org_id"`
-	OrgName string `json:"org_name"`
-	// DefaultUserPreferences and TenantID are filled only for callers
-	// allowed to get the organization's details.
-	DefaultUserPreferences *Preferences `json:"default_user_preferences"`
-	TenantID               *string      `json:"tenant_id"`
-	// The branding a sign-in page shows. Images are base64 (PNG; favicon:
-	// ICO), nil when not set.
-	Title                  string   `json:"title"`
-	MainDescription        string   `json:"main_description"`
-	SubDescription         string   `json:"sub_description"`
-	Logo                   *string  `json:"logo"`
-	SquareLogo             *string  `json:"square_logo"`
-	Favicon                *string  `json:"favicon"`
-	SignupPageHeadshot     *string  `json:"signup_page_headshot"`
-	OnboardingInstructions []string `json:"onboarding_instructions"`
-	// UserDimensions are the dimensions users are described along.
-	UserDimensions []UserDimension `json:"user_dimensions"`
-}
-
-// Preferences are a user's (or an organization's default) preferences.
-type Preferences struct {
-	EnableResponseRecommendation bool    `json:"enable_response_recommendation"`
-	PreferredLanguage            *string `json:"preferred_language"`
-	ConversationsVisibleToAdmins bool    `json:"conversations_visible_to_admins"`
-	UserModelVisibleToAdmins     bool    `json:"user_model_visible_to_admins"`
-	Timezone                     *string `json:"timezone"`
-	// AudioKeyterms is left out when nil: the spec's request shapes
-	// allow a list, never null.
-	AudioKeyterms []string `json:"audio_keyterms,omitempty"`
-}
-
-// UserDimension describes one dimension users are grouped by.
-type UserDimension struct {
-	Description string   `json:"description"`
-	Tags        []string `json:"tags"`
-}
-
-// CreateOrganizationRequest is the body of create-organization. Images are
-// base64 PNG (favicon: ICO).
-type CreateOrganizationRequest struct {
-	OrgName                string          `json:"org_name"`
-	Title                  string          `json:"title,omitempty"`
-	MainDescription        string          `json:"main_description,omitempty"`
-	SubDescription         string          `json:"sub_description,omitempty"`
-	UserDimensions         []UserDimension `json:"user_dimensions"`
-	Logo                   string          `json:"logo"`
-	SquareLogo             string          `json:"square_logo"`
-	Favicon                string          `json:"favicon"`
-	SignupPageHeadshot     string          `json:"signup_page_headshot,omitempty"`
-	DefaultUserPreferences *Preferences    `json:"default_user_preferences,omitempty"`
-	OnboardingInstructions []string        `json:"onboarding_instructions,omitempty"`
-	AzureDevopsTeamName    string          `json:"azure_devops_team_name"`
-}
-
-// ModifyOrganizationRequest is the body of modify-organization; nil fields
-// are left unchanged.
-type ModifyOrganizationRequest struct {
-	Logo                   *string          `json:"logo,omitempty"`
-	SquareLogo             *string          `json:"square_logo,omitempty"`
-	Favicon                *string          `json:"favicon,omitempty"`
-	UserDimensions         *[]UserDimension `json:"user_dimensions,omitempty"`
-	DefaultUserPreferences *Preferences     `json:"default_user_preferences,omitempty"`
-}
+// The organization's shapes, as the server declares them (package
+// api/wire). Organization is the response of get-organization: its
+// DefaultUserPreferences and TenantID are filled only for callers allowed
+// to get the organization's details; images are base64 (PNG; favicon:
+// ICO), nil when not set. Preferences are a user's (or an organization's
+// default) preferences as responses show them, PreferencesInput as
+// requests give them. CreateOrganizationRequest and
+// ModifyOrganizationRequest are the bodies of create- and
+// modify-organization; nil fields are left out (unchanged).
+type (
+	Organization              = wire.Organization
+	Preferences               = wire.Preferences
+	PreferencesInput          = wire.PreferencesInput
+	UserDimension             = wire.UserDimension
+	CreateOrganizationRequest = wire.OrganizationInput
+	ModifyOrganizationRequest = wire.OrganizationInput
+)
 
 // GetOrganization returns the client's organization (get-organization).
 func (c *Client) GetOrganization(ctx context.Context) (*Organization, error) {
@@ -85,9 +38,7 @@ func (c *Client) GetOrganization(ctx context.Context) (*Organization, error) {
 // CallerOrganizationID the platform's. It returns the new organization's
 // id.
 func (c *Client) CreateOrganization(ctx context.Context, cluster string, in *CreateOrganizationRequest) (string, error) {
-	var out struct {
-		OrgID string `json:"org_id"`
-	}
+	var out wire.CreatedOrganization
 	h := http.Header{}
 	h.Set("x-mongo-cluster-name", cluster)
 	// A repeated create answers 409 rather than creating twice, so it is
@@ -111,9 +62,7 @@ func (c *Client) DeleteOrganization(ctx context.Context) error {
 // GetUserDimensions returns the organization's user dimensions
 // (get-user-dimensions).
 func (c *Client) GetUserDimensions(ctx context.Context) ([]UserDimension, error) {
-	var out struct {
-		UserDimensions []UserDimension `json:"user_dimensions"`
-	}
+	var out wire.UserDimensionList
 	err := c.do(ctx, &request{op: "get-user-dimensions", method: http.MethodGet, path: c.orgPath("/organization/user_dimensions/"), retry: true, out: &out})
 	return out.UserDimensions, err
 }

@@ -5,14 +5,14 @@ import (
 	"iter"
 	"net/url"
 	"strconv"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
-// Page is what every paginated listing returns besides its items.
-type Page struct {
-	HasMore bool `json:"has_more"`
-	// ContinuationToken is the token of the next page, nil on the last.
-	ContinuationToken *int `json:"continuation_token"`
-}
+// Page is what every paginated listing returns besides its items:
+// whether there are more, and the token of the next page (nil on the
+// last).
+type Page = wire.Page
 
 // all iterates every item of a listing paginated by offset tokens.
 func all[T any](ctx context.Context, fetch func(ctx context.Context, token int) ([]T, Page, error)) iter.Seq2[T, error] {

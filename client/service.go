@@ -5,71 +5,25 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
-// Service is one element of get-services.
-type Service struct {
-	ID             string                `json:"id"`
-	Name           string                `json:"name"`
-	VersionSets    map[string]VersionSet `json:"version_sets"`
-	Description    string                `json:"description"`
-	IsActive       bool                  `json:"is_active"`
-	StateMachineID string                `json:"service_hierarchical_state_machine_id"`
-	AgentID        string                `json:"agent_id"`
-	Tags           []Tag                 `json:"tags"`
-	Keyterms       []string              `json:"keyterms"`
-	Creator        UserInfo              `json:"creator"`
-	UpdatedBy      UserInfo              `json:"updated_by"`
-}
-
-// Tag is a service tag; a nil Value is a tag without value.
-type Tag struct {
-	Key   string  `json:"key"`
-	Value *string `json:"value"`
-}
-
-// VersionSet pins an agent version and a state-machine version (nil: the
-// latest) and LLM preferences by interaction name.
-type VersionSet struct {
-	AgentVersion        *int                 `json:"agent_version_number"`
-	StateMachineVersion *int                 `json:"service_hierarchical_state_machine_version_number"`
-	LLMModelPreferences map[string]LLMConfig `json:"llm_model_preferences"`
-}
-
-// LLMConfig is the preferred model of one LLM interaction. Sampling
-// parameters go in Params, as the spec has it; some clients write them
-// beside llm_name instead, which the server keeps as given.
-type LLMConfig struct {
-	LLMName     string         `json:"llm_name"`
-	Params      map[string]any `json:"params,omitempty"`
-	TopP        *float64       `json:"top_p,omitempty"`
-	Temperature *float64       `json:"temperature,omitempty"`
-	TopK        *int           `json:"top_k,omitempty"`
-}
-
-// CreateServiceRequest is the body of create-service.
-type CreateServiceRequest struct {
-	StateMachineID    string             `json:"service_hierarchical_state_machine_id"`
-	AgentID           string             `json:"agent_id"`
-	Name              string             `json:"name"`
-	Description       string             `json:"description"`
-	IsActive          bool               `json:"is_active"`
-	ReleaseVersionSet *VersionSet        `json:"release_version_set,omitempty"`
-	Keyterms          []string           `json:"keyterms"`
-	Tags              map[string]*string `json:"tags"`
-}
-
-// UpdateServiceRequest is the body of update-service; nil fields are left
-// unchanged.
-type UpdateServiceRequest struct {
-	Name           *string             `json:"name,omitempty"`
-	Description    *string             `json:"description,omitempty"`
-	IsActive       *bool               `json:"is_active,omitempty"`
-	AgentID        *string             `json:"agent_id,omitempty"`
-	StateMachineID *string             `json:"service_hierarchical_state_machine_id,omitempty"`
-	Tags           *map[string]*string `json:"tags,omitempty"`
-	Keyterms       *[]string           `json:"keyterms,omitempty"`
-}
+// The services' shapes, as the server declares them (package api/wire).
+// A VersionSet pins an agent version and a state-machine version (nil:
+// the latest) and LLM preferences by interaction name; an LLMConfig's
+// sampling parameters go in Params, as the spec has it (some clients
+// write them beside llm_name instead, which the server keeps as given).
+// CreateServiceRequest and UpdateServiceRequest are the bodies of
+// create-service and update-service: nil fields are left out (unchanged).
+type (
+	Service              = wire.ServiceInstance
+	Tag                  = wire.Tag
+	VersionSet           = wire.VersionSet
+	LLMConfig            = wire.LLMConfig
+	CreateServiceRequest = wire.ServiceInput
+	UpdateServiceRequest = wire.ServiceInput
+)
 
 // ServiceListOptions select services.
 type ServiceListOptions struct {
@@ -82,19 +36,11 @@ type ServiceListOptions struct {
 }
 
 // ServicePage is one page of get-services.
-type ServicePage struct {
-	Services []Service `json:"services"`
-	Page
-	FilterValues *struct {
-		Tags []string `json:"tags"`
-	} `json:"filter_values"`
-}
+type ServicePage = wire.ServiceList
 
 // CreateService creates a service and returns its id (create-service).
 func (c *Client) CreateService(ctx context.Context, in *CreateServiceRequest) (string, error) {
-	var out struct {
-		ID string `json:"id"`
-	}
+	var out wire.Created
 	if in != nil && in.ReleaseVersionSet != nil {
 		cp := *in
 		cp.ReleaseVersionSet = withPreferences(in.ReleaseVersionSet)

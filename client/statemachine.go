@@ -6,67 +6,36 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
-// StateMachine is one element of get-service-hierarchical-state-machines.
-type StateMachine struct {
-	ID            string `json:"id"`
-	Name          string `json:"name"`
-	Deprecated    bool   `json:"deprecated"`
-	LatestVersion *int   `json:"latest_version"`
-}
-
-// StateMachineSpec is the content of a state-machine version: the body of
-// create-service-hierarchical-state-machine-version.
-type StateMachineSpec struct {
-	Description               string  `json:"description"`
-	States                    []State `json:"states"`
-	NewUserInitialState       string  `json:"new_user_initial_state"`
-	ReturningUserInitialState string  `json:"returning_user_initial_state"`
-	TerminalState             string  `json:"terminal_state"`
-	// References maps a reference name, used as "name.state" in external
-	// next states, to a pinned version of another machine.
-	References                           map[string]Reference `json:"references"`
-	GlobalIntraStateNavigationGuidelines []string             `json:"global_intra_state_navigation_guidelines"`
-	GlobalActionGuidelines               []string             `json:"global_action_guidelines"`
-	GlobalBoundaryConstraints            []string             `json:"global_boundary_constraints"`
-}
-
-// StateMachineVersion is one element of
+// StateMachine is one element of get-service-hierarchical-state-machines;
+// StateMachineSpec, the content of a version and the body of
+// create-service-hierarchical-state-machine-version (its References map a
+// reference name, used as "name.state" in external next states, to a
+// pinned version of another machine); StateMachineVersion, one element of
 // get-service-hierarchical-state-machine-versions.
-type StateMachineVersion struct {
-	// ID identifies the version itself.
-	ID             string    `json:"id"`
-	OrgID          string    `json:"org_id"`
-	StateMachineID string    `json:"service_hierarchical_state_machine_id"`
-	Version        int       `json:"version"`
-	CreatedAt      time.Time `json:"created_at"`
-	Creator        UserInfo  `json:"creator"`
-	StateMachineSpec
-}
+type (
+	StateMachine        = wire.StateMachineInstance
+	StateMachineSpec    = wire.StateMachineDefinition
+	StateMachineVersion = wire.StateMachineVersionInstance
+)
 
 // CreateStateMachine creates a state machine without versions and returns
 // its id (create-service-hierarchical-state-machine).
 func (c *Client) CreateStateMachine(ctx context.Context, name string) (string, error) {
-	var out struct {
-		ID string `json:"id"`
-	}
+	var out wire.Created
 	err := c.do(ctx, &request{op: "create-service-hierarchical-state-machine", method: http.MethodPost,
 		path: c.orgPath("/organization/service_hierarchical_state_machine"),
-		body: struct {
-			Name string `json:"state_machine_name"`
-		}{name}, out: &out})
+		body: wire.NameInput{StateMachineName: &name}, out: &out})
 	return out.ID, err
 }
 
 // ListStateMachines returns one page of state machines
 // (get-service-hierarchical-state-machines).
 func (c *Client) ListStateMachines(ctx context.Context, opts ListOptions, token int) ([]StateMachine, Page, error) {
-	var out struct {
-		Machines []StateMachine `json:"service_hierarchical_state_machines"`
-		Page
-	}
+	var out wire.StateMachineList
 	err := c.do(ctx, &request{op: "get-service-hierarchical-state-machines", method: http.MethodGet,
 		path: c.orgPath("/organization/service_hierarchical_state_machine"), query: opts.query(token), retry: true, out: &out})
 	return out.Machines, out.Page, err
@@ -102,10 +71,7 @@ func (c *Client) CreateStateMachineVersion(ctx context.Context, machineID string
 // ListStateMachineVersions returns one page of a machine's versions
 // (get-service-hierarchical-state-machine-versions).
 func (c *Client) ListStateMachineVersions(ctx context.Context, machineID string, opts VersionOptions, token int) ([]StateMachineVersion, Page, error) {
-	var out struct {
-		Versions []StateMachineVersion `json:"state_machine_versions"`
-		Page
-	}
+	var out wire.StateMachineVersionList
 	err := c.do(ctx, &request{op: "get-service-hierarchical-state-machine-versions", method: http.MethodGet,
 		path: c.orgPath("/organization/service_hierarchical_state_machine/%s/version", machineID), query: opts.query(token), retry: true, out: &out})
 	return out.Versions, out.Page, err

@@ -18,7 +18,7 @@ func TestGivenToken(t *testing.T) {
 		env := testenv.Start(t, b)
 		p := newProxy(t, env.URL)
 		admin := newClient(t, env, env.URL)
-		key, err := admin.CreateAPIKey(context.Background(), &client.CreateAPIKeyRequest{Duration: "P1D", RoleName: "DefaultSuperAdministratorRole"})
+		key, err := admin.CreateAPIKey(context.Background(), &client.CreateAPIKeyRequest{Duration: new("P1D"), RoleName: new("DefaultSuperAdministratorRole")})
 		if err != nil {
 			t.Fatal(err)
 		}

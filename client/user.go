@@ -5,27 +5,13 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"time"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
-// User is one element of get-users.
-type User struct {
-	OrgID     string `json:"org_id"`
-	UserID    string `json:"user_id"`
-	FirstName string `json:"first_name"`
-	LastName  string `json:"last_name"`
-	Email     string `json:"email"`
-	UserStats struct {
-		NumConversations int        `json:"num_conversations"`
-		NumMessages      int        `json:"num_messages"`
-		LastMessageTime  *time.Time `json:"last_message_time"`
-	} `json:"user_stats"`
-	Role                  string            `json:"role"`
-	Preferences           Preferences       `json:"preferences"`
-	NonsensitiveVariables map[string]string `json:"nonsensitive_variables"`
-	SensitiveVariables    []string          `json:"sensitive_variables"`
-	EnableActionsAccess   bool              `json:"enable_actions_access"`
-}
+// User is one element of get-users, as the server declares it (package
+// api/wire).
+type User = wire.UserInstance
 
 // UserListOptions select users.
 type UserListOptions struct {
@@ -48,10 +34,7 @@ type InviteUserRequest struct {
 }
 
 // InvitedUser is the response of create-invited-user.
-type InvitedUser struct {
-	UserID     string  `json:"user_id"`
-	VerifyLink *string `json:"verify_link"`
-}
+type InvitedUser = wire.InvitedUser
 
 // UpdateUserRequest is the body of update-user-info; nil fields are left
 // unchanged.

@@ -43,9 +43,12 @@ func (c *Console) apiKeys(w http.ResponseWriter, r *http.Request, v *visit) erro
 // createAPIKey creates a key and shows its secret in this response only
 // (the page is never cached: render sends no-store).
 func (c *Console) createAPIKey(w http.ResponseWriter, r *http.Request, v *visit) error {
-	in := client.CreateAPIKeyRequest{Duration: r.PostFormValue("duration"), RoleName: r.PostFormValue("role_name")}
+	in := client.CreateAPIKeyRequest{Duration: new(r.PostFormValue("duration"))}
 	if name := r.PostFormValue("name"); name != "" {
 		in.Name = &name
+	}
+	if role := r.PostFormValue("role_name"); role != "" {
+		in.RoleName = &role
 	}
 	created, err := v.api.CreateAPIKey(r.Context(), &in)
 	if err != nil {

@@ -663,7 +663,7 @@ func graphFixture(t *testing.T, c *testenv.Client, org, exitLabel, description s
 	c.Do(t, "POST", base+"/"+lib+"/", one).Expect(201)
 	id := create("main")
 	m := machineSpec(t, 5)
-	m.References = map[string]client.Reference{"lib": {StateMachineID: lib, Version: 1}}
+	m.References = map[string]client.Reference{"lib": {MachineID: lib, Version: 1}}
 	m.Description = description
 	m.States[0].Action.ExitConditions[0].Description = exitLabel
 	island := client.State{Annotation: &client.AnnotationState{

@@ -72,7 +72,7 @@ func (c *Console) chat(w http.ResponseWriter, r *http.Request, v *visit) error {
 		p.Conversation = conv.ID
 		if info := conv.VersionSetInfo; info != nil {
 			p.Set = info.Name
-			if n, ok := info.StateMachineVersion[1].(float64); ok {
+			if n, ok := info.StateMachineInfo[1].(float64); ok {
 				version = fmt.Sprint(int(n))
 			}
 		}
@@ -119,8 +119,11 @@ func (c *Console) startChat(w http.ResponseWriter, r *http.Request, v *visit) er
 	if err != nil {
 		return err
 	}
-	s, err := api.CreateConversation(r.Context(), &client.CreateConversationRequest{ServiceID: r.PathValue("id"), VersionSetName: r.PostFormValue("set")},
-		client.StreamOptions{})
+	in := client.CreateConversationRequest{ServiceID: r.PathValue("id")}
+	if set := r.PostFormValue("set"); set != "" {
+		in.VersionSetName = &set
+	}
+	s, err := api.CreateConversation(r.Context(), &in, client.StreamOptions{})
 	c.relay(w, r, s, err)
 	return nil
 }
@@ -227,9 +230,9 @@ func (ins *interactionInsights) Transitions() []transitionView {
 		return nil
 	}
 	var out []transitionView
-	for _, raw := range ins.Insights.StateTransitionLogs {
+	for _, log := range ins.Insights.StateTransitionLogs {
 		var t transitionView
-		if json.Unmarshal(raw, &t) == nil {
+		if raw, err := json.Marshal(log); err == nil && json.Unmarshal(raw, &t) == nil {
 			out = append(out, t)
 		}
 	}

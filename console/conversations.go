@@ -66,7 +66,7 @@ func (c *Console) conversations(w http.ResponseWriter, r *http.Request, v *visit
 		if err != nil {
 			return err
 		}
-		at, _ := time.Parse(time.RFC3339Nano, conv.CreatedAt)
+		at := conv.CreatedAt
 		if !since.IsZero() && at.Before(since) {
 			break // newest first: the rest are older
 		}

@@ -129,7 +129,7 @@ func (c *Console) stateMachine(w http.ResponseWriter, r *http.Request, v *visit)
 	}
 	p.Graph, p.Lint = template.HTML(svg), g.Lint
 	if current != nil {
-		spec, _ := json.MarshalIndent(current.StateMachineSpec, "", "  ")
+		spec, _ := json.MarshalIndent(current.StateMachineDefinition, "", "  ")
 		p.Spec = string(spec)
 	}
 	c.render(w, v, http.StatusOK, "statemachine.html", "State machines", p)

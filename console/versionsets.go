@@ -56,11 +56,11 @@ func llmText(cfg client.LLMConfig) string {
 		params = append(params, "top_k "+strconv.Itoa(*cfg.TopK))
 	}
 	for _, k := range slices.Sorted(maps.Keys(cfg.Params)) {
-		v, _ := json.Marshal(cfg.Params[k])
-		if s, ok := cfg.Params[k].(string); ok {
-			v = []byte(s)
+		v := string(cfg.Params[k])
+		if s := ""; json.Unmarshal(cfg.Params[k], &s) == nil {
+			v = s
 		}
-		params = append(params, k+": "+string(v))
+		params = append(params, k+": "+v)
 	}
 	if len(params) == 0 {
 		return cfg.LLMName

@@ -5,7 +5,8 @@
 // It depends on the domain package amigo and the OpenAI Go SDK only. It
 // knows nothing of storage or HTTP: the caller loads a Turn (agent and
 // machine versions, the conversation's State, history, input), streams the
-// Events Run emits (api/wire encodes them as the spec's NDJSON events), and
+// Events Run emits (declared in the leaf package engine/event; api/wire
+// encodes them as the spec's NDJSON events), and
 // stores the Outcome (the new State as MarshalState's bytes, the reply,
 // the inner thoughts, the Insights).
 //

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/engine/event"
 )
 
 // action handles an action state: the model leaves it by an exit
@@ -33,7 +34,7 @@ func (r *run) action(ctx context.Context, d *amigo.StateMachineDefinition, s *am
 		return false, r.exit(d, amigo.StateAction, here, a.ExitConditions[choice.Exit])
 	}
 	act := a.Actions[choice.Action]
-	if err := r.emit(Event{Action: &Action{Type: ActionActionSelected, Text: act}}); err != nil {
+	if err := r.emit(Event{Action: &Action{Type: event.ActionActionSelected, Text: act}}); err != nil {
 		return false, err
 	}
 	r.out.Insights.StateName, r.out.Insights.Action, r.out.Insights.Objective = a.Name, act, a.Objective
@@ -91,7 +92,7 @@ func (r *run) decision(ctx context.Context, d *amigo.StateMachineDefinition, s *
 	if len(ds.ExitConditions) == 0 {
 		return fmt.Errorf("%w: decision state %q has no exit conditions", ErrBadMachine, ds.Name)
 	}
-	if err := r.emit(Event{Action: &Action{Type: ActionDecisionStarted}}); err != nil {
+	if err := r.emit(Event{Action: &Action{Type: event.ActionDecisionStarted}}); err != nil {
 		return err
 	}
 	req := &ChoiceRequest{Call: r.call(KindMakeDecision, d, s), Exits: ds.ExitConditions, Fresh: r.moves > 0}
@@ -106,7 +107,7 @@ func (r *run) decision(ctx context.Context, d *amigo.StateMachineDefinition, s *
 // problem, in at most WordLimit words, as an inner thought.
 func (r *run) reflection(ctx context.Context, d *amigo.StateMachineDefinition, s *amigo.State, here Position) error {
 	rs := s.Reflection
-	if err := r.emit(Event{Action: &Action{Type: ActionReflectionPrompt, Text: rs.Problem}}); err != nil {
+	if err := r.emit(Event{Action: &Action{Type: event.ActionReflectionPrompt, Text: rs.Problem}}); err != nil {
 		return err
 	}
 	text, err := r.w.Model.Reflect(ctx, &ReflectionRequest{Call: r.call(KindReflection, d, s), Problem: rs.Problem, WordLimit: rs.WordLimit})
@@ -114,7 +115,7 @@ func (r *run) reflection(ctx context.Context, d *amigo.StateMachineDefinition, s
 		return err
 	}
 	text = limitWords(strings.TrimSpace(text), rs.WordLimit)
-	if err := r.emit(Event{Action: &Action{Type: ActionReflectionGenerated, Text: text}}); err != nil {
+	if err := r.emit(Event{Action: &Action{Type: event.ActionReflectionGenerated, Text: text}}); err != nil {
 		return err
 	}
 	r.out.Insights.Reflections = append(r.out.Insights.Reflections, text)
@@ -137,7 +138,7 @@ func limitWords(s string, n int) string {
 // annotation handles an annotation state: its fixed inner thought.
 func (r *run) annotation(s *amigo.State, here Position) error {
 	as := s.Annotation
-	if err := r.emit(Event{Action: &Action{Type: ActionAnnotationRetrieved, Text: as.InnerThought}}); err != nil {
+	if err := r.emit(Event{Action: &Action{Type: event.ActionAnnotationRetrieved, Text: as.InnerThought}}); err != nil {
 		return err
 	}
 	id := r.addInnerThought(as.Name, as.InnerThought)
@@ -156,7 +157,7 @@ func (r *run) recall(ctx context.Context, d *amigo.StateMachineDefinition, s *am
 	var queries []string
 	if rs.Queries != nil {
 		queries = *rs.Queries
-		if err := r.emit(Event{Action: &Action{Type: ActionStaticQueries, Queries: queries}}); err != nil {
+		if err := r.emit(Event{Action: &Action{Type: event.ActionStaticQueries, Queries: queries}}); err != nil {
 			return err
 		}
 	} else {
@@ -172,7 +173,7 @@ func (r *run) recall(ctx context.Context, d *amigo.StateMachineDefinition, s *am
 		if len(queries) == 0 {
 			queries = []string{info}
 		}
-		if err := r.emit(Event{Action: &Action{Type: ActionDynamicQueries, Queries: queries, Text: info}}); err != nil {
+		if err := r.emit(Event{Action: &Action{Type: event.ActionDynamicQueries, Queries: queries, Text: info}}); err != nil {
 			return err
 		}
 	}
@@ -188,7 +189,7 @@ func (r *run) recall(ctx context.Context, d *amigo.StateMachineDefinition, s *am
 	if n := len(r.st.Performed) - MaxPerformedQueries; n > 0 {
 		r.st.Performed = r.st.Performed[n:]
 	}
-	if err := r.emit(Event{Action: &Action{Type: ActionMemoryRetrieved, Memories: mems}}); err != nil {
+	if err := r.emit(Event{Action: &Action{Type: event.ActionMemoryRetrieved, Memories: mems}}); err != nil {
 		return err
 	}
 	r.out.Insights.WorkingMemory = append(r.out.Insights.WorkingMemory, mems...)
@@ -216,7 +217,7 @@ func answer(q string, memories []string) string {
 func (r *run) toolCall(s *amigo.State, here Position) error {
 	ts := s.ToolCall
 	tool := &ToolCall{ToolID: ts.DesignatedTool.ToolID, Version: ts.DesignatedTool.VersionConstraint, Output: NoToolRuntime}
-	if err := r.emit(Event{Action: &Action{Type: ActionToolOutput, Tool: tool}}); err != nil {
+	if err := r.emit(Event{Action: &Action{Type: event.ActionToolOutput, Tool: tool}}); err != nil {
 		return err
 	}
 	d, _, err := r.top()

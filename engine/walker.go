@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/engine/event"
 )
 
 // Defaults of a Walker's bounds.
@@ -180,7 +181,7 @@ func (r *run) step(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	here := Position{ref, r.st.Current}
+	here := Position{Machine: ref, State: r.st.Current}
 	if len(r.st.Stack) > 1 && r.st.Current == d.TerminalState {
 		return false, r.jumpback(here)
 	}
@@ -210,15 +211,15 @@ func (r *run) step(ctx context.Context) (bool, error) {
 func (r *run) jumpback(here Position) error {
 	f := r.st.Stack[len(r.st.Stack)-1]
 	r.st.Stack = r.st.Stack[:len(r.st.Stack)-1]
-	to := Position{r.st.Stack[len(r.st.Stack)-1].Machine, f.Jumpback}
-	return r.move(TransitionLog{Type: LogJumpback, From: here, To: to}, nil)
+	to := Position{Machine: r.st.Stack[len(r.st.Stack)-1].Machine, State: f.Jumpback}
+	return r.move(TransitionLog{Type: event.LogJumpback, From: here, To: to}, nil)
 }
 
 // resolve returns where next leads from the machine d (at ref), and the
 // frame to push when it enters a referenced machine.
 func (r *run) resolve(d *amigo.StateMachineDefinition, ref amigo.Reference, next amigo.NextState) (Position, *Frame, error) {
 	if !next.External {
-		return Position{ref, next.Name}, nil, nil
+		return Position{Machine: ref, State: next.Name}, nil, nil
 	}
 	name, state, ok := strings.Cut(next.Name, ".")
 	target, found := d.References[name]
@@ -228,7 +229,7 @@ func (r *run) resolve(d *amigo.StateMachineDefinition, ref amigo.Reference, next
 	if _, err := r.machine(target); err != nil {
 		return Position{}, nil, err
 	}
-	return Position{target, state}, &Frame{Machine: target, Jumpback: next.Jumpback}, nil
+	return Position{Machine: target, State: state}, &Frame{Machine: target, Jumpback: next.Jumpback}, nil
 }
 
 // move records log, enters push if set, and makes log.To the current
@@ -240,7 +241,7 @@ func (r *run) move(log TransitionLog, push *Frame) error {
 	r.st.Current = log.To.State
 	r.moves++
 	r.out.Insights.Logs = append(r.out.Insights.Logs, log)
-	return r.emit(Event{Action: &Action{Type: ActionStateTransitioned, From: log.From, To: log.To}})
+	return r.emit(Event{Action: &Action{Type: event.ActionStateTransitioned, From: log.From, To: log.To}})
 }
 
 // exit follows exit condition ec of the state at here.
@@ -249,7 +250,7 @@ func (r *run) exit(d *amigo.StateMachineDefinition, typ string, here Position, e
 	if err != nil {
 		return err
 	}
-	if err := r.emit(Event{Action: &Action{Type: ActionExitConditionSelected, Text: ec.Description, To: to}}); err != nil {
+	if err := r.emit(Event{Action: &Action{Type: event.ActionExitConditionSelected, Text: ec.Description, To: to}}); err != nil {
 		return err
 	}
 	return r.move(TransitionLog{Type: typ, From: here, To: to, ExitCondition: ec.Description}, push)

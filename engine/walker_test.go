@@ -8,6 +8,7 @@ import (
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/engine"
+	"github.com/amigo-oss/amigo-server/engine/event"
 )
 
 func fixtureTurn(input engine.Input, state *engine.State) engine.Turn {
@@ -33,7 +34,7 @@ func TestCycleIsBounded(t *testing.T) {
 	turn := fixtureTurn(engine.Input{Kind: engine.InputMessage, Message: "book an appointment"}, nil)
 	turn.Machine = m
 	_, err := engine.New(nil).Run(context.Background(), turn, func(e engine.Event) error {
-		if e.Action != nil && e.Action.Type == engine.ActionStateTransitioned {
+		if e.Action != nil && e.Action.Type == event.ActionStateTransitioned {
 			steps++
 		}
 		return nil

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/amigo-oss/amigo-server"
-	"github.com/amigo-oss/amigo-server/engine"
+	"github.com/amigo-oss/amigo-server/engine/event"
 )
 
 // The NDJSON events of create-conversation and interact-with-conversation,
@@ -63,7 +63,7 @@ type NewMessageEvent struct {
 
 // NewMessage returns the event of a reply fragment of the agent message
 // messageID.
-func NewMessage(f *engine.Fragment, messageID string) NewMessageEvent {
+func NewMessage(f *event.Fragment, messageID string) NewMessageEvent {
 	return NewMessageEvent{Type: EventNewMessage, Message: f.Text, Stop: f.Stop, SequenceNumber: f.Seq, MessageID: messageID}
 }
 
@@ -107,6 +107,16 @@ type MachineVersionInfo amigo.Reference
 // MarshalJSON writes [id, version].
 func (m MachineVersionInfo) MarshalJSON() ([]byte, error) {
 	return json.Marshal([2]any{m.MachineID, m.Version})
+}
+
+// UnmarshalJSON reads [id, version], for clients of the wire shapes.
+func (m *MachineVersionInfo) UnmarshalJSON(data []byte) error {
+	var r Reference
+	if err := r.UnmarshalJSON(data); err != nil {
+		return err
+	}
+	*m = MachineVersionInfo(r)
+	return nil
 }
 
 // The action variants of current-agent-action that the engine emits.
@@ -168,34 +178,34 @@ type (
 
 // CurrentAgentAction returns the event of an engine step. It panics on an
 // action type the engine does not define, a programming error.
-func CurrentAgentAction(a *engine.Action) CurrentAgentActionEvent {
+func CurrentAgentAction(a *event.Action) CurrentAgentActionEvent {
 	var v any
 	switch a.Type {
-	case engine.ActionDecisionStarted:
+	case event.ActionDecisionStarted:
 		v = DecisionStartedAction{a.Type}
-	case engine.ActionExitConditionSelected:
+	case event.ActionExitConditionSelected:
 		v = ExitConditionSelectedAction{a.Type, a.Text, MachineVersionInfo(a.To.Machine), a.To.State}
-	case engine.ActionActionSelected:
+	case event.ActionActionSelected:
 		v = ActionSelectedAction{a.Type, a.Text}
-	case engine.ActionStateTransitioned:
+	case event.ActionStateTransitioned:
 		v = StateTransitionedAction{a.Type, a.From.State, MachineVersionInfo(a.From.Machine), a.To.State, MachineVersionInfo(a.To.Machine)}
-	case engine.ActionReflectionPrompt:
+	case event.ActionReflectionPrompt:
 		v = ReflectionPromptAction{a.Type, a.Text}
-	case engine.ActionReflectionGenerated:
+	case event.ActionReflectionGenerated:
 		v = ReflectionGeneratedAction{a.Type, a.Text}
-	case engine.ActionAnnotationRetrieved:
+	case event.ActionAnnotationRetrieved:
 		v = AnnotationRetrievedAction{a.Type, a.Text}
-	case engine.ActionStaticQueries:
+	case event.ActionStaticQueries:
 		v = StaticQueriesAction{a.Type, nonNil(a.Queries)}
-	case engine.ActionDynamicQueries:
+	case event.ActionDynamicQueries:
 		v = DynamicQueriesAction{a.Type, nonNil(a.Queries), a.Text}
-	case engine.ActionMemoryRetrieved:
+	case event.ActionMemoryRetrieved:
 		qr := make([][2]string, 0, len(a.Memories))
 		for _, m := range a.Memories {
 			qr = append(qr, [2]string{m.Query, m.Answer})
 		}
 		v = MemoryRetrievedAction{a.Type, qr}
-	case engine.ActionToolOutput:
+	case event.ActionToolOutput:
 		v = ToolOutputAction{a.Type, a.Tool.ToolID, a.Tool.Version, a.Tool.Output, 0, map[string]any{}}
 	default:
 		panic(fmt.Sprintf("wire: engine action type %q has no encoding", a.Type))
@@ -206,7 +216,7 @@ func CurrentAgentAction(a *engine.Action) CurrentAgentActionEvent {
 // EngineEvent returns the stream event of an engine event: a
 // current-agent-action event for a step, a new-message event of the agent
 // message messageID for a fragment.
-func EngineEvent(e engine.Event, messageID string) any {
+func EngineEvent(e event.Event, messageID string) any {
 	if e.Fragment != nil {
 		return NewMessage(e.Fragment, messageID)
 	}

@@ -7,13 +7,17 @@ import (
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/api/wire"
-	"github.com/amigo-oss/amigo-server/engine"
+	"github.com/amigo-oss/amigo-server/engine/event"
 	"github.com/amigo-oss/amigo-server/internal/conformance"
 )
 
+// noTool stands for engine.NoToolRuntime, the output a tool-call state
+// records; the test does not link the engine in to name it.
+const noTool = "not called: this server has no tool runtime"
+
 var (
-	root = engine.Position{Machine: amigo.Reference{MachineID: "aaaaaaaaaaaaaaaaaaaaaaaa", Version: 3}, State: "route"}
-	ref  = engine.Position{Machine: amigo.Reference{MachineID: "bbbbbbbbbbbbbbbbbbbbbbbb", Version: 2}, State: "pick"}
+	root = event.Position{Machine: amigo.Reference{MachineID: "aaaaaaaaaaaaaaaaaaaaaaaa", Version: 3}, State: "route"}
+	ref  = event.Position{Machine: amigo.Reference{MachineID: "bbbbbbbbbbbbbbbbbbbbbbbb", Version: 2}, State: "pick"}
 )
 
 // TestConversationEventsMatchSpec encodes one event of every kind and
@@ -24,8 +28,8 @@ func TestConversationEventsMatchSpec(t *testing.T) {
 	if s == nil {
 		t.Skip("no conversations.json")
 	}
-	action := func(a engine.Action) any { return wire.CurrentAgentAction(&a) }
-	tool := &engine.ToolCall{ToolID: "dddddddddddddddddddddddd", Version: ">=1.0", Output: engine.NoToolRuntime}
+	action := func(a event.Action) any { return wire.CurrentAgentAction(&a) }
+	tool := &event.ToolCall{ToolID: "dddddddddddddddddddddddd", Version: ">=1.0", Output: noTool}
 	for _, tc := range []struct {
 		schema string
 		event  any
@@ -33,35 +37,35 @@ func TestConversationEventsMatchSpec(t *testing.T) {
 	}{
 		{"ConversationCreatedEvent", wire.ConversationCreated("c0ffeec0ffeec0ffeec0ffee"), `{"type":"conversation-created","conversation_id":"c0ffeec0ffeec0ffeec0ffee"}`},
 		{"UserMessageAvailableEvent", wire.UserMessageAvailable("m1", "hi"), `{"type":"user-message-available","message_id":"m1","user_message":"hi"}`},
-		{"NewMessageEvent", wire.EngineEvent(engine.Event{Fragment: &engine.Fragment{Seq: 2, Text: "Hel"}}, "m2"),
+		{"NewMessageEvent", wire.EngineEvent(event.Event{Fragment: &event.Fragment{Seq: 2, Text: "Hel"}}, "m2"),
 			`{"type":"new-message","message":"Hel","transcript_alignment":null,"stop":false,"sequence_number":2,"message_id":"m2"}`},
-		{"NewMessageEvent", wire.NewMessage(&engine.Fragment{Seq: 3, Stop: true}, "m2"),
+		{"NewMessageEvent", wire.NewMessage(&event.Fragment{Seq: 3, Stop: true}, "m2"),
 			`{"type":"new-message","message":"","transcript_alignment":null,"stop":true,"sequence_number":3,"message_id":"m2"}`},
 		{"InteractionCompleteEvent", wire.InteractionComplete("m2", "i1", "Hello", true),
 			`{"type":"interaction-complete","message_id":"m2","interaction_id":"i1","full_message":"Hello","conversation_completed":true}`},
 		{"ErrorEvent", wire.StreamError(503, "the model is unavailable"), `{"type":"error","http_error_code":503,"error_description":"the model is unavailable"}`},
-		{"CurrentAgentActionEvent", action(engine.Action{Type: engine.ActionDecisionStarted}),
+		{"CurrentAgentActionEvent", action(event.Action{Type: event.ActionDecisionStarted}),
 			`{"type":"current-agent-action","action":{"type":"navigate-state-machine-decision-state-decision-started"}}`},
-		{"CurrentAgentActionEvent", action(engine.Action{Type: engine.ActionExitConditionSelected, Text: "The user wants a regular appointment", To: ref}),
+		{"CurrentAgentActionEvent", action(event.Action{Type: event.ActionExitConditionSelected, Text: "The user wants a regular appointment", To: ref}),
 			`{"type":"current-agent-action","action":{"type":"navigate-state-machine-exit-condition-selected","exit_condition":"The user wants a regular appointment","next_state_state_machine_version_info":["bbbbbbbbbbbbbbbbbbbbbbbb",2],"next_state_name":"pick"}}`},
-		{"CurrentAgentActionEvent", action(engine.Action{Type: engine.ActionActionSelected, Text: "Greet"}),
+		{"CurrentAgentActionEvent", action(event.Action{Type: event.ActionActionSelected, Text: "Greet"}),
 			`{"type":"current-agent-action","action":{"type":"navigate-state-machine-action-state-action-selected","action":"Greet"}}`},
-		{"CurrentAgentActionEvent", action(engine.Action{Type: engine.ActionStateTransitioned, From: root, To: ref}),
+		{"CurrentAgentActionEvent", action(event.Action{Type: event.ActionStateTransitioned, From: root, To: ref}),
 			`{"type":"current-agent-action","action":{"type":"navigate-state-machine-state-transitioned","prev_state":"route","prev_state_state_machine_version_info":["aaaaaaaaaaaaaaaaaaaaaaaa",3],"next_state":"pick","next_state_state_machine_version_info":["bbbbbbbbbbbbbbbbbbbbbbbb",2]}}`},
-		{"CurrentAgentActionEvent", action(engine.Action{Type: engine.ActionReflectionPrompt, Text: "Which day?"}),
+		{"CurrentAgentActionEvent", action(event.Action{Type: event.ActionReflectionPrompt, Text: "Which day?"}),
 			`{"type":"current-agent-action","action":{"type":"navigate-state-machine-reflection-state-prompt-retrieved","prompt":"Which day?"}}`},
-		{"CurrentAgentActionEvent", action(engine.Action{Type: engine.ActionReflectionGenerated, Text: "Tuesday."}),
+		{"CurrentAgentActionEvent", action(event.Action{Type: event.ActionReflectionGenerated, Text: "Tuesday."}),
 			`{"type":"current-agent-action","action":{"type":"navigate-state-machine-reflection-state-reflection-generated","reflection":"Tuesday."}}`},
-		{"CurrentAgentActionEvent", action(engine.Action{Type: engine.ActionAnnotationRetrieved, Text: "Note."}),
+		{"CurrentAgentActionEvent", action(event.Action{Type: event.ActionAnnotationRetrieved, Text: "Note."}),
 			`{"type":"current-agent-action","action":{"type":"navigate-state-machine-annotation-state-annotation-retrieved","annotation":"Note."}}`},
-		{"CurrentAgentActionEvent", action(engine.Action{Type: engine.ActionStaticQueries, Queries: []string{"q"}}),
+		{"CurrentAgentActionEvent", action(event.Action{Type: event.ActionStaticQueries, Queries: []string{"q"}}),
 			`{"type":"current-agent-action","action":{"type":"navigate-state-machine-recall-state-static-queries-retrieved","static_queries":["q"]}}`},
-		{"CurrentAgentActionEvent", action(engine.Action{Type: engine.ActionDynamicQueries, Queries: []string{"q"}, Text: "info"}),
+		{"CurrentAgentActionEvent", action(event.Action{Type: event.ActionDynamicQueries, Queries: []string{"q"}, Text: "info"}),
 			`{"type":"current-agent-action","action":{"type":"navigate-state-machine-recall-state-dynamic-queries-generated","dynamic_queries":["q"],"requested_information":"info"}}`},
-		{"CurrentAgentActionEvent", action(engine.Action{Type: engine.ActionMemoryRetrieved, Memories: []engine.Memory{{Query: "q", Answer: "a"}}}),
+		{"CurrentAgentActionEvent", action(event.Action{Type: event.ActionMemoryRetrieved, Memories: []event.Memory{{Query: "q", Answer: "a"}}}),
 			`{"type":"current-agent-action","action":{"type":"navigate-state-machine-recall-state-active-memory-retrieved","queries_and_responses":[["q","a"]]}}`},
-		{"CurrentAgentActionEvent", action(engine.Action{Type: engine.ActionToolOutput, Tool: tool}),
-			`{"type":"current-agent-action","action":{"type":"navigate-state-machine-tool-call-state-tool-output-available","tool_id":"dddddddddddddddddddddddd","tool_version":">=1.0","tool_output":"` + engine.NoToolRuntime + `","duration":0,"input_arguments":{}}}`},
+		{"CurrentAgentActionEvent", action(event.Action{Type: event.ActionToolOutput, Tool: tool}),
+			`{"type":"current-agent-action","action":{"type":"navigate-state-machine-tool-call-state-tool-output-available","tool_id":"dddddddddddddddddddddddd","tool_version":">=1.0","tool_output":"` + noTool + `","duration":0,"input_arguments":{}}}`},
 	} {
 		line, err := wire.AppendEventLine(nil, tc.event)
 		if err != nil {
@@ -114,16 +118,16 @@ func TestInsightsMatchSpec(t *testing.T) {
 	if s == nil {
 		t.Skip("no conversations.json")
 	}
-	ins := &engine.Insights{StateName: "confirm", Action: "Confirm", Objective: "Confirm the booking",
-		WorkingMemory: []engine.Memory{{Query: "q", Answer: "a"}}, Reflections: []string{"r"},
-		Logs: []engine.TransitionLog{
+	ins := &event.Insights{StateName: "confirm", Action: "Confirm", Objective: "Confirm the booking",
+		WorkingMemory: []event.Memory{{Query: "q", Answer: "a"}}, Reflections: []string{"r"},
+		Logs: []event.TransitionLog{
 			{Type: amigo.StateAction, From: root, To: root, ExitCondition: "e"},
 			{Type: amigo.StateDecision, From: root, To: ref, ExitCondition: "e"},
 			{Type: amigo.StateReflection, From: root, To: root, InnerThoughtID: "it1"},
 			{Type: amigo.StateAnnotation, From: root, To: root, InnerThoughtID: "it2"},
 			{Type: amigo.StateRecall, From: root, To: root},
-			{Type: amigo.StateToolCall, From: root, To: root, Tool: &engine.ToolCall{ToolID: "t", Version: ">=1", Output: engine.NoToolRuntime}},
-			{Type: engine.LogJumpback, From: ref, To: root},
+			{Type: amigo.StateToolCall, From: root, To: root, Tool: &event.ToolCall{ToolID: "t", Version: ">=1", Output: noTool}},
+			{Type: event.LogJumpback, From: ref, To: root},
 		}}
 	b, err := json.Marshal(wire.NewInteractionInsights(ins))
 	if err != nil {
@@ -136,7 +140,7 @@ func TestInsightsMatchSpec(t *testing.T) {
 		Logs []map[string]any `json:"state_transition_logs"`
 	}
 	_ = json.Unmarshal(b, &back)
-	if len(back.Logs) != 7 || back.Logs[5]["designated_tool_call_log"].(map[string]any)["output"] != engine.NoToolRuntime || back.Logs[6]["type"] != "jumpback" {
+	if len(back.Logs) != 7 || back.Logs[5]["designated_tool_call_log"].(map[string]any)["output"] != noTool || back.Logs[6]["type"] != "jumpback" {
 		t.Errorf("logs: %v", back.Logs)
 	}
 }

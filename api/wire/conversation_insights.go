@@ -2,7 +2,7 @@ package wire
 
 import (
 	"github.com/amigo-oss/amigo-server"
-	"github.com/amigo-oss/amigo-server/engine"
+	"github.com/amigo-oss/amigo-server/engine/event"
 )
 
 // InteractionInsights is the body of get-interaction-insights.
@@ -82,7 +82,7 @@ type (
 
 // NewInteractionInsights returns the insights of one interaction in the
 // shape of get-interaction-insights.
-func NewInteractionInsights(ins *engine.Insights) InteractionInsights {
+func NewInteractionInsights(ins *event.Insights) InteractionInsights {
 	out := InteractionInsights{
 		CurrentStateName:          ins.StateName,
 		CurrentStateAction:        ins.Action,
@@ -105,7 +105,7 @@ func NewInteractionInsights(ins *engine.Insights) InteractionInsights {
 
 // NewTransitionLog returns one engine transition log in the spec's shape
 // for its type.
-func NewTransitionLog(l *engine.TransitionLog) any {
+func NewTransitionLog(l *event.TransitionLog) any {
 	b := transitionBase{l.From.State, MachineVersionInfo(l.From.Machine), l.To.State, MachineVersionInfo(l.To.Machine), l.Type}
 	switch l.Type {
 	case amigo.StateAction, amigo.StateDecision:

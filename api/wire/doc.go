@@ -6,8 +6,10 @@
 // validation errors, and the conversions between these shapes and the
 // domain types of package amigo.
 //
-// It depends on packages amigo, engine (whose conversation events it
-// encodes) and internal/shape only. Package api decodes into these shapes,
-// converts to domain commands for package core and converts core's answers
-// back; neither core, storage nor engine may import it.
+// It depends on packages amigo, engine/event (the walker's events and
+// insights, which it encodes) and internal/shape only: the Go SDK (package
+// client) uses these shapes as its own, so this package must not link the
+// engine, a model client or a database driver. Package api decodes into
+// these shapes, converts to domain commands for package core and converts
+// core's answers back; neither core, storage nor engine may import it.
 package wire

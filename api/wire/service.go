@@ -85,7 +85,8 @@ func newVersionSet(vs amigo.VersionSet) VersionSet {
 	return VersionSet{AgentVersion: vs.AgentVersion, StateMachineVersion: vs.StateMachineVersion, LLMModelPreferences: prefs}
 }
 
-type tag struct {
+// Tag is a service tag; a nil Value is a tag without value.
+type Tag struct {
 	Key   string  `json:"key"`
 	Value *string `json:"value"`
 }
@@ -99,7 +100,7 @@ type ServiceInstance struct {
 	IsActive       bool                  `json:"is_active"`
 	StateMachineID string                `json:"service_hierarchical_state_machine_id"`
 	AgentID        string                `json:"agent_id"`
-	Tags           []tag                 `json:"tags"`
+	Tags           []Tag                 `json:"tags"`
 	Keyterms       []string              `json:"keyterms"`
 	Creator        Creator               `json:"creator"`
 	UpdatedBy      Creator               `json:"updated_by"`
@@ -117,10 +118,10 @@ type ServiceList struct {
 // NewService returns the service as get-services lists it: tags in key
 // order, version sets with their {} defaults.
 func NewService(s *amigo.Service) ServiceInstance {
-	tags := make([]tag, 0, len(s.Tags))
+	tags := make([]Tag, 0, len(s.Tags))
 	for _, kv := range amigo.TagValues(s.Tags) {
 		key, _, _ := strings.Cut(kv, ":")
-		tags = append(tags, tag{Key: key, Value: s.Tags[key]})
+		tags = append(tags, Tag{Key: key, Value: s.Tags[key]})
 	}
 	sets := make(map[string]VersionSet, len(s.VersionSets))
 	for name, vs := range s.VersionSets {

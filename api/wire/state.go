@@ -144,6 +144,14 @@ func (s *State) variant() (string, any) {
 	return "", nil
 }
 
+// Name returns the state's name, "" if no variant is set.
+func (s State) Name() string {
+	if _, body := s.variant(); body != nil {
+		return reflect.ValueOf(body).Elem().FieldByName("Name").String()
+	}
+	return ""
+}
+
 // MarshalJSON writes the variant's object with the "type" key first.
 func (s State) MarshalJSON() ([]byte, error) {
 	typ, body := s.variant()

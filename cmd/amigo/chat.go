@@ -211,8 +211,12 @@ func (ch *chat) start(ctx context.Context) error {
 			return nil
 		}
 	}
+	in := client.CreateConversationRequest{ServiceID: ch.service.ID}
+	if ch.flags.versionSet != "" {
+		in.VersionSetName = &ch.flags.versionSet
+	}
 	err := ch.stream(ctx, func(ctx context.Context) (*client.Stream, error) {
-		return ch.c.CreateConversation(ctx, &client.CreateConversationRequest{ServiceID: ch.service.ID, VersionSetName: ch.flags.versionSet}, ch.streamOptions())
+		return ch.c.CreateConversation(ctx, &in, ch.streamOptions())
 	})
 	if ch.conversation == "" {
 		if errors.Is(err, client.ErrBadRequest) && strings.Contains(err.Error(), "unfinished") {

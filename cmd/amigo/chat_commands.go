@@ -161,9 +161,9 @@ func (ins *insights) print(w io.Writer) {
 	if ins.CurrentStateAction != "" {
 		fmt.Fprintf(w, "  action: %s\n", ins.CurrentStateAction)
 	}
-	for _, raw := range ins.StateTransitionLogs {
+	for _, log := range ins.StateTransitionLogs {
 		var t transition
-		if json.Unmarshal(raw, &t) != nil {
+		if raw, err := json.Marshal(log); err != nil || json.Unmarshal(raw, &t) != nil {
 			continue
 		}
 		fmt.Fprintf(w, "  %s → %s (%s)", t.From, t.To, t.Type)

@@ -95,7 +95,7 @@ must match); --since and --until take a duration (24h) or an RFC 3339 time.`,
 				if err != nil {
 					return err
 				}
-				at, _ := time.Parse(time.RFC3339Nano, conv.CreatedAt)
+				at := conv.CreatedAt
 				if !since.IsZero() && at.Before(since) {
 					break // newest first: the rest are older still
 				}
@@ -148,13 +148,13 @@ func newConversationsShowCmd(g *globals, output *string) *cobra.Command {
 				return err
 			}
 			t := table{header: []string{"FIELD", "VALUE"}, rows: [][]string{
-				{"id", conv.ID}, {"service", or(names[conv.ServiceID], conv.ServiceID)}, {"user", conv.UserID}, {"created", conv.CreatedAt},
+				{"id", conv.ID}, {"service", or(names[conv.ServiceID], conv.ServiceID)}, {"user", conv.UserID}, {"created", conv.CreatedAt.Format(time.RFC3339Nano)},
 				{"finished", fmt.Sprint(conv.IsFinished)}, {"analyzed", fmt.Sprint(conv.IsAnalyzed)}, {"messages", fmt.Sprint(conv.NumMessages)},
 				{"tags", formatTags(conv.Tags)}, {"final message", conv.FinalMessage},
 			}}
 			if vs := conv.VersionSetInfo; vs != nil {
 				t.rows = append(t.rows, []string{"version set", vs.Name},
-					[]string{"agent version", fmt.Sprint(vs.AgentVersion[1])}, []string{"state machine version", fmt.Sprint(vs.StateMachineVersion[1])})
+					[]string{"agent version", fmt.Sprint(vs.AgentVersionInfo[1])}, []string{"state machine version", fmt.Sprint(vs.StateMachineInfo[1])})
 			}
 			return write(cmd.OutOrStdout(), *output, conv, t)
 		},
@@ -294,11 +294,7 @@ func serviceNamesByID(ctx context.Context, c *client.Client) (map[string]string,
 	return names, nil
 }
 
-func shortTime(s string) string {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return s
-	}
+func shortTime(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04:05")
 }
 

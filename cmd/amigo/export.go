@@ -92,7 +92,7 @@ func exportManifests(ctx context.Context, c *client.Client) ([]*manifest, error)
 		}
 		var spec any
 		if v != nil {
-			spec = exportMachine(v.StateMachineSpec, machineNames)
+			spec = exportMachine(v.StateMachineDefinition, machineNames)
 		}
 		if err := add(KindStateMachine, m.Name, m.ID, spec); err != nil {
 			return nil, err
@@ -138,9 +138,9 @@ type exportedMachine struct {
 func exportMachine(spec client.StateMachineSpec, names map[string]string) exportedMachine {
 	refs := make(map[string]machineRef, len(spec.References))
 	for k, r := range spec.References {
-		name, ok := names[r.StateMachineID]
+		name, ok := names[r.MachineID]
 		if !ok {
-			name = r.StateMachineID
+			name = r.MachineID
 		}
 		refs[k] = machineRef{Machine: name, Version: r.Version}
 	}

@@ -168,14 +168,14 @@ func (p *planner) resolve(r machineRef) (client.Reference, bool) {
 		if v == 0 {
 			v = p.latest[r.Machine]
 		}
-		return client.Reference{StateMachineID: id, Version: v}, true
+		return client.Reference{MachineID: id, Version: v}, true
 	}
 	if m := p.remote.machine(r.Machine); m != nil {
 		v := r.Version
 		if v == 0 && m.LatestVersion != nil {
 			v = *m.LatestVersion
 		}
-		return client.Reference{StateMachineID: m.ID, Version: v}, true
+		return client.Reference{MachineID: m.ID, Version: v}, true
 	}
 	return client.Reference{}, false
 }
@@ -184,7 +184,7 @@ func (p *planner) resolve(r machineRef) (client.Reference, bool) {
 // can still be validated.
 func (p *planner) resolveOrPlaceholder(r machineRef) client.Reference {
 	ref, ok := p.resolve(r)
-	if !ok || ref.StateMachineID == "" || ref.Version == 0 {
+	if !ok || ref.MachineID == "" || ref.Version == 0 {
 		return placeholderRefs(r)
 	}
 	return ref
@@ -235,7 +235,7 @@ func (p *planner) machine(ctx context.Context, d *machineDoc) error {
 		if err != nil {
 			return err
 		}
-		if have != nil && sameJSON(want, have.StateMachineSpec) {
+		if have != nil && sameJSON(want, have.StateMachineDefinition) {
 			p.same(m)
 			return nil
 		}

@@ -53,8 +53,8 @@ func (p *planner) service(m *manifest) error {
 		id := new(string)
 		p.add(&step{kind: m.Kind, name: m.Name, verb: verbCreate, m: m, run: func(ctx context.Context) error {
 			in := &client.CreateServiceRequest{
-				StateMachineID: p.machineID(spec.StateMachine), AgentID: p.agentID(spec.Agent), Name: m.Name,
-				Description: spec.Description, IsActive: *spec.IsActive, Keyterms: spec.Keyterms, Tags: spec.Tags,
+				StateMachineID: new(p.machineID(spec.StateMachine)), AgentID: new(p.agentID(spec.Agent)), Name: &m.Name,
+				Description: &spec.Description, IsActive: spec.IsActive, Keyterms: &spec.Keyterms, Tags: &spec.Tags,
 			}
 			if rel, ok := spec.VersionSets["release"]; ok {
 				in.ReleaseVersionSet = wireSet(rel)

@@ -159,7 +159,7 @@ func (d *machineDoc) body(resolve func(machineRef) client.Reference) []byte {
 // placeholderRefs resolves references to well-formed ids for offline
 // validation, which cannot know the real ones.
 func placeholderRefs(r machineRef) client.Reference {
-	return client.Reference{StateMachineID: "000000000000000000000001", Version: max(r.Version, 1)}
+	return client.Reference{MachineID: "000000000000000000000001", Version: max(r.Version, 1)}
 }
 
 // validateMachine runs the server's own validation of a state-machine
