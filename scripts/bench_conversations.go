@@ -23,6 +23,13 @@
 //
 //	go run scripts/bench_conversations.go                    # both databases, 1/16/256
 //	go run scripts/bench_conversations.go -db sqlite -c 1,16 -rounds 3
+//	go run scripts/bench_conversations.go -db sqlite -c= -builtin 0 -baseline -pprof  # memory only, with the floor
+//
+// -baseline measures the floor the same way: a bare net/http server (this
+// program with -relay) relaying the slow model's stream through openai-go.
+// -pprof builds the server with -tags pprof, records every allocation,
+// adds the live heap after a GC and saves heap profiles with the streams
+// open. An empty -c skips the latency rounds, -builtin 0 the built-in model.
 //
 // Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and psql for
 // -db pg. Work files: $AMIGO_BENCH_DIR/conversations (default /tmp/amigo-bench).
@@ -284,7 +291,6 @@ type fixture struct {
 	token    string
 	services []string
 	client   *http.Client
-	convs    sync.Map // service -> open conversation id
 }
 
 func (s *server) fixture(n int) *fixture {
