@@ -23,6 +23,13 @@
 //
 //	go run scripts/bench_conversations.go                    # both databases, 1/16/256
 //	go run scripts/bench_conversations.go -db sqlite -c 1,16 -rounds 3
+//	go run scripts/bench_conversations.go -db sqlite -c= -builtin 0 -baseline -pprof  # memory only, with the floor
+//
+// -baseline measures the floor the same way: a bare net/http server (this
+// program with -relay) relaying the slow model's stream through openai-go.
+// -pprof builds the server with -tags pprof, records every allocation,
+// adds the live heap after a GC and saves heap profiles with the streams
+// open. An empty -c skips the latency rounds, -builtin 0 the built-in model.
 //
 // Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and psql for
 // -db pg. Work files: $AMIGO_BENCH_DIR/conversations (default /tmp/amigo-bench).
@@ -39,9 +46,11 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	_ "net/http/pprof" // the relay's profiles with -pprof
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +58,9 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
 )
 
 var (
@@ -60,22 +72,35 @@ var (
 	tokens  = flag.Int("tokens", 40, "tokens in the fake model's answer")
 	streams = flag.Int("streams", 256, "open streams for the memory figure")
 	builtin = flag.Duration("builtin", 10*time.Second, "how long to run the built-in model for interactions per second")
+	floor   = flag.Bool("baseline", false, "measure the floor too: a bare net/http relay of the same model stream through openai-go")
+	profile = flag.Bool("pprof", false, "build the server with -tags pprof and save heap profiles with the streams open in the work directory")
+	relay   = flag.String("relay", "", "serve the bare relay on this address (what -baseline starts)")
 	pgURL   = flag.String("pg", "postgres://postgres@127.0.0.1:5432/%s?sslmode=disable", "PostgreSQL URL pattern (database name as %s)")
 )
 
 const (
-	port     = 18960
-	fakePort = 18700
-	slowPort = 18701
+	port      = 18960
+	pprofPort = 18961
+	relayPort = 18962
+	fakePort  = 18700
+	slowPort  = 18701
 )
 
 var work = filepath.Join(cmp.Or(os.Getenv("AMIGO_BENCH_DIR"), "/tmp/amigo-bench"), "conversations")
 
 func main() {
 	flag.Parse()
+	if *relay != "" {
+		serveRelay(*relay)
+		return
+	}
 	must(os.MkdirAll(work, 0o755))
 	root, _ := os.Getwd()
-	build(root, "./cmd/amigo-server", filepath.Join(work, "amigo-server"))
+	var tags []string
+	if *profile {
+		tags = []string{"-tags", "pprof"}
+	}
+	build(root, "./cmd/amigo-server", filepath.Join(work, "amigo-server"), tags...)
 	fakeDir := filepath.Join(root, "..", "shared", "bench", "fakemodel")
 	cmd := exec.Command("go", "build", "-o", filepath.Join(work, "fakemodel"), ".")
 	cmd.Dir, cmd.Stderr = fakeDir, os.Stderr
@@ -96,6 +121,9 @@ func main() {
 		f := s.fixture(256)
 		for _, c := range strings.Split(*concs, ",") {
 			n, _ := strconv.Atoi(c)
+			if n <= 0 {
+				continue
+			}
 			// The model's own times at this concurrency, asked directly:
 			// on a loaded machine its sleeps overshoot the nominal ones.
 			baseFirst, baseDone := direct(n)
@@ -108,42 +136,44 @@ func main() {
 		// Memory: streams held open by a model that takes a minute.
 		s.start(slowPort)
 		f.signIn()
-		time.Sleep(time.Second)
-		before, heapBefore, goBefore := s.rss(), metric("go_memstats_heap_inuse_bytes"), metric("go_goroutines")
-		ctx, cancel := context.WithCancel(context.Background())
-		var open sync.WaitGroup
-		var opened atomic.Int64
-		for i := range *streams {
-			open.Add(1)
-			go func() {
-				defer open.Done()
-				resp, err := f.post(ctx, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+f.services[i%len(f.services)]+`"}`))
-				if err == nil {
-					rd := bufio.NewReader(resp.Body)
-					if _, err := rd.ReadString('\n'); err == nil {
-						opened.Add(1)
-					}
-					io.Copy(io.Discard, rd)
-					resp.Body.Close()
-				}
-			}()
+		extra = append(extra, db+": "+holdStreams(s.cmd.Process.Pid, port, pprofPort, db, func(ctx context.Context, i int) (*http.Response, error) {
+			return f.post(ctx, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+f.services[i%len(f.services)]+`"}`))
+		}))
+		s.stop()
+		if *builtin > 0 {
+			// The built-in model.
+			s.start(0)
+			f.signIn()
+			f.finishAll()
+			n := f.throughput(16, *builtin)
+			extra = append(extra, fmt.Sprintf("%s: built-in model, 16 concurrent conversations: %.0f interactions/s", db, n))
+			s.stop()
 		}
-		time.Sleep(5 * time.Second)
-		during, heapDuring, goDuring := s.rss(), metric("go_memstats_heap_inuse_bytes"), metric("go_goroutines")
-		k := float64(max(opened.Load(), 1))
-		extra = append(extra, fmt.Sprintf("%s: %d streams open: RSS %d KiB before, %d KiB with them open: %.1f KiB per open stream (heap in use %.1f KiB, %.1f goroutines per stream)",
-			db, opened.Load(), before, during, float64(during-before)/k, (heapDuring-heapBefore)/1024/k, (goDuring-goBefore)/k))
-		cancel()
-		open.Wait()
-		s.stop()
-		// The built-in model.
-		s.start(0)
-		f.signIn()
-		f.finishAll()
-		n := f.throughput(16, *builtin)
-		extra = append(extra, fmt.Sprintf("%s: built-in model, 16 concurrent conversations: %.0f interactions/s", db, n))
-		s.stop()
 		extra = append(extra, fmt.Sprintf("%s: \"database is locked\" in the server log: %d lines", db, s.locked()))
+	}
+	if *floor {
+		// The floor: the same streams through a bare net/http relay.
+		self, err := os.Executable()
+		must(err)
+		var env []string
+		if *profile {
+			env = []string{"GODEBUG=memprofilerate=1"}
+		}
+		r := startProc(self, env, "-relay", fmt.Sprint("127.0.0.1:", relayPort))
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}
+		for range 100 {
+			if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", relayPort)); err == nil {
+				resp.Body.Close()
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		extra = append(extra, "net/http relay (the floor): "+holdStreams(r.Process.Pid, relayPort, relayPort, "relay", func(ctx context.Context, _ int) (*http.Response, error) {
+			req, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("http://127.0.0.1:%d/relay", relayPort), strings.NewReader(`{"service_id":"x"}`))
+			req.Header.Set("Content-Type", "application/json")
+			return client.Do(req)
+		}))
+		stop(r)
 	}
 	fmt.Println()
 	for _, l := range extra {
@@ -151,8 +181,8 @@ func main() {
 	}
 }
 
-func build(root, pkg, out string) {
-	cmd := exec.Command("go", "build", "-o", out, pkg)
+func build(root, pkg, out string, flags ...string) {
+	cmd := exec.Command("go", append(append([]string{"build"}, flags...), "-o", out, pkg)...)
 	cmd.Dir, cmd.Stderr = root, os.Stderr
 	must(cmd.Run())
 }
@@ -217,6 +247,10 @@ func (s *server) start(modelPort int) {
 	logf, err := os.OpenFile(s.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	must(err)
 	s.cmd = exec.Command(filepath.Join(work, "amigo-server"), args...)
+	s.cmd.Env = append(os.Environ(), fmt.Sprintf("AMIGO_PPROF_LISTEN=127.0.0.1:%d", pprofPort))
+	if *profile {
+		s.cmd.Env = append(s.cmd.Env, "GODEBUG=memprofilerate=1") // every allocation in the heap profiles
+	}
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	must(s.cmd.Start())
@@ -233,8 +267,9 @@ func (s *server) start(modelPort int) {
 
 func (s *server) stop() { stop(s.cmd) }
 
-func (s *server) rss() int {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+// rss returns a process's resident set in KiB.
+func rss(pid int) int {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	for _, l := range strings.Split(string(b), "\n") {
 		if strings.HasPrefix(l, "VmRSS:") {
 			n, _ := strconv.Atoi(strings.Fields(l)[1])
@@ -256,7 +291,6 @@ type fixture struct {
 	token    string
 	services []string
 	client   *http.Client
-	convs    sync.Map // service -> open conversation id
 }
 
 func (s *server) fixture(n int) *fixture {
@@ -482,8 +516,8 @@ func direct(n int) (time.Duration, time.Duration) {
 	return firsts[len(firsts)/2], dones[len(dones)/2]
 }
 
-// metric reads one gauge of the server's /metrics.
-func metric(name string) float64 {
+// metric reads one gauge of the /metrics of the process on port.
+func metric(port int, name string) float64 {
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", port))
 	if err != nil {
 		return 0
@@ -508,4 +542,117 @@ func pct(samples []time.Duration, p int, base time.Duration) string {
 	slices.Sort(s)
 	v := s[min(len(s)-1, (len(s)*p+99)/100-1)] - base
 	return fmt.Sprintf("%.1f ms", float64(v)/float64(time.Millisecond))
+}
+
+// holdStreams opens -streams streams with open on the process pid (its
+// /metrics on port) from a model that takes a minute and reports its
+// memory per open stream. With -pprof it saves a heap profile, from
+// pprofPort, with the streams open.
+func holdStreams(pid, port, pprofPort int, name string, open func(ctx context.Context, i int) (*http.Response, error)) string {
+	time.Sleep(time.Second)
+	before, heapBefore, goBefore := rss(pid), metric(port, "go_memstats_heap_inuse_bytes"), metric(port, "go_goroutines")
+	stackBefore := metric(port, "go_memstats_stack_inuse_bytes")
+	liveBefore, gcStackBefore := afterGC(pprofPort)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var opened atomic.Int64
+	for i := range *streams {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := open(ctx, i)
+			if err == nil {
+				rd := bufio.NewReader(resp.Body)
+				if _, err := rd.ReadString('\n'); err == nil {
+					opened.Add(1)
+				}
+				io.Copy(io.Discard, rd)
+				resp.Body.Close()
+			}
+		}()
+	}
+	time.Sleep(5 * time.Second)
+	during, heapDuring, goDuring := rss(pid), metric(port, "go_memstats_heap_inuse_bytes"), metric(port, "go_goroutines")
+	stackDuring := metric(port, "go_memstats_stack_inuse_bytes")
+	live := ""
+	if *profile {
+		liveDuring, gcStackDuring := afterGC(pprofPort)
+		live = fmt.Sprintf("; after a GC: live heap %.1f KiB, stacks %.1f KiB per stream", (liveDuring-liveBefore)/1024/float64(max(opened.Load(), 1)),
+			(gcStackDuring-gcStackBefore)/1024/float64(max(opened.Load(), 1)))
+		if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/heap?gc=1", pprofPort)); err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			os.WriteFile(filepath.Join(work, "heap-"+name+".pb.gz"), b, 0o644)
+		}
+	}
+	cancel()
+	wg.Wait()
+	k := float64(max(opened.Load(), 1))
+	return fmt.Sprintf("%d streams open: RSS %d KiB before, %d KiB with them open: %.1f KiB per open stream (heap in use %.1f KiB, goroutine stacks %.1f KiB, %.1f goroutines per stream)%s",
+		opened.Load(), before, during, float64(during-before)/k, (heapDuring-heapBefore)/1024/k, (stackDuring-stackBefore)/1024/k, (goDuring-goBefore)/k, live)
+}
+
+// afterGC returns the live heap and the goroutine stacks in bytes right
+// after a garbage collection, from the pprof server on port (-pprof only).
+func afterGC(port int) (heap, stacks float64) {
+	if !*profile {
+		return 0, 0
+	}
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/heap?gc=1&debug=1", port))
+	if err != nil {
+		return 0, 0
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		// "# HeapAlloc = n" and "# Stack = inuse / sys"
+		if f := strings.Fields(sc.Text()); len(f) >= 4 && f[0] == "#" {
+			switch f[1] {
+			case "HeapAlloc":
+				heap, _ = strconv.ParseFloat(f[3], 64)
+			case "Stack":
+				stacks, _ = strconv.ParseFloat(f[3], 64)
+			}
+		}
+	}
+	return heap, stacks
+}
+
+// serveRelay is the floor for a Go server relaying a model's stream: a
+// net/http server with amigo-server's settings whose handler streams the
+// slow fake model's answer through openai-go with the default transport
+// (as amigo-server's model client does), one NDJSON line per piece.
+func serveRelay(addr string) {
+	client := openai.NewClient(option.WithBaseURL(fmt.Sprintf("http://127.0.0.1:%d/v1", slowPort)), option.WithHeaderDel("Authorization"))
+	http.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {})
+	http.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintf(w, "go_memstats_heap_inuse_bytes %d\ngo_memstats_stack_inuse_bytes %d\ngo_goroutines %d\n", ms.HeapInuse, ms.StackInuse, runtime.NumGoroutine())
+	})
+	http.HandleFunc("/relay", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			ServiceID string `json:"service_id"`
+		}
+		json.NewDecoder(r.Body).Decode(&in)
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		w.Header().Set("X-Accel-Buffering", "no")
+		rc := http.NewResponseController(w)
+		fmt.Fprintln(w, `{"type":"conversation-created"}`)
+		rc.Flush()
+		s := client.Chat.Completions.NewStreaming(r.Context(), openai.ChatCompletionNewParams{Model: "fake-model",
+			Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Hello " + in.ServiceID)}})
+		defer s.Close()
+		for s.Next() {
+			if c := s.Current(); len(c.Choices) > 0 {
+				b, _ := json.Marshal(map[string]string{"type": "new-message", "message": c.Choices[0].Delta.Content})
+				w.Write(append(b, '\n'))
+				rc.Flush()
+			}
+		}
+	})
+	srv := &http.Server{Addr: addr, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second,
+		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	fmt.Fprintln(os.Stderr, srv.ListenAndServe())
 }
