@@ -370,10 +370,12 @@ func decodeValue(x any, v reflect.Value, loc []any, c *collector) {
 		var m map[string]any
 		if m, ok = x.(map[string]any); ok {
 			out := reflect.MakeMapWithSize(v.Type(), len(m))
+			elem := reflect.New(v.Type().Elem()).Elem()
 			for _, k := range slices.Sorted(maps.Keys(m)) {
-				checkText(k, At(loc, k), c)
-				elem := reflect.New(v.Type().Elem()).Elem()
-				decodeValue(m[k], elem, At(loc, k), c)
+				at := At(loc, k)
+				checkText(k, at, c)
+				elem.SetZero()
+				decodeValue(m[k], elem, at, c)
 				out.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), elem)
 			}
 			v.Set(out)
