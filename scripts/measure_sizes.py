@@ -4,7 +4,7 @@
 usage: scripts/measure_sizes.py BINARY sqlite|postgres KIND SIZE...
 KIND: agent (SIZE in MB; SECOND=1 measures a second version changing every item), machine and graph (SIZE in
 states), and in MB: tags, keyterms (create-service), versionset (upsert-service-version-set, one set of many
-llm_model_preferences), context, audio_keyterms (update-user-info's lists).
+llm_model_preferences; LLM_NAME=a known model stores it), context, audio_keyterms (update-user-info's lists).
 PostgreSQL: a fresh database on 127.0.0.1:5432 (user postgres), dropped at the end. PROFILE=prefix with a -tags pprof build saves profiles.
 """
 import json, os, subprocess, sys, time, tempfile, requests, uuid
@@ -116,7 +116,8 @@ try:
             # One version set whose llm_model_preferences name many interactions.
             sid = post("/v1/acme/service/")(data).json()["id"]
             n = int(mb * 1e6 / 27)
-            prefs = {f"i{i:07d}": {"llm_name": "m"} for i in range(n)}
+            # LLM_NAME=a known model (azure_gpt-4.1-2025-04-14) measures a stored set; the default "m" is refused (400).
+            prefs = {f"i{i:07d}": {"llm_name": os.environ.get("LLM_NAME", "m")} for i in range(n)}
             vs = json.dumps({"version_set": {"agent_version_number": None, "service_hierarchical_state_machine_version_number": None, "llm_model_preferences": prefs}}, separators=(",", ":")).encode()
             measure("version set", vs, lambda d: requests.put(f"{base}/v1/acme/service/{sid}/version_sets/big/", headers=h, data=d))
     elif kind in ("context", "audio_keyterms"):
