@@ -87,32 +87,114 @@ func TestAgentVersionCostIsProportional(t *testing.T) {
 			cost := func(n int) float64 {
 				path := "/v1/acme/organization/agent/" + createAgent(t, c, "acme", fmt.Sprint("agent", n)) + "/"
 				c.Do(t, "POST", path, behaviorsBody(n, "a")).Expect(201)
-				body := behaviorsBody(n, "b")
-				req, _ := http.NewRequest("POST", env.URL+path, strings.NewReader(string(body)))
-				req.Header.Set("Authorization", "Bearer "+c.Token)
-				var before, after runtime.MemStats
-				runtime.GC()
-				runtime.ReadMemStats(&before)
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				runtime.ReadMemStats(&after)
-				if resp.StatusCode != 201 {
-					t.Fatalf("%d behaviors: %d", n, resp.StatusCode)
-				}
-				perByte := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(body))
-				t.Logf("%d behaviors, %d bytes: %.1f bytes allocated per byte of body", n, len(body), perByte)
-				if perByte > 64 {
-					t.Errorf("%d behaviors: %.1f bytes allocated per byte of body, want at most 64", n, perByte)
-				}
-				return perByte * float64(len(body))
+				return allocated(t, env, c, "POST", path, behaviorsBody(n, "b"), 201, 64)
 			}
-			one, two := cost(500_000), cost(1_000_000)
-			if two/one > 2.5 {
-				t.Errorf("twice the body allocates %.2f times as much", two/one)
+			proportional(t, cost(500_000), cost(1_000_000))
+		})
+	}
+}
+
+// allocated sends body and returns the bytes allocated meanwhile (by
+// server and client, in this process), failing unless the answer has the
+// status and the allocation is at most limit bytes per byte of body.
+func allocated(t *testing.T, env *testenv.Env, c *testenv.Client, method, path string, body testenv.RawBody, status int, limit float64) float64 {
+	t.Helper()
+	req, _ := http.NewRequest(method, env.URL+path, strings.NewReader(string(body)))
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	runtime.ReadMemStats(&after)
+	if resp.StatusCode != status {
+		t.Fatalf("%s %s of %d bytes: %d, want %d", method, path, len(body), resp.StatusCode, status)
+	}
+	perByte := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(body))
+	t.Logf("%s %s, %d bytes: %.1f bytes allocated per byte of body", method, path, len(body), perByte)
+	if perByte > limit {
+		t.Errorf("%s %s of %d bytes: %.1f bytes allocated per byte of body, want at most %g", method, path, len(body), perByte, limit)
+	}
+	return perByte * float64(len(body))
+}
+
+// proportional fails when twice the body costs more than 2.5 times as much.
+func proportional(t *testing.T, one, two float64) {
+	t.Helper()
+	if two/one > 2.5 {
+		t.Errorf("twice the body allocates %.2f times as much", two/one)
+	}
+}
+
+// TestStateMachineVersionCostIsProportional measures a state machine
+// version of 25,000 and 50,000 states in a chain (2 and 4 MB), which is
+// stored and diffed one state at a time: at most 48 bytes allocated per
+// byte of body (33-37 measured; in peak RSS 18-19 times the body before,
+// about 14 after, docs/limits.md).
+func TestStateMachineVersionCostIsProportional(t *testing.T) {
+	if raceDetector {
+		t.Skip("multi-megabyte bodies: run without -race (the suite's first pass does)")
+	}
+	for _, b := range testenv.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			env := testenv.Start(t, b)
+			c := env.CreateOrg(t, "acme").Admin
+			cost := func(n int) float64 {
+				path := "/v1/acme/organization/service_hierarchical_state_machine/" + createMachine(t, c, "acme", fmt.Sprint("chain", n)) + "/"
+				return allocated(t, env, c, "POST", path, chainMachine(n), 201, 48)
+			}
+			proportional(t, cost(25_000), cost(50_000))
+		})
+	}
+}
+
+// TestRefusedServiceCostIsProportional sends create-service bodies whose
+// tags (or keyterms) are far over their 20-item bound: the 422 says so
+// and costs memory linear in the body, without checking each item: at
+// most 24 bytes allocated per byte of body (10.5 for tags, decoded member
+// by member, 31 when the decoder parsed the object whole; 3 for keyterms
+// measured).
+func TestRefusedServiceCostIsProportional(t *testing.T) {
+	if raceDetector {
+		t.Skip("multi-megabyte bodies: run without -race (the suite's first pass does)")
+	}
+	for _, b := range testenv.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			env := testenv.Start(t, b)
+			c := env.CreateOrg(t, "acme").Admin
+			service := func(field string, n int) testenv.RawBody {
+				var list strings.Builder
+				for i := range n {
+					if i > 0 {
+						list.WriteByte(',')
+					}
+					if field == "tags" {
+						fmt.Fprintf(&list, `"t%07d":"v"`, i)
+					} else {
+						fmt.Fprintf(&list, `"k%07d"`, i)
+					}
+				}
+				tags, keyterms := "{}", "[]"
+				if field == "tags" {
+					tags = "{" + list.String() + "}"
+				} else {
+					keyterms = "[" + list.String() + "]"
+				}
+				return testenv.RawBody(`{"name":"big","description":"d","is_active":true,"agent_id":"0123456789abcdef01234567",` +
+					`"service_hierarchical_state_machine_id":"0123456789abcdef01234567","tags":` + tags + `,"keyterms":` + keyterms + `}`)
+			}
+			r := c.Do(t, "POST", "/v1/acme/service/", service("tags", 1000)).Expect(422)
+			if locs := r.Locs(); len(locs) != 1 || locs[0] != "body.tags" {
+				t.Errorf("1000 tags: errors at %v, want only body.tags", locs)
+			}
+			for _, field := range []string{"tags", "keyterms"} {
+				one := allocated(t, env, c, "POST", "/v1/acme/service/", service(field, 130_000), 422, 24)
+				two := allocated(t, env, c, "POST", "/v1/acme/service/", service(field, 260_000), 422, 24)
+				proportional(t, one, two)
 			}
 		})
 	}
@@ -235,4 +317,43 @@ func metricsText(t *testing.T, env *testenv.Env) string {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return string(body)
+}
+
+// TestRefusedVersionSetCostIsProportional upserts version sets of 70,000
+// and 140,000 LLM preferences (2 and 3.9 MB) naming an unknown model: the
+// 400 names the first preference in name order, though the body lists
+// them in reverse, and costs memory linear in the body: at most 32 bytes
+// allocated per byte of body (18 measured). The preferences are decoded member by
+// member and checked without sorting (in peak RSS 37-44 times the body
+// before, 13-15 after, docs/limits.md).
+func TestRefusedVersionSetCostIsProportional(t *testing.T) {
+	if raceDetector {
+		t.Skip("multi-megabyte bodies: run without -race (the suite's first pass does)")
+	}
+	for _, b := range testenv.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			env := testenv.Start(t, b)
+			f := newServiceFixture(t, env)
+			c := f.org.Admin
+			path := "/v1/acme/service/" + f.create(t, f.body("big", false, map[string]any{})) + "/version_sets/big/"
+			set := func(n int) testenv.RawBody {
+				var prefs strings.Builder
+				for i := n - 1; i >= 0; i-- {
+					fmt.Fprintf(&prefs, `"i%07d":{"llm_name":"m"}`, i)
+					if i > 0 {
+						prefs.WriteByte(',')
+					}
+				}
+				return testenv.RawBody(`{"version_set":{"agent_version_number":null,"service_hierarchical_state_machine_version_number":null,` +
+					`"llm_model_preferences":{` + prefs.String() + `}}}`)
+			}
+			r := c.Do(t, "PUT", path, set(1000)).Expect(400)
+			if !strings.Contains(string(r.Body), `\"i0000000\" names unknown model \"m\"`) {
+				t.Errorf("1000 preferences: %s, want the first by name refused", r.Body)
+			}
+			one := allocated(t, env, c, "PUT", path, set(70_000), 400, 32)
+			two := allocated(t, env, c, "PUT", path, set(140_000), 400, 32)
+			proportional(t, one, two)
+		})
+	}
 }

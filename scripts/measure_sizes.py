@@ -2,7 +2,9 @@
 """Start a real amigo-server, send large bodies, report server CPU time and peak RSS above idle (VmHWM after clear_refs).
 
 usage: scripts/measure_sizes.py BINARY sqlite|postgres KIND SIZE...
-KIND: agent (SIZE in MB; SECOND=1 measures a second version changing every item), graph (SIZE in states), tags, keyterms (MB).
+KIND: agent (SIZE in MB; SECOND=1 measures a second version changing every item), machine and graph (SIZE in
+states), and in MB: tags, keyterms (create-service), versionset (upsert-service-version-set, one set of many
+llm_model_preferences; LLM_NAME=a known model stores it), context, audio_keyterms (update-user-info's lists).
 PostgreSQL: a fresh database on 127.0.0.1:5432 (user postgres), dropped at the end. PROFILE=prefix with a -tags pprof build saves profiles.
 """
 import json, os, subprocess, sys, time, tempfile, requests, uuid
@@ -71,56 +73,63 @@ try:
             "skip_active_memory_retrieval": False})
         return {"description": "A chain.", "global_intra_state_navigation_guidelines": [], "global_action_guidelines": [], "global_boundary_constraints": [], "new_user_initial_state": "s0", "returning_user_initial_state": "s0", "terminal_state": "end", "references": {}, "states": states}
 
+    def measure(label, data, send):
+        """Send one body with the peak and CPU counters reset; PROFILE=prefix saves a CPU and heap profile (-tags pprof build)."""
+        import gc, threading
+        gc.collect(); time.sleep(2)
+        pp, th = os.environ.get("PROFILE"), None
+        if pp:
+            pprof = "http://" + os.environ.get("AMIGO_PPROF_LISTEN", "127.0.0.1:6060") + "/debug/pprof/"
+            th = threading.Thread(target=lambda: open(f"{pp}-{label}-cpu.pb.gz", "wb").write(requests.get(pprof + "profile?seconds=8").content)); th.start(); time.sleep(0.5)
+        idle = status()[1]; reset_peak(); c0 = cpu(); t0 = time.time()
+        r = send(data)
+        dt = time.time() - t0; c1 = cpu(); peak = status()[0]
+        if th:
+            th.join()
+            open(f"{pp}-{label}-allocs.pb.gz", "wb").write(requests.get(pprof + "allocs").content)
+        print(f"{db} {label} {len(data)/1e6:.2f}MB: {r.status_code} wall {dt:.2f}s cpu {c1-c0:.2f}s peak-above-idle {(peak-idle)/1024:.0f}MB ({(peak-idle)*1024/len(data):.1f}x body) {r.text[:300] if r.status_code>=300 else ''}", flush=True)
+        return r
+
     time.sleep(1)
+    post = lambda path: (lambda data: requests.post(base + path, headers=h, data=data))
     if kind == "agent":
         for mb in sizes:
             aid = requests.post(f"{base}/v1/acme/organization/agent", headers=h, json={"agent_name": f"a{mb}"}).json()["id"]
-            body = agent_body(mb)
             if os.environ.get("SECOND"):
-                r = requests.post(f"{base}/v1/acme/organization/agent/{aid}/", headers=h, data=agent_body(mb, "b"))
-                print("first version", r.status_code, flush=True)
-            import gc, threading; gc.collect(); time.sleep(2)
-            pp = os.environ.get("PROFILE")
-            if pp:
-                open(f"{pp}-heap0-{mb}.pb.gz","wb").write(requests.get("http://"+os.environ["AMIGO_PPROF_LISTEN"]+"/debug/pprof/heap").content)
-                th = threading.Thread(target=lambda: open(f"{pp}-cpu-{mb}.pb.gz","wb").write(requests.get("http://"+os.environ["AMIGO_PPROF_LISTEN"]+"/debug/pprof/profile?seconds=10").content)); th.start(); time.sleep(0.5)
-            idle = status()[1]; reset_peak(); c0 = cpu()
-            t0 = time.time()
-            r = requests.post(f"{base}/v1/acme/organization/agent/{aid}/", headers=h, data=body)
-            dt = time.time() - t0; c1 = cpu()
-            peak = status()[0]
-            if pp:
-                th.join()
-                open(f"{pp}-heap1-{mb}.pb.gz","wb").write(requests.get("http://"+os.environ["AMIGO_PPROF_LISTEN"]+"/debug/pprof/heap").content)
-            print(f"{db} agent {len(body)/1e6:.2f}MB: {r.status_code} wall {dt:.2f}s cpu {c1-c0:.2f}s peak-above-idle {(peak-idle)/1024:.0f}MB ({(peak-idle)*1024/len(body):.1f}x body) {r.text[:100] if r.status_code>=300 else ''}", flush=True)
-    elif kind in ("tags", "keyterms"):
+                print("first version", post(f"/v1/acme/organization/agent/{aid}/")(agent_body(mb, "b")).status_code, flush=True)
+            measure("agent", agent_body(mb), post(f"/v1/acme/organization/agent/{aid}/"))
+    elif kind in ("tags", "keyterms", "versionset"):
         aid = requests.post(f"{base}/v1/acme/organization/agent", headers=h, json={"agent_name": "sa"}).json()["id"]
         print("agent v1", requests.post(f"{base}/v1/acme/organization/agent/{aid}/", headers=h, data=agent_body(0.0001)).status_code)
         mid = requests.post(f"{base}/v1/acme/organization/service_hierarchical_state_machine", headers=h, json={"state_machine_name": "sm"}).json()["id"]
         print("machine v1", requests.post(f"{base}/v1/acme/organization/service_hierarchical_state_machine/{mid}/", headers=h, json=chain(2)).status_code)
         for k, mb in enumerate(sizes):
-            body = {"name": f"svc{k}", "description": "d", "is_active": True, "agent_id": aid, "service_hierarchical_state_machine_id": mid}
+            body = {"name": f"svc{k}", "description": "d", "is_active": True, "agent_id": aid, "service_hierarchical_state_machine_id": mid, "tags": {}, "keyterms": []}
             if kind == "tags":
-                n = int(mb * 1e6 / 14)
-                body["tags"] = {f"t{i:07d}": "v" for i in range(n)}
-            else:
-                n = int(mb * 1e6 / 12)
-                body["keyterms"] = [f"k{i:07d}" for i in range(n)]
+                body["tags"] = {f"t{i:07d}": "v" for i in range(int(mb * 1e6 / 15))}
+            elif kind == "keyterms":
+                body["keyterms"] = [f"k{i:07d}" for i in range(int(mb * 1e6 / 12))]
             data = json.dumps(body, separators=(",", ":")).encode()
-            time.sleep(2)
-            idle = status()[1]; reset_peak(); c0 = cpu(); t0 = time.time()
-            r = requests.post(f"{base}/v1/acme/service/", headers=h, data=data)
-            dt = time.time() - t0; c1 = cpu(); peak = status()[0]
-            print(f"{db} service {kind} {len(data)/1e6:.2f}MB: {r.status_code} wall {dt:.2f}s cpu {c1-c0:.2f}s peak-above-idle {(peak-idle)/1024:.0f}MB ({(peak-idle)*1024/len(data):.1f}x body) {r.text[:300] if r.status_code>=300 else ''}", flush=True)
+            if kind != "versionset":
+                measure(f"service {kind}", data, post("/v1/acme/service/"))
+                continue
+            # One version set whose llm_model_preferences name many interactions.
+            sid = post("/v1/acme/service/")(data).json()["id"]
+            n = int(mb * 1e6 / 27)
+            # LLM_NAME=a known model (azure_gpt-4.1-2025-04-14) measures a stored set; the default "m" is refused (400).
+            prefs = {f"i{i:07d}": {"llm_name": os.environ.get("LLM_NAME", "m")} for i in range(n)}
+            vs = json.dumps({"version_set": {"agent_version_number": None, "service_hierarchical_state_machine_version_number": None, "llm_model_preferences": prefs}}, separators=(",", ":")).encode()
+            measure("version set", vs, lambda d: requests.put(f"{base}/v1/acme/service/{sid}/version_sets/big/", headers=h, data=d))
+    elif kind in ("context", "audio_keyterms"):
+        me = boot["user_id"]
+        for mb in sizes:
+            n = int(mb * 1e6 / 12)
+            data = json.dumps({kind if kind == "audio_keyterms" else "additional_context": [f"c{i:07d}" for i in range(n)]}, separators=(",", ":")).encode()
+            measure(f"user {kind}", data, post(f"/v1/acme/user/{me}"))
     elif kind in ("machine", "graph"):
         for n in [int(x) for x in sizes]:
             mid = requests.post(f"{base}/v1/acme/organization/service_hierarchical_state_machine", headers=h, json={"state_machine_name": f"m{n}"}).json()["id"]
-            body = json.dumps(chain(n), separators=(",", ":")).encode()
-            time.sleep(2)
-            idle = status()[1]; reset_peak(); c0 = cpu(); t0 = time.time()
-            r = requests.post(f"{base}/v1/acme/organization/service_hierarchical_state_machine/{mid}/", headers=h, data=body)
-            dt = time.time() - t0; c1 = cpu(); peak = status()[0]
-            print(f"{db} machine {n} states {len(body)/1e6:.2f}MB: {r.status_code} wall {dt:.2f}s cpu {c1-c0:.2f}s peak-above-idle {(peak-idle)/1024:.0f}MB ({(peak-idle)*1024/len(body):.1f}x body) {r.text[:200] if r.status_code>=300 else ''}", flush=True)
+            measure(f"machine {n} states", json.dumps(chain(n), separators=(",", ":")).encode(), post(f"/v1/acme/organization/service_hierarchical_state_machine/{mid}/"))
             if kind == "graph":
                 for fmt in ("json", "svg"):
                     time.sleep(1)

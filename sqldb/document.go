@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"unsafe"
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/internal/shape"
@@ -193,6 +194,24 @@ type storedGrant struct {
 
 // stored encodes the domain value v in its storage shape S.
 func stored[S any](v any) string { return jsonText(shape.Convert[S](v)) }
+
+// storedMachine encodes a state machine definition as
+// stored[storedStateMachineDefinition] does, but converts and encodes its
+// states one at a time, so that the storage copy of a 50,000-state machine
+// never exists whole beside the domain's (docs/limits.md, cost of a large
+// body).
+func storedMachine(d amigo.StateMachineDefinition) string {
+	b, err := shape.MarshalList[storedStateMachineDefinition](d, "States")
+	if err != nil {
+		panic(fmt.Sprintf("sqldb: encode state machine: %v", err))
+	}
+	return ownedString(b)
+}
+
+// ownedString returns b as a string without copying it; b must never be
+// written again. A multi-megabyte document is then held once, not twice,
+// while it is written.
+func ownedString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // loadStored decodes s, stored in shape S, into the domain value dst.
 func loadStored[S any](s string, dst any) error {

@@ -12,7 +12,7 @@ func jsonText(v any) string {
 	if err != nil {
 		panic(fmt.Sprintf("sqldb: encode %T: %v", v, err))
 	}
-	return string(b)
+	return ownedString(b)
 }
 
 // fromJSON decodes a TEXT column into v.

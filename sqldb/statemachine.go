@@ -23,7 +23,7 @@ var stateMachines = versioned[amigo.StateMachine, amigo.StateMachineVersion]{
 		return out, loadStored[storedStateMachineDefinition](v.Definition, &out.Definition)
 	},
 	fromV: func(v *amigo.StateMachineVersion) *version {
-		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: stored[storedStateMachineDefinition](v.Definition)}
+		return &version{CreatorOrgID: v.CreatorOrgID, CreatorUserID: v.CreatorUserID, Definition: storedMachine(v.Definition)}
 	},
 	stamp: func(v *amigo.StateMachineVersion, row *version) {
 		v.ID, v.OrgID, v.MachineID, v.Version, v.CreatedAt = row.ID, row.OrgID, row.ResourceID, row.Version, row.CreatedAt

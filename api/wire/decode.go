@@ -2,9 +2,11 @@ package wire
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
+	"iter"
 	"maps"
 	"math"
 	"reflect"
@@ -30,8 +32,8 @@ import (
 //     one, and SQLite must not store what PostgreSQL refuses.
 //
 // Null is allowed exactly for pointer fields. The cost is linear in the
-// body: it is checked once, its top-level fields are split out, and the
-// items of a top-level list are parsed one at a time, so no generic tree of
+// body: it is checked once, the members of its objects are split out, and
+// the items of its lists are parsed one at a time, so no generic tree of
 // the whole body is ever held; at most amigo.MaxFieldErrors violations are
 // kept, the rest only counted.
 
@@ -77,6 +79,7 @@ type collector struct {
 
 func (c *collector) add(e amigo.FieldError) {
 	if len(c.errs) < amigo.MaxFieldErrors {
+		e.Loc = slices.Clone(e.Loc)
 		c.errs = append(c.errs, e)
 	} else {
 		c.more++
@@ -128,8 +131,9 @@ func structFields(t reflect.Type) []structField {
 }
 
 // decodeRaw decodes the valid JSON raw into v. An object is split into its
-// fields and a list is parsed item by item, so that only one item's
-// generic tree exists at a time; other values are parsed whole.
+// members and a list is parsed item by item, so that only one item's
+// generic tree exists at a time, and a string of printable ASCII is taken
+// as it is; other values are parsed whole.
 func decodeRaw(raw []byte, v reflect.Value, loc []any, c *collector) {
 	raw = bytes.TrimSpace(raw)
 	_, special := v.Addr().Interface().(fieldDecoder)
@@ -144,22 +148,35 @@ func decodeRaw(raw []byte, v reflect.Value, loc []any, c *collector) {
 		return
 	}
 	switch {
+	case v.Kind() == reflect.String && plainASCII(raw):
+		v.SetString(string(raw[1 : len(raw)-1]))
 	case v.Kind() == reflect.Struct && raw[0] == '{':
-		var fields map[string]json.RawMessage
-		if json.Unmarshal(raw, &fields) != nil {
-			c.add(typeError(loc, v.Type()))
-			return
+		fs := structFields(v.Type())
+		// The value of each field, the last one when a key is repeated.
+		var buf [16][]byte
+		values := buf[:0]
+		if len(fs) > len(buf) {
+			values = make([][]byte, len(fs))
 		}
-		for _, f := range structFields(v.Type()) {
-			item, ok := fields[f.name]
-			if !ok {
+		values = values[:len(fs)]
+		for key, item := range members(raw) {
+			for i := range fs {
+				if fs[i].name == key {
+					values[i] = item
+				}
+			}
+		}
+		for i, f := range fs {
+			if values[i] == nil {
 				if f.required {
 					c.add(amigo.FieldError{Loc: At(loc, f.name), Msg: "Field required", Type: "missing"})
 				}
 				continue
 			}
-			decodeRaw(item, v.Field(f.index), At(loc, f.name), c)
+			decodeRaw(values[i], v.Field(f.index), At(loc, f.name), c)
 		}
+	case v.Kind() == reflect.Map && raw[0] == '{' && v.Type().Key().Kind() == reflect.String:
+		v.Set(decodeMap(raw, v.Type(), loc, c))
 	case v.Kind() == reflect.Slice && raw[0] == '[' && plainString(v.Type().Elem()):
 		v.Set(decodeStrings(raw, v.Type(), loc, c))
 	case v.Kind() == reflect.Slice && raw[0] == '[':
@@ -178,6 +195,78 @@ func decodeRaw(raw []byte, v reflect.Value, loc []any, c *collector) {
 	default:
 		decodeParsed(raw, v, loc, c)
 	}
+}
+
+// decodeMap decodes raw, a valid JSON object, into a new map of type t,
+// whose keys are strings, without parsing the object whole: its members
+// are split out and decoded one at a time in key order, so that violations
+// are always listed in the same order; of repeated keys the last wins, as
+// in encoding/json. One location serves every key: the collector copies
+// the locations it keeps.
+func decodeMap(raw []byte, t reflect.Type, loc []any, c *collector) reflect.Value {
+	type member struct {
+		key   string
+		value []byte
+		n     int
+	}
+	ms := make([]member, 0, countItems(raw))
+	sorted := true
+	for key, value := range members(raw) {
+		sorted = sorted && (len(ms) == 0 || ms[len(ms)-1].key < key)
+		ms = append(ms, member{key: key, value: value, n: len(ms)})
+	}
+	if !sorted {
+		slices.SortFunc(ms, func(a, b member) int { return cmp.Or(strings.Compare(a.key, b.key), a.n-b.n) })
+		last := ms[:0]
+		for i, m := range ms {
+			if i+1 == len(ms) || ms[i+1].key != m.key {
+				last = append(last, m)
+			}
+		}
+		ms = last
+	}
+	out := reflect.MakeMapWithSize(t, len(ms))
+	key, elem := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+	at := At(loc, "")
+	for _, m := range ms {
+		at[len(at)-1] = m.key
+		checkText(m.key, at, c)
+		elem.SetZero()
+		decodeRaw(m.value, elem, at, c)
+		key.SetString(m.key)
+		out.SetMapIndex(key, elem)
+	}
+	return out
+}
+
+// members yields the key and the value of each member of raw, a valid
+// JSON object, in order, without parsing the values.
+func members(raw []byte) iter.Seq2[string, []byte] {
+	return func(yield func(string, []byte) bool) {
+		for at := skipSpace(raw, 1); at < len(raw) && raw[at] != '}'; {
+			end := itemEnd(raw, at)
+			key := raw[at:end]
+			at = skipSpace(raw, skipSpace(raw, end)+1) // past the colon
+			end = itemEnd(raw, at)
+			if !yield(jsonString(key), raw[at:end]) {
+				return
+			}
+			at = skipSpace(raw, end)
+			if at < len(raw) && raw[at] == ',' {
+				at = skipSpace(raw, at+1)
+			}
+		}
+	}
+}
+
+// jsonString returns the text of item, a valid JSON string.
+func jsonString(item []byte) string {
+	if plainASCII(item) {
+		return string(item[1 : len(item)-1])
+	}
+	var s string
+	json.Unmarshal(item, &s) // cannot fail: item is a valid JSON string
+	return s
 }
 
 // plainString says whether t is a string type decoded as any string is.
@@ -370,10 +459,12 @@ func decodeValue(x any, v reflect.Value, loc []any, c *collector) {
 		var m map[string]any
 		if m, ok = x.(map[string]any); ok {
 			out := reflect.MakeMapWithSize(v.Type(), len(m))
+			elem := reflect.New(v.Type().Elem()).Elem()
 			for _, k := range slices.Sorted(maps.Keys(m)) {
-				checkText(k, At(loc, k), c)
-				elem := reflect.New(v.Type().Elem()).Elem()
-				decodeValue(m[k], elem, At(loc, k), c)
+				at := At(loc, k)
+				checkText(k, at, c)
+				elem.SetZero()
+				decodeValue(m[k], elem, at, c)
 				out.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), elem)
 			}
 			v.Set(out)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -115,6 +116,19 @@ func TestDecodeIsDeterministic(t *testing.T) {
 	want := []string{"name", "count", "list.0", "list.2", "map.a", "map.b", "map.m", "map.y", "map.z"}
 	if !slices.Equal(locs, want) {
 		t.Fatalf("locations %v, want %v", locs, want)
+	}
+}
+
+// TestDecodeRepeatedKeys checks that of repeated keys the last wins, in an
+// object read as a struct or as a map, as encoding/json decides, with
+// escaped keys read as their text and only the winner's violations listed.
+func TestDecodeRepeatedKeys(t *testing.T) {
+	p, errs := decodeProbe(t, `{"name": 1, "map": {"b": 1, "a": "x", "b": "y", "\u0061": "z", "c": 2}, "n\u0061me": "n"}`)
+	if p.Name != "n" || !maps.Equal(p.Map, map[string]string{"a": "z", "b": "y", "c": ""}) {
+		t.Errorf("decoded %+v", p)
+	}
+	if len(errs) != 1 || joinLoc(errs[0].Loc) != "map.c" || errs[0].Type != "string_type" {
+		t.Errorf("violations %+v, want one string_type at map.c", errs)
 	}
 }
 

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
@@ -160,7 +161,13 @@ func Document(v any) any {
 		if d == nil {
 			return nil
 		}
-		return NewStateMachineDefinition(*d)
+		// Its states are converted one at a time: a 50,000-state machine is
+		// never copied whole to be diffed.
+		b, err := shape.MarshalList[StateMachineDefinition](*d, "States")
+		if err != nil {
+			panic(fmt.Sprintf("wire: encode state machine: %v", err))
+		}
+		return json.RawMessage(b)
 	case *amigo.State:
 		if d == nil {
 			return nil

@@ -41,7 +41,13 @@ func (v *FullVersionSet) Domain() *amigo.VersionSet {
 	}
 	out := &amigo.VersionSet{AgentVersion: v.AgentVersion, StateMachineVersion: v.StateMachineVersion}
 	if v.LLMModelPreferences != nil {
-		out.LLMModelPreferences = shape.Convert[map[string]amigo.LLMConfig](*v.LLMModelPreferences)
+		// A loop, not shape.Convert: each preference converts as it is,
+		// the two types having the same fields, without reflection.
+		prefs := make(map[string]amigo.LLMConfig, len(*v.LLMModelPreferences))
+		for name, p := range *v.LLMModelPreferences {
+			prefs[name] = amigo.LLMConfig(p)
+		}
+		out.LLMModelPreferences = prefs
 	}
 	return out
 }

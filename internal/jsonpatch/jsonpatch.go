@@ -51,15 +51,38 @@ type Patch struct {
 // is one "add" of the whole document at "" (and the reverse is an "add" of
 // null), as RFC 6902 replaces a whole document.
 func Diff(a, b any) (Patch, error) {
-	ja, err := json.Marshal(a)
+	ja, err := encode(a)
 	if err != nil {
 		return Patch{}, err
 	}
-	jb, err := json.Marshal(b)
+	jb, err := encode(b)
 	if err != nil {
 		return Patch{}, err
 	}
 	return diffJSON(ja, jb), nil
+}
+
+// encode returns v's JSON encoding. A json.RawMessage that is already
+// compact is used as it is, not copied: a multi-megabyte document encoded
+// by its owner is held once.
+func encode(v any) ([]byte, error) {
+	if r, ok := v.(json.RawMessage); ok && json.Valid(r) && compact(r) {
+		return r, nil
+	}
+	return json.Marshal(v)
+}
+
+// compact says whether the valid JSON v has no space between its tokens.
+func compact(v []byte) bool {
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case ' ', '\t', '\n', '\r':
+			return false
+		case '"':
+			i = skipString(v, i) - 1
+		}
+	}
+	return true
 }
 
 // diffJSON returns the patch from a to b, valid JSON documents without

@@ -14,8 +14,11 @@
 package shape
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 )
 
@@ -133,4 +136,74 @@ func pairs(dst, src reflect.Type) [][2]int {
 	}
 	pairCache.Store(key, out)
 	return out
+}
+
+// MarshalList returns the JSON encoding of src converted to T, a struct,
+// as json.Marshal(Convert[T](src)) writes it, but converts and encodes the
+// items of T's slice field named list one at a time: a document holding a
+// list of 50,000 items is never copied whole into T to be encoded. A nil
+// list is encoded as Convert would.
+func MarshalList[T any](src any, list string) ([]byte, error) {
+	sv := reflect.ValueOf(src)
+	items := sv.FieldByName(list)
+	if items.IsNil() {
+		return json.Marshal(Convert[T](src))
+	}
+	head := reflect.New(sv.Type()).Elem()
+	head.Set(sv)
+	head.FieldByName(list).Set(reflect.MakeSlice(items.Type(), 0, 0))
+	var dst T
+	convert(reflect.ValueOf(&dst).Elem(), head)
+	field, _ := reflect.TypeFor[T]().FieldByName(list)
+	doc, err := json.Marshal(dst)
+	if err != nil {
+		return nil, err
+	}
+	at, err := emptyListAt(doc, strings.Split(field.Tag.Get("json"), ",")[0])
+	if err != nil {
+		return nil, err
+	}
+	out := bytes.NewBuffer(make([]byte, 0, len(doc)+items.Len()*64))
+	out.Write(doc[:at])
+	item := reflect.New(field.Type.Elem()).Elem()
+	for i := range items.Len() {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		convert(item, items.Index(i))
+		b, err := json.Marshal(item.Interface())
+		if err != nil {
+			return nil, err
+		}
+		out.Write(b)
+	}
+	out.Write(doc[at:])
+	return out.Bytes(), nil
+}
+
+// emptyListAt returns the offset just inside the empty list that is the
+// value of the top-level key of the object doc.
+func emptyListAt(doc []byte, key string) (int, error) {
+	d := json.NewDecoder(bytes.NewReader(doc))
+	if _, err := d.Token(); err != nil {
+		return 0, err
+	}
+	for d.More() {
+		k, err := d.Token()
+		if err != nil {
+			return 0, err
+		}
+		if k == key {
+			at := int(d.InputOffset())
+			if !bytes.HasPrefix(doc[at:], []byte(":[]")) {
+				break
+			}
+			return at + 2, nil
+		}
+		var skip json.RawMessage
+		if err := d.Decode(&skip); err != nil {
+			return 0, err
+		}
+	}
+	return 0, fmt.Errorf("shape: no empty list %q in %.40s", key, doc)
 }
