@@ -357,3 +357,40 @@ func TestRefusedVersionSetCostIsProportional(t *testing.T) {
 		})
 	}
 }
+
+// TestStoredVersionSetCostIsProportional checks that a stored version set
+// of many LLM preferences of a known model costs a bounded number of bytes
+// allocated per byte of body. Its preferences are converted and encoded one
+// at a time for the stored copy, the revision and the change log, not
+// copied whole by reflection (docs/limits.md).
+func TestStoredVersionSetCostIsProportional(t *testing.T) {
+	if raceDetector {
+		t.Skip("multi-megabyte bodies: run without -race (the suite's first pass does)")
+	}
+	for _, b := range testenv.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			env := testenv.Start(t, b)
+			f := newServiceFixture(t, env)
+			c := f.org.Admin
+			// Each set is new and in a service of its own: every write of a
+			// service's set still rewrites its other sets (docs/limits.md).
+			path := func(name string) string {
+				return "/v1/acme/service/" + f.create(t, f.body(name, false, map[string]any{})) + "/version_sets/big/"
+			}
+			set := func(n int) testenv.RawBody {
+				var prefs strings.Builder
+				for i := range n {
+					if i > 0 {
+						prefs.WriteByte(',')
+					}
+					fmt.Fprintf(&prefs, `"i%07d":{"llm_name":"azure_gpt-4.1-2025-04-14"}`, i)
+				}
+				return testenv.RawBody(`{"version_set":{"agent_version_number":null,"service_hierarchical_state_machine_version_number":null,` +
+					`"llm_model_preferences":{` + prefs.String() + `}}}`)
+			}
+			one := allocated(t, env, c, "PUT", path("one"), set(40_000), 204, 48)
+			two := allocated(t, env, c, "PUT", path("two"), set(80_000), 204, 48)
+			proportional(t, one, two)
+		})
+	}
+}

@@ -32,7 +32,7 @@ func writeJournal(ctx context.Context, tx *sql.Tx, j *amigo.Journal) error {
 	for _, r := range revisions {
 		var set *string
 		if r.Set != nil {
-			s := stored[storedVersionSet](*r.Set)
+			s := storedSet(*r.Set)
 			set = &s
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO version_set_revisions (`+revisionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,

@@ -208,6 +208,28 @@ func storedMachine(d amigo.StateMachineDefinition) string {
 	return ownedString(b)
 }
 
+// storedLLMPreferences encodes LLM preferences as
+// stored[map[string]storedLLMConfig] does, converting one preference at a
+// time: the storage copy of 80,000 preferences never exists whole beside
+// the domain's.
+func storedLLMPreferences(m map[string]amigo.LLMConfig) string {
+	b, err := shape.MarshalMap[storedLLMConfig](m)
+	if err != nil {
+		panic(fmt.Sprintf("sqldb: encode LLM preferences: %v", err))
+	}
+	return ownedString(b)
+}
+
+// storedSet encodes a version set as stored[storedVersionSet] does, its
+// preferences one at a time (storedLLMPreferences).
+func storedSet(vs amigo.VersionSet) string {
+	head := jsonText(struct {
+		AgentVersion        *int `json:"agent_version_number"`
+		StateMachineVersion *int `json:"service_hierarchical_state_machine_version_number"`
+	}{vs.AgentVersion, vs.StateMachineVersion})
+	return head[:len(head)-1] + `,"llm_model_preferences":` + storedLLMPreferences(vs.LLMModelPreferences) + "}"
+}
+
 // ownedString returns b as a string without copying it; b must never be
 // written again. A multi-megabyte document is then held once, not twice,
 // while it is written.

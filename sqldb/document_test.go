@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/amigo-oss/amigo-server"
@@ -16,6 +17,27 @@ func TestStoredMachineMatchesStored(t *testing.T) {
 	for _, d := range []amigo.StateMachineDefinition{*coretest.StateMachine(1), *coretest.StateMachine(40), empty} {
 		if got, want := storedMachine(d), stored[storedStateMachineDefinition](d); got != want {
 			t.Errorf("storedMachine of %d states:\n%s\nwant\n%s", len(d.States), got, want)
+		}
+	}
+}
+
+// TestStoredSetMatchesStored checks that the preference-by-preference
+// encoding of a version set writes what the whole-document one does.
+func TestStoredSetMatchesStored(t *testing.T) {
+	one, topK := 1, 3
+	temp := 0.5
+	sets := []amigo.VersionSet{{}, {AgentVersion: &one, LLMModelPreferences: map[string]amigo.LLMConfig{}}, {
+		StateMachineVersion: &one,
+		LLMModelPreferences: map[string]amigo.LLMConfig{
+			"b<&>": {LLMName: "m", TopK: &topK}, "a": {Temperature: &temp, Params: map[string]json.RawMessage{"x": json.RawMessage(`1`)}}, "é\"": {},
+		},
+	}}
+	for _, vs := range sets {
+		if got, want := storedSet(vs), stored[storedVersionSet](vs); got != want {
+			t.Errorf("storedSet:\n%s\nwant\n%s", got, want)
+		}
+		if got, want := storedLLMPreferences(vs.LLMModelPreferences), stored[map[string]storedLLMConfig](vs.LLMModelPreferences); got != want {
+			t.Errorf("storedLLMPreferences:\n%s\nwant\n%s", got, want)
 		}
 	}
 }

@@ -67,7 +67,7 @@ func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.S
 	}
 	for name, vs := range s.VersionSets {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO version_sets (org_id, service_id, name, agent_version, state_machine_version, llm_model_preferences)
-			VALUES ($1, $2, $3, $4, $5, $6)`, s.OrgID, s.ID, name, vs.AgentVersion, vs.StateMachineVersion, stored[map[string]storedLLMConfig](vs.LLMModelPreferences)); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, s.OrgID, s.ID, name, vs.AgentVersion, vs.StateMachineVersion, storedLLMPreferences(vs.LLMModelPreferences)); err != nil {
 			return err
 		}
 	}

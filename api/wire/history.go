@@ -177,7 +177,7 @@ func Document(v any) any {
 		if d == nil {
 			return nil
 		}
-		return NewVersionSet(*d)
+		return versionSetJSON(*d)
 	case map[string]amigo.VersionSet:
 		return shape.Convert[map[string]VersionSet](d)
 	case amigo.Preferences:
@@ -188,6 +188,22 @@ func Document(v any) any {
 		return shape.Convert[[]Grant](d)
 	}
 	return v
+}
+
+// versionSetJSON encodes vs as json.Marshal(NewVersionSet(vs)) does, but
+// converts its preferences one at a time: the wire copy of 80,000
+// preferences never exists whole to be diffed.
+func versionSetJSON(vs amigo.VersionSet) json.RawMessage {
+	head, err := json.Marshal(VersionSet{AgentVersion: vs.AgentVersion, StateMachineVersion: vs.StateMachineVersion})
+	if err == nil && vs.LLMModelPreferences != nil {
+		var prefs []byte
+		prefs, err = shape.MarshalMap[LLMConfig](vs.LLMModelPreferences)
+		head = append(append(append(head[:len(head)-1], `,"llm_model_preferences":`...), prefs...), '}')
+	}
+	if err != nil {
+		panic(fmt.Sprintf("wire: encode version set: %v", err))
+	}
+	return head
 }
 
 // NewVersionSet returns a version set in its wire shape.

@@ -58,3 +58,23 @@ func fill(v reflect.Value) {
 		panic("fill: no value for " + v.Type().String())
 	}
 }
+
+// TestVersionSetJSONMatchesMarshal checks that the preference-by-preference
+// encoding of a version set, which the change log diffs, is what
+// json.Marshal writes of its wire shape.
+func TestVersionSetJSONMatchesMarshal(t *testing.T) {
+	one, topK := 1, 3
+	sets := []amigo.VersionSet{{}, {AgentVersion: &one, LLMModelPreferences: map[string]amigo.LLMConfig{}}, {
+		StateMachineVersion: &one,
+		LLMModelPreferences: map[string]amigo.LLMConfig{"b<&>": {LLMName: "m", TopK: &topK}, "a": {Params: map[string]json.RawMessage{"x": json.RawMessage(`1`)}}, "é": {}},
+	}}
+	for _, vs := range sets {
+		want, err := json.Marshal(NewVersionSet(vs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := versionSetJSON(vs); string(got) != string(want) {
+			t.Errorf("versionSetJSON:\n%s\nwant\n%s", got, want)
+		}
+	}
+}
