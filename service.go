@@ -134,7 +134,10 @@ type ServiceStore interface {
 	// UpdateService loads the service (ENOTFOUND), lets apply change it
 	// (pin loads and locks the resources apply needs to check), and stores
 	// the result, in one transaction. ECONFLICT on an active name clash.
-	// Concurrent updates of one service run one after the other.
+	// Concurrent updates of one service run one after the other. When
+	// apply records version set revisions in the context's journal, only
+	// the sets they name are stored (each as its revision holds it) and
+	// the service's other sets must be left as they were read.
 	UpdateService(ctx context.Context, orgID, id string, apply func(s *Service, pin PinFunc) error) (*Service, error)
 	// DeleteVersionSet returns ENOTFOUND for an unknown service or set.
 	DeleteVersionSet(ctx context.Context, orgID, serviceID, name string) error

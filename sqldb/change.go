@@ -18,6 +18,19 @@ const revisionColumns = `org_id, service_id, name, revision, created_at,
 // writeJournal writes and empties what j holds, inside tx.
 func writeJournal(ctx context.Context, tx *sql.Tx, j *amigo.Journal) error {
 	changes, revisions := j.Take()
+	if err := writeChanges(ctx, tx, changes); err != nil {
+		return err
+	}
+	for _, r := range revisions {
+		if err := writeRevision(ctx, tx, r, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeChanges writes change records inside tx.
+func writeChanges(ctx context.Context, tx *sql.Tx, changes []*amigo.Change) error {
 	for _, c := range changes {
 		diff := string(c.Diff)
 		if diff == "" {
@@ -29,23 +42,30 @@ func writeJournal(ctx context.Context, tx *sql.Tx, j *amigo.Journal) error {
 			return err
 		}
 	}
-	for _, r := range revisions {
-		var set *string
-		if r.Set != nil {
-			s := storedSet(*r.Set)
-			set = &s
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO version_set_revisions (`+revisionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-			r.OrgID, r.ServiceID, r.Name, r.Revision, ts(r.Time), r.Actor.OrgID, r.Actor.UserID, r.Actor.APIKeyID, r.Actor.Operator,
-			r.Operation, set, r.Actor.KeyCreatorOrgID, r.Actor.KeyCreatorUserID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO version_set_heads (org_id, service_id, name, revision) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (service_id, name) DO UPDATE SET revision = excluded.revision`, r.OrgID, r.ServiceID, r.Name, r.Revision); err != nil {
-			return err
-		}
-	}
 	return nil
+}
+
+// writeRevision writes a version set revision and moves the set's head to
+// it, inside tx. prefs, when not empty, is the revision's preferences as
+// storedLLMPreferences encodes them (the copy just stored in version_sets),
+// so they are not encoded a second time.
+func writeRevision(ctx context.Context, tx *sql.Tx, r *amigo.VersionSetRevision, prefs string) error {
+	var set *string
+	if r.Set != nil {
+		if prefs == "" {
+			prefs = storedLLMPreferences(r.Set.LLMModelPreferences)
+		}
+		s := storedSet(*r.Set, prefs)
+		set = &s
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO version_set_revisions (`+revisionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		r.OrgID, r.ServiceID, r.Name, r.Revision, ts(r.Time), r.Actor.OrgID, r.Actor.UserID, r.Actor.APIKeyID, r.Actor.Operator,
+		r.Operation, set, r.Actor.KeyCreatorOrgID, r.Actor.KeyCreatorUserID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO version_set_heads (org_id, service_id, name, revision) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (service_id, name) DO UPDATE SET revision = excluded.revision`, r.OrgID, r.ServiceID, r.Name, r.Revision)
+	return err
 }
 
 func scanChange(row Row) (*amigo.Change, error) {

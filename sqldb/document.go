@@ -220,14 +220,14 @@ func storedLLMPreferences(m map[string]amigo.LLMConfig) string {
 	return ownedString(b)
 }
 
-// storedSet encodes a version set as stored[storedVersionSet] does, its
-// preferences one at a time (storedLLMPreferences).
-func storedSet(vs amigo.VersionSet) string {
+// storedSet encodes a version set as stored[storedVersionSet] does, with
+// prefs, its preferences as storedLLMPreferences encodes them.
+func storedSet(vs amigo.VersionSet, prefs string) string {
 	head := jsonText(struct {
 		AgentVersion        *int `json:"agent_version_number"`
 		StateMachineVersion *int `json:"service_hierarchical_state_machine_version_number"`
 	}{vs.AgentVersion, vs.StateMachineVersion})
-	return head[:len(head)-1] + `,"llm_model_preferences":` + storedLLMPreferences(vs.LLMModelPreferences) + "}"
+	return head[:len(head)-1] + `,"llm_model_preferences":` + prefs + "}"
 }
 
 // ownedString returns b as a string without copying it; b must never be

@@ -33,7 +33,7 @@ func TestStoredSetMatchesStored(t *testing.T) {
 		},
 	}}
 	for _, vs := range sets {
-		if got, want := storedSet(vs), stored[storedVersionSet](vs); got != want {
+		if got, want := storedSet(vs, storedLLMPreferences(vs.LLMModelPreferences)), stored[storedVersionSet](vs); got != want {
 			t.Errorf("storedSet:\n%s\nwant\n%s", got, want)
 		}
 		if got, want := storedLLMPreferences(vs.LLMModelPreferences), stored[map[string]storedLLMConfig](vs.LLMModelPreferences); got != want {

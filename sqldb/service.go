@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"slices"
 
 	"github.com/amigo-oss/amigo-server"
@@ -34,7 +35,11 @@ func scanServiceAt(row Row) (*amigo.Service, int64, error) {
 }
 
 // writeService inserts s, or replaces it when update is set, with its tags
-// and version sets.
+// and version sets, and writes the context's journal. When the journal
+// holds version set revisions, an update writes only the sets they name
+// (the others are as they were read), and each revision reuses its set's
+// stored preferences: one upsert costs in proportion to its own set, not
+// to every set of the service, and encodes its preferences once.
 func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.Service, update bool) error {
 	var err error
 	rev := newRev()
@@ -62,12 +67,40 @@ func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.S
 	if err := writeTags(ctx, tx, s, old, rev); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM version_sets WHERE service_id = $1`, s.ID); err != nil {
+	changes, revisions := amigo.JournalFrom(ctx).Take()
+	if err := writeChanges(ctx, tx, changes); err != nil {
 		return err
 	}
-	for name, vs := range s.VersionSets {
+	names := slices.Collect(maps.Keys(s.VersionSets))
+	if update && len(revisions) > 0 {
+		names = names[:0]
+		for _, r := range revisions {
+			names = append(names, r.Name)
+		}
+		for _, name := range names {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM version_sets WHERE service_id = $1 AND name = $2`, s.ID, name); err != nil {
+				return err
+			}
+		}
+	} else if update {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM version_sets WHERE service_id = $1`, s.ID); err != nil {
+			return err
+		}
+	}
+	prefs := make(map[string]string, len(names))
+	for _, name := range names {
+		vs, ok := s.VersionSets[name]
+		if _, done := prefs[name]; !ok || done {
+			continue
+		}
+		prefs[name] = storedLLMPreferences(vs.LLMModelPreferences)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO version_sets (org_id, service_id, name, agent_version, state_machine_version, llm_model_preferences)
-			VALUES ($1, $2, $3, $4, $5, $6)`, s.OrgID, s.ID, name, vs.AgentVersion, vs.StateMachineVersion, storedLLMPreferences(vs.LLMModelPreferences)); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, s.OrgID, s.ID, name, vs.AgentVersion, vs.StateMachineVersion, prefs[name]); err != nil {
+			return err
+		}
+	}
+	for _, r := range revisions {
+		if err := writeRevision(ctx, tx, r, prefs[r.Name]); err != nil {
 			return err
 		}
 	}
