@@ -361,8 +361,8 @@ func TestRefusedVersionSetCostIsProportional(t *testing.T) {
 // TestStoredVersionSetCostIsProportional checks that a stored version set
 // of many LLM preferences of a known model costs a bounded number of bytes
 // allocated per byte of body. Its preferences are converted and encoded one
-// at a time for the stored copy, the revision and the change log, not
-// copied whole by reflection (docs/limits.md).
+// at a time, once for the stored copy and its revision and once for the
+// change log, and a write stores only the set it names (docs/limits.md).
 func TestStoredVersionSetCostIsProportional(t *testing.T) {
 	if raceDetector {
 		t.Skip("multi-megabyte bodies: run without -race (the suite's first pass does)")
