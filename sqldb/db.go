@@ -233,24 +233,10 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // execOne runs a statement that must affect a row, returning missing
 // otherwise. On a cluster it runs in a transaction, for the journal.
 func (db *DB) execOne(ctx context.Context, missing error, stmt string, args ...any) error {
-	run := func(q interface {
-		ExecContext(context.Context, string, ...any) (sql.Result, error)
-	}) error {
-		res, err := q.ExecContext(ctx, stmt, args...)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return missing
-		}
-		return nil
-	}
 	if !db.journaled {
-		return run(db.db)
+		return execOneTx(ctx, db.db, missing, stmt, args...)
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error { return run(tx) })
+	return db.inTx(ctx, func(tx *sql.Tx) error { return execOneTx(ctx, tx, missing, stmt, args...) })
 }
 
 // ts converts a time to the stored form: Unix microseconds.

@@ -117,10 +117,12 @@ func (db *ClusterStore) DeleteUser(ctx context.Context, orgID, id string, revoke
 	})
 }
 
-// execOneTx runs a statement in tx that must affect a row, returning
-// missing otherwise.
-func execOneTx(ctx context.Context, tx *sql.Tx, missing error, stmt string, args ...any) error {
-	res, err := tx.ExecContext(ctx, stmt, args...)
+// execOneTx runs a statement in q (a transaction, or the database
+// itself) that must affect a row, returning missing otherwise.
+func execOneTx(ctx context.Context, q interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, missing error, stmt string, args ...any) error {
+	res, err := q.ExecContext(ctx, stmt, args...)
 	if err != nil {
 		return err
 	}
