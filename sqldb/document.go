@@ -3,7 +3,6 @@ package sqldb
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"unsafe"
 
 	"github.com/amigo-oss/amigo-server"
@@ -270,25 +269,18 @@ func (s storedState) MarshalJSON() ([]byte, error) {
 	if body == nil {
 		return nil, fmt.Errorf("sqldb: state of type %q has no body", s.Type)
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	// Every variant has fields, so b is "{" + fields + "}".
-	return append([]byte(`{"type":`+strconv.Quote(typ)+`,`), b[1:]...), nil
+	return shape.MarshalTagged(typ, body)
 }
 
 // UnmarshalJSON decodes a stored state strictly.
 func (s *storedState) UnmarshalJSON(data []byte) error {
-	var head struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
+	typ, err := shape.TypeOf(data)
+	if err != nil {
 		return err
 	}
-	*s = storedState{Type: head.Type}
+	*s = storedState{Type: typ}
 	var body any
-	switch head.Type {
+	switch typ {
 	case amigo.StateAction:
 		s.Action = new(storedActionState)
 		body = s.Action
@@ -308,50 +300,31 @@ func (s *storedState) UnmarshalJSON(data []byte) error {
 		s.ToolCall = new(storedToolCallState)
 		body = s.ToolCall
 	default:
-		return fmt.Errorf("sqldb: unknown state type %q", head.Type)
+		return fmt.Errorf("sqldb: unknown state type %q", typ)
 	}
 	return json.Unmarshal(data, body)
 }
 
 // MarshalJSON writes a string or a 2-tuple.
 func (n storedNextState) MarshalJSON() ([]byte, error) {
-	if n.External {
-		return json.Marshal([2]string{n.Name, n.Jumpback})
-	}
-	return json.Marshal(n.Name)
+	return shape.MarshalNextState(n.Name, n.Jumpback, n.External)
 }
 
 // UnmarshalJSON decodes a stored next state strictly.
-func (n *storedNextState) UnmarshalJSON(data []byte) error {
+func (n *storedNextState) UnmarshalJSON(data []byte) (err error) {
 	*n = storedNextState{}
-	if json.Unmarshal(data, &n.Name) == nil {
-		return nil
-	}
-	var pair []string
-	if err := json.Unmarshal(data, &pair); err != nil {
-		return err
-	} else if len(pair) != 2 {
-		return fmt.Errorf("sqldb: next state tuple has %d elements", len(pair))
-	}
-	*n = storedNextState{Name: pair[0], Jumpback: pair[1], External: true}
-	return nil
+	n.Name, n.Jumpback, n.External, err = shape.UnmarshalNextState(data)
+	return err
 }
 
 // MarshalJSON writes the 2-tuple.
 func (r storedReference) MarshalJSON() ([]byte, error) {
-	return []byte(`[` + strconv.Quote(r.MachineID) + `,` + strconv.Itoa(r.Version) + `]`), nil
+	return shape.MarshalReference(r.MachineID, r.Version), nil
 }
 
 // UnmarshalJSON decodes a stored reference strictly.
-func (r *storedReference) UnmarshalJSON(data []byte) error {
-	var pair []json.RawMessage
-	if err := json.Unmarshal(data, &pair); err != nil {
-		return err
-	} else if len(pair) != 2 {
-		return fmt.Errorf("sqldb: reference tuple has %d elements", len(pair))
-	}
-	if err := json.Unmarshal(pair[0], &r.MachineID); err != nil {
-		return err
-	}
-	return json.Unmarshal(pair[1], &r.Version)
+func (r *storedReference) UnmarshalJSON(data []byte) (err error) {
+	*r = storedReference{}
+	r.MachineID, r.Version, err = shape.UnmarshalReference(data)
+	return err
 }

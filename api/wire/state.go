@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/internal/shape"
 )
 
 // The states of a service hierarchical state machine as the spec's
@@ -158,71 +158,45 @@ func (s State) MarshalJSON() ([]byte, error) {
 	if body == nil {
 		return nil, fmt.Errorf("wire: state of type %q has no body", s.Type)
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	// Every variant has fields, so b is "{" + fields + "}".
-	return append([]byte(`{"type":`+strconv.Quote(typ)+`,`), b[1:]...), nil
+	return shape.MarshalTagged(typ, body)
 }
 
 // UnmarshalJSON decodes a state strictly, for clients of the wire shapes.
 func (s *State) UnmarshalJSON(data []byte) error {
-	var head struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
+	typ, err := shape.TypeOf(data)
+	if err != nil {
 		return err
 	}
-	*s = State{Type: head.Type}
-	body := s.newBody(head.Type)
+	*s = State{Type: typ}
+	body := s.newBody(typ)
 	if body == nil {
-		return fmt.Errorf("wire: unknown state type %q", head.Type)
+		return fmt.Errorf("wire: unknown state type %q", typ)
 	}
 	return json.Unmarshal(data, body)
 }
 
 // MarshalJSON writes a string or a 2-tuple.
 func (n NextState) MarshalJSON() ([]byte, error) {
-	if n.External {
-		return json.Marshal([2]string{n.Name, n.Jumpback})
-	}
-	return json.Marshal(n.Name)
+	return shape.MarshalNextState(n.Name, n.Jumpback, n.External)
 }
 
 // UnmarshalJSON decodes a next state strictly.
-func (n *NextState) UnmarshalJSON(data []byte) error {
+func (n *NextState) UnmarshalJSON(data []byte) (err error) {
 	*n = NextState{}
-	if json.Unmarshal(data, &n.Name) == nil {
-		return nil
-	}
-	var pair []string
-	if err := json.Unmarshal(data, &pair); err != nil {
-		return err
-	} else if len(pair) != 2 {
-		return fmt.Errorf("wire: next state tuple has %d elements", len(pair))
-	}
-	*n = NextState{Name: pair[0], Jumpback: pair[1], External: true}
-	return nil
+	n.Name, n.Jumpback, n.External, err = shape.UnmarshalNextState(data)
+	return err
 }
 
 // MarshalJSON writes the 2-tuple.
 func (r Reference) MarshalJSON() ([]byte, error) {
-	return []byte(`[` + strconv.Quote(r.MachineID) + `,` + strconv.Itoa(r.Version) + `]`), nil
+	return shape.MarshalReference(r.MachineID, r.Version), nil
 }
 
 // UnmarshalJSON decodes a reference strictly.
-func (r *Reference) UnmarshalJSON(data []byte) error {
-	var pair []json.RawMessage
-	if err := json.Unmarshal(data, &pair); err != nil {
-		return err
-	} else if len(pair) != 2 {
-		return fmt.Errorf("wire: reference tuple has %d elements", len(pair))
-	}
-	if err := json.Unmarshal(pair[0], &r.MachineID); err != nil {
-		return err
-	}
-	return json.Unmarshal(pair[1], &r.Version)
+func (r *Reference) UnmarshalJSON(data []byte) (err error) {
+	*r = Reference{}
+	r.MachineID, r.Version, err = shape.UnmarshalReference(data)
+	return err
 }
 
 // newBody sets the variant field matching typ to a new zero body and returns
