@@ -606,11 +606,14 @@ func holdStreams(pid, port, pprofPort int, name string, open func(ctx context.Co
 		liveDuring, gcStackDuring := afterGC(pprofPort)
 		live = fmt.Sprintf("; after a GC: live heap %.1f KiB, stacks %.1f KiB per stream", (liveDuring-liveBefore)/1024/float64(max(opened.Load(), 1)),
 			(gcStackDuring-gcStackBefore)/1024/float64(max(opened.Load(), 1)))
-		for file, path := range map[string]string{"heap-" + name + ".pb.gz": "heap?gc=1", "goroutines-" + name + ".txt": "goroutine?debug=1"} {
-			if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/%s", pprofPort, path)); err == nil {
+		// The goroutines first: the heap profile takes long enough with
+		// every allocation recorded for the streams to reach the model's
+		// first-token timeout.
+		for _, p := range [][2]string{{"goroutines-" + name + ".txt", "goroutine?debug=1"}, {"heap-" + name + ".pb.gz", "heap?gc=1"}} {
+			if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/%s", pprofPort, p[1])); err == nil {
 				b, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				os.WriteFile(filepath.Join(work, file), b, 0o644)
+				os.WriteFile(filepath.Join(work, p[0]), b, 0o644)
 			}
 		}
 	}
