@@ -21,8 +21,15 @@ const interactMaxBody = 4 << 20
 // streamQuery is the query of create-conversation and
 // interact-with-conversation.
 type streamQuery struct {
-	// actions selects the current-agent-action events by their type.
+	// actions selects the current-agent-action events by their type; nil
+	// (the default, "^.*$") selects every one without compiling a pattern
+	// for each stream.
 	actions *regexp.Regexp
+}
+
+// showsAction reports whether the query selects actions of type typ.
+func (q *streamQuery) showsAction(typ string) bool {
+	return q.actions == nil || q.actions.MatchString(typ)
 }
 
 // parseStreamQuery reads response_format (and request_format for
@@ -47,15 +54,13 @@ func parseStreamQuery(r *http.Request, interact bool) (*streamQuery, error) {
 		}
 	}
 	out := &streamQuery{}
-	pattern := "^.*$"
 	if v, ok := q.values["current_agent_action_type"]; ok {
-		pattern = v[0]
+		re, err := regexp.Compile(v[0])
+		if err != nil {
+			q.fail("current_agent_action_type", "value_error", "Value error, not a regular expression: "+err.Error())
+		}
+		out.actions = re
 	}
-	re, err := regexp.Compile(pattern)
-	if err != nil {
-		q.fail("current_agent_action_type", "value_error", "Value error, not a regular expression: "+err.Error())
-	}
-	out.actions = re
 	if err := q.err(); err != nil {
 		return nil, err
 	}

@@ -80,7 +80,7 @@ func (s *Server) runInteraction(ctx context.Context, stream *eventStream, run *c
 	defer context.AfterFunc(s.streams, func() { cancel(context.Cause(s.streams)) })()
 	showActions := s.conversations.MayWatch(ctx, run.Conversation)
 	res, err := run.Execute(ctx, func(ev engine.Event) error {
-		if ev.Action != nil && (!showActions || !q.actions.MatchString(ev.Action.Type)) {
+		if ev.Action != nil && (!showActions || !q.showsAction(ev.Action.Type)) {
 			return nil
 		}
 		return stream.Send(wire.EngineEvent(ev, run.AgentMessageID))

@@ -118,29 +118,38 @@ func (s *Server) withLogAndMetrics(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		info, _ := r.Context().Value(requestInfoKey{}).(*requestInfo)
-		op := info.operation
-		if op == "" {
-			op = "other"
-		}
-		elapsed := time.Since(start)
-		status := strconv.Itoa(sw.status)
-		s.metrics.requests.WithLabelValues(op, status).Inc()
-		s.metrics.latency.WithLabelValues(op, status).Observe(elapsed.Seconds())
-		// 503 is maintenance or a dependency that is down: expected, and
-		// reported by /readyz and the unavailable error's own log line.
-		level := slog.LevelInfo
-		switch {
-		case sw.status == http.StatusServiceUnavailable:
-			level = slog.LevelWarn
-		case sw.status >= 500:
-			level = slog.LevelError
-		}
-		s.logger.LogAttrs(r.Context(), level, "request",
-			slog.String("request_id", info.id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.String("operation", op), slog.Int("status", sw.status), slog.Duration("elapsed", elapsed),
-			slog.String("caller", info.caller))
+		s.logRequest(r, sw, start)
 	})
+}
+
+// logRequest counts and logs a served request. Its locals (the log line's
+// attributes, 0.7 KiB) are kept out of the middleware's frame, which stays
+// on the stack of a conversation stream for as long as it is open.
+//
+//go:noinline
+func (s *Server) logRequest(r *http.Request, sw *statusWriter, start time.Time) {
+	info, _ := r.Context().Value(requestInfoKey{}).(*requestInfo)
+	op := info.operation
+	if op == "" {
+		op = "other"
+	}
+	elapsed := time.Since(start)
+	status := strconv.Itoa(sw.status)
+	s.metrics.requests.WithLabelValues(op, status).Inc()
+	s.metrics.latency.WithLabelValues(op, status).Observe(elapsed.Seconds())
+	// 503 is maintenance or a dependency that is down: expected, and
+	// reported by /readyz and the unavailable error's own log line.
+	level := slog.LevelInfo
+	switch {
+	case sw.status == http.StatusServiceUnavailable:
+		level = slog.LevelWarn
+	case sw.status >= 500:
+		level = slog.LevelError
+	}
+	s.logger.LogAttrs(r.Context(), level, "request",
+		slog.String("request_id", info.id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.String("operation", op), slog.Int("status", sw.status), slog.Duration("elapsed", elapsed),
+		slog.String("caller", info.caller))
 }
 
 // RequestID returns the id of the request being served, for log lines.

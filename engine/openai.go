@@ -12,6 +12,7 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/packages/ssestream"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -154,11 +155,14 @@ func newEndpoint(name string, e Endpoint, opts []option.RequestOption) (*endpoin
 
 // pick returns the endpoint for a preference and the request's parameters:
 // the model, and the preference's temperature, top_p and top_k (beside
-// llm_name or inside params), top_k as an extra JSON field.
-func (m *OpenAIModel) pick(llm *amigo.LLMConfig, msgs []openai.ChatCompletionMessageParamUnion) (*endpoint, openai.ChatCompletionNewParams, []option.RequestOption) {
+// llm_name or inside params), top_k as an extra JSON field. The
+// parameters (1.2 KiB) are returned on the heap rather than copied through
+// the frames of a stream's goroutine, whose stack stays that much smaller
+// for as long as the answer streams.
+func (m *OpenAIModel) pick(llm *amigo.LLMConfig, msgs []openai.ChatCompletionMessageParamUnion) (*endpoint, *openai.ChatCompletionNewParams, []option.RequestOption) {
 	e := m.def
 	var opts []option.RequestOption
-	p := openai.ChatCompletionNewParams{Messages: msgs}
+	p := &openai.ChatCompletionNewParams{Messages: msgs}
 	if llm != nil {
 		if x := m.endpoints[llm.LLMName]; x != nil {
 			e = x
@@ -199,7 +203,7 @@ func (m *OpenAIModel) complete(ctx context.Context, llm *amigo.LLMConfig, msgs [
 	e, p, opts := m.pick(llm, msgs)
 	ctx, cancel := context.WithTimeout(ctx, e.Timeout)
 	defer cancel()
-	res, err := e.client.Chat.Completions.New(ctx, p, opts...)
+	res, err := e.client.Chat.Completions.New(ctx, *p, opts...)
 	if err != nil {
 		return "", unavailable(ctx, e, err)
 	}
@@ -236,19 +240,14 @@ func (m *OpenAIModel) stream(ctx context.Context, llm *amigo.LLMConfig, msgs []o
 	defer cancelCause(nil)
 	first := time.AfterFunc(e.FirstTokenTimeout, func() { cancelCause(errFirstToken) })
 	defer first.Stop()
-	s := e.client.Chat.Completions.NewStreaming(ctx, p, opts...)
+	s := e.newStreaming(ctx, p, opts)
 	defer s.Close()
 	finished := false
 	for s.Next() {
 		first.Stop()
-		c := s.Current()
-		if len(c.Choices) == 0 {
-			continue
-		}
-		if c.Choices[0].FinishReason != "" {
-			finished = true
-		}
-		if piece := c.Choices[0].Delta.Content; piece != "" {
+		piece, finish := chunkPiece(s)
+		finished = finished || finish
+		if piece != "" {
 			if err := emit(piece); err != nil {
 				return "", err
 			}
@@ -264,6 +263,28 @@ func (m *OpenAIModel) stream(ctx context.Context, llm *amigo.LLMConfig, msgs []o
 		return "", fmt.Errorf("%w: %s's stream ended before the answer did", ErrModelUnavailable, e.Model)
 	}
 	return e.Model, nil
+}
+
+// newStreaming starts a streamed answer. The SDK takes the parameters by
+// value: the copy lives in this small frame only, not in stream's.
+//
+//go:noinline
+func (e *endpoint) newStreaming(ctx context.Context, p *openai.ChatCompletionNewParams, opts []option.RequestOption) *ssestream.Stream[openai.ChatCompletionChunk] {
+	return e.client.Chat.Completions.NewStreaming(ctx, *p, opts...)
+}
+
+// chunkPiece returns the text of the stream's current chunk and whether it
+// carries a finish reason. The chunk is a large struct returned by value:
+// its copy lives in this frame only, not in stream's, which stays on the
+// stack while the next chunk is awaited.
+//
+//go:noinline
+func chunkPiece(s *ssestream.Stream[openai.ChatCompletionChunk]) (string, bool) {
+	c := s.Current()
+	if len(c.Choices) == 0 {
+		return "", false
+	}
+	return c.Choices[0].Delta.Content, c.Choices[0].FinishReason != ""
 }
 
 // askJSON asks for a JSON answer and parses it into v with parse; a bad

@@ -28,8 +28,8 @@
 // -baseline measures the floor the same way: a bare net/http server (this
 // program with -relay) relaying the slow model's stream through openai-go.
 // -pprof builds the server with -tags pprof, records every allocation,
-// adds the live heap after a GC and saves heap profiles with the streams
-// open. An empty -c skips the latency rounds, -builtin 0 the built-in model.
+// adds the live heap after a GC and saves heap and goroutine profiles with
+// the streams open. An empty -c skips the latency rounds, -builtin 0 the built-in model.
 //
 // Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and psql for
 // -db pg. Work files: $AMIGO_BENCH_DIR/conversations (default /tmp/amigo-bench).
@@ -76,9 +76,11 @@ var (
 	profile = flag.Bool("pprof", false, "build the server with -tags pprof and save heap profiles with the streams open in the work directory")
 	relay   = flag.String("relay", "", "serve the bare relay on this address (what -baseline starts)")
 	pgURL   = flag.String("pg", "postgres://postgres@127.0.0.1:5432/%s?sslmode=disable", "PostgreSQL URL pattern (database name as %s)")
+	offset  = flag.Int("port-offset", 0, "added to every port, and appended to the PostgreSQL database names, so that two runs on one machine do not meet")
 )
 
-const (
+// The ports, moved by -port-offset.
+var (
 	port      = 18960
 	pprofPort = 18961
 	relayPort = 18962
@@ -90,6 +92,9 @@ var work = filepath.Join(cmp.Or(os.Getenv("AMIGO_BENCH_DIR"), "/tmp/amigo-bench"
 
 func main() {
 	flag.Parse()
+	for _, p := range []*int{&port, &pprofPort, &relayPort, &fakePort, &slowPort} {
+		*p += *offset
+	}
 	if *relay != "" {
 		serveRelay(*relay)
 		return
@@ -159,7 +164,7 @@ func main() {
 		if *profile {
 			env = []string{"GODEBUG=memprofilerate=1"}
 		}
-		r := startProc(self, env, "-relay", fmt.Sprint("127.0.0.1:", relayPort))
+		r := startProc(self, env, "-relay", fmt.Sprint("127.0.0.1:", relayPort), "-port-offset", strconv.Itoa(*offset))
 		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}
 		for range 100 {
 			if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", relayPort)); err == nil {
@@ -228,11 +233,15 @@ func newServer(db string) *server {
 	s.log = filepath.Join(s.dir, "server.log")
 	s.args = []string{"--data-dir", s.dir}
 	if db == "pg" {
-		for _, name := range []string{"amigo_conv", "amigo_conv_dir"} {
+		cluster, dir := "amigo_conv", "amigo_conv_dir"
+		if *offset != 0 {
+			cluster, dir = fmt.Sprint(cluster, "_", *offset), fmt.Sprint(dir, "_", *offset)
+		}
+		for _, name := range []string{cluster, dir} {
 			exec.Command("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS "+name).Run()
 			exec.Command("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE "+name).Run()
 		}
-		s.args = append(s.args, "--directory-url", fmt.Sprintf(*pgURL, "amigo_conv_dir"), "--cluster", "default="+fmt.Sprintf(*pgURL, "amigo_conv"))
+		s.args = append(s.args, "--directory-url", fmt.Sprintf(*pgURL, dir), "--cluster", "default="+fmt.Sprintf(*pgURL, cluster))
 	}
 	return s
 }
@@ -553,25 +562,43 @@ func holdStreams(pid, port, pprofPort int, name string, open func(ctx context.Co
 	before, heapBefore, goBefore := rss(pid), metric(port, "go_memstats_heap_inuse_bytes"), metric(port, "go_goroutines")
 	stackBefore := metric(port, "go_memstats_stack_inuse_bytes")
 	liveBefore, gcStackBefore := afterGC(pprofPort)
+	asked := served()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var opened atomic.Int64
+	// At most 16 streams are being opened at once (a stream is open once
+	// its first line has come): a burst of 256 creates on a loaded
+	// machine runs into the database deadline and measures failures.
+	opening := make(chan struct{}, 16)
 	for i := range *streams {
 		wg.Add(1)
+		opening <- struct{}{}
 		go func() {
 			defer wg.Done()
 			resp, err := open(ctx, i)
-			if err == nil {
-				rd := bufio.NewReader(resp.Body)
-				if _, err := rd.ReadString('\n'); err == nil {
-					opened.Add(1)
-				}
-				io.Copy(io.Discard, rd)
-				resp.Body.Close()
+			if err != nil {
+				<-opening
+				return
 			}
+			rd := bufio.NewReader(resp.Body)
+			_, err = rd.ReadString('\n')
+			<-opening
+			if err == nil && resp.StatusCode < 300 {
+				opened.Add(1)
+			}
+			io.Copy(io.Discard, rd)
+			resp.Body.Close()
 		}()
 	}
-	time.Sleep(5 * time.Second)
+	// Measure 5 s after the last was opened, or, on a loaded machine, a second after
+	// the slow model has been asked -streams times (every stream waits on
+	// it), within its first-token timeout (30 s).
+	start := time.Now()
+	for served()-asked < *streams && time.Since(start) < 20*time.Second {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(max(time.Second, 5*time.Second-time.Since(start)))
+	waiting := served() - asked
 	during, heapDuring, goDuring := rss(pid), metric(port, "go_memstats_heap_inuse_bytes"), metric(port, "go_goroutines")
 	stackDuring := metric(port, "go_memstats_stack_inuse_bytes")
 	live := ""
@@ -579,17 +606,36 @@ func holdStreams(pid, port, pprofPort int, name string, open func(ctx context.Co
 		liveDuring, gcStackDuring := afterGC(pprofPort)
 		live = fmt.Sprintf("; after a GC: live heap %.1f KiB, stacks %.1f KiB per stream", (liveDuring-liveBefore)/1024/float64(max(opened.Load(), 1)),
 			(gcStackDuring-gcStackBefore)/1024/float64(max(opened.Load(), 1)))
-		if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/heap?gc=1", pprofPort)); err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			os.WriteFile(filepath.Join(work, "heap-"+name+".pb.gz"), b, 0o644)
+		// The goroutines first: the heap profile takes long enough with
+		// every allocation recorded for the streams to reach the model's
+		// first-token timeout.
+		for _, p := range [][2]string{{"goroutines-" + name + ".txt", "goroutine?debug=1"}, {"heap-" + name + ".pb.gz", "heap?gc=1"}} {
+			if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/%s", pprofPort, p[1])); err == nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				os.WriteFile(filepath.Join(work, p[0]), b, 0o644)
+			}
 		}
 	}
 	cancel()
 	wg.Wait()
 	k := float64(max(opened.Load(), 1))
-	return fmt.Sprintf("%d streams open: RSS %d KiB before, %d KiB with them open: %.1f KiB per open stream (heap in use %.1f KiB, goroutine stacks %.1f KiB, %.1f goroutines per stream)%s",
-		opened.Load(), before, during, float64(during-before)/k, (heapDuring-heapBefore)/1024/k, (stackDuring-stackBefore)/1024/k, (goDuring-goBefore)/k, live)
+	return fmt.Sprintf("%d streams open (%d waiting on the model): RSS %d KiB before, %d KiB with them open: %.1f KiB per open stream (heap in use %.1f KiB, goroutine stacks %.1f KiB, %.1f goroutines per stream)%s",
+		opened.Load(), waiting, before, during, float64(during-before)/k, (heapDuring-heapBefore)/1024/k, (stackDuring-stackBefore)/1024/k, (goDuring-goBefore)/k, live)
+}
+
+// served returns how many requests the slow model has been asked.
+func served() int {
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/stats", slowPort))
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Served int `json:"served"`
+	}
+	json.NewDecoder(resp.Body).Decode(&out)
+	return out.Served
 }
 
 // afterGC returns the live heap and the goroutine stacks in bytes right
