@@ -45,3 +45,12 @@ func TestStoredSetMatchesStored(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONStringsMatchesJSONText checks jsonStrings against jsonText.
+func TestJSONStringsMatchesJSONText(t *testing.T) {
+	for _, list := range [][]string{nil, {}, {"a"}, {"<b>", "\"q\"\n", "é\u2028", ""}} {
+		if got, want := jsonStrings(list), jsonText(nonNil(list)); got != want {
+			t.Errorf("jsonStrings(%q) = %s, want %s", list, got, want)
+		}
+	}
+}

@@ -141,9 +141,11 @@ func pairs(dst, src reflect.Type) [][2]int {
 
 // MarshalList returns the JSON encoding of src converted to T, a struct,
 // as json.Marshal(Convert[T](src)) writes it, but converts and encodes the
-// items of T's slice field named list one at a time: a document holding a
-// list of 50,000 items is never copied whole into T to be encoded. A nil
-// list is encoded as Convert would.
+// items of T's slice field named list one at a time, through one encoder
+// and one item: a document holding a list of 50,000 items is never copied
+// whole into T to be encoded, and an item costs no allocation of its own.
+// The buffer is sized once from the first item's encoding. A nil list is
+// encoded as Convert would.
 func MarshalList[T any](src any, list string) ([]byte, error) {
 	sv := reflect.ValueOf(src)
 	items := sv.FieldByName(list)
@@ -164,19 +166,25 @@ func MarshalList[T any](src any, list string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := bytes.NewBuffer(make([]byte, 0, len(doc)+items.Len()*64))
+	out := bytes.NewBuffer(make([]byte, 0, len(doc)+64))
 	out.Write(doc[:at])
-	item := reflect.New(field.Type.Elem()).Elem()
+	enc := json.NewEncoder(out)
+	ref := reflect.New(field.Type.Elem())
+	item, itemRef := ref.Elem(), ref.Interface()
 	for i := range items.Len() {
 		if i > 0 {
 			out.WriteByte(',')
 		}
+		start := out.Len()
 		convert(item, items.Index(i))
-		b, err := json.Marshal(item.Interface())
-		if err != nil {
+		if err := enc.Encode(itemRef); err != nil {
 			return nil, err
 		}
-		out.Write(b)
+		out.Truncate(out.Len() - 1) // Encode's newline
+		if i == 0 {
+			n := out.Len() - start + 1
+			out.Grow(n*(items.Len()-1) + n*items.Len()/8 + len(doc) - at)
+		}
 	}
 	out.Write(doc[at:])
 	return out.Bytes(), nil
