@@ -139,6 +139,15 @@ type ServiceStore interface {
 	// the sets they name are stored (each as its revision holds it) and
 	// the service's other sets must be left as they were read.
 	UpdateService(ctx context.Context, orgID, id string, apply func(s *Service, pin PinFunc) error) (*Service, error)
+	// UpdateVersionSets is UpdateService for a write of some of a
+	// service's version sets: it reads only the sets names (those that
+	// exist), so a write costs in proportion to them, not to the
+	// service's other sets. apply must record in the context's journal a
+	// revision of each set it changes, and change no other set: a store
+	// refuses (an internal error, nothing written) to store a service read
+	// in part without revisions, or with a revision of a set it did not
+	// read. The service returned holds only the sets read.
+	UpdateVersionSets(ctx context.Context, orgID, id string, names []string, apply func(s *Service, pin PinFunc) error) (*Service, error)
 	// DeleteVersionSet returns ENOTFOUND for an unknown service or set.
 	DeleteVersionSet(ctx context.Context, orgID, serviceID, name string) error
 }

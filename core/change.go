@@ -9,6 +9,7 @@ import (
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/internal/jsonpatch"
+	"github.com/amigo-oss/amigo-server/internal/shape"
 )
 
 // Kinds of resource named in change records.
@@ -120,11 +121,17 @@ type userDoc struct {
 	AdditionalContext     []string          `json:"additional_context"`
 }
 
+// userDocOf shares the user's additional context, which a change replaces
+// and never edits in place: a 3 MB list is not copied for the change log.
 func userDocOf(u *amigo.User) *userDoc {
+	texts := u.AdditionalContext
+	if texts == nil {
+		texts = []string{}
+	}
 	return &userDoc{
 		Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, RoleID: u.RoleID, Preferences: u.Preferences,
 		NonsensitiveVariables: cloneMap(u.NonsensitiveVariables), EnableActionsAccess: u.EnableActionsAccess,
-		AdditionalContext: append([]string{}, u.AdditionalContext...),
+		AdditionalContext: texts,
 	}
 }
 
@@ -205,7 +212,13 @@ func (a *App) shaped(doc any) any {
 		}
 		c := *d
 		c.Preferences = a.Document(c.Preferences)
-		return &c
+		// Its texts are encoded one at a time into a buffer sized from the
+		// first: a 3 MB list is encoded without a growing copy.
+		b, err := shape.MarshalList[userDoc](c, "AdditionalContext")
+		if err != nil {
+			panic(fmt.Sprintf("core: encode a user for the change log: %v", err))
+		}
+		return json.RawMessage(b)
 	case *roleDoc:
 		if d == nil {
 			return nil

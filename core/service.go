@@ -146,7 +146,11 @@ func checkLLMPreference(name string, p amigo.LLMConfig) error {
 		return amigo.Errorf(amigo.EBADREQUEST, "LLM preference %q names unknown model %q.", name, p.LLMName)
 	}
 	topP, temp, topK := p.TopP, p.Temperature, p.TopK
-	for _, key := range slices.Sorted(maps.Keys(p.Params)) {
+	var keys []string // sorted only when there are params: most preferences have none
+	if len(p.Params) > 0 {
+		keys = slices.Sorted(maps.Keys(p.Params))
+	}
+	for _, key := range keys {
 		raw := p.Params[key]
 		var dst any
 		switch key {
@@ -447,7 +451,7 @@ func (a *App) UpsertVersionSet(ctx context.Context, t *Tenant, serviceID, name s
 func (a *App) DeleteVersionSet(ctx context.Context, t *Tenant, serviceID, name string, ifMatch *int) error {
 	caller := amigo.CallerFromContext(ctx)
 	ctx, j := journal(ctx)
-	_, err := t.Store.UpdateService(ctx, t.Placement.OrgID, serviceID, func(s *amigo.Service, _ amigo.PinFunc) error {
+	_, err := t.Store.UpdateVersionSets(ctx, t.Placement.OrgID, serviceID, []string{name}, func(s *amigo.Service, _ amigo.PinFunc) error {
 		if err := caller.Require(amigo.PermDeleteVersionSet, versionSetAttrs(s, name)); err != nil {
 			return err
 		}

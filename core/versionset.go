@@ -15,6 +15,9 @@ type setWrite struct {
 	// revisionOp and changeOp name the write in the revision history and
 	// in the change log.
 	revisionOp, changeOp string
+	// reads names the other sets content reads: the service is read
+	// with these and name only, so a write costs in proportion to them.
+	reads []string
 	// content returns the new content from the service and its pinned
 	// resources, read and locked inside the transaction.
 	content func(s *amigo.Service, p amigo.Pinned) (amigo.VersionSet, string, error)
@@ -27,7 +30,8 @@ func (a *App) writeVersionSet(ctx context.Context, t *Tenant, w setWrite) (int, 
 	caller := amigo.CallerFromContext(ctx)
 	ctx, j := journal(ctx)
 	var revision int
-	_, err := t.Store.UpdateService(ctx, t.Placement.OrgID, w.serviceID, func(s *amigo.Service, pin amigo.PinFunc) error {
+	sets := append([]string{w.name}, w.reads...)
+	_, err := t.Store.UpdateVersionSets(ctx, t.Placement.OrgID, w.serviceID, sets, func(s *amigo.Service, pin amigo.PinFunc) error {
 		before, exists := s.VersionSets[w.name]
 		perm := amigo.PermCreateVersionSet
 		if exists {
@@ -102,6 +106,7 @@ func (a *App) PromoteVersionSet(ctx context.Context, t *Tenant, serviceID, name,
 	}
 	return a.writeVersionSet(ctx, t, setWrite{
 		serviceID: serviceID, name: name, ifMatch: ifMatch, revisionOp: amigo.RevisionPromote, changeOp: "promote-service-version-set",
+		reads: []string{from},
 		content: func(s *amigo.Service, p amigo.Pinned) (amigo.VersionSet, string, error) {
 			if err := amigo.CallerFromContext(ctx).Require(amigo.PermGetService, versionSetAttrs(s, from)); err != nil {
 				return amigo.VersionSet{}, "", err

@@ -32,7 +32,7 @@ func writeJournal(ctx context.Context, tx *sql.Tx, j *amigo.Journal) error {
 // writeChanges writes change records inside tx.
 func writeChanges(ctx context.Context, tx *sql.Tx, changes []*amigo.Change) error {
 	for _, c := range changes {
-		diff := string(c.Diff)
+		diff := ownedString(c.Diff) // not copied: a change's diff is never written again
 		if diff == "" {
 			diff = "[]"
 		}
@@ -46,17 +46,16 @@ func writeChanges(ctx context.Context, tx *sql.Tx, changes []*amigo.Change) erro
 }
 
 // writeRevision writes a version set revision and moves the set's head to
-// it, inside tx. prefs, when not empty, is the revision's preferences as
-// storedLLMPreferences encodes them (the copy just stored in version_sets),
-// so they are not encoded a second time.
-func writeRevision(ctx context.Context, tx *sql.Tx, r *amigo.VersionSetRevision, prefs string) error {
+// it, inside tx. doc, when not empty, is the revision's set as storedSet
+// encodes it (with the copy just stored in version_sets), so it is not
+// encoded a second time.
+func writeRevision(ctx context.Context, tx *sql.Tx, r *amigo.VersionSetRevision, doc string) error {
 	var set *string
 	if r.Set != nil {
-		if prefs == "" {
-			prefs = storedLLMPreferences(r.Set.LLMModelPreferences)
+		if doc == "" {
+			doc, _ = storedSet(*r.Set)
 		}
-		s := storedSet(*r.Set, prefs)
-		set = &s
+		set = &doc
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO version_set_revisions (`+revisionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		r.OrgID, r.ServiceID, r.Name, r.Revision, ts(r.Time), r.Actor.OrgID, r.Actor.UserID, r.Actor.APIKeyID, r.Actor.Operator,

@@ -219,14 +219,24 @@ func storedLLMPreferences(m map[string]amigo.LLMConfig) string {
 	return ownedString(b)
 }
 
-// storedSet encodes a version set as stored[storedVersionSet] does, with
-// prefs, its preferences as storedLLMPreferences encodes them.
-func storedSet(vs amigo.VersionSet, prefs string) string {
+// storedSet encodes a version set as stored[storedVersionSet] does, its
+// preferences one at a time, into one buffer: set is the revision's
+// document and prefs, a part of it sharing its bytes, the preferences as
+// storedLLMPreferences encodes them, for the version_sets row. A 4 MB set
+// is held once while both are written.
+func storedSet(vs amigo.VersionSet) (set, prefs string) {
 	head := jsonText(struct {
 		AgentVersion        *int `json:"agent_version_number"`
 		StateMachineVersion *int `json:"service_hierarchical_state_machine_version_number"`
 	}{vs.AgentVersion, vs.StateMachineVersion})
-	return head[:len(head)-1] + `,"llm_model_preferences":` + prefs + "}"
+	b := append([]byte(head[:len(head)-1]), `,"llm_model_preferences":`...)
+	start := len(b)
+	b, err := shape.AppendMap[storedLLMConfig](b, vs.LLMModelPreferences)
+	if err != nil {
+		panic(fmt.Sprintf("sqldb: encode LLM preferences: %v", err))
+	}
+	set = ownedString(append(b, '}'))
+	return set, set[start : len(set)-1]
 }
 
 // ownedString returns b as a string without copying it; b must never be

@@ -33,11 +33,24 @@ func TestStoredSetMatchesStored(t *testing.T) {
 		},
 	}}
 	for _, vs := range sets {
-		if got, want := storedSet(vs, storedLLMPreferences(vs.LLMModelPreferences)), stored[storedVersionSet](vs); got != want {
-			t.Errorf("storedSet:\n%s\nwant\n%s", got, want)
+		set, prefs := storedSet(vs)
+		if want := stored[storedVersionSet](vs); set != want {
+			t.Errorf("storedSet:\n%s\nwant\n%s", set, want)
+		}
+		if want := storedLLMPreferences(vs.LLMModelPreferences); prefs != want {
+			t.Errorf("storedSet's preferences:\n%s\nwant\n%s", prefs, want)
 		}
 		if got, want := storedLLMPreferences(vs.LLMModelPreferences), stored[map[string]storedLLMConfig](vs.LLMModelPreferences); got != want {
 			t.Errorf("storedLLMPreferences:\n%s\nwant\n%s", got, want)
+		}
+	}
+}
+
+// TestJSONStringsMatchesJSONText checks jsonStrings against jsonText.
+func TestJSONStringsMatchesJSONText(t *testing.T) {
+	for _, list := range [][]string{nil, {}, {"a"}, {"<b>", "\"q\"\n", "é\u2028", ""}} {
+		if got, want := jsonStrings(list), jsonText(nonNil(list)); got != want {
+			t.Errorf("jsonStrings(%q) = %s, want %s", list, got, want)
 		}
 	}
 }

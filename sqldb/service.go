@@ -3,8 +3,10 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -39,8 +41,15 @@ func scanServiceAt(row Row) (*amigo.Service, int64, error) {
 // holds version set revisions, an update writes only the sets they name
 // (the others are as they were read), and each revision reuses its set's
 // stored preferences: one upsert costs in proportion to its own set, not
-// to every set of the service, and encodes its preferences once.
-func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.Service, update bool) error {
+// to every set of the service, and encodes its preferences once. read
+// names the only sets s was read with (nil: all of them); such a service
+// is stored only through revisions of those sets, since rewriting every
+// set would delete the others.
+func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.Service, update bool, read []string) error {
+	changes, revisions := amigo.JournalFrom(ctx).Take()
+	if err := checkPartial(read, revisions); err != nil {
+		return err
+	}
 	var err error
 	rev := newRev()
 	if update {
@@ -67,7 +76,6 @@ func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.S
 	if err := writeTags(ctx, tx, s, old, rev); err != nil {
 		return err
 	}
-	changes, revisions := amigo.JournalFrom(ctx).Take()
 	if err := writeChanges(ctx, tx, changes); err != nil {
 		return err
 	}
@@ -87,21 +95,44 @@ func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.S
 			return err
 		}
 	}
-	prefs := make(map[string]string, len(names))
+	// docs holds the stored document of each set a revision names.
+	docs := make(map[string]string, len(revisions))
 	for _, name := range names {
 		vs, ok := s.VersionSets[name]
-		if _, done := prefs[name]; !ok || done {
+		if _, done := docs[name]; !ok || done {
 			continue
 		}
-		prefs[name] = storedLLMPreferences(vs.LLMModelPreferences)
+		var prefs string
+		if len(revisions) > 0 {
+			docs[name], prefs = storedSet(vs)
+		} else {
+			prefs = storedLLMPreferences(vs.LLMModelPreferences)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO version_sets (org_id, service_id, name, agent_version, state_machine_version, llm_model_preferences)
-			VALUES ($1, $2, $3, $4, $5, $6)`, s.OrgID, s.ID, name, vs.AgentVersion, vs.StateMachineVersion, prefs[name]); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, s.OrgID, s.ID, name, vs.AgentVersion, vs.StateMachineVersion, prefs); err != nil {
 			return err
 		}
 	}
 	for _, r := range revisions {
-		if err := writeRevision(ctx, tx, r, prefs[r.Name]); err != nil {
+		if err := writeRevision(ctx, tx, r, docs[r.Name]); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkPartial refuses to store a service read with only the version sets
+// read (not nil) unless revisions name the sets written, each one read.
+func checkPartial(read []string, revisions []*amigo.VersionSetRevision) error {
+	if read == nil {
+		return nil
+	}
+	if len(revisions) == 0 {
+		return fmt.Errorf("sqldb: a service read with only its version sets %q was stored without a revision", read)
+	}
+	for _, r := range revisions {
+		if !slices.Contains(read, r.Name) {
+			return fmt.Errorf("sqldb: a revision of version set %q of a service read with only its sets %q", r.Name, read)
 		}
 	}
 	return nil
@@ -109,18 +140,28 @@ func (db *ClusterStore) writeService(ctx context.Context, tx *sql.Tx, s *amigo.S
 
 // loadDetails fills the tags and version sets of services, in one round
 // trip: a listing on PostgreSQL spent most of its time in round trips.
-func loadDetails(ctx context.Context, q Reader, services []*amigo.Service) error {
+// sets, when not nil, names the only version sets to read.
+func loadDetails(ctx context.Context, q Reader, services []*amigo.Service, sets []string) error {
 	if len(services) == 0 {
 		return nil
 	}
 	byID := make(map[string]*amigo.Service, len(services))
-	ids := make([]any, len(services))
+	args := make([]any, len(services), len(services)+len(sets))
 	for i, s := range services {
-		byID[s.ID], ids[i] = s, s.ID
+		byID[s.ID], args[i] = s, s.ID
 	}
-	in := " IN (" + placeholders(1, len(ids)) + ")"
+	in := " IN (" + placeholders(1, len(args)) + ")"
+	only := ""
+	if sets != nil {
+		only = " AND name IN (NULL"
+		for _, name := range sets {
+			args = append(args, name)
+			only += ", $" + strconv.Itoa(len(args))
+		}
+		only += ")"
+	}
 	rows, err := q.Query(ctx, `SELECT service_id, key, value, NULL, NULL, NULL FROM service_tags WHERE service_id`+in+`
-		UNION ALL SELECT service_id, name, NULL, agent_version, state_machine_version, llm_model_preferences FROM version_sets WHERE service_id`+in, ids...)
+		UNION ALL SELECT service_id, name, NULL, agent_version, state_machine_version, llm_model_preferences FROM version_sets WHERE service_id`+in+only, args...)
 	if err != nil {
 		return err
 	}
@@ -184,21 +225,23 @@ func (db *ClusterStore) CreateService(ctx context.Context, s *amigo.Service, che
 		} else if err := check(p); err != nil {
 			return err
 		}
-		return db.writeService(ctx, tx, s, false)
+		return db.writeService(ctx, tx, s, false, nil)
 	})
 }
 
-func (db *ClusterStore) findService(ctx context.Context, q Reader, orgID, id string) (*amigo.Service, error) {
+// findService reads a service with its tags and its version sets (only
+// those named by sets, when not nil).
+func (db *ClusterStore) findService(ctx context.Context, q Reader, orgID, id string, sets []string) (*amigo.Service, error) {
 	s, err := scanService(q.QueryRow(ctx, `SELECT `+serviceColumnsAt+` FROM services WHERE org_id = $1 AND id = $2`, orgID, id))
 	if err != nil {
 		return nil, notFound(err, "Service %s not found.", id)
 	}
-	return s, loadDetails(ctx, q, []*amigo.Service{s})
+	return s, loadDetails(ctx, q, []*amigo.Service{s}, sets)
 }
 
 // FindService returns the service or ENOTFOUND.
 func (db *ClusterStore) FindService(ctx context.Context, orgID, id string) (*amigo.Service, error) {
-	return db.findService(ctx, db.read, orgID, id)
+	return db.findService(ctx, db.read, orgID, id, nil)
 }
 
 // ListServices returns one page of services. The page is read as (id,
@@ -321,7 +364,7 @@ func (db *ClusterStore) servicesAt(ctx context.Context, refs []serviceRef) ([]*a
 	for i, l := range read {
 		services[i] = l.s
 	}
-	if err := loadDetails(ctx, db.read, services); err != nil {
+	if err := loadDetails(ctx, db.read, services, nil); err != nil {
 		return nil, err
 	}
 	byID := make(map[string]*amigo.Service, len(read))
@@ -338,6 +381,21 @@ func (db *ClusterStore) servicesAt(ctx context.Context, refs []serviceRef) ([]*a
 
 // UpdateService applies apply to the stored service in one transaction.
 func (db *ClusterStore) UpdateService(ctx context.Context, orgID, id string, apply func(*amigo.Service, amigo.PinFunc) error) (*amigo.Service, error) {
+	return db.updateService(ctx, orgID, id, nil, apply)
+}
+
+// UpdateVersionSets applies apply to the stored service, read with only
+// the version sets names, in one transaction.
+func (db *ClusterStore) UpdateVersionSets(ctx context.Context, orgID, id string, names []string, apply func(*amigo.Service, amigo.PinFunc) error) (*amigo.Service, error) {
+	if names == nil {
+		names = []string{}
+	}
+	return db.updateService(ctx, orgID, id, names, apply)
+}
+
+// updateService applies apply to the stored service, read with only the
+// version sets sets (all when nil), in one transaction.
+func (db *ClusterStore) updateService(ctx context.Context, orgID, id string, sets []string, apply func(*amigo.Service, amigo.PinFunc) error) (*amigo.Service, error) {
 	var out *amigo.Service
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		// The no-op UPDATE takes the service's write lock before it is
@@ -347,7 +405,7 @@ func (db *ClusterStore) UpdateService(ctx context.Context, orgID, id string, app
 		if _, err := tx.ExecContext(ctx, `UPDATE services SET updated_at = updated_at WHERE org_id = $1 AND id = $2`, orgID, id); err != nil {
 			return err
 		}
-		s, err := db.findService(ctx, inTxReader(tx), orgID, id)
+		s, err := db.findService(ctx, inTxReader(tx), orgID, id, sets)
 		if err != nil {
 			return err
 		}
@@ -358,7 +416,7 @@ func (db *ClusterStore) UpdateService(ctx context.Context, orgID, id string, app
 			return err
 		}
 		out = s
-		return db.writeService(ctx, tx, s, true)
+		return db.writeService(ctx, tx, s, true, sets)
 	})
 	return out, err
 }

@@ -14,7 +14,7 @@ func (db *ClusterStore) insertUser(ctx context.Context, tx *sql.Tx, u *amigo.Use
 	_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		u.ID, u.OrgID, u.FirstName, u.LastName, u.Email, u.RoleID, stored[storedPreferences](u.Preferences),
 		jsonText(u.NonsensitiveVariables), jsonText(u.SensitiveVariables), u.EnableActionsAccess, ts(u.CreatedAt),
-		jsonText(nonNil(u.AdditionalContext)))
+		jsonStrings(u.AdditionalContext))
 	if db.dialect.IsUniqueViolation(err) {
 		return amigo.Errorf(amigo.ECONFLICT, "A user with email %s already exists in this organization.", u.Email)
 	}
@@ -100,7 +100,7 @@ func (db *ClusterStore) UpdateUser(ctx context.Context, orgID, id string, change
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE users SET first_name = $1, last_name = $2, preferences = $3, additional_context = $4
-			WHERE org_id = $5 AND id = $6`, u.FirstName, u.LastName, stored[storedPreferences](u.Preferences), jsonText(nonNil(u.AdditionalContext)), orgID, id)
+			WHERE org_id = $5 AND id = $6`, u.FirstName, u.LastName, stored[storedPreferences](u.Preferences), jsonStrings(u.AdditionalContext), orgID, id)
 		return err
 	})
 }

@@ -191,14 +191,14 @@ func Document(v any) any {
 }
 
 // versionSetJSON encodes vs as json.Marshal(NewVersionSet(vs)) does, but
-// converts its preferences one at a time: the wire copy of 80,000
-// preferences never exists whole to be diffed.
+// converts its preferences one at a time, into the buffer of the rest: the
+// wire copy of 80,000 preferences never exists whole to be diffed, and
+// their encoding is not copied again.
 func versionSetJSON(vs amigo.VersionSet) json.RawMessage {
 	head, err := json.Marshal(VersionSet{AgentVersion: vs.AgentVersion, StateMachineVersion: vs.StateMachineVersion})
 	if err == nil && vs.LLMModelPreferences != nil {
-		var prefs []byte
-		prefs, err = shape.MarshalMap[LLMConfig](vs.LLMModelPreferences)
-		head = append(append(append(head[:len(head)-1], `,"llm_model_preferences":`...), prefs...), '}')
+		head, err = shape.AppendMap[LLMConfig](append(head[:len(head)-1], `,"llm_model_preferences":`...), vs.LLMModelPreferences)
+		head = append(head, '}')
 	}
 	if err != nil {
 		panic(fmt.Sprintf("wire: encode version set: %v", err))

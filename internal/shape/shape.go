@@ -141,9 +141,11 @@ func pairs(dst, src reflect.Type) [][2]int {
 
 // MarshalList returns the JSON encoding of src converted to T, a struct,
 // as json.Marshal(Convert[T](src)) writes it, but converts and encodes the
-// items of T's slice field named list one at a time: a document holding a
-// list of 50,000 items is never copied whole into T to be encoded. A nil
-// list is encoded as Convert would.
+// items of T's slice field named list one at a time, through one encoder
+// and one item: a document holding a list of 50,000 items is never copied
+// whole into T to be encoded, and an item costs no allocation of its own.
+// The buffer is sized once from the first item's encoding. A nil list is
+// encoded as Convert would.
 func MarshalList[T any](src any, list string) ([]byte, error) {
 	sv := reflect.ValueOf(src)
 	items := sv.FieldByName(list)
@@ -164,57 +166,82 @@ func MarshalList[T any](src any, list string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := bytes.NewBuffer(make([]byte, 0, len(doc)+items.Len()*64))
+	out := bytes.NewBuffer(make([]byte, 0, len(doc)+64))
 	out.Write(doc[:at])
-	item := reflect.New(field.Type.Elem()).Elem()
+	enc := json.NewEncoder(out)
+	ref := reflect.New(field.Type.Elem())
+	item, itemRef := ref.Elem(), ref.Interface()
 	for i := range items.Len() {
 		if i > 0 {
 			out.WriteByte(',')
 		}
+		start := out.Len()
 		convert(item, items.Index(i))
-		b, err := json.Marshal(item.Interface())
-		if err != nil {
+		if err := enc.Encode(itemRef); err != nil {
 			return nil, err
 		}
-		out.Write(b)
+		out.Truncate(out.Len() - 1) // Encode's newline
+		if i == 0 {
+			n := out.Len() - start + 1
+			out.Grow(n*(items.Len()-1) + n*items.Len()/8 + len(doc) - at)
+		}
 	}
 	out.Write(doc[at:])
 	return out.Bytes(), nil
 }
 
 // MarshalMap returns the JSON encoding of m converted to map[string]T, as
-// json.Marshal(Convert[map[string]T](m)) writes it, but converts and
-// encodes its values one at a time in key order, through one encoder: a
-// map of 80,000 entries is never copied whole to be encoded.
+// json.Marshal(Convert[map[string]T](m)) writes it (AppendMap).
 func MarshalMap[T, V any](m map[string]V) ([]byte, error) {
+	return AppendMap[T](nil, m)
+}
+
+// AppendMap appends to dst the JSON encoding of m converted to
+// map[string]T, as json.Marshal(Convert[map[string]T](m)) writes it, but
+// converts and encodes its values one at a time in key order, through one
+// encoder and one value of each type: a map of 80,000 entries is never
+// copied whole to be encoded, and an entry costs no allocation of its
+// own. dst grows once, by the size of the first entry times their number
+// and an eighth more, when the entries are alike.
+func AppendMap[T, V any](dst []byte, m map[string]V) ([]byte, error) {
 	if m == nil {
-		return []byte("null"), nil
+		return append(dst, "null"...), nil
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	out := bytes.NewBuffer(make([]byte, 0, 2+len(keys)*48))
+	out := bytes.NewBuffer(dst)
 	enc := json.NewEncoder(out)
 	out.WriteByte('{')
+	var key string
 	var item T
-	dst := reflect.ValueOf(&item).Elem()
+	var value V
+	keyRef, itemRef := any(&key), any(&item)
+	to, from := reflect.ValueOf(&item).Elem(), reflect.ValueOf(&value).Elem()
 	for i, k := range keys {
 		if i > 0 {
 			out.WriteByte(',')
 		}
+		start := out.Len()
 		// Encode ends each value with a newline, dropped here.
-		if err := enc.Encode(k); err != nil {
+		key = k
+		if err := enc.Encode(keyRef); err != nil {
 			return nil, err
 		}
 		out.Truncate(out.Len() - 1)
 		out.WriteByte(':')
-		convert(dst, reflect.ValueOf(m[k]))
-		if err := enc.Encode(item); err != nil {
+		value = m[k]
+		convert(to, from)
+		if err := enc.Encode(itemRef); err != nil {
 			return nil, err
 		}
 		out.Truncate(out.Len() - 1)
+		if i == 0 {
+			n := out.Len() - start + 1
+			out.Grow(n*(len(keys)-1) + n*len(keys)/8 + 1)
+		}
 	}
 	out.WriteByte('}')
 	return out.Bytes(), nil

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -143,6 +144,10 @@ func testServices(t *testing.T, s Stores) {
 		wantCode(t, "update unknown", err, amigo.ENOTFOUND)
 	})
 
+	t.Run("a version set write reads only its sets and stores only through their revisions", func(t *testing.T) {
+		testPartialUpdates(t, c, first.ID)
+	})
+
 	must(t, "delete version set", c.DeleteVersionSet(ctx, "acme", first.ID, amigo.VersionSetRelease))
 	wantCode(t, "delete it again", c.DeleteVersionSet(ctx, "acme", first.ID, amigo.VersionSetRelease), amigo.ENOTFOUND)
 	wantCode(t, "delete from an unknown service", c.DeleteVersionSet(ctx, "acme", "missing", amigo.VersionSetEdge), amigo.ENOTFOUND)
@@ -204,4 +209,57 @@ func testListingsAcrossReplicas(t *testing.T, s Stores) {
 	})
 	update(c, func(s *amigo.Service) { s.Name = "renamed" })
 	check("renamed", func(p amigo.ServicePage) bool { return one(p).Name == "renamed" })
+}
+
+// testPartialUpdates checks UpdateVersionSets on a service with the sets
+// edge and release: apply sees only the sets named, a write recorded as a
+// revision of one of them stores it and leaves the others, and the store
+// refuses, writing nothing, a service read in part that apply changed
+// without a revision or with a revision of a set it did not read.
+func testPartialUpdates(t *testing.T, c amigo.ClusterStore, id string) {
+	v := 1
+	// write sets name, reading the sets sets, of which apply must see
+	// those that exist, seen.
+	write := func(name string, sets, seen []string, revision bool) error {
+		ctx, j := amigo.WithJournal(ctx)
+		_, err := c.UpdateVersionSets(ctx, "acme", id, sets, func(s *amigo.Service, _ amigo.PinFunc) error {
+			if got := slices.Sorted(maps.Keys(s.VersionSets)); !slices.Equal(got, seen) {
+				t.Errorf("read with %v: apply sees the sets %v, want %v", sets, got, seen)
+			}
+			s.Description = "written with " + name
+			s.VersionSets[name] = amigo.VersionSet{AgentVersion: &v, LLMModelPreferences: map[string]amigo.LLMConfig{}}
+			if revision {
+				set := s.VersionSets[name]
+				j.RecordRevision(&amigo.VersionSetRevision{OrgID: "acme", ServiceID: id, Name: name, Revision: s.Revisions[name] + 1,
+					Time: epoch, Operation: amigo.RevisionUpsert, Set: &set})
+			}
+			return nil
+		})
+		return err
+	}
+	must(t, "write canary", write("canary", []string{"canary", amigo.VersionSetEdge}, []string{amigo.VersionSetEdge}, true))
+	got, err := c.FindService(ctx, "acme", id)
+	must(t, "find", err)
+	if names := slices.Sorted(maps.Keys(got.VersionSets)); !slices.Equal(names, []string{"canary", amigo.VersionSetEdge, amigo.VersionSetRelease}) || *got.VersionSets["canary"].AgentVersion != 1 {
+		t.Fatalf("after a write of canary the service has the sets %v", names)
+	}
+	for _, refused := range []struct {
+		name       string
+		sets, seen []string
+		revision   bool
+	}{
+		{"canary", []string{"canary"}, []string{"canary"}, false},
+		{amigo.VersionSetRelease, []string{"canary"}, []string{"canary"}, true},
+		{"canary", nil, []string{}, true},
+	} {
+		if err := write(refused.name, refused.sets, refused.seen, refused.revision); err == nil || amigo.ErrorCode(err) != amigo.EINTERNAL {
+			t.Errorf("a write of %s read with %v (revision %v): %v, want an internal error", refused.name, refused.sets, refused.revision, err)
+		}
+	}
+	after, err := c.FindService(ctx, "acme", id)
+	must(t, "find", err)
+	if after.Description != got.Description || len(after.VersionSets) != 3 || after.VersionSets[amigo.VersionSetRelease].AgentVersion != nil {
+		t.Fatalf("a refused write was stored: %+v", after)
+	}
+	must(t, "delete canary", c.DeleteVersionSet(ctx, "acme", id, "canary"))
 }
