@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/amigo-oss/amigo-server"
+	"github.com/amigo-oss/amigo-server/api/wire"
 	"github.com/amigo-oss/amigo-server/core"
 	"github.com/amigo-oss/amigo-server/smgraph"
 )
@@ -20,38 +21,6 @@ var graphFormats = map[string]string{
 	"svg":     "image/svg+xml",
 	"dot":     "text/vnd.graphviz; charset=utf-8",
 	"mermaid": "text/plain; charset=utf-8",
-}
-
-// graphBody is format=json of the graph extension. The wire shapes live
-// here, not in smgraph, so the drawing code carries no JSON contract.
-type graphBody struct {
-	StateMachineID string        `json:"service_hierarchical_state_machine_id"`
-	Version        int           `json:"version"`
-	Nodes          []graphNode   `json:"nodes"`
-	Edges          []graphEdge   `json:"edges"`
-	Lint           []lintFinding `json:"lint"`
-}
-
-type graphNode struct {
-	ID       string   `json:"id"`
-	Label    string   `json:"label"`
-	Type     string   `json:"type"`
-	Initial  []string `json:"initial"`
-	Terminal bool     `json:"terminal"`
-	External bool     `json:"external"`
-}
-
-type graphEdge struct {
-	From  string `json:"from"`
-	To    string `json:"to"`
-	Label string `json:"label"`
-	Kind  string `json:"kind"`
-}
-
-type lintFinding struct {
-	Code    string `json:"code"`
-	State   string `json:"state"`
-	Message string `json:"message"`
 }
 
 // getStateMachineGraph draws one version of a state machine: the graph
@@ -90,7 +59,7 @@ func (s *Server) getStateMachineGraph(w http.ResponseWriter, r *http.Request, t 
 	var out string
 	switch format {
 	case "json":
-		writeJSON(w, http.StatusOK, toGraphBody(v, g))
+		writeJSON(w, http.StatusOK, toGraph(v, g))
 		return nil
 	case "svg":
 		if out, err = s.draw(r.Context(), id, g); err != nil {
@@ -107,22 +76,25 @@ func (s *Server) getStateMachineGraph(w http.ResponseWriter, r *http.Request, t 
 	return err
 }
 
-func toGraphBody(v *amigo.StateMachineVersion, g *smgraph.Graph) graphBody {
-	out := graphBody{StateMachineID: v.MachineID, Version: v.Version,
-		Nodes: make([]graphNode, len(g.Nodes)), Edges: make([]graphEdge, len(g.Edges)), Lint: make([]lintFinding, len(g.Findings))}
+// toGraph returns smgraph's graph of v in its wire shape (wire.Graph): the
+// wire shapes live there, not in smgraph, so the drawing code carries no
+// JSON contract.
+func toGraph(v *amigo.StateMachineVersion, g *smgraph.Graph) wire.Graph {
+	out := wire.Graph{StateMachineID: v.MachineID, Version: v.Version,
+		Nodes: make([]wire.GraphNode, len(g.Nodes)), Edges: make([]wire.GraphEdge, len(g.Edges)), Lint: make([]wire.LintFinding, len(g.Findings))}
 	for i, n := range g.Nodes {
 		// JSON lists are never null: a node no entry starts at has [].
 		initial := n.Initial
 		if initial == nil {
 			initial = []string{}
 		}
-		out.Nodes[i] = graphNode{ID: n.ID, Label: n.Label, Type: n.Type, Initial: initial, Terminal: n.Terminal, External: n.External}
+		out.Nodes[i] = wire.GraphNode{ID: n.ID, Label: n.Label, Type: n.Type, Initial: initial, Terminal: n.Terminal, External: n.External}
 	}
 	for i, e := range g.Edges {
-		out.Edges[i] = graphEdge(e)
+		out.Edges[i] = wire.GraphEdge(e)
 	}
 	for i, f := range g.Findings {
-		out.Lint[i] = lintFinding(f)
+		out.Lint[i] = wire.LintFinding(f)
 	}
 	return out
 }

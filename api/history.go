@@ -80,7 +80,7 @@ func (s *Server) getAgentVersionDiff(w http.ResponseWriter, r *http.Request, t *
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wire.VersionDiff{From: d.From, To: d.To, Patch: d.Patch, Summary: nonNilStrings(d.Summary)})
+	writeJSON(w, http.StatusOK, wire.VersionDiff{From: d.From, To: d.To, Patch: wire.Patch(d.Patch), Summary: nonNilStrings(d.Summary)})
 	return nil
 }
 
@@ -94,7 +94,7 @@ func (s *Server) getStateMachineVersionDiff(w http.ResponseWriter, r *http.Reque
 		return err
 	}
 	m := d.Machine
-	writeJSON(w, http.StatusOK, wire.MachineDiff{From: d.From, To: d.To, Patch: d.Patch, Summary: nonNilStrings(d.Summary),
+	writeJSON(w, http.StatusOK, wire.MachineDiff{VersionDiff: wire.VersionDiff{From: d.From, To: d.To, Patch: wire.Patch(d.Patch), Summary: nonNilStrings(d.Summary)},
 		StatesAdded: m.StatesAdded, StatesRemoved: m.StatesRemoved, StatesChanged: m.StatesChanged,
 		TransitionsAdded: transitionsOut(m.TransitionsAdded), TransitionsRemoved: transitionsOut(m.TransitionsRemoved),
 		ReferencesChanged: m.ReferencesChanged})

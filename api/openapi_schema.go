@@ -93,6 +93,9 @@ var customSchemas = map[reflect.Type]func(r *reflector) *schema{
 		return &schema{Type: "array", Description: "[state machine id, version number]",
 			PrefixItems: []*schema{{Type: "string", Pattern: idPattern.String()}, {Type: "integer", Minimum: intp(1)}}, MinItems: intp(2), MaxItems: intp(2)}
 	},
+	reflect.TypeFor[wire.Patch](): func(r *reflector) *schema {
+		return &schema{Type: "array", Description: "An RFC 6902 JSON Patch.", Items: r.of(reflect.TypeFor[wire.PatchOperation]())}
+	},
 	reflect.TypeFor[wire.ErrorBody](): func(r *reflector) *schema {
 		return &schema{Type: "object", Required: []string{"detail"}, Properties: map[string]*schema{
 			"detail": {AnyOf: []*schema{{Type: "string"}, {Type: "array", Items: r.of(reflect.TypeFor[wire.Violation]())}}},

@@ -24,7 +24,7 @@ func (s *Server) getUsers(w http.ResponseWriter, r *http.Request, t *core.Tenant
 	if err != nil {
 		return err
 	}
-	out := wire.UserList{Users: make([]wire.UserInstance, len(users)), HasMore: more, ContinuationToken: next}
+	out := wire.UserList{Users: make([]wire.UserInstance, len(users)), Page: wire.Page{HasMore: more, ContinuationToken: next}}
 	for i, u := range users {
 		out.Users[i] = wire.NewUser(u)
 	}

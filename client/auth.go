@@ -6,13 +6,13 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
-// SignInResult is the response of sign-in-with-api-key.
-type SignInResult struct {
-	IDToken   string    `json:"id_token"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
+// SignInResult is the response of sign-in-with-api-key, as the server
+// declares it (package api/wire).
+type SignInResult = wire.SignIn
 
 // SignIn exchanges the configured API key for a token
 // (sign-in-with-api-key), which later calls use. Other methods sign in by

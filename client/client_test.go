@@ -149,16 +149,29 @@ func TestResourcesRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		invited, err := c.InviteUser(ctx, &client.InviteUserRequest{FirstName: "Ann", LastName: "Lee", Email: "ann@example.com", RoleName: "DefaultUserRole"})
+		invited, err := c.InviteUser(ctx, &client.InviteUserRequest{FirstName: new("Ann"), LastName: new("Lee"), Email: new("ann@example.com"), RoleName: new("DefaultUserRole")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := c.UpdateUser(ctx, invited.UserID, &client.UpdateUserRequest{FirstName: ptr("Anne"), Timezone: ptr("Europe/Paris")}); err != nil {
+		if err := c.UpdateUser(ctx, invited.UserID, &client.UpdateUserRequest{FirstName: ptr("Anne"), Timezone: client.JSONString("Europe/Paris")}); err != nil {
 			t.Fatal(err)
 		}
 		users, err := client.Collect(c.Users(ctx, client.UserListOptions{Emails: []string{"ann@example.com"}}))
-		if err != nil || len(users) != 1 || users[0].UserID != invited.UserID || users[0].FirstName != "Anne" || users[0].LastName != "Lee" {
+		if err != nil || len(users) != 1 || users[0].UserID != invited.UserID || users[0].FirstName != "Anne" || users[0].LastName != "Lee" ||
+			users[0].Preferences.Timezone == nil || *users[0].Preferences.Timezone != "Europe/Paris" {
 			t.Fatalf("users %+v, %v", users, err)
+		}
+		// A nil field leaves the timezone; JSONNull erases it.
+		if err := c.UpdateUser(ctx, invited.UserID, &client.UpdateUserRequest{LastName: ptr("Li")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.UpdateUser(ctx, invited.UserID, &client.UpdateUserRequest{PreferredLanguage: client.JSONString("fra"), Timezone: client.JSONNull}); err != nil {
+			t.Fatal(err)
+		}
+		users, err = client.Collect(c.Users(ctx, client.UserListOptions{Emails: []string{"ann@example.com"}}))
+		if err != nil || len(users) != 1 || users[0].LastName != "Li" || users[0].Preferences.Timezone != nil ||
+			users[0].Preferences.PreferredLanguage == nil || *users[0].Preferences.PreferredLanguage != "fra" {
+			t.Fatalf("after erasing the timezone: %+v, %v", users, err)
 		}
 		// A role change shows in get-users as the new role's id, which
 		// the administrator's own entry carries.
@@ -258,7 +271,7 @@ func TestTypedErrors(t *testing.T) {
 		}
 
 		// A user without permissions is refused with 403.
-		invited, err := c.InviteUser(ctx, &client.InviteUserRequest{FirstName: "No", LastName: "Body", Email: "nobody@example.com", RoleName: "DefaultUserRole"})
+		invited, err := c.InviteUser(ctx, &client.InviteUserRequest{FirstName: new("No"), LastName: new("Body"), Email: new("nobody@example.com"), RoleName: new("DefaultUserRole")})
 		if err != nil {
 			t.Fatal(err)
 		}

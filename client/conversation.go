@@ -124,6 +124,8 @@ func (c *Client) FinishConversation(ctx context.Context, conversationID string) 
 
 // ModifyConversationTags adds or replaces the tags of updates (nil: a tag
 // without value) and removes those of deletes (modify-tags-of-conversation).
+// It sends both fields, {} and [] when there are none, as the official
+// SDKs do.
 func (c *Client) ModifyConversationTags(ctx context.Context, conversationID string, updates map[string]*string, deletes []string) error {
 	if updates == nil {
 		updates = map[string]*string{}
@@ -132,10 +134,7 @@ func (c *Client) ModifyConversationTags(ctx context.Context, conversationID stri
 		deletes = []string{}
 	}
 	return c.do(ctx, &request{op: "modify-tags-of-conversation", method: http.MethodPost, path: c.orgPath("/conversation/%s/tags/", conversationID),
-		body: struct {
-			Updates map[string]*string `json:"updates"`
-			Deletes []string           `json:"deletes"`
-		}{updates, deletes}, retry: true})
+		body: &wire.ModifyTagsInput{Updates: updates, Deletes: deletes}, retry: true})
 }
 
 // RecommendResponses suggests replies for the user after the latest

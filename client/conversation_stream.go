@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
 // Event is one event of a conversation's stream (create-conversation,
@@ -16,76 +18,45 @@ import (
 // *CurrentAgentAction, *NewMessage or *InteractionComplete. An error event
 // is not an Event: it ends the stream and Stream.Err returns it as an
 // *EventError.
-type Event interface{ eventType() string }
+type Event interface{ EventType() string }
 
-// ConversationCreated is the first event of create-conversation.
-type ConversationCreated struct {
-	ConversationID string `json:"conversation_id"`
-}
+// The events, as the server declares them (package api/wire):
+// ConversationCreated is the first event of create-conversation,
+// UserMessageAvailable the first of interact-with-conversation (the user's
+// message as the server stored it). CurrentAgentAction is a step of the
+// agent's work, sent only to callers with
+// Conversation:GetInteractionInsights; its Action is a value of one of the
+// action types below, named by its Type, or the action's JSON
+// (json.RawMessage) for a type the SDK does not know. NewMessage is one
+// piece of the agent's reply, in order from SequenceNumber 0; Stop marks
+// the last piece. InteractionComplete is the last event of a successful
+// interaction: when it arrives, everything the interaction wrote is
+// stored.
+type (
+	ConversationCreated  = wire.ConversationCreatedEvent
+	UserMessageAvailable = wire.UserMessageAvailableEvent
+	CurrentAgentAction   = wire.CurrentAgentActionEvent
+	NewMessage           = wire.NewMessageEvent
+	InteractionComplete  = wire.InteractionCompleteEvent
+)
 
-// UserMessageAvailable is the first event of interact-with-conversation:
-// the user's message as the server stored it.
-type UserMessageAvailable struct {
-	MessageID   string `json:"message_id"`
-	UserMessage string `json:"user_message"`
-}
-
-// CurrentAgentAction is a step of the agent's work, sent only to callers
-// with Conversation:GetInteractionInsights. Action.Type names the kind of
-// step; Action.Raw holds the whole object for the fields of that kind.
-type CurrentAgentAction struct {
-	Action AgentAction `json:"action"`
-}
-
-// AgentAction is the action of a CurrentAgentAction.
-type AgentAction struct {
-	Type string
-	// Fields of the common kinds; empty when the kind has none.
-	Action        string // navigate-state-machine-action-state-action-selected
-	ExitCondition string // navigate-state-machine-exit-condition-selected
-	NextStateName string // navigate-state-machine-exit-condition-selected
-	// Raw is the action object as the server sent it.
-	Raw json.RawMessage
-}
-
-// UnmarshalJSON keeps the raw object beside the decoded common fields.
-func (a *AgentAction) UnmarshalJSON(b []byte) error {
-	var v struct {
-		Type          string `json:"type"`
-		Action        string `json:"action"`
-		ExitCondition string `json:"exit_condition"`
-		NextStateName string `json:"next_state_name"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*a = AgentAction{Type: v.Type, Action: v.Action, ExitCondition: v.ExitCondition, NextStateName: v.NextStateName, Raw: append(json.RawMessage(nil), b...)}
-	return nil
-}
-
-// NewMessage is one piece of the agent's reply, in order from
-// SequenceNumber 0; Stop marks the last piece.
-type NewMessage struct {
-	Message        string `json:"message"`
-	Stop           bool   `json:"stop"`
-	SequenceNumber int    `json:"sequence_number"`
-	MessageID      string `json:"message_id"`
-}
-
-// InteractionComplete is the last event of a successful interaction. When
-// it arrives, everything the interaction wrote is stored.
-type InteractionComplete struct {
-	MessageID             string `json:"message_id"`
-	InteractionID         string `json:"interaction_id"`
-	FullMessage           string `json:"full_message"`
-	ConversationCompleted bool   `json:"conversation_completed"`
-}
-
-func (*ConversationCreated) eventType() string  { return "conversation-created" }
-func (*UserMessageAvailable) eventType() string { return "user-message-available" }
-func (*CurrentAgentAction) eventType() string   { return "current-agent-action" }
-func (*NewMessage) eventType() string           { return "new-message" }
-func (*InteractionComplete) eventType() string  { return "interaction-complete" }
+// The actions of a CurrentAgentAction, as the server declares them
+// (package api/wire); a MachineVersionInfo is a state machine's id and
+// version.
+type (
+	DecisionStartedAction       = wire.DecisionStartedAction
+	ExitConditionSelectedAction = wire.ExitConditionSelectedAction
+	ActionSelectedAction        = wire.ActionSelectedAction
+	StateTransitionedAction     = wire.StateTransitionedAction
+	ReflectionPromptAction      = wire.ReflectionPromptAction
+	ReflectionGeneratedAction   = wire.ReflectionGeneratedAction
+	AnnotationRetrievedAction   = wire.AnnotationRetrievedAction
+	StaticQueriesAction         = wire.StaticQueriesAction
+	DynamicQueriesAction        = wire.DynamicQueriesAction
+	MemoryRetrievedAction       = wire.MemoryRetrievedAction
+	ToolOutputAction            = wire.ToolOutputAction
+	MachineVersionInfo          = wire.MachineVersionInfo
+)
 
 // EventError is an error event: the interaction failed after the stream
 // had started. Before InteractionComplete, the interaction is void and may
@@ -187,28 +158,24 @@ func (s *Stream) readLine() ([]byte, error) {
 // parse decodes one line; an error event ends the stream with its error
 // and returns nil.
 func (s *Stream) parse(line []byte) (Event, error) {
-	var head struct {
-		Type             string `json:"type"`
-		HTTPErrorCode    int    `json:"http_error_code"`
-		ErrorDescription string `json:"error_description"`
-	}
+	var head wire.ErrorEvent // its type, and the fields of an error event
 	if err := json.Unmarshal(line, &head); err != nil {
 		return nil, fmt.Errorf("%s: malformed event %q: %w", s.op, line, err)
 	}
 	var ev Event
 	switch head.Type {
-	case "error":
+	case wire.EventError:
 		s.finish(&EventError{Operation: s.op, StatusCode: head.HTTPErrorCode, Description: head.ErrorDescription})
 		return nil, nil
-	case "conversation-created":
+	case wire.EventConversationCreated:
 		ev = new(ConversationCreated)
-	case "user-message-available":
+	case wire.EventUserMessageAvailable:
 		ev = new(UserMessageAvailable)
-	case "current-agent-action":
+	case wire.EventCurrentAgentAction:
 		ev = new(CurrentAgentAction)
-	case "new-message":
+	case wire.EventNewMessage:
 		ev = new(NewMessage)
-	case "interaction-complete":
+	case wire.EventInteractionComplete:
 		ev = new(InteractionComplete)
 	default:
 		return nil, fmt.Errorf("%s: unknown event type %q", s.op, head.Type)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -86,6 +88,34 @@ func TestConversationSDK(t *testing.T) {
 		}
 		s.Close()
 
+		// Tags: both fields go on the wire, {} and [] when there are none, as
+		// the official SDKs send them; a nil value is a tag without value.
+		p := newProxy(t, env.URL)
+		pc := newClient(t, env, p.URL)
+		for _, step := range []struct {
+			updates map[string]*string
+			deletes []string
+			body    string
+			tags    map[string]*string
+		}{
+			{map[string]*string{"team": ptr("support"), "vip": nil}, nil, `{"updates":{"team":"support","vip":null},"deletes":[]}`, map[string]*string{"team": ptr("support"), "vip": nil}},
+			{nil, []string{"vip"}, `{"updates":{},"deletes":["vip"]}`, map[string]*string{"team": ptr("support")}},
+		} {
+			if err := pc.ModifyConversationTags(ctx, convID, step.updates, step.deletes); err != nil {
+				t.Fatal(err)
+			}
+			p.mu.Lock()
+			body := p.bodies[len(p.bodies)-1]
+			p.mu.Unlock()
+			if body != step.body {
+				t.Errorf("modify-tags-of-conversation sent %s, want %s", body, step.body)
+			}
+			page, err := c.ListConversations(ctx, client.ConversationListOptions{IDs: []string{convID}}, 0)
+			if err != nil || len(page.Conversations) != 1 || !maps.EqualFunc(page.Conversations[0].Tags, step.tags, func(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }) {
+				t.Fatalf("after %s: %+v, %v", body, page, err)
+			}
+		}
+
 		// A second conversation of the same service is refused before any
 		// event, as an *APIError.
 		if _, err := c.CreateConversation(ctx, &client.CreateConversationRequest{ServiceID: svc}, client.StreamOptions{}); !errors.Is(err, client.ErrBadRequest) {
@@ -132,12 +162,28 @@ func TestConversationSDK(t *testing.T) {
 		// Goodbye reaches the terminal state: the conversation finishes by
 		// itself, and its post-conversation processing updates the user's
 		// model.
+		// Its steps arrive as typed actions: the move to "bye" among them.
 		s, err = c.Interact(ctx, convID, &client.InteractRequest{Message: "Thanks, goodbye"}, client.StreamOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if last, err = s.Complete(); err != nil || !last.ConversationCompleted {
-			t.Fatalf("goodbye: %+v, %v", last, err)
+		var moves []string
+		for s.Next() {
+			if ev, ok := s.Current().(*client.CurrentAgentAction); ok {
+				if _, raw := ev.Action.(json.RawMessage); raw {
+					t.Errorf("action %s left undecoded", s.Raw())
+				}
+				if tr, ok := ev.Action.(client.StateTransitionedAction); ok {
+					moves = append(moves, tr.PrevState+"→"+tr.NextState)
+				}
+			}
+			if done, ok := s.Current().(*client.InteractionComplete); ok {
+				last = done
+			}
+		}
+		s.Close()
+		if err := s.Err(); err != nil || !last.ConversationCompleted || !slices.Contains(moves, "ask→bye") {
+			t.Fatalf("goodbye: %+v, moves %v, %v", last, moves, err)
 		}
 		if _, err := c.Interact(ctx, convID, &client.InteractRequest{Message: "Hello?"}, client.StreamOptions{}); !errors.Is(err, client.ErrConflict) {
 			t.Fatalf("interacting with a finished conversation: %v, want ErrConflict", err)

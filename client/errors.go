@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
 // Sentinel errors, one per kind of failure the server reports. Every
@@ -53,23 +55,11 @@ type APIError struct {
 	RetryAfter time.Duration
 }
 
-// ValidationItem is one violation of a 422, shaped like FastAPI's.
-type ValidationItem struct {
-	// Loc is the path to the offending element, e.g. ["body", "states", 3,
-	// "name"]; strings are field names, float64s are list indexes.
-	Loc  []any  `json:"loc"`
-	Msg  string `json:"msg"`
-	Type string `json:"type"`
-}
-
-// Path returns Loc joined with dots, e.g. "body.states.3.name".
-func (v ValidationItem) Path() string {
-	parts := make([]string, len(v.Loc))
-	for i, p := range v.Loc {
-		parts[i] = fmt.Sprint(p)
-	}
-	return strings.Join(parts, ".")
-}
+// ValidationItem is one violation of a 422, shaped like FastAPI's, as the
+// server declares it (package api/wire). Its Loc is the path to the
+// offending element, e.g. ["body", "states", 3, "name"] (strings are field
+// names, float64s list indexes), which Path joins with dots.
+type ValidationItem = wire.Violation
 
 func (e *APIError) Error() string {
 	if len(e.Items) > 0 {
@@ -96,11 +86,11 @@ func (e *APIError) Is(target error) bool {
 // shape (a proxy's page) keeps its status and the status text.
 func newAPIError(op string, resp *http.Response, body []byte) *APIError {
 	e := &APIError{Operation: op, StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header, time.Now())}
-	var wire struct {
-		Detail json.RawMessage `json:"detail"`
-	}
-	if json.Unmarshal(body, &wire) == nil && len(wire.Detail) > 0 {
-		if json.Unmarshal(wire.Detail, &e.Detail) != nil && json.Unmarshal(wire.Detail, &e.Items) == nil {
+	// The detail is a string or a list of violations: decoding into the
+	// pointer the body's Detail holds keeps it raw until we know which.
+	var detail json.RawMessage
+	if json.Unmarshal(body, &wire.ErrorBody{Detail: &detail}) == nil && len(detail) > 0 {
+		if json.Unmarshal(detail, &e.Detail) != nil && json.Unmarshal(detail, &e.Items) == nil {
 			e.Detail = fmt.Sprintf("%d validation errors", len(e.Items))
 		}
 	}

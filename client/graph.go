@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+
+	"github.com/amigo-oss/amigo-server/api/wire"
 )
 
 // Graph formats the server draws a state machine in.
@@ -14,40 +16,17 @@ const (
 	GraphJSON    = "json"
 )
 
-// Graph is a state machine drawn as nodes and edges, with the findings of
-// the graph checks (format=json of the graph extension).
-type Graph struct {
-	Nodes []GraphNode   `json:"nodes"`
-	Edges []GraphEdge   `json:"edges"`
-	Lint  []LintFinding `json:"lint"`
-}
-
-// GraphNode is a state, or a state of a referenced machine (External).
-type GraphNode struct {
-	ID       string   `json:"id"`
-	Label    string   `json:"label"`
-	Type     string   `json:"type"`
-	Initial  []string `json:"initial"`
-	Terminal bool     `json:"terminal"`
-	External bool     `json:"external"`
-}
-
-// GraphEdge is a transition, labelled with its exit condition.
-type GraphEdge struct {
-	From  string `json:"from"`
-	To    string `json:"to"`
-	Label string `json:"label"`
-	// Kind is "exit", "next", "call" (into a referenced machine) or
-	// "return" (back from it).
-	Kind string `json:"kind"`
-}
-
-// LintFinding is one problem the graph checks found.
-type LintFinding struct {
-	Code    string `json:"code"`
-	State   string `json:"state"`
-	Message string `json:"message"`
-}
+// The graph extension's shapes (format=json), as the server declares them
+// (package api/wire): a Graph of a state machine version is its nodes (a
+// GraphNode is a state, or a state of a referenced machine) and edges (a
+// GraphEdge is a transition, labelled with its exit condition) with the
+// findings of the graph checks (LintFinding).
+type (
+	Graph       = wire.Graph
+	GraphNode   = wire.GraphNode
+	GraphEdge   = wire.GraphEdge
+	LintFinding = wire.LintFinding
+)
 
 // StateMachineGraph draws a version ("latest" or a number) of a state
 // machine in format (svg, dot, mermaid or json) and returns the drawing

@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"net/http"
 	"net/url"
@@ -27,34 +26,18 @@ type (
 	KeyCreator = wire.KeyCreator
 )
 
-// PatchOperation is one operation of an RFC 6902 JSON Patch.
-type PatchOperation struct {
-	Op   string `json:"op"`
-	Path string `json:"path"`
-	// From is the source of a move or copy.
-	From string `json:"from,omitempty"`
-	// Value is the JSON value of an add, replace or test; "null" is a
-	// JSON null, nil none.
-	Value json.RawMessage `json:"value,omitempty"`
-}
-
-// Change is one record of the change log (get-changes).
-type Change struct {
-	ID        string    `json:"id"`
-	Time      time.Time `json:"time"`
-	Actor     Actor     `json:"actor"`
-	Operation string    `json:"operation"`
-	// ResourceType is organization, api_key, user, role, agent,
-	// service_hierarchical_state_machine, service or version_set.
-	ResourceType string `json:"resource_type"`
-	// ResourceID is a version set's SERVICE_ID/NAME, an API key's
-	// api_key_id, a role's name.
-	ResourceID string `json:"resource_id"`
-	Summary    string `json:"summary"`
-	// Diff turns the resource's document before the change into the one
-	// after it.
-	Diff []PatchOperation `json:"diff"`
-}
+// The change log's shapes, as the server declares them (package api/wire).
+// A Change is one record of get-changes; its Diff, a Patch, turns the
+// resource's document before the change into the one after it (Operations
+// decodes it into PatchOperations). ChangePage is one page of get-changes,
+// newest first; its ContinuationToken is the token of the next page (a
+// record id), nil on the last.
+type (
+	Change         = wire.Change
+	ChangePage     = wire.ChangeList
+	Patch          = wire.Patch
+	PatchOperation = wire.PatchOperation
+)
 
 // ChangeFilter selects records of the change log; zero fields select
 // everything.
@@ -69,15 +52,6 @@ type ChangeFilter struct {
 	Since, Until time.Time
 	// Limit is the page size, 1 to 100; zero means the server's 50.
 	Limit int
-}
-
-// ChangePage is one page of get-changes, newest first.
-type ChangePage struct {
-	Changes []Change `json:"changes"`
-	HasMore bool     `json:"has_more"`
-	// ContinuationToken is the token of the next page (a record id), nil
-	// on the last.
-	ContinuationToken *string `json:"continuation_token"`
 }
 
 // ListChanges returns one page of the organization's change log,
@@ -113,32 +87,20 @@ func (c *Client) Changes(ctx context.Context, f ChangeFilter) iter.Seq2[Change, 
 	})
 }
 
-// VersionDiff compares two versions of an agent (get-agent-version-diff).
-type VersionDiff struct {
-	From int `json:"from"`
-	To   int `json:"to"`
-	// Patch turns version From's document into version To's.
-	Patch []PatchOperation `json:"patch"`
-	// Summary has one line per top-level field, e.g. "background changed".
-	Summary []string `json:"summary"`
-}
-
-// Transition is one exit of a state: an exit condition, or a fixed next
-// state (Description empty).
-type Transition = wire.Transition
-
-// StateMachineDiff compares two versions of a state machine as JSON and as
-// a graph (get-service-hierarchical-state-machine-version-diff).
-type StateMachineDiff struct {
-	VersionDiff
-	StatesAdded   []string `json:"states_added"`
-	StatesRemoved []string `json:"states_removed"`
-	// StatesChanged maps a state in both versions to its differing fields.
-	StatesChanged      map[string][]string `json:"states_changed"`
-	TransitionsAdded   []Transition        `json:"transitions_added"`
-	TransitionsRemoved []Transition        `json:"transitions_removed"`
-	ReferencesChanged  []string            `json:"references_changed"`
-}
+// VersionDiff compares two versions of an agent (get-agent-version-diff):
+// its Patch turns version From's document into version To's, its Summary
+// has one line per top-level field, e.g. "background changed".
+// StateMachineDiff compares two versions of a state machine as JSON (its
+// VersionDiff) and as a graph
+// (get-service-hierarchical-state-machine-version-diff). A Transition is
+// one exit of a state: an exit condition, or a fixed next state
+// (Description empty). All are the server's declarations (package
+// api/wire).
+type (
+	VersionDiff      = wire.VersionDiff
+	StateMachineDiff = wire.MachineDiff
+	Transition       = wire.Transition
+)
 
 // LatestVersion selects the latest version in a diff.
 const LatestVersion = "latest"
@@ -210,18 +172,13 @@ func (c *Client) VersionSetRevisions(ctx context.Context, serviceID, name string
 	})
 }
 
-// PromoteRequest is the body of promote-service-version-set.
-type PromoteRequest struct {
-	// From is the version set copied; from edge, the versions edge
-	// resolves to now are pinned.
-	From string `json:"from"`
-}
-
-// RollbackRequest is the body of rollback-service-version-set.
-type RollbackRequest struct {
-	// ToRevision is the revision whose content becomes the next revision.
-	ToRevision int `json:"to_revision"`
-}
+// PromoteRequest and RollbackRequest are the bodies of
+// promote-service-version-set and rollback-service-version-set, as the
+// server declares them (package api/wire).
+type (
+	PromoteRequest  = wire.PromoteInput
+	RollbackRequest = wire.RollbackInput
+)
 
 // PromoteVersionSet copies version set from into name in one transaction
 // (promote-service-version-set) and returns name's new revision. With
@@ -229,7 +186,7 @@ type RollbackRequest struct {
 // current revision, which also makes the request safe to retry.
 func (c *Client) PromoteVersionSet(ctx context.Context, serviceID, name, from string, ifMatch *int) (int, error) {
 	return c.writeRevision(ctx, "promote-service-version-set", c.orgPath("/service/%s/version_sets/%s/promote", serviceID, name),
-		&PromoteRequest{From: from}, ifMatch)
+		&PromoteRequest{From: &from}, ifMatch)
 }
 
 // RollbackVersionSet restores the content of revision toRevision of
@@ -239,7 +196,7 @@ func (c *Client) PromoteVersionSet(ctx context.Context, serviceID, name, from st
 // longer usable, is ErrBadRequest.
 func (c *Client) RollbackVersionSet(ctx context.Context, serviceID, name string, toRevision int, ifMatch *int) (int, error) {
 	return c.writeRevision(ctx, "rollback-service-version-set", c.orgPath("/service/%s/version_sets/%s/rollback", serviceID, name),
-		&RollbackRequest{ToRevision: toRevision}, ifMatch)
+		&RollbackRequest{ToRevision: &toRevision}, ifMatch)
 }
 
 // writeRevision posts a write of a version set guarded by ifMatch and

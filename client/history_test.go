@@ -100,17 +100,23 @@ func TestVersionDiffs(t *testing.T) {
 		if err != nil || d.From != 1 || d.To != 2 || !slices.Equal(d.Summary, []string{"background changed"}) {
 			t.Fatalf("agent diff 1..latest: %+v, %v", d, err)
 		}
-		if len(d.Patch) != 1 || d.Patch[0].Op != "replace" || d.Patch[0].Path != "/background" || string(d.Patch[0].Value) != `"Twenty years."` {
-			t.Errorf("agent patch %+v", d.Patch)
+		if ops, err := d.Patch.Operations(); err != nil || len(ops) != 1 || ops[0].Op != "replace" || ops[0].Path != "/background" || string(ops[0].Value) != `"Twenty years."` {
+			t.Errorf("agent patch %s: %+v, %v", d.Patch, ops, err)
 		}
 		back, err := c.AgentVersionDiff(ctx, h.agent, "2", "1")
-		if err != nil || back.From != 2 || back.To != 1 || len(back.Patch) != 1 || string(back.Patch[0].Value) != `"Ten years of support."` {
-			t.Errorf("reverse agent diff: %+v, %v", back, err)
+		if err != nil || back.From != 2 || back.To != 1 {
+			t.Fatalf("reverse agent diff: %+v, %v", back, err)
+		}
+		if ops, err := back.Patch.Operations(); err != nil || len(ops) != 1 || string(ops[0].Value) != `"Ten years of support."` {
+			t.Errorf("reverse agent patch %s: %+v, %v", back.Patch, ops, err)
 		}
 
 		m, err := c.StateMachineVersionDiff(ctx, h.machine, "1", "2")
-		if err != nil || m.From != 1 || m.To != 2 || len(m.Patch) == 0 || len(m.Summary) == 0 {
+		if err != nil || m.From != 1 || m.To != 2 || len(m.Summary) == 0 {
 			t.Fatalf("machine diff: %+v, %v", m, err)
+		}
+		if ops, err := m.Patch.Operations(); err != nil || len(ops) == 0 {
+			t.Errorf("machine patch %s: %+v, %v", m.Patch, ops, err)
 		}
 		if !slices.Equal(m.StatesAdded, []string{"s2"}) || len(m.StatesRemoved) != 0 || len(m.ReferencesChanged) != 0 {
 			t.Errorf("states added %v, removed %v, references %v", m.StatesAdded, m.StatesRemoved, m.ReferencesChanged)
@@ -231,8 +237,8 @@ func TestChangeLog(t *testing.T) {
 		if promote.Actor.UserID != env.UserID || promote.Actor.APIKeyID != env.APIKeyID || promote.Actor.Operator || promote.Summary == "" {
 			t.Errorf("promote record %+v", promote)
 		}
-		if len(promote.Diff) == 0 || promote.Diff[0].Path == "" && promote.Diff[0].Op == "" {
-			t.Errorf("promote diff %+v", promote.Diff)
+		if ops, err := promote.Diff.Operations(); err != nil || len(ops) == 0 || ops[0].Path == "" && ops[0].Op == "" {
+			t.Errorf("promote diff %s: %+v, %v", promote.Diff, ops, err)
 		}
 
 		// One record a page gives what one page of all gives.

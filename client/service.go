@@ -81,11 +81,14 @@ func (c *Client) UpdateService(ctx context.Context, serviceID string, in *Update
 // UpsertVersionSet creates or replaces a version set
 // (upsert-service-version-set).
 func (c *Client) UpsertVersionSet(ctx context.Context, serviceID, name string, vs *VersionSet) error {
-	vs = withPreferences(vs)
+	in := wire.VersionSetInput{}
+	if vs != nil {
+		// The spec requires all three keys; preferences are {} when none.
+		prefs := withPreferences(vs).LLMModelPreferences
+		in.VersionSet = &wire.FullVersionSet{AgentVersion: vs.AgentVersion, StateMachineVersion: vs.StateMachineVersion, LLMModelPreferences: &prefs}
+	}
 	return c.do(ctx, &request{op: "upsert-service-version-set", method: http.MethodPut, path: c.orgPath("/service/%s/version_sets/%s/", serviceID, name),
-		body: struct {
-			VersionSet *VersionSet `json:"version_set"`
-		}{vs}, retry: true})
+		body: &in, retry: true})
 }
 
 // DeleteVersionSet removes a version set (delete-service-version-set).

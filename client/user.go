@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"iter"
 	"net/http"
 	"net/url"
@@ -21,33 +22,29 @@ type UserListOptions struct {
 	Limit   int
 }
 
-// InviteUserRequest is the body of create-invited-user.
-type InviteUserRequest struct {
-	FirstName                 string            `json:"first_name"`
-	LastName                  string            `json:"last_name"`
-	Email                     string            `json:"email"`
-	RoleName                  string            `json:"role_name"`
-	LoginLink                 *string           `json:"login_link,omitempty"`
-	NonsensitiveUserVariables map[string]string `json:"nonsensitive_user_variables,omitempty"`
-	SensitiveUserVariables    map[string]string `json:"sensitive_user_variables,omitempty"`
-	UserPreferences           *Preferences      `json:"user_preferences,omitempty"`
-}
-
 // InvitedUser is the response of create-invited-user.
 type InvitedUser = wire.InvitedUser
 
-// UpdateUserRequest is the body of update-user-info; nil fields are left
-// unchanged.
-type UpdateUserRequest struct {
-	FirstName                    *string   `json:"first_name,omitempty"`
-	LastName                     *string   `json:"last_name,omitempty"`
-	EnableResponseRecommendation *bool     `json:"enable_response_recommendation,omitempty"`
-	PreferredLanguage            *string   `json:"preferred_language,omitempty"`
-	Timezone                     *string   `json:"timezone,omitempty"`
-	ConversationsVisibleToAdmins *bool     `json:"conversations_visible_to_admins,omitempty"`
-	UserModelVisibleToAdmins     *bool     `json:"user_model_visible_to_admins,omitempty"`
-	AdditionalContext            *[]string `json:"additional_context,omitempty"`
-	AudioKeyterms                *[]string `json:"audio_keyterms,omitempty"`
+// InviteUserRequest and UpdateUserRequest are the bodies of
+// create-invited-user and update-user-info, as the server declares them
+// (package api/wire): nil fields are left out, so update-user-info leaves
+// them unchanged. An update's PreferredLanguage and Timezone are JSON, to
+// tell three cases apart as the spec does: nil leaves the value,
+// JSONString sets it, JSONNull erases it. UserRoleRequest is the body of
+// update-user-role.
+type (
+	InviteUserRequest = wire.InviteUserInput
+	UpdateUserRequest = wire.UpdateUserInput
+	UserRoleRequest   = wire.UserRoleInput
+)
+
+// JSONNull is a JSON null, which erases a field that takes one.
+var JSONNull = json.RawMessage("null")
+
+// JSONString returns s as a JSON string.
+func JSONString(s string) json.RawMessage {
+	b, _ := json.Marshal(s) // a string always encodes
+	return b
 }
 
 // ListUsers returns one page of users (get-users).
@@ -58,10 +55,7 @@ func (c *Client) ListUsers(ctx context.Context, opts UserListOptions, token int)
 	q.list("sort_by", opts.Sort)
 	q.int("limit", opts.Limit)
 	q.int("continuation_token", token)
-	var out struct {
-		Users []User `json:"users"`
-		Page
-	}
+	var out wire.UserList
 	err := c.do(ctx, &request{op: "get-users", method: http.MethodGet, path: c.orgPath("/user/"), query: url.Values(q), retry: true, out: &out})
 	return out.Users, out.Page, err
 }
@@ -95,8 +89,6 @@ func (c *Client) DeleteUser(ctx context.Context, userID string) error {
 // this server: the Amigo API has no such operation). Giving a role is
 // idempotent, so it is retried.
 func (c *Client) UpdateUserRole(ctx context.Context, userID, roleName string) error {
-	body := struct {
-		RoleName string `json:"role_name"`
-	}{roleName}
-	return c.do(ctx, &request{op: "update-user-role", method: http.MethodPut, path: c.orgPath("/user/%s/role", userID), body: body, retry: true})
+	return c.do(ctx, &request{op: "update-user-role", method: http.MethodPut, path: c.orgPath("/user/%s/role", userID),
+		body: &UserRoleRequest{RoleName: &roleName}, retry: true})
 }

@@ -37,8 +37,8 @@ func (c *Console) users(w http.ResponseWriter, r *http.Request, v *visit) error 
 }
 
 func (c *Console) inviteUser(w http.ResponseWriter, r *http.Request, v *visit) error {
-	invited, err := v.api.InviteUser(r.Context(), &client.InviteUserRequest{FirstName: r.PostFormValue("first_name"),
-		LastName: r.PostFormValue("last_name"), Email: r.PostFormValue("email"), RoleName: r.PostFormValue("role_name")})
+	invited, err := v.api.InviteUser(r.Context(), &client.InviteUserRequest{FirstName: new(r.PostFormValue("first_name")),
+		LastName: new(r.PostFormValue("last_name")), Email: new(r.PostFormValue("email")), RoleName: new(r.PostFormValue("role_name"))})
 	if err != nil {
 		return err
 	}

@@ -112,10 +112,13 @@ func NewMessageInstance(m *amigo.Message) MessageInstance {
 		Message: m.Content, Format: m.Format, MessageType: string(m.Type)}
 }
 
-// ModifyTagsInput is the body of modify-tags-of-conversation.
+// ModifyTagsInput is the body of modify-tags-of-conversation: both fields
+// are optional (default {} and []). A client that encodes it writes a nil
+// field as absent and an empty one as {} or [], as given (omitzero, not
+// omitempty).
 type ModifyTagsInput struct {
-	Updates map[string]*string `json:"updates,omitempty"`
-	Deletes []string           `json:"deletes,omitempty"`
+	Updates map[string]*string `json:"updates,omitzero"`
+	Deletes []string           `json:"deletes,omitzero"`
 }
 
 // UserModelResponse is the answer of get-user-model.

@@ -213,6 +213,76 @@ func CurrentAgentAction(a *event.Action) CurrentAgentActionEvent {
 	return CurrentAgentActionEvent{EventCurrentAgentAction, v}
 }
 
+// EventType returns the event's type; the five event types a stream yields
+// have it (the error event, which ends a stream, does not), so that the
+// Go SDK's Event interface is these pointers.
+func (*ConversationCreatedEvent) EventType() string  { return EventConversationCreated }
+func (*UserMessageAvailableEvent) EventType() string { return EventUserMessageAvailable }
+func (*CurrentAgentActionEvent) EventType() string   { return EventCurrentAgentAction }
+func (*NewMessageEvent) EventType() string           { return EventNewMessage }
+func (*InteractionCompleteEvent) EventType() string  { return EventInteractionComplete }
+
+// UnmarshalJSON reads a current-agent-action event for clients of the
+// wire shapes: Action becomes the action variant its "type" names (a
+// value of one of the *Action types above), or for a type this package
+// does not know, the action's JSON as a json.RawMessage.
+func (e *CurrentAgentActionEvent) UnmarshalJSON(data []byte) error {
+	var v struct {
+		Type   string          `json:"type"`
+		Action json.RawMessage `json:"action"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	action, err := decodeAction(v.Action)
+	if err != nil {
+		return err
+	}
+	*e = CurrentAgentActionEvent{Type: v.Type, Action: action}
+	return nil
+}
+
+// decodeAction decodes an action object into the variant its type names.
+func decodeAction(data json.RawMessage) (any, error) {
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, err
+	}
+	switch head.Type {
+	case event.ActionDecisionStarted:
+		return decodeAs[DecisionStartedAction](data)
+	case event.ActionExitConditionSelected:
+		return decodeAs[ExitConditionSelectedAction](data)
+	case event.ActionActionSelected:
+		return decodeAs[ActionSelectedAction](data)
+	case event.ActionStateTransitioned:
+		return decodeAs[StateTransitionedAction](data)
+	case event.ActionReflectionPrompt:
+		return decodeAs[ReflectionPromptAction](data)
+	case event.ActionReflectionGenerated:
+		return decodeAs[ReflectionGeneratedAction](data)
+	case event.ActionAnnotationRetrieved:
+		return decodeAs[AnnotationRetrievedAction](data)
+	case event.ActionStaticQueries:
+		return decodeAs[StaticQueriesAction](data)
+	case event.ActionDynamicQueries:
+		return decodeAs[DynamicQueriesAction](data)
+	case event.ActionMemoryRetrieved:
+		return decodeAs[MemoryRetrievedAction](data)
+	case event.ActionToolOutput:
+		return decodeAs[ToolOutputAction](data)
+	}
+	return append(json.RawMessage(nil), data...), nil
+}
+
+func decodeAs[T any](data []byte) (any, error) {
+	var v T
+	err := json.Unmarshal(data, &v)
+	return v, err
+}
+
 // EngineEvent returns the stream event of an engine event: a
 // current-agent-action event for a step, a new-message event of the agent
 // message messageID for a fragment.

@@ -2,6 +2,7 @@ package wire_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -81,6 +82,18 @@ func TestConversationEventsMatchSpec(t *testing.T) {
 		if err := s.Check(tc.schema, []byte(body)); err != nil {
 			t.Error(err)
 		}
+		// A client (the Go SDK) decodes it into the same type and gets the
+		// same event back: an action as its typed variant.
+		back := reflect.New(reflect.TypeOf(tc.event))
+		if err := json.Unmarshal([]byte(body), back.Interface()); err != nil {
+			t.Errorf("%s: decode: %v", tc.schema, err)
+		}
+		if again, _ := wire.AppendEventLine(nil, back.Interface()); strings.TrimSuffix(string(again), "\n") != tc.want {
+			t.Errorf("%s: decoded and encoded again:\n got %s\nwant %s", tc.schema, again, tc.want)
+		}
+		if a, ok := back.Interface().(*wire.CurrentAgentActionEvent); ok && reflect.TypeOf(a.Action) != reflect.TypeOf(tc.event.(wire.CurrentAgentActionEvent).Action) {
+			t.Errorf("%s: decoded action is a %T", body, a.Action)
+		}
 		// Each event but the other stream's opener belongs to both streams.
 		if tc.schema != "UserMessageAvailableEvent" {
 			if err := s.Check("src__app__endpoints__conversation__create_conversation__Response", []byte(body)); err != nil {
@@ -92,6 +105,20 @@ func TestConversationEventsMatchSpec(t *testing.T) {
 				t.Error(err)
 			}
 		}
+	}
+}
+
+// TestUnknownActionStaysRaw decodes an action of a type the package does
+// not know as its JSON, so a client of an older wire package still reads
+// a newer server's stream.
+func TestUnknownActionStaysRaw(t *testing.T) {
+	const line = `{"type":"current-agent-action","action":{"type":"navigate-state-machine-future-step","x":1}}`
+	var ev wire.CurrentAgentActionEvent
+	if err := json.Unmarshal([]byte(line), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if raw, ok := ev.Action.(json.RawMessage); !ok || string(raw) != `{"type":"navigate-state-machine-future-step","x":1}` || ev.EventType() != wire.EventCurrentAgentAction {
+		t.Errorf("decoded %#v", ev)
 	}
 }
 

@@ -1,7 +1,9 @@
 package wire
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -11,6 +13,15 @@ type Violation struct {
 	Loc  []any  `json:"loc"`
 	Msg  string `json:"msg"`
 	Type string `json:"type"`
+}
+
+// Path returns Loc joined with dots, e.g. "body.states.3.name".
+func (v Violation) Path() string {
+	parts := make([]string, len(v.Loc))
+	for i, p := range v.Loc {
+		parts[i] = fmt.Sprint(p)
+	}
+	return strings.Join(parts, ".")
 }
 
 // ErrorBody is every error response: {"detail": "message"} or, for

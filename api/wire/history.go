@@ -40,22 +40,27 @@ func newActor(a amigo.Actor) Actor {
 	return out
 }
 
-// Change is one record of get-changes.
+// Change is one record of get-changes. ResourceType is organization,
+// api_key, user, role, agent, service_hierarchical_state_machine, service
+// or version_set; ResourceID is a version set's SERVICE_ID/NAME, an API
+// key's api_key_id, a role's name.
 type Change struct {
-	ID           string          `json:"id"`
-	Time         time.Time       `json:"time"`
-	Actor        Actor           `json:"actor"`
-	Operation    string          `json:"operation"`
-	ResourceType string          `json:"resource_type"`
-	ResourceID   string          `json:"resource_id"`
-	Summary      string          `json:"summary"`
-	Diff         json.RawMessage `json:"diff"`
+	ID           string    `json:"id"`
+	Time         time.Time `json:"time"`
+	Actor        Actor     `json:"actor"`
+	Operation    string    `json:"operation"`
+	ResourceType string    `json:"resource_type"`
+	ResourceID   string    `json:"resource_id"`
+	Summary      string    `json:"summary"`
+	// Diff turns the resource's document before the change into the one
+	// after it.
+	Diff Patch `json:"diff"`
 }
 
 // NewChange returns the change as get-changes lists it.
 func NewChange(c *amigo.Change) Change {
 	return Change{ID: c.ID, Time: c.Time, Actor: newActor(c.Actor), Operation: c.Operation,
-		ResourceType: c.ResourceType, ResourceID: c.ResourceID, Summary: c.Summary, Diff: c.Diff}
+		ResourceType: c.ResourceType, ResourceID: c.ResourceID, Summary: c.Summary, Diff: Patch(c.Diff)}
 }
 
 // ChangeList is get-changes' answer; continuation_token is the id to pass
@@ -66,6 +71,42 @@ type ChangeList struct {
 	ContinuationToken *string  `json:"continuation_token"`
 }
 
+// Patch is an RFC 6902 JSON Patch: the JSON array of its operations, held
+// as the server stored it, so that listing the change log or a diff writes
+// each patch as it is, never decoding it; Operations decodes it.
+type Patch json.RawMessage
+
+// PatchOperation is one operation of a Patch. From is the source of a move
+// or copy; Value is the JSON value of an add, replace or test ("null" is a
+// JSON null, nil none).
+type PatchOperation struct {
+	Op    string          `json:"op"`
+	Path  string          `json:"path"`
+	From  string          `json:"from,omitempty"`
+	Value json.RawMessage `json:"value,omitempty"`
+}
+
+// MarshalJSON writes the patch as it is, as json.RawMessage does (nil is
+// null).
+func (p Patch) MarshalJSON() ([]byte, error) { return json.RawMessage(p).MarshalJSON() }
+
+// UnmarshalJSON keeps a copy of the patch's JSON.
+func (p *Patch) UnmarshalJSON(data []byte) error {
+	return (*json.RawMessage)(p).UnmarshalJSON(data)
+}
+
+// Operations decodes the patch; an empty or null patch has none.
+func (p Patch) Operations() ([]PatchOperation, error) {
+	if len(p) == 0 {
+		return nil, nil
+	}
+	var ops []PatchOperation
+	if err := json.Unmarshal(p, &ops); err != nil {
+		return nil, fmt.Errorf("wire: decode JSON Patch: %w", err)
+	}
+	return ops, nil
+}
+
 // Transition is one exit of a state in a state machine diff.
 type Transition struct {
 	From        string `json:"from"`
@@ -73,22 +114,22 @@ type Transition struct {
 	Description string `json:"description"`
 }
 
-// VersionDiff is the answer of get-agent-version-diff.
+// VersionDiff is the answer of get-agent-version-diff: Patch turns
+// version From's document into version To's; Summary has one line per
+// top-level field, e.g. "background changed".
 type VersionDiff struct {
-	From    int             `json:"from"`
-	To      int             `json:"to"`
-	Patch   json.RawMessage `json:"patch"`
-	Summary []string        `json:"summary"`
+	From    int      `json:"from"`
+	To      int      `json:"to"`
+	Patch   Patch    `json:"patch"`
+	Summary []string `json:"summary"`
 }
 
 // MachineDiff is the answer of
 // get-service-hierarchical-state-machine-version-diff: VersionDiff with the
-// graph's comparison, every field present even when empty.
+// graph's comparison, every field present even when empty. StatesChanged
+// maps a state in both versions to its differing fields.
 type MachineDiff struct {
-	From               int                 `json:"from"`
-	To                 int                 `json:"to"`
-	Patch              json.RawMessage     `json:"patch"`
-	Summary            []string            `json:"summary"`
+	VersionDiff
 	StatesAdded        []string            `json:"states_added"`
 	StatesRemoved      []string            `json:"states_removed"`
 	StatesChanged      map[string][]string `json:"states_changed"`
@@ -124,12 +165,15 @@ type RevisionList struct {
 	Page
 }
 
-// PromoteInput is the body of promote-service-version-set.
+// PromoteInput is the body of promote-service-version-set: From is the
+// version set copied; from edge, the versions edge resolves to now are
+// pinned.
 type PromoteInput struct {
 	From *string `json:"from,omitempty"`
 }
 
-// RollbackInput is the body of rollback-service-version-set.
+// RollbackInput is the body of rollback-service-version-set: ToRevision
+// is the revision whose content becomes the next revision.
 type RollbackInput struct {
 	ToRevision *int `json:"to_revision,omitempty"`
 }

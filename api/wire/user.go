@@ -66,9 +66,8 @@ type userStats struct {
 
 // UserList is the answer of get-users.
 type UserList struct {
-	Users             []UserInstance `json:"users"`
-	HasMore           bool           `json:"has_more"`
-	ContinuationToken *int           `json:"continuation_token"`
+	Users []UserInstance `json:"users"`
+	Page
 }
 
 // NewUser returns the user as get-users lists it: the names of the

@@ -293,7 +293,7 @@ func (ch *chat) print(ctx context.Context, open func(context.Context) (*client.S
 			ch.note("Conversation %s with %s (version set %s).", ev.ConversationID, ch.service.Name, or(ch.flags.versionSet, "release"))
 		case *client.CurrentAgentAction:
 			if ch.flags.actions {
-				fmt.Fprintln(ch.errOut, "  · "+describeAction(&ev.Action))
+				fmt.Fprintln(ch.errOut, "  · "+describeAction(ev))
 			}
 		case *client.NewMessage:
 			if ch.flags.json {
@@ -357,25 +357,24 @@ func or(s, def string) string {
 }
 
 // describeAction is one line for a current-agent-action event.
-func describeAction(a *client.AgentAction) string {
-	var more struct {
-		Prev       string `json:"prev_state"`
-		Next       string `json:"next_state"`
-		Annotation string `json:"annotation"`
-		Reflection string `json:"reflection"`
-	}
-	_ = json.Unmarshal(a.Raw, &more)
-	switch {
-	case more.Next != "":
-		return fmt.Sprintf("%s: %s → %s", a.Type, more.Prev, more.Next)
-	case more.Annotation != "":
-		return fmt.Sprintf("%s: %q", a.Type, more.Annotation)
-	case more.Reflection != "":
-		return fmt.Sprintf("%s: %q", a.Type, more.Reflection)
-	case a.NextStateName != "":
-		return fmt.Sprintf("%s → %s (%s)", a.Type, a.NextStateName, a.ExitCondition)
-	case a.Action != "":
+func describeAction(ev *client.CurrentAgentAction) string {
+	switch a := ev.Action.(type) {
+	case client.StateTransitionedAction:
+		return fmt.Sprintf("%s: %s → %s", a.Type, a.PrevState, a.NextState)
+	case client.AnnotationRetrievedAction:
+		return fmt.Sprintf("%s: %q", a.Type, a.Annotation)
+	case client.ReflectionGeneratedAction:
+		return fmt.Sprintf("%s: %q", a.Type, a.Reflection)
+	case client.ExitConditionSelectedAction:
+		return fmt.Sprintf("%s → %s (%s)", a.Type, a.NextState, a.ExitCondition)
+	case client.ActionSelectedAction:
 		return fmt.Sprintf("%s: %s", a.Type, a.Action)
 	}
-	return a.Type
+	// Another kind: its type is enough.
+	var head struct {
+		Type string `json:"type"`
+	}
+	b, _ := json.Marshal(ev.Action)
+	_ = json.Unmarshal(b, &head)
+	return head.Type
 }

@@ -81,9 +81,13 @@ func fetchDiff(ctx context.Context, c *client.Client, r *remote, kind, name, fro
 			return nil, nil, fmt.Errorf("no agent named %q", name)
 		}
 		d, err := c.AgentVersionDiff(ctx, a.ID, from, to)
+		if err != nil {
+			return nil, nil, err
+		}
+		ops, err := d.Patch.Operations()
 		return d, func(w io.Writer) {
-			printVersionDiff(w, "Agent "+name, d)
-			printPatch(w, d.Patch)
+			printVersionDiff(w, "Agent "+name, d, ops)
+			printPatch(w, ops)
 		}, err
 	case "state-machines":
 		m := r.machine(name)
@@ -91,10 +95,14 @@ func fetchDiff(ctx context.Context, c *client.Client, r *remote, kind, name, fro
 			return nil, nil, fmt.Errorf("no state machine named %q", name)
 		}
 		d, err := c.StateMachineVersionDiff(ctx, m.ID, from, to)
+		if err != nil {
+			return nil, nil, err
+		}
+		ops, err := d.Patch.Operations()
 		return d, func(w io.Writer) {
-			printVersionDiff(w, "StateMachine "+name, &d.VersionDiff)
+			printVersionDiff(w, "StateMachine "+name, &d.VersionDiff, ops)
 			printMachineDiff(w, d)
-			printPatch(w, d.Patch)
+			printPatch(w, ops)
 		}, err
 	}
 	return nil, nil, fmt.Errorf("unknown kind %q: use agent or state-machine", kind)
@@ -111,10 +119,11 @@ func versionArg(s string) (string, error) {
 	return s, nil
 }
 
-// printVersionDiff prints the versions compared and the summary.
-func printVersionDiff(w io.Writer, what string, d *client.VersionDiff) {
+// printVersionDiff prints the versions compared and the summary; ops are
+// the operations of d's patch.
+func printVersionDiff(w io.Writer, what string, d *client.VersionDiff, ops []client.PatchOperation) {
 	fmt.Fprintf(w, "%s: version %d → %d\n", what, d.From, d.To)
-	if len(d.Patch) == 0 {
+	if len(ops) == 0 {
 		fmt.Fprintln(w, "  no differences")
 	}
 	for _, s := range d.Summary {

@@ -43,7 +43,7 @@ func testHistory(t *testing.T, amigo *cli) {
 			t.Errorf("diff of equal versions:\n%s", out)
 		}
 		var d client.VersionDiff
-		if err := json.Unmarshal([]byte(amigo.expect(0, "diff", "agent", "amy", "2", "1", "-o", "json").stdout), &d); err != nil || d.From != 2 || d.To != 1 || len(d.Patch) != 1 {
+		if err := json.Unmarshal([]byte(amigo.expect(0, "diff", "agent", "amy", "2", "1", "-o", "json").stdout), &d); err != nil || d.From != 2 || d.To != 1 || len(patchOps(t, d.Patch)) != 1 {
 			t.Errorf("diff -o json: %+v, %v", d, err)
 		}
 	})
@@ -64,7 +64,7 @@ func testHistory(t *testing.T, amigo *cli) {
 		}
 		var d client.StateMachineDiff
 		if err := json.Unmarshal([]byte(amigo.expect(0, "diff", "sm", "support-flow", "1", "2", "-o", "json").stdout), &d); err != nil ||
-			!slices.Equal(d.StatesAdded, []string{"survey"}) || len(d.Patch) == 0 {
+			!slices.Equal(d.StatesAdded, []string{"survey"}) || len(patchOps(t, d.Patch)) == 0 {
 			t.Errorf("diff sm -o json: %+v, %v", d, err)
 		}
 	})
@@ -183,4 +183,14 @@ func edit(t *testing.T, path string, pairs ...string) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// patchOps decodes a diff's JSON Patch, failing the test if it cannot.
+func patchOps(t *testing.T, p client.Patch) []client.PatchOperation {
+	t.Helper()
+	ops, err := p.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ops
 }
