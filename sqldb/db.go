@@ -43,6 +43,11 @@ type Dialect interface {
 	// Rewrite adapts a migration, written in SQL both databases accept
 	// but for type names, to the dialect (PostgreSQL spells BLOB BYTEA).
 	Rewrite(migration string) string
+	// EarlyCommit lets tx's commit return before it is durable, for a
+	// transaction that a crash of the database may lose harmlessly; a
+	// later durable commit makes it durable too. Nothing where commits do
+	// not wait for the disk anyway.
+	EarlyCommit(ctx context.Context, tx *sql.Tx) error
 }
 
 //go:embed migrations/cluster/*.sql
@@ -126,6 +131,9 @@ type DB struct {
 	// journaled is set on cluster databases, which hold the change log:
 	// their transactions write the context's journal before committing.
 	journaled bool
+	// writes, when the handle serialises writes, holds a token while a
+	// transaction runs.
+	writes chan struct{}
 }
 
 func newDB(h Handle, now amigo.Clock) *DB {
@@ -135,6 +143,9 @@ func newDB(h Handle, now amigo.Clock) *DB {
 	db := &DB{db: h.SQL, read: h.Reads, release: h.Release, dialect: h.Dialect, Now: now}
 	if db.read == nil {
 		db.read = sqlReader{h.SQL}
+	}
+	if h.SerialWrites {
+		db.writes = make(chan struct{}, 1)
 	}
 	return db
 }
@@ -214,6 +225,14 @@ func (db *DB) migrateFile(ctx context.Context, migrations fs.FS, set, name strin
 // in the same transaction after fn succeeds, so a change and its record
 // commit or fail together.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.writes != nil {
+		select {
+		case db.writes <- struct{}{}:
+			defer func() { <-db.writes }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -47,7 +47,7 @@ func open[S any](ctx context.Context, path string, now amigo.Clock,
 	q.Set("_txlock", "immediate")
 	handle := sql.OpenDB(&connector{dsn: "file:" + path + "?" + q.Encode(), driver: &sqlite.Driver{}})
 	poolFor(handle)
-	s, err := store(ctx, sqldb.Handle{SQL: handle, Dialect: Dialect{}}, now)
+	s, err := store(ctx, sqldb.Handle{SQL: handle, Dialect: Dialect{}, SerialWrites: true}, now)
 	if err != nil {
 		handle.Close()
 		return none, fmt.Errorf("sqlite %s: %w", path, err)
@@ -87,6 +87,10 @@ func (Dialect) JSONArrayAgg(expr, orderBy string) string {
 
 // Rewrite implements sqldb.Dialect: the migrations are SQLite's own SQL.
 func (Dialect) Rewrite(migration string) string { return migration }
+
+// EarlyCommit implements sqldb.Dialect: nothing, for a commit in WAL mode
+// with synchronous=NORMAL does not wait for the disk.
+func (Dialect) EarlyCommit(context.Context, *sql.Tx) error { return nil }
 
 // LockMigrations is a no-op: transactions begin IMMEDIATE, which already
 // serialises writers.
