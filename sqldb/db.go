@@ -131,9 +131,6 @@ type DB struct {
 	// journaled is set on cluster databases, which hold the change log:
 	// their transactions write the context's journal before committing.
 	journaled bool
-	// writes, when the handle serialises writes, holds a token while a
-	// transaction runs.
-	writes chan struct{}
 }
 
 func newDB(h Handle, now amigo.Clock) *DB {
@@ -143,9 +140,6 @@ func newDB(h Handle, now amigo.Clock) *DB {
 	db := &DB{db: h.SQL, read: h.Reads, release: h.Release, dialect: h.Dialect, Now: now}
 	if db.read == nil {
 		db.read = sqlReader{h.SQL}
-	}
-	if h.SerialWrites {
-		db.writes = make(chan struct{}, 1)
 	}
 	return db
 }
@@ -225,14 +219,6 @@ func (db *DB) migrateFile(ctx context.Context, migrations fs.FS, set, name strin
 // in the same transaction after fn succeeds, so a change and its record
 // commit or fail together.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if db.writes != nil {
-		select {
-		case db.writes <- struct{}{}:
-			defer func() { <-db.writes }()
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -18,12 +18,6 @@ type Handle struct {
 	// and Reads share.
 	Release func()
 	Dialect Dialect
-	// SerialWrites queues the store's transactions in the process, one at
-	// a time, instead of leaving them to the database's lock. SQLite has
-	// one writer at a time, and a writer that finds the lock taken polls
-	// for it with growing sleeps (1, 2, 5, 10, 15, 20, 25… ms under
-	// busy_timeout): a queue hands the lock on at once.
-	SerialWrites bool
 }
 
 // Reader runs statements that read.

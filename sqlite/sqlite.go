@@ -47,7 +47,7 @@ func open[S any](ctx context.Context, path string, now amigo.Clock,
 	q.Set("_txlock", "immediate")
 	handle := sql.OpenDB(&connector{dsn: "file:" + path + "?" + q.Encode(), driver: &sqlite.Driver{}})
 	poolFor(handle)
-	s, err := store(ctx, sqldb.Handle{SQL: handle, Dialect: Dialect{}, SerialWrites: true}, now)
+	s, err := store(ctx, sqldb.Handle{SQL: handle, Dialect: Dialect{}}, now)
 	if err != nil {
 		handle.Close()
 		return none, fmt.Errorf("sqlite %s: %w", path, err)
