@@ -16,7 +16,10 @@
 //     slow model, less its RSS before, over N;
 //   - the built-in model's interactions per second;
 //   - non-2xx answers, error events and "database is locked" in the log,
-//     which must all be 0.
+//     which must all be 0;
+//   - on standard error, each phase's p50 / p99 of the server's own time
+//     during each round (its amigo_interaction_phase_seconds histograms,
+//     docs/conversations.md).
 //
 // Each interaction is one model call: the service's state machine is one
 // action state without exit conditions, so the walker only engages.
