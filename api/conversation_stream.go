@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/api/wire"
@@ -26,6 +27,7 @@ func (s *Server) createConversation(w http.ResponseWriter, r *http.Request, t *c
 	if err != nil {
 		return err
 	}
+	amigo.MarkPhase(r.Context(), amigo.PhaseInput)
 	in := shape.Convert[core.CreateConversationInput](body)
 	in.Malformed = bad
 	run, err := s.conversations.StartConversation(r.Context(), t, &in)
@@ -37,6 +39,7 @@ func (s *Server) createConversation(w http.ResponseWriter, r *http.Request, t *c
 	if stream.Send(wire.ConversationCreated(run.Conversation.ID)) != nil {
 		return nil
 	}
+	amigo.MarkPhase(r.Context(), amigo.PhaseStreamStart)
 	s.runInteraction(r.Context(), stream, run, q)
 	return nil
 }
@@ -52,6 +55,7 @@ func (s *Server) interactWithConversation(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
+	amigo.MarkPhase(r.Context(), amigo.PhaseInput)
 	run, err := s.conversations.Interact(r.Context(), t, r.PathValue("conversation_id"), in)
 	if err != nil {
 		return err
@@ -65,6 +69,7 @@ func (s *Server) interactWithConversation(w http.ResponseWriter, r *http.Request
 	} else if stream.Send(wire.UserMessageAvailable(amigo.NewID(s.app.Now()), "")) != nil {
 		return nil
 	}
+	amigo.MarkPhase(r.Context(), amigo.PhaseStreamStart)
 	s.runInteraction(r.Context(), stream, run, q)
 	return nil
 }
@@ -79,17 +84,44 @@ func (s *Server) runInteraction(ctx context.Context, stream *eventStream, run *c
 	defer cancel(nil)
 	defer context.AfterFunc(s.streams, func() { cancel(context.Cause(s.streams)) })()
 	showActions := s.conversations.MayWatch(ctx, run.Conversation)
+	first := true
 	res, err := run.Execute(ctx, func(ev engine.Event) error {
 		if ev.Action != nil && (!showActions || !q.showsAction(ev.Action.Type)) {
 			return nil
 		}
-		return stream.Send(wire.EngineEvent(ev, run.AgentMessageID))
+		if ev.Fragment == nil || !first {
+			return stream.Send(wire.EngineEvent(ev, run.AgentMessageID))
+		}
+		first = false
+		amigo.MarkPhase(ctx, amigo.PhaseModel)
+		err := stream.Send(wire.EngineEvent(ev, run.AgentMessageID))
+		amigo.MarkPhase(ctx, amigo.PhaseFirstEvent)
+		return err
 	})
 	if err != nil {
 		s.streamError(ctx, stream, err)
 		return
 	}
-	_ = stream.Send(wire.InteractionComplete(run.AgentMessageID, run.Interaction.ID, res.AgentMessage, res.Completed))
+	if stream.Send(wire.InteractionComplete(run.AgentMessageID, run.Interaction.ID, res.AgentMessage, res.Completed)) == nil {
+		amigo.MarkPhase(ctx, amigo.PhaseComplete)
+		s.observePhases(ctx)
+	}
+}
+
+// observePhases records the phases of a completed interaction in the
+// amigo_interaction_phase_seconds metric.
+func (s *Server) observePhases(ctx context.Context) {
+	p, ok := amigo.PhasesFromContext(ctx)
+	if !ok {
+		return
+	}
+	op := ""
+	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+		op = info.operation
+	}
+	p.Each(func(ph amigo.Phase, d time.Duration) {
+		s.metrics.phases.WithLabelValues(op, ph.String()).Observe(d.Seconds())
+	})
 }
 
 // streamError ends a stream with one error event, unless the client is

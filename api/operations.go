@@ -30,7 +30,10 @@ type operation struct {
 	// Extension marks an operation the Amigo spec does not have; the
 	// docs/ pages document it.
 	Extension bool
-	handler   func(s *Server, w http.ResponseWriter, r *http.Request, t *core.Tenant) error
+	// Interaction marks the operations that stream an interaction, whose
+	// phases are timed (amigo_interaction_phase_seconds).
+	Interaction bool
+	handler     func(s *Server, w http.ResponseWriter, r *http.Request, t *core.Tenant) error
 }
 
 // Extensions returns "METHOD path" for every extension operation, for the
@@ -116,8 +119,8 @@ var operations = []*operation{
 	{ID: "rollback-service-version-set", Extension: true, Method: "POST", Path: "/v1/{organization}/service/{service_id}/version_sets/{version_set_name}/rollback", Limit: 30, Gate: [][]string{{amigo.PermCreateVersionSet, amigo.PermUpdateVersionSet}}, handler: (*Server).rollbackVersionSet},
 
 	// Conversations (conversations.json): the two streams answer NDJSON.
-	{ID: "create-conversation", Method: "POST", Path: "/v1/{organization}/conversation/", Limit: 5, Gate: [][]string{{amigo.PermCreateConversation}}, handler: (*Server).createConversation},
-	{ID: "interact-with-conversation", Method: "POST", Path: "/v1/{organization}/conversation/{conversation_id}/interact", Limit: 15, Gate: [][]string{{amigo.PermUpdateUserInfo}, {amigo.PermInteractWithConversation}}, handler: (*Server).interactWithConversation},
+	{ID: "create-conversation", Method: "POST", Path: "/v1/{organization}/conversation/", Limit: 5, Gate: [][]string{{amigo.PermCreateConversation}}, Interaction: true, handler: (*Server).createConversation},
+	{ID: "interact-with-conversation", Method: "POST", Path: "/v1/{organization}/conversation/{conversation_id}/interact", Limit: 15, Gate: [][]string{{amigo.PermUpdateUserInfo}, {amigo.PermInteractWithConversation}}, Interaction: true, handler: (*Server).interactWithConversation},
 	{ID: "recommend-responses-for-interaction", Method: "POST", Path: "/v1/{organization}/conversation/{conversation_id}/interaction/{interaction_id}/recommend_responses", Limit: 20, Gate: [][]string{{amigo.PermGetRecommendedResponses}}, handler: (*Server).recommendResponses},
 	{ID: "get-interaction-insights", Method: "GET", Path: "/v1/{organization}/conversation/{conversation_id}/interaction/{interaction_id}/insights", Limit: 20, Gate: [][]string{{amigo.PermGetInteractionInsights}, {amigo.PermGetStateMachine}}, handler: (*Server).getInteractionInsights},
 	{ID: "generate-conversation-starter", Method: "POST", Path: "/v1/{organization}/conversation/conversation_starter", Limit: 10, Gate: [][]string{{amigo.PermCreateConversation}}, handler: (*Server).generateConversationStarter},

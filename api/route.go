@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/amigo-oss/amigo-server/core"
@@ -39,6 +40,9 @@ const (
 func (s *Server) route(op *operation) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setOperation(r.Context(), op.ID)
+		if op.Interaction {
+			r = r.WithContext(amigo.NewContextWithPhases(r.Context(), amigo.NewPhases(time.Now())))
+		}
 		r, release := s.withDeadlines(w, r)
 		defer release()
 		if err := s.serveOperation(w, r, op); err != nil {
@@ -83,6 +87,7 @@ func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *oper
 	if err := checkGate(r.Context(), op); err != nil {
 		return err
 	}
+	amigo.MarkPhase(r.Context(), amigo.PhaseRequest)
 	return op.handler(s, w, r, t)
 }
 

@@ -120,6 +120,7 @@ func (r *Run) Execute(ctx context.Context, emit func(engine.Event) error) (*Resu
 		}
 		return nil, modelError(err)
 	}
+	amigo.MarkPhase(ctx, amigo.PhaseReply)
 	r.stopRenewing()
 	now := r.c.app.Now()
 	msgs := slices.Clone(r.Inputs)
@@ -149,6 +150,7 @@ func (r *Run) Execute(ctx context.Context, emit func(engine.Event) error) (*Resu
 	if err := r.t.Store.CompleteInteraction(ctx, result); err != nil {
 		return nil, err
 	}
+	amigo.MarkPhase(ctx, amigo.PhaseCommit)
 	r.ended = true
 	return &Result{AgentMessage: out.Reply, Completed: out.Completed}, nil
 }

@@ -62,11 +62,13 @@ func (c *Conversations) StartConversation(ctx context.Context, t *Tenant, in *Cr
 	}
 	first := &amigo.Interaction{ID: amigo.NewID(now), OrgID: orgID, ConversationID: conv.ID, Status: amigo.InteractionRunning, StartedAt: now}
 	conv.Lease = &amigo.Lease{InteractionID: first.ID, Owner: c.owner, Until: now.Add(c.lease)}
+	amigo.MarkPhase(ctx, amigo.PhaseCheck)
 	if err := t.Store.CreateConversation(ctx, conv, first); amigo.ErrorCode(err) == amigo.ECONFLICT {
 		return nil, amigo.Errorf(amigo.EBADREQUEST, "The user has an unfinished conversation of service %s: finish it before starting another.", svc.ID)
 	} else if err != nil {
 		return nil, err
 	}
+	amigo.MarkPhase(ctx, amigo.PhaseLease)
 	r := c.newRun(t, conv, first, av)
 	r.turn = engine.Turn{Agent: av, Machine: mv, References: refs, LLMPreferences: conv.LLMModelPreferences,
 		ReturningUser: len(earlier) > 0, Memories: mem}
@@ -135,16 +137,19 @@ func (c *Conversations) Interact(ctx context.Context, t *Tenant, conversationID 
 		return nil, amigo.Errorf(amigo.ECONFLICT, "The conversation is finished.")
 	}
 	i := &amigo.Interaction{ID: amigo.NewID(now), OrgID: orgID, ConversationID: conv.ID, Status: amigo.InteractionRunning, StartedAt: now}
+	amigo.MarkPhase(ctx, amigo.PhaseCheck)
 	conv, err = t.Store.BeginInteraction(ctx, i, amigo.Lease{InteractionID: i.ID, Owner: c.owner, Until: now.Add(c.lease)})
 	if err != nil {
 		return nil, err
 	}
+	amigo.MarkPhase(ctx, amigo.PhaseLease)
 	// From here the run holds the lease: a failure releases it.
 	r := c.newRun(t, conv, i, nil)
 	if err := r.prepare(ctx, *in.Type, *in.Message, events, userName(user), now); err != nil {
 		r.Close(ctx)
 		return nil, err
 	}
+	amigo.MarkPhase(ctx, amigo.PhaseLoad)
 	return r, nil
 }
 

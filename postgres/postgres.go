@@ -108,6 +108,15 @@ func (Dialect) JSONArrayAgg(expr, orderBy string) string {
 // Rewrite implements sqldb.Dialect: BLOB columns are BYTEA.
 func (Dialect) Rewrite(migration string) string { return blob.ReplaceAllString(migration, "BYTEA") }
 
+// EarlyCommit implements sqldb.Dialect: the transaction commits without
+// waiting for its WAL to reach the disk (synchronous_commit off for it
+// alone). PostgreSQL may lose it in a crash, never half of it, and the
+// next durable commit flushes it with its own.
+func (Dialect) EarlyCommit(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`)
+	return err
+}
+
 // LockMigrations takes a transaction-scoped advisory lock so that several
 // servers starting at once apply each migration exactly once.
 func (Dialect) LockMigrations(ctx context.Context, tx *sql.Tx) error {

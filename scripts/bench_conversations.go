@@ -16,7 +16,10 @@
 //     slow model, less its RSS before, over N;
 //   - the built-in model's interactions per second;
 //   - non-2xx answers, error events and "database is locked" in the log,
-//     which must all be 0.
+//     which must all be 0;
+//   - on standard error, each phase's p50 / p99 of the server's own time
+//     during each round (its amigo_interaction_phase_seconds histograms,
+//     docs/conversations.md).
 //
 // Each interaction is one model call: the service's state machine is one
 // action state without exit conditions, so the walker only engages.
@@ -132,7 +135,9 @@ func main() {
 			// The model's own times at this concurrency, asked directly:
 			// on a loaded machine its sleeps overshoot the nominal ones.
 			baseFirst, baseDone := direct(n)
+			phasesBefore := phaseBuckets()
 			r := f.round(n, *rounds)
+			fmt.Fprintf(os.Stderr, "%s c=%d: %s\n", db, n, phaseTable(phasesBefore, phaseBuckets()))
 			fmt.Printf("| %s | %d | %d | %s / %s | %s / %s | %d / %d |\n", db, n, len(r.first), pct(r.first, 50, baseFirst), pct(r.first, 99, baseFirst),
 				pct(r.done, 50, baseDone), pct(r.done, 99, baseDone), r.refused.Load(), r.errors.Load())
 			fmt.Fprintf(os.Stderr, "%s c=%d: the model alone: first token %s, answer %s (nominal %s, %s)\n", db, n, baseFirst.Round(time.Millisecond), baseDone.Round(time.Millisecond), *ttft, modelTime)
@@ -701,4 +706,73 @@ func serveRelay(addr string) {
 	srv := &http.Server{Addr: addr, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second,
 		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	fmt.Fprintln(os.Stderr, srv.ListenAndServe())
+}
+
+// phaseBuckets reads the server's amigo_interaction_phase_seconds
+// histograms: cumulative counts by phase and bucket bound, both
+// operations summed.
+func phaseBuckets() map[string]map[float64]float64 {
+	out := map[string]map[float64]float64{}
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", port))
+	if err != nil {
+		return out
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "amigo_interaction_phase_seconds_bucket{") {
+			continue
+		}
+		var phase, le string
+		for _, kv := range strings.Split(line[strings.Index(line, "{")+1:strings.Index(line, "}")], ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			switch k {
+			case "phase":
+				phase = strings.Trim(v, `"`)
+			case "le":
+				le = strings.Trim(v, `"`)
+			}
+		}
+		bound, err := strconv.ParseFloat(le, 64)
+		if err != nil {
+			continue // +Inf
+		}
+		n, _ := strconv.ParseFloat(line[strings.LastIndex(line, " ")+1:], 64)
+		if out[phase] == nil {
+			out[phase] = map[float64]float64{}
+		}
+		out[phase][bound] += n
+	}
+	return out
+}
+
+// phaseOrder is the order of the server's phases (amigo.Phase).
+var phaseOrder = []string{"request", "input", "check", "lease", "load", "stream_start", "model", "first_event", "reply", "commit", "complete"}
+
+// phaseTable returns the p50 / p99 of each phase between two readings of
+// phaseBuckets, each the upper bound of the bucket it falls in.
+func phaseTable(before, after map[string]map[float64]float64) string {
+	var b strings.Builder
+	for _, phase := range phaseOrder {
+		var bounds []float64
+		for le := range after[phase] {
+			bounds = append(bounds, le)
+		}
+		slices.Sort(bounds)
+		if len(bounds) == 0 {
+			continue
+		}
+		total := after[phase][bounds[len(bounds)-1]] - before[phase][bounds[len(bounds)-1]]
+		at := func(p float64) string {
+			for _, le := range bounds {
+				if after[phase][le]-before[phase][le] >= p*total {
+					return fmt.Sprintf("≤%.2g", le*1000)
+				}
+			}
+			return ">" + fmt.Sprintf("%.2g", bounds[len(bounds)-1]*1000)
+		}
+		fmt.Fprintf(&b, " %s %s/%s", phase, at(0.5), at(0.99))
+	}
+	return "phases ms p50/p99:" + b.String()
 }

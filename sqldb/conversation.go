@@ -71,6 +71,12 @@ func (db *ClusterStore) CreateConversation(ctx context.Context, c *amigo.Convers
 	c.Interactions, c.NumMessages, c.FinalMessage, c.FinalMessageID, c.CompletedPostProcessings = 1, 0, "", "", []string{}
 	first.Sequence, first.Status, first.ConversationID, first.OrgID = 1, amigo.InteractionRunning, c.ID, c.OrgID
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		// The client waits on this commit for its first event. A database
+		// crash may lose it: the interaction then fails at its own commit,
+		// which is durable and so makes this one durable too.
+		if err := db.dialect.EarlyCommit(ctx, tx); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO conversations (`+conversationColumns+`) VALUES
 			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, NULL, '', '[]')`,
 			c.ID, c.OrgID, c.ServiceID, c.UserID, c.VersionSetName, c.AgentID, c.AgentVersion,
@@ -172,6 +178,11 @@ func (db *ClusterStore) ListConversations(ctx context.Context, orgID string, f a
 func (db *ClusterStore) BeginInteraction(ctx context.Context, i *amigo.Interaction, lease amigo.Lease) (*amigo.Conversation, error) {
 	var c *amigo.Conversation
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		// As CreateConversation's: the lease may be lost in a database
+		// crash, and the interaction with it.
+		if err := db.dialect.EarlyCommit(ctx, tx); err != nil {
+			return err
+		}
 		now := ts(i.StartedAt)
 		// The lease is taken by the one UPDATE that finds it free or
 		// expired; a concurrent taker finds the row changed and matches

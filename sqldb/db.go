@@ -43,6 +43,11 @@ type Dialect interface {
 	// Rewrite adapts a migration, written in SQL both databases accept
 	// but for type names, to the dialect (PostgreSQL spells BLOB BYTEA).
 	Rewrite(migration string) string
+	// EarlyCommit lets tx's commit return before it is durable, for a
+	// transaction that a crash of the database may lose harmlessly; a
+	// later durable commit makes it durable too. Nothing where commits do
+	// not wait for the disk anyway.
+	EarlyCommit(ctx context.Context, tx *sql.Tx) error
 }
 
 //go:embed migrations/cluster/*.sql

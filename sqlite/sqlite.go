@@ -88,6 +88,10 @@ func (Dialect) JSONArrayAgg(expr, orderBy string) string {
 // Rewrite implements sqldb.Dialect: the migrations are SQLite's own SQL.
 func (Dialect) Rewrite(migration string) string { return migration }
 
+// EarlyCommit implements sqldb.Dialect: nothing, for a commit in WAL mode
+// with synchronous=NORMAL does not wait for the disk.
+func (Dialect) EarlyCommit(context.Context, *sql.Tx) error { return nil }
+
 // LockMigrations is a no-op: transactions begin IMMEDIATE, which already
 // serialises writers.
 func (Dialect) LockMigrations(context.Context, *sql.Tx) error { return nil }
