@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/amigo-oss/amigo-server/api"
+	"github.com/amigo-oss/amigo-server/core"
 	"github.com/amigo-oss/amigo-server/internal/testenv"
 )
 
@@ -99,8 +101,20 @@ func TestAgentVersionCostIsProportional(t *testing.T) {
 // status and the allocation is at most limit bytes per byte of body.
 func allocated(t *testing.T, env *testenv.Env, c *testenv.Client, method, path string, body testenv.RawBody, status int, limit float64) float64 {
 	t.Helper()
-	req, _ := http.NewRequest(method, env.URL+path, strings.NewReader(string(body)))
+	cost, _ := allocatedAs(t, env, c, method, path, "", []byte(body), status, limit)
+	return cost
+}
+
+// allocatedAs is allocated for a body of the given content type ("" sends
+// none); it also returns the answer's last bytes (a stream's last event).
+func allocatedAs(t *testing.T, env *testenv.Env, c *testenv.Client, method, path, contentType string, body []byte, status int, limit float64) (float64, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, env.URL+path, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+c.Token)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	var end tail
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -108,7 +122,7 @@ func allocated(t *testing.T, env *testenv.Env, c *testenv.Client, method, path s
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, resp.Body)
+	io.Copy(&end, resp.Body)
 	resp.Body.Close()
 	runtime.ReadMemStats(&after)
 	if resp.StatusCode != status {
@@ -119,7 +133,26 @@ func allocated(t *testing.T, env *testenv.Env, c *testenv.Client, method, path s
 	if perByte > limit {
 		t.Errorf("%s %s of %d bytes: %.1f bytes allocated per byte of body, want at most %g", method, path, len(body), perByte, limit)
 	}
-	return perByte * float64(len(body))
+	return perByte * float64(len(body)), string(end.last[:end.n])
+}
+
+// tail keeps the last bytes written to it, without allocating.
+type tail struct {
+	last [4096]byte
+	n    int
+}
+
+func (w *tail) Write(p []byte) (int, error) {
+	if len(p) >= len(w.last) {
+		w.n = copy(w.last[:], p[len(p)-len(w.last):])
+		return len(p), nil
+	}
+	if keep := len(w.last) - len(p); w.n > keep {
+		copy(w.last[:], w.last[w.n-keep:w.n])
+		w.n = keep
+	}
+	w.n += copy(w.last[w.n:], p)
+	return len(p), nil
 }
 
 // proportional fails when twice the body costs more than 2.5 times as much.
@@ -439,6 +472,46 @@ func TestUserContextCostIsProportional(t *testing.T) {
 				return allocated(t, env, c, "POST", path, testenv.RawBody(`{"additional_context":[`+list.String()+`]}`), 204, 21)
 			}
 			proportional(t, cost(135_000), cost(270_000))
+		})
+	}
+}
+
+// TestInteractCostIsProportional sends interact-with-conversation forms of
+// the largest message (32,768 four-byte characters, 128 KiB) and 20 or 40
+// external events of 32,768 three-byte characters (2 and 4 MB): each is
+// stored and answered by the built-in model, and costs at most 6 bytes
+// allocated per byte of body on SQLite and 21 on PostgreSQL, whose driver
+// copies the parameters (docs/limits.md); the message is sent as a field
+// once and as a file part (the Python SDK's message.txt) once.
+func TestInteractCostIsProportional(t *testing.T) {
+	if raceDetector {
+		t.Skip("multi-megabyte bodies: run without -race (the suite's first pass does)")
+	}
+	for _, b := range testenv.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			env := testenv.Start(t, b)
+			cl := newClinic(t, env, "acme")
+			// 3.9-4.3 measured on SQLite, 15.5-16.6 on PostgreSQL.
+			limit := map[string]float64{"sqlite": 6, "postgres": 21}
+			id := cl.create(t, cl.admin, "", nil).event(t, "conversation-created")["conversation_id"].(string)
+			path := "/v1/acme/conversation/" + id + "/interact?request_format=text&response_format=text"
+			cost := func(events int, asFile bool) float64 {
+				f := form{Type: "user-message", Message: strings.Repeat("\U0001F600", core.MaxMessageChars), AsFile: asFile}
+				// After the conversation's last message, in order.
+				at := time.Now().UTC()
+				for i := range events {
+					f.Events = append(f.Events, [2]string{strings.Repeat("\u20ac", core.MaxMessageChars), at.Add(time.Duration(i) * time.Microsecond).Format(time.RFC3339Nano)})
+				}
+				ct, body := f.encode()
+				cost, end := allocatedAs(t, env, cl.admin, "POST", path, ct, body, 200, limit[b.Name])
+				// interaction-complete ends with conversation_completed, after the
+				// reply (which quotes the message: more than the tail holds).
+				if !strings.Contains(end, `"conversation_completed":`) {
+					t.Fatalf("%d events: the stream ends with %s", events, end)
+				}
+				return cost
+			}
+			proportional(t, cost(20, false), cost(40, true))
 		})
 	}
 }

@@ -4,7 +4,10 @@
 usage: scripts/measure_sizes.py BINARY sqlite|postgres KIND SIZE...
 KIND: agent (SIZE in MB; SECOND=1 measures a second version changing every item), machine and graph (SIZE in
 states), and in MB: tags, keyterms (create-service), versionset (upsert-service-version-set, one set of many
-llm_model_preferences; LLM_NAME=a known model stores it), context, audio_keyterms (update-user-info's lists).
+llm_model_preferences; LLM_NAME=a known model stores it), context, audio_keyterms (update-user-info's lists),
+interact and interact_file (interact-with-conversation's form: a recorded_message of 32,768 four-byte characters, as a
+field or a file part, then external events of up to 32,768 three-byte characters, at most 50), and create
+(create-conversation: an initial_message of 32,768 escaped four-byte characters, then an unknown key, which is ignored).
 PostgreSQL: a fresh database on 127.0.0.1:5432 (user postgres), dropped at the end. PROFILE=prefix with a -tags pprof build saves profiles.
 """
 import json, os, subprocess, sys, time, tempfile, requests, uuid
@@ -126,6 +129,48 @@ try:
             n = int(mb * 1e6 / 12)
             data = json.dumps({kind if kind == "audio_keyterms" else "additional_context": [f"c{i:07d}" for i in range(n)]}, separators=(",", ":")).encode()
             measure(f"user {kind}", data, post(f"/v1/acme/user/{me}"))
+    elif kind in ("interact", "interact_file", "create"):
+        # A service whose machine is one action state: the built-in model answers.
+        aid = requests.post(f"{base}/v1/acme/organization/agent", headers=h, json={"agent_name": "chat"}).json()["id"]
+        print("agent v1", requests.post(f"{base}/v1/acme/organization/agent/{aid}/", headers=h, data=agent_body(0.0001)).status_code)
+        mid = requests.post(f"{base}/v1/acme/organization/service_hierarchical_state_machine", headers=h, json={"state_machine_name": "chat"}).json()["id"]
+        print("machine v1", requests.post(f"{base}/v1/acme/organization/service_hierarchical_state_machine/{mid}/", headers=h, json=chain(1)).status_code)
+        sid = requests.post(f"{base}/v1/acme/service/", headers=h, json={"name": "chat", "description": "d", "is_active": True, "agent_id": aid,
+            "service_hierarchical_state_machine_id": mid, "tags": {}, "keyterms": []}).json()["id"]
+        conv_path = "/v1/acme/conversation/?response_format=text"
+        start = json.dumps({"service_id": sid, "initial_message": "Hello.", "initial_message_type": "user-message"}).encode()
+        cid = None
+        for mb in sizes:
+            size = int(mb * 1e6)
+            if kind == "create":
+                # 12 bytes a character: a surrogate pair escaped.
+                msg = "\\ud83d\\ude00" * min(32768, size // 12)
+                pad = "a" * max(0, size - len(msg) - 150)
+                data = ('{"service_id":"%s","initial_message":"%s","initial_message_type":"user-message","x":"%s"}' % (sid, msg, pad)).encode()
+                r = measure("create", data, post(conv_path))
+                if r.status_code == 201:  # one unfinished conversation per user and service
+                    requests.post(f"{base}/v1/acme/conversation/{json.loads(r.text.splitlines()[0])['conversation_id']}/finish/", headers=h)
+                continue
+            if cid:  # one unfinished conversation per user and service
+                requests.post(f"{base}/v1/acme/conversation/{cid}/finish/", headers=h)
+            r = requests.post(base + conv_path, headers=h, data=start)
+            cid = json.loads(r.text.splitlines()[0])["conversation_id"] if r.status_code == 201 else print(r.status_code, r.text[:300])
+            msg = "\U0001F600" * min(32768, size // 4)
+            fields = [("initial_message_type", (None, "user-message"))]
+            n, left = 0, size - len(msg.encode())
+            time.sleep(0.01)
+            t0 = time.time()  # after the conversation's last message, in order
+            stamp = lambda i: time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t0)) + ".%06dZ" % (int(t0 % 1 * 1e6) // 1000 * 1000 + i)
+            while left > 1000 and n < 50:
+                text = "\u20ac" * min(32768, (left - 300) // 3)
+                fields += [("external_event_message_content", (None, text)), ("external_event_message_timestamp", (None, stamp(n)))]
+                left -= len(text.encode()) + 300; n += 1
+            fields.append(("recorded_message", ("message.txt", msg, "text/plain") if kind == "interact_file" else (None, msg)))
+            req = requests.Request("POST", f"{base}/v1/acme/conversation/{cid}/interact?request_format=text&response_format=text",
+                headers={"Authorization": h["Authorization"]}, files=fields).prepare()
+            sess = requests.Session()
+            r = measure(f"{kind} ({n} events)", req.body, lambda d: sess.send(req))
+            print("  last event:", r.text.splitlines()[-1][:200] if r.text else "")
     elif kind in ("machine", "graph"):
         for n in [int(x) for x in sizes]:
             mid = requests.post(f"{base}/v1/acme/organization/service_hierarchical_state_machine", headers=h, json={"state_machine_name": f"m{n}"}).json()["id"]
