@@ -271,7 +271,8 @@ func releaseLease(ctx context.Context, tx *sql.Tx, orgID, conversationID, intera
 // statements whatever the result holds: the conversation's UPDATE releases
 // the lease, counts the messages and, when the conversation reached its
 // terminal state, finishes it; the interaction's UPDATE marks it complete;
-// one INSERT writes every message; one more enqueues the finished
+// one INSERT writes every message (one per insertChunkBytes of text in a
+// larger interaction); one more enqueues the finished
 // conversation's job.
 func (db *ClusterStore) CompleteInteraction(ctx context.Context, r *amigo.InteractionResult) error {
 	var final *amigo.Message
@@ -320,12 +321,33 @@ func (db *ClusterStore) CompleteInteraction(ctx context.Context, r *amigo.Intera
 	})
 }
 
+// insertChunkBytes bounds the message text of one INSERT: a driver
+// encodes a statement's parameters into buffers that grow by doubling and
+// that its connection keeps, so an interaction of a few megabytes of
+// external events is written in statements of at most about this much,
+// not one statement of all of it. Usual interactions are one statement.
+const insertChunkBytes = 256 << 10
+
 // insertMessages writes msgs of interaction sequence seq, the first at
-// position from, in one statement.
+// position from: one statement, or one per insertChunkBytes of text.
 func insertMessages(ctx context.Context, tx *sql.Tx, msgs []*amigo.Message, seq, from int) error {
-	if len(msgs) == 0 {
-		return nil
+	for len(msgs) > 0 {
+		n, size := 1, len(msgs[0].Content)
+		for n < len(msgs) && size+len(msgs[n].Content) <= insertChunkBytes {
+			size += len(msgs[n].Content)
+			n++
+		}
+		if err := insertMessageRows(ctx, tx, msgs[:n], seq, from); err != nil {
+			return err
+		}
+		msgs, from = msgs[n:], from+n
 	}
+	return nil
+}
+
+// insertMessageRows writes msgs, the first at position from, in one
+// statement.
+func insertMessageRows(ctx context.Context, tx *sql.Tx, msgs []*amigo.Message, seq, from int) error {
 	const cols = 11
 	var b strings.Builder
 	b.WriteString(`INSERT INTO messages (id, org_id, conversation_id, interaction_id, interaction_sequence, position,
