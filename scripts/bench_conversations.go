@@ -140,6 +140,8 @@ func main() {
 			fmt.Fprintf(os.Stderr, "%s c=%d: %s\n", db, n, phaseTable(phasesBefore, phaseBuckets()))
 			fmt.Printf("| %s | %d | %d | %s / %s | %s / %s | %d / %d |\n", db, n, len(r.first), pct(r.first, 50, baseFirst), pct(r.first, 99, baseFirst),
 				pct(r.done, 50, baseDone), pct(r.done, 99, baseDone), r.refused.Load(), r.errors.Load())
+			fmt.Fprintf(os.Stderr, "%s c=%d: interactions alone (%d, creations left out): added to first new-message %s / %s, to interaction-complete %s / %s\n", db, n, len(r.iFirst),
+				pct(r.iFirst, 50, baseFirst), pct(r.iFirst, 99, baseFirst), pct(r.iDone, 50, baseDone), pct(r.iDone, 99, baseDone))
 			fmt.Fprintf(os.Stderr, "%s c=%d: the model alone: first token %s, answer %s (nominal %s, %s)\n", db, n, baseFirst.Round(time.Millisecond), baseDone.Round(time.Millisecond), *ttft, modelTime)
 		}
 		s.stop()
@@ -374,14 +376,17 @@ func (f *fixture) post(ctx context.Context, path, ct string, body []byte) (*http
 
 // result collects a round's samples.
 type result struct {
-	mu              sync.Mutex
-	first, done     []time.Duration
+	mu          sync.Mutex
+	first, done []time.Duration
+	// iFirst and iDone are the interactions' samples alone, without the
+	// creations (whose first round meets cold caches and connections).
+	iFirst, iDone   []time.Duration
 	refused, errors atomic.Int64
 }
 
 // timed runs one streamed call and returns the times to the first
 // new-message and to interaction-complete, and the conversation id.
-func (f *fixture) timed(r *result, path, ct string, body []byte) string {
+func (f *fixture) timed(r *result, path, ct string, body []byte, interaction bool) string {
 	start := time.Now()
 	resp, err := f.post(context.Background(), path, ct, body)
 	if err != nil || resp.StatusCode >= 300 {
@@ -417,6 +422,9 @@ func (f *fixture) timed(r *result, path, ct string, body []byte) string {
 	if done > 0 {
 		r.mu.Lock()
 		r.first, r.done = append(r.first, first), append(r.done, done)
+		if interaction {
+			r.iFirst, r.iDone = append(r.iFirst, first), append(r.iDone, done)
+		}
 		r.mu.Unlock()
 	}
 	return conv
@@ -441,13 +449,13 @@ func (f *fixture) round(n, rounds int) *result {
 		go func() {
 			defer wg.Done()
 			svc := f.services[i%len(f.services)]
-			conv := f.timed(r, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+svc+`"}`))
+			conv := f.timed(r, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+svc+`"}`), false)
 			if conv == "" {
 				return
 			}
 			for k := range rounds {
 				ct, body := form(fmt.Sprintf("Message %d: what can you tell me?", k))
-				f.timed(r, "/v1/acme/conversation/"+conv+"/interact?request_format=text&response_format=text", ct, body)
+				f.timed(r, "/v1/acme/conversation/"+conv+"/interact?request_format=text&response_format=text", ct, body, true)
 			}
 			f.call("POST", "/v1/acme/conversation/"+conv+"/finish/", "")
 		}()
@@ -483,10 +491,10 @@ func (f *fixture) throughput(n int, d time.Duration) float64 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			conv := f.timed(r, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+f.services[i]+`"}`))
+			conv := f.timed(r, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+f.services[i]+`"}`), false)
 			for conv != "" && time.Now().Before(end) {
 				ct, body := form("Tell me more.")
-				f.timed(r, "/v1/acme/conversation/"+conv+"/interact?request_format=text&response_format=text", ct, body)
+				f.timed(r, "/v1/acme/conversation/"+conv+"/interact?request_format=text&response_format=text", ct, body, true)
 				count.Add(1)
 			}
 		}()
