@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 
 	"github.com/amigo-oss/amigo-server"
 )
@@ -152,13 +151,13 @@ func loadDetails(ctx context.Context, q Reader, services []*amigo.Service, sets 
 	}
 	in := " IN (" + placeholders(1, len(args)) + ")"
 	only := ""
-	if sets != nil {
-		only = " AND name IN (NULL"
+	if len(sets) > 0 {
+		only = " AND name IN (" + placeholders(len(args)+1, len(sets)) + ")"
 		for _, name := range sets {
 			args = append(args, name)
-			only += ", $" + strconv.Itoa(len(args))
 		}
-		only += ")"
+	} else if sets != nil {
+		only = " AND 1 = 0"
 	}
 	rows, err := q.Query(ctx, `SELECT service_id, key, value, NULL, NULL, NULL FROM service_tags WHERE service_id`+in+`
 		UNION ALL SELECT service_id, name, NULL, agent_version, state_machine_version, llm_model_preferences FROM version_sets WHERE service_id`+in+only, args...)
