@@ -18,8 +18,13 @@
 //   - non-2xx answers, error events and "database is locked" in the log,
 //     which must all be 0;
 //   - on standard error, each phase's p50 / p99 of the server's own time
-//     during each round (its amigo_interaction_phase_seconds histograms,
-//     docs/conversations.md).
+//     during each round, per operation (its amigo_interaction_phase_seconds
+//     histograms, docs/conversations.md).
+//
+// Each concurrency first runs one unmeasured round (-warm): what a running
+// server has warm, a database connection per conversation in flight and
+// the services' caches, a server just started has not. That cold burst's
+// figures go to standard error.
 //
 // Each interaction is one model call: the service's state machine is one
 // action state without exit conditions, so the walker only engages.
@@ -47,6 +52,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	_ "net/http/pprof" // the relay's profiles with -pprof
@@ -77,6 +83,7 @@ var (
 	builtin = flag.Duration("builtin", 10*time.Second, "how long to run the built-in model for interactions per second")
 	floor   = flag.Bool("baseline", false, "measure the floor too: a bare net/http relay of the same model stream through openai-go")
 	profile = flag.Bool("pprof", false, "build the server with -tags pprof and save heap profiles with the streams open in the work directory")
+	warm    = flag.Bool("warm", true, "run an unmeasured round at each concurrency first (its cold figures go to standard error)")
 	relay   = flag.String("relay", "", "serve the bare relay on this address (what -baseline starts)")
 	pgURL   = flag.String("pg", "postgres://postgres@127.0.0.1:5432/%s?sslmode=disable", "PostgreSQL URL pattern (database name as %s)")
 	offset  = flag.Int("port-offset", 0, "added to every port, and appended to the PostgreSQL database names, so that two runs on one machine do not meet")
@@ -135,6 +142,16 @@ func main() {
 			// The model's own times at this concurrency, asked directly:
 			// on a loaded machine its sleeps overshoot the nominal ones.
 			baseFirst, baseDone := direct(n)
+			if *warm {
+				// What a running server has warm: a connection for each
+				// conversation in flight (a new PostgreSQL connection
+				// prepares its statements and fills its catalog caches on
+				// first use) and the services' caches. The first burst
+				// is reported apart.
+				w := f.round(n, 1)
+				fmt.Fprintf(os.Stderr, "%s c=%d: warm-up round, a cold burst of %d creations and interactions: added to first new-message %s / %s, to interaction-complete %s / %s\n", db, n, len(w.first),
+					pct(w.first, 50, baseFirst), pct(w.first, 99, baseFirst), pct(w.done, 50, baseDone), pct(w.done, 99, baseDone))
+			}
 			phasesBefore := phaseBuckets()
 			r := f.round(n, *rounds)
 			fmt.Fprintf(os.Stderr, "%s c=%d: %s\n", db, n, phaseTable(phasesBefore, phaseBuckets()))
@@ -732,10 +749,12 @@ func phaseBuckets() map[string]map[float64]float64 {
 		if !strings.HasPrefix(line, "amigo_interaction_phase_seconds_bucket{") {
 			continue
 		}
-		var phase, le string
+		var op, phase, le string
 		for _, kv := range strings.Split(line[strings.Index(line, "{")+1:strings.Index(line, "}")], ",") {
 			k, v, _ := strings.Cut(kv, "=")
 			switch k {
+			case "operation":
+				op = strings.Trim(v, `"`)
 			case "phase":
 				phase = strings.Trim(v, `"`)
 			case "le":
@@ -747,10 +766,11 @@ func phaseBuckets() map[string]map[float64]float64 {
 			continue // +Inf
 		}
 		n, _ := strconv.ParseFloat(line[strings.LastIndex(line, " ")+1:], 64)
-		if out[phase] == nil {
-			out[phase] = map[float64]float64{}
+		key := op + " " + phase
+		if out[key] == nil {
+			out[key] = map[float64]float64{}
 		}
-		out[phase][bound] += n
+		out[key][bound] += n
 	}
 	return out
 }
@@ -758,11 +778,25 @@ func phaseBuckets() map[string]map[float64]float64 {
 // phaseOrder is the order of the server's phases (amigo.Phase).
 var phaseOrder = []string{"request", "input", "check", "lease", "load", "stream_start", "model", "first_event", "reply", "commit", "complete"}
 
-// phaseTable returns the p50 / p99 of each phase between two readings of
-// phaseBuckets, each the upper bound of the bucket it falls in.
+// phaseTable returns the p50 / p99 of each operation's phases between two
+// readings of phaseBuckets, each the upper bound of the bucket it falls in.
 func phaseTable(before, after map[string]map[float64]float64) string {
 	var b strings.Builder
+	ops := map[string]bool{}
+	for key := range after {
+		op, _, _ := strings.Cut(key, " ")
+		ops[op] = true
+	}
+	for _, op := range slices.Sorted(maps.Keys(ops)) {
+		fmt.Fprintf(&b, "\n  %s:", op)
+		phaseLine(&b, op, before, after)
+	}
+	return "phases ms p50/p99:" + b.String()
+}
+
+func phaseLine(b *strings.Builder, op string, before, after map[string]map[float64]float64) {
 	for _, phase := range phaseOrder {
+		phase := op + " " + phase
 		var bounds []float64
 		for le := range after[phase] {
 			bounds = append(bounds, le)
@@ -780,7 +814,6 @@ func phaseTable(before, after map[string]map[float64]float64) string {
 			}
 			return ">" + fmt.Sprintf("%.2g", bounds[len(bounds)-1]*1000)
 		}
-		fmt.Fprintf(&b, " %s %s/%s", phase, at(0.5), at(0.99))
+		fmt.Fprintf(b, " %s %s/%s", strings.TrimPrefix(phase, op+" "), at(0.5), at(0.99))
 	}
-	return "phases ms p50/p99:" + b.String()
 }

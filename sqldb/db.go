@@ -131,13 +131,15 @@ type DB struct {
 	// journaled is set on cluster databases, which hold the change log:
 	// their transactions write the context's journal before committing.
 	journaled bool
+	// writers is Handle.Writers.
+	writers *WriteGate
 }
 
 func newDB(h Handle, now amigo.Clock) *DB {
 	if now == nil {
 		now = amigo.SystemClock
 	}
-	db := &DB{db: h.SQL, read: h.Reads, release: h.Release, dialect: h.Dialect, Now: now}
+	db := &DB{db: h.SQL, read: h.Reads, release: h.Release, dialect: h.Dialect, writers: h.Writers, Now: now}
 	if db.read == nil {
 		db.read = sqlReader{h.SQL}
 	}
@@ -219,6 +221,12 @@ func (db *DB) migrateFile(ctx context.Context, migrations fs.FS, set, name strin
 // in the same transaction after fn succeeds, so a change and its record
 // commit or fail together.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.writers != nil {
+		if err := db.writers.Enter(ctx); err != nil {
+			return err
+		}
+		defer db.writers.Leave()
+	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

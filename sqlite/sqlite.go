@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -39,7 +40,9 @@ func open[S any](ctx context.Context, path string, now amigo.Clock,
 		return none, err
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(30000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	pragmas := []string{"journal_mode(WAL)", "busy_timeout(30000)", "foreign_keys(1)", "synchronous(NORMAL)",
+		fmt.Sprintf("wal_autocheckpoint(%d)", autoCheckpointPages)}
+	for _, p := range pragmas {
 		q.Add("_pragma", p)
 	}
 	// Write transactions take the write lock at BEGIN, so two writers never
@@ -47,8 +50,11 @@ func open[S any](ctx context.Context, path string, now amigo.Clock,
 	q.Set("_txlock", "immediate")
 	handle := sql.OpenDB(&connector{dsn: "file:" + path + "?" + q.Encode(), driver: &sqlite.Driver{}})
 	poolFor(handle)
-	s, err := store(ctx, sqldb.Handle{SQL: handle, Dialect: Dialect{}}, now)
+	gate := sqldb.NewWriteGate()
+	stop := checkpoints(handle, gate, checkpointInterval)
+	s, err := store(ctx, sqldb.Handle{SQL: handle, Dialect: Dialect{}, Writers: gate, Release: stop}, now)
 	if err != nil {
+		stop()
 		handle.Close()
 		return none, fmt.Errorf("sqlite %s: %w", path, err)
 	}
@@ -66,6 +72,67 @@ const maxConns = 8
 func poolFor(handle *sql.DB) {
 	handle.SetMaxOpenConns(maxConns)
 	handle.SetMaxIdleConns(maxConns)
+}
+
+// The WAL is copied back into the database (checkpointed) in the
+// background, every checkpointInterval, rather than by SQLite's automatic
+// checkpoint, which runs inside the commit that grows the WAL past 1,000
+// pages: that commit waited for the copy and its two syncs, and with the
+// write gate every writer queued behind it. SQLite's own checkpoint stays
+// as a bound, at autoCheckpointPages, should the background one fall
+// behind.
+const (
+	checkpointInterval  = time.Second
+	autoCheckpointPages = 16384 // 64 MiB of 4 KiB pages
+	// restartFrames is the WAL's length past which a checkpoint finishes
+	// with the writers held back: see checkpoints.
+	restartFrames = 4096
+)
+
+// checkpoints checkpoints handle's database every interval until the
+// returned function is called, which waits for a checkpoint in progress.
+//
+// A passive checkpoint holds no lock that readers or writers wait on, so
+// writers go on committing while it copies; but SQLite starts the WAL over
+// only after a checkpoint copied every frame, and under steady writes one
+// always commits during the copy: the WAL would grow for ever. So once
+// the WAL is longer than restartFrames, the frames written during the
+// copy, a few, are copied again with this process's writers held at the
+// gate, and the next writer starts the WAL over.
+func checkpoints(handle *sql.DB, gate *sqldb.WriteGate, interval time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			// Errors are left to the next tick, and to the automatic
+			// checkpoint: a busy database or one being closed.
+			if frames, err := checkpoint(ctx, handle); err != nil || frames < restartFrames || gate.Enter(ctx) != nil {
+				continue
+			}
+			checkpoint(ctx, handle)
+			gate.Leave()
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// checkpoint runs a passive checkpoint and returns the WAL's length in
+// frames as it began.
+func checkpoint(ctx context.Context, handle *sql.DB) (frames int, err error) {
+	var busy, copied int
+	err = handle.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+	return frames, err
 }
 
 // Dialect recognises SQLite's extended result codes.
