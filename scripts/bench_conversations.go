@@ -21,6 +21,11 @@
 //     during each round, per operation (its amigo_interaction_phase_seconds
 //     histograms, docs/conversations.md).
 //
+// By default the conversations move in step: the model takes the same time
+// for each, so all of them send their next message at the same instant,
+// the worst burst 16 conversations can make. -think gives each user a
+// random pause before each message, as people have.
+//
 // Each concurrency first runs one unmeasured round (-warm): what a running
 // server has warm, a database connection per conversation in flight and
 // the services' caches, a server just started has not. That cold burst's
@@ -53,6 +58,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
 	_ "net/http/pprof" // the relay's profiles with -pprof
@@ -83,6 +89,7 @@ var (
 	builtin = flag.Duration("builtin", 10*time.Second, "how long to run the built-in model for interactions per second")
 	floor   = flag.Bool("baseline", false, "measure the floor too: a bare net/http relay of the same model stream through openai-go")
 	profile = flag.Bool("pprof", false, "build the server with -tags pprof and save heap profiles with the streams open in the work directory")
+	think   = flag.Duration("think", 0, "each user waits a random time up to this long before each message (0: all send at once, in step)")
 	warm    = flag.Bool("warm", true, "run an unmeasured round at each concurrency first (its cold figures go to standard error)")
 	relay   = flag.String("relay", "", "serve the bare relay on this address (what -baseline starts)")
 	pgURL   = flag.String("pg", "postgres://postgres@127.0.0.1:5432/%s?sslmode=disable", "PostgreSQL URL pattern (database name as %s)")
@@ -471,6 +478,9 @@ func (f *fixture) round(n, rounds int) *result {
 				return
 			}
 			for k := range rounds {
+				if *think > 0 {
+					time.Sleep(rand.N(*think))
+				}
 				ct, body := form(fmt.Sprintf("Message %d: what can you tell me?", k))
 				f.timed(r, "/v1/acme/conversation/"+conv+"/interact?request_format=text&response_format=text", ct, body, true)
 			}
