@@ -313,6 +313,9 @@ func TestOpenAIExtras(t *testing.T) {
 		newer := agentVersionBody("RN")
 		newer["identity"].(map[string]any)["name"] = "Sam"
 		cl.admin.Do(t, "POST", "/v1/clinic/organization/agent/"+cl.agent+"/", newer).Expect(201)
+		// It is asked along the organization's user dimensions.
+		cl.admin.Do(t, "POST", "/v1/clinic/organization/", map[string]any{"user_dimensions": []map[string]any{
+			{"description": "Preferred visit time", "tags": []string{"mornings", "evenings"}}}}).Expect(204)
 		chat.set("bad once")
 		cl.admin.Do(t, "POST", "/v1/clinic/conversation/"+id+"/finish/", nil).Expect(204)
 		if n := env.Runtime.PostConversation.RunDue(t.Context()); n != 1 {
@@ -321,6 +324,9 @@ func TestOpenAIExtras(t *testing.T) {
 		n, last := chat.answers("dimensions")
 		if n != 2 || !strings.Contains(last, "You are Robin, the clinic's intake nurse") || !strings.Contains(last, "Hello from the model.") || strings.Contains(last, "Sam") {
 			t.Errorf("the user model asked the model %d times, want 2 (a retry), as Robin with the conversation; last %s", n, last)
+		}
+		if !strings.Contains(last, "- Preferred visit time: mornings, evenings") {
+			t.Errorf("the user model was not asked along the organization's user dimensions: %s", last)
 		}
 		got := cl.admin.Do(t, "GET", "/v1/clinic/user/"+cl.org.UserID+"/user_model", nil).Expect(200).JSON()
 		models := got["user_models"].([]any)

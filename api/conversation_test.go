@@ -10,6 +10,7 @@ import (
 
 	"github.com/amigo-oss/amigo-server"
 	"github.com/amigo-oss/amigo-server/core"
+	"github.com/amigo-oss/amigo-server/engine"
 	"github.com/amigo-oss/amigo-server/internal/testenv"
 )
 
@@ -304,6 +305,7 @@ func TestFinishConversationAndUserModel(t *testing.T) {
 
 		var seen core.UserModelInput
 		runner := env.Runtime.PostConversation
+		builtin := runner.UserModel
 		runner.UserModel = func(_ context.Context, in core.UserModelInput) ([]amigo.UserModelEntry, error) {
 			seen = in
 			return []amigo.UserModelEntry{{Content: fmt.Sprintf("Said %d things.", len(in.Messages)), InsightIDs: []string{},
@@ -319,6 +321,9 @@ func TestFinishConversationAndUserModel(t *testing.T) {
 			m == nil || m.MachineID != c.StateMachineID || m.Version != c.StateMachineVersion {
 			t.Fatalf("the job saw agent %+v and machine %+v, want the conversation's pinned versions", a, m)
 		}
+		if o := seen.Organization; o == nil || o.ID != "acme" || len(o.UserDimensions) == 0 {
+			t.Fatalf("the job saw organization %+v, want acme with its user dimensions", o)
+		}
 		got := model(env.AdminOf(t, "acme").Admin, f.aliceID)
 		models := got["user_models"].([]any)
 		if len(models) != 1 || models[0].(map[string]any)["content"] != "Said 5 things." {
@@ -326,6 +331,29 @@ func TestFinishConversationAndUserModel(t *testing.T) {
 		}
 		if c := listConversations(t, f.alice, "?id="+f.aliceConv.ID).Conversations[0]; !c.IsAnalyzed || !slices.Equal(c.CompletedPostProcessings, []string{"generate-user-models"}) {
 			t.Errorf("after the job: %+v", c)
+		}
+
+		// The built-in model gives each of the organization's dimensions
+		// the tags the user mentioned.
+		env.AdminOf(t, "acme").Admin.Do(t, "POST", "/v1/acme/organization/", map[string]any{"user_dimensions": []map[string]any{
+			{"description": "Greeting style", "tags": []string{"hey", "good morning"}}, {"description": "Pets", "tags": []string{"dog"}}}}).Expect(204)
+		runner.UserModel = builtin
+		finish(f.bob, f.bobConv.ID).Expect(204)
+		if n := runner.RunDue(context.Background()); n != 1 {
+			t.Fatalf("%d jobs ran, want 1", n)
+		}
+		var bobs struct {
+			UserModels []struct {
+				Dimensions []struct {
+					Description string   `json:"description"`
+					Tags        []string `json:"tags"`
+				} `json:"dimensions"`
+			} `json:"user_models"`
+		}
+		f.bob.Do(t, "GET", "/v1/acme/user/"+f.bobID+"/user_model", nil).Expect(200).Decode(&bobs)
+		if len(bobs.UserModels) != 1 || len(bobs.UserModels[0].Dimensions) != 2 || bobs.UserModels[0].Dimensions[0].Description != "Greeting style" ||
+			!slices.Equal(bobs.UserModels[0].Dimensions[0].Tags, []string{"hey"}) || bobs.UserModels[0].Dimensions[1].Description != engine.TopicsDimension {
+			t.Fatalf("bob said hey; his user model: %+v", bobs)
 		}
 	})
 }

@@ -16,6 +16,8 @@ import (
 // (each nil if deleted since), its messages (every type, oldest first),
 // the user and the user's model so far (nil before the first).
 type UserModelInput struct {
+	// Organization holds the user dimensions the model is asked along.
+	Organization *amigo.Organization
 	Conversation *amigo.Conversation
 	Agent        *amigo.AgentVersion
 	StateMachine *amigo.StateMachineVersion
@@ -128,6 +130,11 @@ func (r *PostConversationRunner) run(ctx context.Context, c amigo.ClusterStore, 
 		return err
 	}
 	in := UserModelInput{Conversation: conv}
+	if in.Organization, err = c.FindOrganization(ctx, job.OrgID); amigo.ErrorCode(err) == amigo.ENOTFOUND {
+		return nil // deleted since, or moved
+	} else if err != nil {
+		return err
+	}
 	if in.Agent, in.StateMachine, err = pinnedForJob(ctx, c, conv); err != nil {
 		return err
 	}

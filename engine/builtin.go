@@ -179,15 +179,19 @@ const TopicsDimension = "Topics the user has raised"
 // more letters the user wrote most often (ties alphabetical) — as the line
 // "Talked about: a, b, c." to the content (the last ten lines are kept)
 // and to the tags of the "Topics the user has raised" dimension (the last
-// twenty distinct tags are kept); the prior's other dimensions are kept.
+// twenty distinct tags are kept). Each of the organization's dimensions
+// gains those of its tags the user mentioned: every word of the tag
+// matches a word the user wrote (match). The prior's other dimensions are
+// kept.
 func (Builtin) UserModel(ctx context.Context, r *UserModelRequest) (*UserModel, error) {
 	count := map[string]int{}
-	var seen []string
+	var seen, said []string
 	for _, m := range r.Conversation {
 		if m.Type != MessageUser {
 			continue
 		}
 		for _, w := range words(m.Text) {
+			said = append(said, w)
 			if len([]rune(w)) < 4 {
 				continue
 			}
@@ -221,8 +225,32 @@ func (Builtin) UserModel(ctx context.Context, r *UserModelRequest) (*UserModel, 
 		tags = slices.DeleteFunc(tags, func(x string) bool { return x == t })
 		tags = append(tags, t)
 	}
+	for _, d := range r.Dimensions {
+		mentioned := slices.DeleteFunc(slices.Clone(d.Tags), func(tag string) bool { return !mentions(said, tag) })
+		if len(mentioned) == 0 {
+			continue
+		}
+		i := slices.IndexFunc(um.Dimensions, func(p amigo.UserDimension) bool { return p.Description == d.Description })
+		if i < 0 {
+			um.Dimensions = append(um.Dimensions, amigo.UserDimension{Description: d.Description})
+			i = len(um.Dimensions) - 1
+		}
+		got := um.Dimensions[i].Tags
+		for _, t := range mentioned {
+			got = append(slices.DeleteFunc(got, func(x string) bool { return x == t }), t)
+		}
+		um.Dimensions[i].Tags = got[max(0, len(got)-userModelTags):]
+	}
 	um.Dimensions = append(um.Dimensions, amigo.UserDimension{Description: TopicsDimension, Tags: append([]string{}, tags[max(0, len(tags)-userModelTags):]...)})
 	return um, nil
+}
+
+// mentions reports whether every word of tag matches one of said.
+func mentions(said []string, tag string) bool {
+	ws := words(tag)
+	return len(ws) > 0 && !slices.ContainsFunc(ws, func(w string) bool {
+		return !slices.ContainsFunc(said, func(s string) bool { return match(w, s) })
+	})
 }
 
 // sentence returns s trimmed, with an upper-case first letter and a final

@@ -123,12 +123,13 @@ func (w *Walker) Starters(ctx context.Context, agent *amigo.AgentVersion, prefs 
 
 // UserModel asks the model for the user's model updated with a finished
 // conversation (its messages, oldest first; at most MaxHistory of the most
-// recent are shown). prior is nil for a user without a model.
-func (w *Walker) UserModel(ctx context.Context, agent *amigo.AgentVersion, prefs map[string]amigo.LLMConfig, prior *UserModel, conversation []Message) (*UserModel, error) {
+// recent are shown), along the organization's user dimensions. prior is
+// nil for a user without a model.
+func (w *Walker) UserModel(ctx context.Context, agent *amigo.AgentVersion, prefs map[string]amigo.LLMConfig, dims []amigo.UserDimension, prior *UserModel, conversation []Message) (*UserModel, error) {
 	if n := w.maxHistory(); len(conversation) > n {
 		conversation = conversation[len(conversation)-n:]
 	}
-	req := &UserModelRequest{LLM: preference(prefs, KindUserModel), Prior: prior, Conversation: conversation}
+	req := &UserModelRequest{LLM: preference(prefs, KindUserModel), Prior: prior, Conversation: conversation, Dimensions: dims}
 	if agent != nil {
 		req.Agent = &agent.Definition
 	}

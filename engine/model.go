@@ -135,6 +135,10 @@ type UserModelRequest struct {
 	LLM          *amigo.LLMConfig
 	Prior        *UserModel // nil for a user without one
 	Conversation []Message
+	// Dimensions are the organization's user dimensions (its
+	// user_dimensions): what it wants known of its users, each with the
+	// tags it may be given.
+	Dimensions []amigo.UserDimension
 }
 
 // UserModel is what the server knows of a user: the spec's UserModel

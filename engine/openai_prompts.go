@@ -265,7 +265,15 @@ func (m *OpenAIModel) UserModel(ctx context.Context, r *UserModelRequest) (*User
 			prior += fmt.Sprintf("\n- %s: %s", d.Description, strings.Join(d.Tags, ", "))
 		}
 	}
-	task := "Update what is known about the user with the conversation above. What was known before:\n" + prior + "\n" +
+	task := "Update what is known about the user with the conversation above. What was known before:\n" + prior + "\n"
+	if len(r.Dimensions) > 0 {
+		task += "The organization wants these dimensions of its users known, each with the tags it may be given; give a dimension only tags from its list:"
+		for _, d := range r.Dimensions {
+			task += fmt.Sprintf("\n- %s: %s", d.Description, strings.Join(d.Tags, ", "))
+		}
+		task += "\n"
+	}
+	task +=
 		`Answer with only a JSON object {"content": "...", "dimensions": [{"description": "...", "tags": ["..."]}]}.`
 	var got *UserModel
 	ok, err := m.askJSON(ctx, r.LLM, messages(c, task), func(s string) error {

@@ -160,13 +160,26 @@ func TestBuiltinExtras(t *testing.T) {
 	}
 	conv := []engine.Message{{Type: engine.MessageUser, Text: "I need a vaccine appointment for my daughter"}, {Type: engine.MessageAgent, Text: "Sure."},
 		{Type: engine.MessageUser, Text: "The vaccine appointment should be on Tuesday"}}
-	um, err := w.UserModel(context.Background(), agent(), nil, nil, conv)
+	um, err := w.UserModel(context.Background(), agent(), nil, nil, nil, conv)
 	if err != nil || um.Content != "Talked about: appointment, vaccine, daughter, need, tuesday." ||
 		!reflect.DeepEqual(um.Dimensions, []amigo.UserDimension{{Description: engine.TopicsDimension, Tags: []string{"appointment", "vaccine", "daughter", "need", "tuesday"}}}) {
 		t.Errorf("user model %+v, %v", um, err)
 	}
-	um2, err := w.UserModel(context.Background(), agent(), nil, um, []engine.Message{{Type: engine.MessageUser, Text: "Tuesday mornings suit me"}})
-	if err != nil || um2.Content != um.Content+"\nTalked about: mornings, suit, tuesday." || !reflect.DeepEqual(um2.Dimensions[0].Tags, []string{"appointment", "vaccine", "daughter", "need", "mornings", "suit", "tuesday"}) {
+	// The organization's dimensions gain the tags the user mentioned
+	// (every word of the tag, "vaccines" matching "vaccine"), after the
+	// prior's; a dimension none of whose tags was mentioned is left out.
+	dims := []amigo.UserDimension{{Description: "Family", Tags: []string{"daughter", "son"}}, {Description: "Schedule", Tags: []string{"tuesday mornings", "weekends"}},
+		{Description: "Care", Tags: []string{"vaccines", "dental"}}, {Description: "Pets", Tags: []string{"dog"}}}
+	um2, err := w.UserModel(context.Background(), agent(), nil, dims, um, []engine.Message{{Type: engine.MessageUser, Text: "Tuesday mornings suit me, and my son needs vaccines too"}})
+	wantDims := []amigo.UserDimension{{Description: "Family", Tags: []string{"son"}}, {Description: "Schedule", Tags: []string{"tuesday mornings"}},
+		{Description: "Care", Tags: []string{"vaccines"}},
+		{Description: engine.TopicsDimension, Tags: []string{"appointment", "vaccine", "daughter", "need", "mornings", "needs", "suit", "tuesday", "vaccines"}}}
+	if err != nil || um2.Content != um.Content+"\nTalked about: mornings, needs, suit, tuesday, vaccines." || !reflect.DeepEqual(um2.Dimensions, wantDims) {
 		t.Errorf("updated user model %+v, %v", um2, err)
+	}
+	um3, err := w.UserModel(context.Background(), agent(), nil, dims, um2, []engine.Message{{Type: engine.MessageUser, Text: "My daughter has a dog"}})
+	if err != nil || !reflect.DeepEqual(um3.Dimensions[0], amigo.UserDimension{Description: "Family", Tags: []string{"son", "daughter"}}) ||
+		!reflect.DeepEqual(um3.Dimensions[3], amigo.UserDimension{Description: "Pets", Tags: []string{"dog"}}) {
+		t.Errorf("user model after a third conversation %+v, %v", um3, err)
 	}
 }

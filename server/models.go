@@ -124,7 +124,11 @@ func userModels(w *engine.Walker) core.UserModelFunc {
 		for _, m := range in.Messages {
 			msgs = append(msgs, engine.Message{Type: string(m.Type), Text: m.Content})
 		}
-		um, err := w.UserModel(ctx, in.Agent, in.Conversation.LLMModelPreferences, prior, msgs)
+		var wanted []amigo.UserDimension
+		if in.Organization != nil {
+			wanted = in.Organization.UserDimensions
+		}
+		um, err := w.UserModel(ctx, in.Agent, in.Conversation.LLMModelPreferences, wanted, prior, msgs)
 		if err != nil {
 			return nil, err
 		}
