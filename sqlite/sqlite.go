@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -51,7 +52,7 @@ func open[S any](ctx context.Context, path string, now amigo.Clock,
 	handle := sql.OpenDB(&connector{dsn: "file:" + path + "?" + q.Encode(), driver: &sqlite.Driver{}})
 	poolFor(handle)
 	gate := sqldb.NewWriteGate()
-	stop := checkpoints(handle, gate, checkpointInterval)
+	stop := checkpoints(handle, gate, time.Duration(checkpointInterval.Load()))
 	s, err := store(ctx, sqldb.Handle{SQL: handle, Dialect: Dialect{}, Writers: gate, Release: stop}, now)
 	if err != nil {
 		stop()
@@ -82,12 +83,16 @@ func poolFor(handle *sql.DB) {
 // as a bound, at autoCheckpointPages, should the background one fall
 // behind.
 const (
-	checkpointInterval  = time.Second
 	autoCheckpointPages = 16384 // 64 MiB of 4 KiB pages
 	// restartFrames is the WAL's length past which a checkpoint finishes
 	// with the writers held back: see checkpoints.
 	restartFrames = 4096
 )
+
+// checkpointInterval is a time.Duration; the tests shorten it.
+var checkpointInterval atomic.Int64
+
+func init() { checkpointInterval.Store(int64(time.Second)) }
 
 // checkpoints checkpoints handle's database every interval until the
 // returned function is called, which waits for a checkpoint in progress.
