@@ -129,8 +129,12 @@ func (c *authCache[V]) load(orgID, key string, fetch func() (V, time.Time, error
 }
 
 // put keeps v, loaded at generation gen, for ttl (or until, if sooner and
-// not zero).
+// not zero), unless orgID was forgotten since: a value read before an
+// invalidation must not replace one read after it.
 func (c *authCache[V]) put(orgID, key string, v V, gen uint64, until time.Time) {
+	if c.gens.get(orgID) != gen {
+		return
+	}
 	now := c.now()
 	expires := now.Add(c.ttl)
 	if !until.IsZero() && until.Before(expires) {

@@ -119,8 +119,12 @@ func checkpoints(handle *sql.DB, gate *sqldb.WriteGate, interval time.Duration) 
 			}
 			// Errors are left to the next tick, and to the automatic
 			// checkpoint: a busy database or one being closed.
-			if frames, err := checkpoint(ctx, handle); err != nil || frames < restartFrames || gate.Enter(ctx) != nil {
+			frames, err := checkpoint(ctx, handle)
+			if err != nil || frames < restartFrames {
 				continue
+			}
+			if gate.Enter(ctx) != nil {
+				return // stopped
 			}
 			checkpoint(ctx, handle)
 			gate.Leave()
