@@ -137,6 +137,17 @@ func (j *Journal) RecordRevision(r *VersionSetRevision) {
 	j.revisions = append(j.revisions, r)
 }
 
+// Pending reports whether the journal holds records to write. A nil
+// journal holds none.
+func (j *Journal) Pending() bool {
+	if j == nil {
+		return false
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.changes)+len(j.revisions) > 0
+}
+
 // Take empties the journal and returns what it held. A nil journal holds
 // nothing.
 func (j *Journal) Take() ([]*Change, []*VersionSetRevision) {

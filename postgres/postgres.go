@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -67,11 +68,32 @@ func Connect(ctx context.Context, url string) (sqldb.Handle, error) {
 	}
 	handle := stdlib.OpenDBFromPool(pool)
 	handle.SetMaxOpenConns(int(cfg.MaxConns))
-	return sqldb.Handle{SQL: handle, Reads: reader{pool}, Release: pool.Close, Dialect: Dialect{}}, nil
+	return sqldb.Handle{SQL: handle, Reads: reader{pool}, Batches: reader{pool}, Release: pool.Close, Dialect: Dialect{}}, nil
 }
 
-// reader runs a store's reads on the pool, outside database/sql.
+// reader runs a store's reads and batches on the pool, outside
+// database/sql.
 type reader struct{ pool *pgxpool.Pool }
+
+// RunBatch implements sqldb.Batcher: the statements go to the server at
+// once, as one implicit transaction (the extended protocol's messages up
+// to one Sync, or one simple query of them all), and their results are
+// read as they come back, all in one round trip. An early batch begins
+// with SET LOCAL synchronous_commit = off (EarlyCommit). A statement that
+// fails rolls back the whole batch.
+func (r reader) RunBatch(ctx context.Context, early bool, stmts []sqldb.Statement) error {
+	var b pgx.Batch
+	if early {
+		b.Queue(earlyCommit)
+	}
+	for _, s := range stmts {
+		q := b.Queue(s.Query, s.Args...)
+		if s.Scan != nil {
+			q.QueryRow(func(row pgx.Row) error { return s.Scan(row) })
+		}
+	}
+	return r.pool.SendBatch(ctx, &b).Close()
+}
 
 func (r reader) Query(ctx context.Context, query string, args ...any) (sqldb.Rows, error) {
 	rows, err := r.pool.Query(ctx, query, args...)
@@ -113,9 +135,11 @@ func (Dialect) Rewrite(migration string) string { return blob.ReplaceAllString(m
 // alone). PostgreSQL may lose it in a crash, never half of it, and the
 // next durable commit flushes it with its own.
 func (Dialect) EarlyCommit(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`)
+	_, err := tx.ExecContext(ctx, earlyCommit)
 	return err
 }
+
+const earlyCommit = `SET LOCAL synchronous_commit = off`
 
 // LockMigrations takes a transaction-scoped advisory lock so that several
 // servers starting at once apply each migration exactly once.

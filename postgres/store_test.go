@@ -10,30 +10,40 @@ import (
 )
 
 // TestStoreContract runs the storage contract on PostgreSQL, one fresh
-// schema per database. Without a PostgreSQL (see testsvc) it skips, saying
-// so; under AMIGO_TEST_REQUIRE_SERVICES=1 it fails instead.
+// schema per database, in each of pgx's ways of running statements: the
+// default prepares them, and exec and simple_protocol, which PgBouncer in
+// transaction mode requires, prepare nothing (batches are one simple
+// query of all their statements in the last). Without a PostgreSQL (see
+// testsvc) it skips, saying so; under AMIGO_TEST_REQUIRE_SERVICES=1 it
+// fails instead.
 func TestStoreContract(t *testing.T) {
 	b := testenv.RequirePostgres(t)
-	storetest.Run(t, func(t *testing.T) storetest.Stores {
-		ctx := context.Background()
-		d, err := postgres.OpenDirectory(ctx, b.NewURL(t, "directory"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		url := b.NewURL(t, "cluster")
-		c, err := postgres.OpenCluster(ctx, url, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		r, err := postgres.OpenCluster(ctx, url, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { r.Close() })
-		return storetest.Stores{Directory: d, Cluster: c, Replica: r}
-	})
+	for _, mode := range []string{"cache_statement", "exec", "simple_protocol"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			storetest.Run(t, func(t *testing.T) storetest.Stores {
+				ctx := context.Background()
+				newURL := func(label string) string { return b.NewURL(t, label) + "&default_query_exec_mode=" + mode }
+				d, err := postgres.OpenDirectory(ctx, newURL("directory"), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { d.Close() })
+				url := newURL("cluster")
+				c, err := postgres.OpenCluster(ctx, url, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { c.Close() })
+				r, err := postgres.OpenCluster(ctx, url, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { r.Close() })
+				return storetest.Stores{Directory: d, Cluster: c, Replica: r}
+			})
+		})
+	}
 }
 
 // TestVersionIDBackfill runs the version-id migration on a fresh

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
@@ -70,29 +69,24 @@ func (db *ClusterStore) CreateConversation(ctx context.Context, c *amigo.Convers
 	}
 	c.Interactions, c.NumMessages, c.FinalMessage, c.FinalMessageID, c.CompletedPostProcessings = 1, 0, "", "", []string{}
 	first.Sequence, first.Status, first.ConversationID, first.OrgID = 1, amigo.InteractionRunning, c.ID, c.OrgID
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		// The client waits on this commit for its first event. A database
-		// crash may lose it: the interaction then fails at its own commit,
-		// which is durable and so makes this one durable too.
-		if err := db.dialect.EarlyCommit(ctx, tx); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO conversations (`+conversationColumns+`) VALUES
-			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, NULL, '', '[]')`,
-			c.ID, c.OrgID, c.ServiceID, c.UserID, c.VersionSetName, c.AgentID, c.AgentVersion,
-			c.StateMachineID, c.StateMachineVersion, stored[map[string]storedLLMConfig](nonNilMap(c.LLMModelPreferences)), jsonText(c.Tags),
-			c.Finished, nullTS(c.FinishedAt), ts(c.CreatedAt), ts(c.UpdatedAt), c.EngineState,
-			c.Lease.InteractionID, c.Lease.Owner, ts(c.Lease.Until), c.Interactions, c.NumMessages)
-		if db.dialect.IsUniqueViolation(err) {
-			return amigo.Errorf(amigo.ECONFLICT, "The user has an unfinished conversation of this service.")
-		} else if err != nil {
-			return err
-		}
-		if err := insertConversationTags(ctx, tx, c.OrgID, c.ID, c.Tags); err != nil {
-			return err
-		}
-		return insertInteraction(ctx, tx, first)
-	})
+	// The client waits on this commit for its first event. A database
+	// crash may lose it: the interaction then fails at its own commit,
+	// which is durable and so makes this one durable too.
+	b := &Batch{Early: true}
+	b.Exec(`INSERT INTO conversations (`+conversationColumns+`) VALUES
+		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, NULL, '', '[]')`,
+		c.ID, c.OrgID, c.ServiceID, c.UserID, c.VersionSetName, c.AgentID, c.AgentVersion,
+		c.StateMachineID, c.StateMachineVersion, stored[map[string]storedLLMConfig](nonNilMap(c.LLMModelPreferences)), jsonText(c.Tags),
+		c.Finished, nullTS(c.FinishedAt), ts(c.CreatedAt), ts(c.UpdatedAt), c.EngineState,
+		c.Lease.InteractionID, c.Lease.Owner, ts(c.Lease.Until), c.Interactions, c.NumMessages)
+	queueConversationTags(b, c.OrgID, c.ID, c.Tags)
+	b.Exec(`INSERT INTO interactions (`+interactionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL)`,
+		first.ID, first.OrgID, first.ConversationID, first.Sequence, string(first.Status), first.Model, ts(first.StartedAt))
+	err := db.runBatch(ctx, b)
+	if db.dialect.IsUniqueViolation(err) {
+		return amigo.Errorf(amigo.ECONFLICT, "The user has an unfinished conversation of this service.")
+	}
+	return err
 }
 
 func nonNilMap[K comparable, V any](m map[K]V) map[K]V {
@@ -107,27 +101,22 @@ func writeConversationTags(ctx context.Context, tx *sql.Tx, orgID, id string, ta
 	if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_tags WHERE conversation_id = $1`, id); err != nil {
 		return err
 	}
-	return insertConversationTags(ctx, tx, orgID, id, tags)
-}
-
-// insertConversationTags writes the tag index rows of a conversation that
-// has none.
-func insertConversationTags(ctx context.Context, tx *sql.Tx, orgID, id string, tags map[string]*string) error {
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_tags (org_id, conversation_id, key, value) VALUES ($1, $2, $3, $4)`,
-			orgID, id, k, tags[k]); err != nil {
+		if _, err := tx.ExecContext(ctx, insertConversationTag, orgID, id, k, tags[k]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func insertInteraction(ctx context.Context, tx *sql.Tx, i *amigo.Interaction) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO interactions (id, org_id, conversation_id, sequence, status, model, started_at, finished_at, insights)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, i.ID, i.OrgID, i.ConversationID, i.Sequence, string(i.Status), i.Model,
-		ts(i.StartedAt), nullTS(i.FinishedAt), i.Insights)
-	return err
+// queueConversationTags queues the tag index rows of a new conversation.
+func queueConversationTags(b *Batch, orgID, id string, tags map[string]*string) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		b.Exec(insertConversationTag, orgID, id, k, tags[k])
+	}
 }
+
+const insertConversationTag = `INSERT INTO conversation_tags (org_id, conversation_id, key, value) VALUES ($1, $2, $3, $4)`
 
 // FindConversation implements amigo.ConversationStore.
 func (db *ClusterStore) FindConversation(ctx context.Context, orgID, id string) (*amigo.Conversation, error) {
@@ -174,58 +163,58 @@ func (db *ClusterStore) ListConversations(ctx context.Context, orgID string, f a
 	return out, more, nil
 }
 
-// BeginInteraction implements amigo.ConversationStore.
+// BeginInteraction implements amigo.ConversationStore. It is one batch:
+// the lease is taken by the one UPDATE that finds it free or expired (a
+// concurrent taker finds the row changed and matches nothing), and the
+// statements after it act only where the conversation now holds this
+// interaction's lease.
 func (db *ClusterStore) BeginInteraction(ctx context.Context, i *amigo.Interaction, lease amigo.Lease) (*amigo.Conversation, error) {
 	var c *amigo.Conversation
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		// As CreateConversation's: the lease may be lost in a database
-		// crash, and the interaction with it.
-		if err := db.dialect.EarlyCommit(ctx, tx); err != nil {
-			return err
+	now := ts(i.StartedAt)
+	// As CreateConversation's: the lease may be lost in a database crash,
+	// and the interaction with it.
+	b := &Batch{Early: true}
+	// RETURNING gives the conversation as it now stands, without a
+	// statement to read it again.
+	b.QueryRow(func(row Row) error {
+		var err error
+		if c, err = scanConversation(row); errors.Is(err, sql.ErrNoRows) {
+			return nil
 		}
-		now := ts(i.StartedAt)
-		// The lease is taken by the one UPDATE that finds it free or
-		// expired; a concurrent taker finds the row changed and matches
-		// nothing.
-		var prev sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT lease_interaction_id FROM conversations
-			WHERE org_id = $1 AND id = $2 AND NOT is_finished AND (lease_until IS NULL OR lease_until <= $3)`,
-			i.OrgID, i.ConversationID, now).Scan(&prev)
-		if err == nil {
-			// RETURNING gives the conversation as it now stands, without
-			// a statement to read it again.
-			c, err = scanConversation(tx.QueryRowContext(ctx, `UPDATE conversations SET lease_interaction_id = $1, lease_owner = $2, lease_until = $3,
-				interactions = interactions + 1, updated_at = $4
-				WHERE org_id = $5 AND id = $6 AND NOT is_finished AND (lease_until IS NULL OR lease_until <= $4)
-				RETURNING `+conversationColumns, i.ID, lease.Owner, ts(lease.Until), now, i.OrgID, i.ConversationID))
-		}
-		if errors.Is(err, sql.ErrNoRows) {
-			return conversationRefusal(ctx, tx, i.OrgID, i.ConversationID)
-		} else if err != nil {
-			return err
-		}
-		if prev.Valid {
-			// The expired lease's interaction never finished: its server
-			// died or lost the database, and nothing it produced counts.
-			if _, err := tx.ExecContext(ctx, `UPDATE interactions SET status = $1, finished_at = $2 WHERE id = $3 AND status = $4`,
-				string(amigo.InteractionFailed), now, prev.String, string(amigo.InteractionRunning)); err != nil {
-				return err
-			}
-		}
-		i.Sequence, i.Status, i.FinishedAt = c.Interactions, amigo.InteractionRunning, nil
-		return insertInteraction(ctx, tx, i)
-	})
-	if err != nil {
+		return err
+	}, `UPDATE conversations SET lease_interaction_id = $1, lease_owner = $2, lease_until = $3,
+		interactions = interactions + 1, updated_at = $4
+		WHERE org_id = $5 AND id = $6 AND NOT is_finished AND (lease_until IS NULL OR lease_until <= $4)
+		RETURNING `+conversationColumns, i.ID, lease.Owner, ts(lease.Until), now, i.OrgID, i.ConversationID)
+	// An interaction still running under an expired lease never
+	// finished: its server died or lost the database, and nothing it
+	// produced counts. Only the lease holder's interaction runs, and it
+	// is the conversation's latest: the one before this.
+	b.Exec(`UPDATE interactions SET status = $1, finished_at = $2
+		WHERE conversation_id = $3 AND status = $4
+		AND sequence = (SELECT interactions - 1 FROM conversations WHERE id = $3 AND lease_interaction_id = $5)`,
+		string(amigo.InteractionFailed), now, i.ConversationID, string(amigo.InteractionRunning), i.ID)
+	// Its sequence is the count the lease's UPDATE raised; its start
+	// that UPDATE's time.
+	b.Exec(`INSERT INTO interactions (`+interactionColumns+`)
+		SELECT $1, org_id, id, interactions, $2, $3, updated_at, NULL, NULL FROM conversations
+		WHERE org_id = $4 AND id = $5 AND lease_interaction_id = $1`,
+		i.ID, string(amigo.InteractionRunning), i.Model, i.OrgID, i.ConversationID)
+	if err := db.runBatch(ctx, b); err != nil {
 		return nil, err
 	}
+	if c == nil {
+		return nil, conversationRefusal(ctx, db.read, i.OrgID, i.ConversationID)
+	}
+	i.Sequence, i.Status, i.FinishedAt = c.Interactions, amigo.InteractionRunning, nil
 	return c, nil
 }
 
 // conversationRefusal says why a conversation could not be leased:
 // ENOTFOUND, or ECONFLICT when it is finished or busy.
-func conversationRefusal(ctx context.Context, tx *sql.Tx, orgID, id string) error {
+func conversationRefusal(ctx context.Context, r Reader, orgID, id string) error {
 	var finished bool
-	err := tx.QueryRowContext(ctx, `SELECT is_finished FROM conversations WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&finished)
+	err := r.QueryRow(ctx, `SELECT is_finished FROM conversations WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&finished)
 	if err != nil {
 		return notFound(err, "Conversation %s not found.", id)
 	} else if finished {
@@ -267,13 +256,14 @@ func releaseLease(ctx context.Context, tx *sql.Tx, orgID, conversationID, intera
 	return nil
 }
 
-// CompleteInteraction implements amigo.ConversationStore. It is four
-// statements whatever the result holds: the conversation's UPDATE releases
-// the lease, counts the messages and, when the conversation reached its
-// terminal state, finishes it; the interaction's UPDATE marks it complete;
-// one INSERT writes every message (one per insertChunkBytes of text in a
-// larger interaction); one more enqueues the finished
-// conversation's job.
+// CompleteInteraction implements amigo.ConversationStore. It is one
+// batch, whose first statement finds the lease held and locks the
+// conversation, and whose every other statement acts only where the lease
+// is still held, until the last releases it: the conversation's UPDATE
+// counts the messages and, when the conversation reached its terminal
+// state, finishes it; the interaction's UPDATE marks it complete; an
+// INSERT per message writes it after the conversation's messages so far;
+// one more enqueues the finished conversation's job.
 func (db *ClusterStore) CompleteInteraction(ctx context.Context, r *amigo.InteractionResult) error {
 	var final *amigo.Message
 	for _, m := range r.Messages {
@@ -289,79 +279,55 @@ func (db *ClusterStore) CompleteInteraction(ctx context.Context, r *amigo.Intera
 	if r.Finish != nil {
 		finishedAt = ts(r.FinishedAt)
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var count int
-		var userID string
-		err := tx.QueryRowContext(ctx, `UPDATE conversations SET lease_interaction_id = NULL, lease_owner = NULL, lease_until = NULL,
-			updated_at = $5, engine_state = $6, num_messages = num_messages + $7,
-			final_message_id = COALESCE($8, final_message_id), final_message = COALESCE($9, final_message),
-			is_finished = (is_finished OR $10), finished_at = COALESCE($11, finished_at)
-			WHERE org_id = $1 AND id = $2 AND lease_interaction_id = $3 AND lease_owner = $4
-			RETURNING num_messages, user_id`,
-			r.OrgID, r.ConversationID, r.InteractionID, r.Owner, ts(r.FinishedAt), r.EngineState, len(r.Messages),
-			finalID, finalText, r.Finish != nil, finishedAt).Scan(&count, &userID)
+	// $1 to $4 of every statement: the conversation, holding the lease.
+	held := []any{r.OrgID, r.ConversationID, r.InteractionID, r.Owner}
+	with := func(args ...any) []any { return append(slices.Clip(held), args...) }
+	const leaseHeld = `org_id = $1 AND id = $2 AND lease_interaction_id = $3 AND lease_owner = $4`
+	var userID string
+	found := false
+	b := &Batch{}
+	b.QueryRow(func(row Row) error {
+		err := row.Scan(&userID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errLeaseLost()
-		} else if err != nil {
-			return err
+			return nil
 		}
-		var seq int
-		if err := tx.QueryRowContext(ctx, `UPDATE interactions SET status = $1, finished_at = $2, insights = $3 WHERE id = $4 RETURNING sequence`,
-			string(amigo.InteractionComplete), ts(r.FinishedAt), r.Insights, r.InteractionID).Scan(&seq); err != nil {
-			return err
-		}
-		if err := insertMessages(ctx, tx, r.Messages, seq, count-len(r.Messages)); err != nil {
-			return err
-		}
-		if job := r.Finish; job != nil {
-			job.OrgID, job.ConversationID, job.UserID = r.OrgID, r.ConversationID, userID
-			return insertJob(ctx, tx, job)
-		}
-		return nil
-	})
-}
-
-// insertChunkBytes bounds the message text of one INSERT: a driver
-// encodes a statement's parameters into buffers that grow by doubling and
-// that its connection keeps, so an interaction of a few megabytes of
-// external events is written in statements of at most about this much,
-// not one statement of all of it. Usual interactions are one statement.
-const insertChunkBytes = 256 << 10
-
-// insertMessages writes msgs of interaction sequence seq, the first at
-// position from: one statement, or one per insertChunkBytes of text.
-func insertMessages(ctx context.Context, tx *sql.Tx, msgs []*amigo.Message, seq, from int) error {
-	for len(msgs) > 0 {
-		n, size := 1, len(msgs[0].Content)
-		for n < len(msgs) && size+len(msgs[n].Content) <= insertChunkBytes {
-			size += len(msgs[n].Content)
-			n++
-		}
-		if err := insertMessageRows(ctx, tx, msgs[:n], seq, from); err != nil {
-			return err
-		}
-		msgs, from = msgs[n:], from+n
+		found = err == nil
+		return err
+	}, `UPDATE conversations SET updated_at = $5, engine_state = $6, num_messages = num_messages + $7,
+		final_message_id = COALESCE($8, final_message_id), final_message = COALESCE($9, final_message),
+		is_finished = (is_finished OR $10), finished_at = COALESCE($11, finished_at)
+		WHERE `+leaseHeld+` RETURNING user_id`,
+		with(ts(r.FinishedAt), r.EngineState, len(r.Messages), finalID, finalText, r.Finish != nil, finishedAt)...)
+	b.Exec(`UPDATE interactions SET status = $5, finished_at = $6, insights = $7
+		WHERE id = $3 AND EXISTS (SELECT 1 FROM conversations WHERE `+leaseHeld+`)`,
+		with(string(amigo.InteractionComplete), ts(r.FinishedAt), r.Insights)...)
+	for k, m := range r.Messages {
+		// The conversation's count already includes this interaction's
+		// messages: the message's position is the count less those after
+		// it and itself.
+		b.Exec(`INSERT INTO messages (id, org_id, conversation_id, interaction_id, interaction_sequence, position,
+			sender, message_type, content, format, created_at)
+			SELECT $5, c.org_id, c.id, i.id, i.sequence, c.num_messages - $6, $7, $8, $9, $10, $11
+			FROM conversations c JOIN interactions i ON i.id = c.lease_interaction_id
+			WHERE c.org_id = $1 AND c.id = $2 AND c.lease_interaction_id = $3 AND c.lease_owner = $4`,
+			with(m.ID, len(r.Messages)-k, m.Sender, string(m.Type), m.Content, m.Format, ts(m.CreatedAt))...)
+	}
+	if job := r.Finish; job != nil {
+		b.Exec(`INSERT INTO post_conversation_jobs (id, org_id, conversation_id, user_id, kind, attempts, last_error,
+			created_at, available_at, lease_owner, lease_until)
+			SELECT $5, org_id, id, user_id, $6, 0, '', $7, $8, NULL, NULL FROM conversations WHERE `+leaseHeld,
+			with(job.ID, job.Kind, ts(job.CreatedAt), ts(job.AvailableAt))...)
+	}
+	b.Exec(`UPDATE conversations SET lease_interaction_id = NULL, lease_owner = NULL, lease_until = NULL WHERE `+leaseHeld, held...)
+	if err := db.runBatch(ctx, b); err != nil {
+		return err
+	} else if !found {
+		return errLeaseLost()
+	}
+	if job := r.Finish; job != nil {
+		job.OrgID, job.ConversationID, job.UserID = r.OrgID, r.ConversationID, userID
 	}
 	return nil
-}
-
-// insertMessageRows writes msgs, the first at position from, in one
-// statement.
-func insertMessageRows(ctx context.Context, tx *sql.Tx, msgs []*amigo.Message, seq, from int) error {
-	const cols = 11
-	var b strings.Builder
-	b.WriteString(`INSERT INTO messages (id, org_id, conversation_id, interaction_id, interaction_sequence, position,
-		sender, message_type, content, format, created_at) VALUES `)
-	args := make([]any, 0, cols*len(msgs))
-	for i, m := range msgs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(" + placeholders(len(args)+1, cols) + ")")
-		args = append(args, m.ID, m.OrgID, m.ConversationID, m.InteractionID, seq, from+i, m.Sender, string(m.Type), m.Content, m.Format, ts(m.CreatedAt))
-	}
-	_, err := tx.ExecContext(ctx, b.String(), args...)
-	return err
 }
 
 // insertJob enqueues a post-conversation job, unclaimed.

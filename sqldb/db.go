@@ -133,13 +133,15 @@ type DB struct {
 	journaled bool
 	// writers is Handle.Writers.
 	writers *WriteGate
+	// batches is Handle.Batches.
+	batches Batcher
 }
 
 func newDB(h Handle, now amigo.Clock) *DB {
 	if now == nil {
 		now = amigo.SystemClock
 	}
-	db := &DB{db: h.SQL, read: h.Reads, release: h.Release, dialect: h.Dialect, writers: h.Writers, Now: now}
+	db := &DB{db: h.SQL, read: h.Reads, release: h.Release, dialect: h.Dialect, writers: h.Writers, batches: h.Batches, Now: now}
 	if db.read == nil {
 		db.read = sqlReader{h.SQL}
 	}

@@ -22,6 +22,9 @@ type Handle struct {
 	// order, before they take a connection: for a database that takes one
 	// writer at a time (SQLite).
 	Writers *WriteGate
+	// Batches, if set, runs a Batch in fewer round trips than a
+	// transaction through SQL does: package postgres sends it whole.
+	Batches Batcher
 }
 
 // Reader runs statements that read.

@@ -299,6 +299,12 @@ func testLeases(t *testing.T, s Stores) {
 	if got, _ := c.FindConversation(ctx, "acme", conv.ID); got.NumMessages != 1 || got.Lease.Owner != "srv-late" {
 		t.Fatalf("a lost lease wrote: %+v", got)
 	}
+	if msgs, _, _ := c.ListMessages(ctx, "acme", conv.ID, amigo.MessageFilter{Limit: 10}); len(msgs) != 1 {
+		t.Fatalf("a lost lease wrote messages: %d, want 1", len(msgs))
+	}
+	if i, _ := c.FindInteraction(ctx, "acme", conv.ID, late.ID); i.Status != amigo.InteractionRunning || i.Sequence != 3 {
+		t.Fatalf("the new holder's interaction is %+v, want running, third", i)
+	}
 	must(t, "the new holder completes", complete(c, conv, late.ID, "srv-late", at, message(amigo.MessageAgent, "ok", at)))
 
 	// A finished conversation cannot be leased.
