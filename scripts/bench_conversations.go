@@ -53,15 +53,25 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	crand "crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
+	"math/big"
 	"math/rand/v2"
 	"mime/multipart"
+	"net"
 	"net/http"
+	"net/http/httputil"
 	_ "net/http/pprof" // the relay's profiles with -pprof
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,6 +102,7 @@ var (
 	think   = flag.Duration("think", 0, "each user waits a random time up to this long before each message (0: all send at once, in step)")
 	warm    = flag.Bool("warm", true, "run an unmeasured round at each concurrency first (its cold figures go to standard error)")
 	relay   = flag.String("relay", "", "serve the bare relay on this address (what -baseline starts)")
+	tlsSlow = flag.Bool("model-tls", false, "hold the memory figure's streams on a model served over HTTPS and HTTP/2, as OpenAI's and Azure's endpoints are: a TLS proxy in this program in front of the slow fake model, trusted by the server and the relay through SSL_CERT_FILE")
 	pgURL   = flag.String("pg", "postgres://postgres@127.0.0.1:5432/%s?sslmode=disable", "PostgreSQL URL pattern (database name as %s)")
 	offset  = flag.Int("port-offset", 0, "added to every port, and appended to the PostgreSQL database names, so that two runs on one machine do not meet")
 )
@@ -103,13 +114,14 @@ var (
 	relayPort = 18962
 	fakePort  = 18700
 	slowPort  = 18701
+	tlsPort   = 18702
 )
 
 var work = filepath.Join(cmp.Or(os.Getenv("AMIGO_BENCH_DIR"), "/tmp/amigo-bench"), "conversations")
 
 func main() {
 	flag.Parse()
-	for _, p := range []*int{&port, &pprofPort, &relayPort, &fakePort, &slowPort} {
+	for _, p := range []*int{&port, &pprofPort, &relayPort, &fakePort, &slowPort, &tlsPort} {
 		*p += *offset
 	}
 	if *relay != "" {
@@ -131,6 +143,10 @@ func main() {
 	defer stop(fast)
 	slow := startProc(filepath.Join(work, "fakemodel"), nil, "--listen", fmt.Sprint("127.0.0.1:", slowPort), "--ttft", "60s", "--tps", "50", "--tokens", "5")
 	defer stop(slow)
+	var slowEnv []string // what the server and the relay need to reach the slow model
+	if *tlsSlow {
+		slowEnv = []string{"SSL_CERT_FILE=" + serveSlowModelTLS()}
+	}
 	modelTime := *ttft + time.Duration(*tokens-1)*time.Second/time.Duration(*tps)
 
 	fmt.Printf("model: ttft %s, %d tokens/s, %d tokens (answer %s); %d interactions per conversation after create\n\n", *ttft, *tps, *tokens, modelTime, *rounds)
@@ -139,7 +155,7 @@ func main() {
 	var extra []string
 	for _, db := range strings.Split(*dbs, ",") {
 		s := newServer(db)
-		s.start(fakePort)
+		s.start(fmt.Sprintf("http://127.0.0.1:%d/v1", fakePort))
 		f := s.fixture(256)
 		for _, c := range strings.Split(*concs, ",") {
 			n, _ := strconv.Atoi(c)
@@ -170,7 +186,7 @@ func main() {
 		}
 		s.stop()
 		// Memory: streams held open by a model that takes a minute.
-		s.start(slowPort)
+		s.start(slowModelURL(), slowEnv...)
 		f.signIn()
 		extra = append(extra, db+": "+holdStreams(s.cmd.Process.Pid, port, pprofPort, db, func(ctx context.Context, i int) (*http.Response, error) {
 			return f.post(ctx, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+f.services[i%len(f.services)]+`"}`))
@@ -178,7 +194,7 @@ func main() {
 		s.stop()
 		if *builtin > 0 {
 			// The built-in model.
-			s.start(0)
+			s.start("")
 			f.signIn()
 			f.finishAll()
 			n := f.throughput(16, *builtin)
@@ -195,7 +211,8 @@ func main() {
 		if *profile {
 			env = []string{"GODEBUG=memprofilerate=1"}
 		}
-		r := startProc(self, env, "-relay", fmt.Sprint("127.0.0.1:", relayPort), "-port-offset", strconv.Itoa(*offset))
+		r := startProc(self, append(env, slowEnv...), "-relay", fmt.Sprint("127.0.0.1:", relayPort), "-port-offset", strconv.Itoa(*offset),
+			"-model-tls="+strconv.FormatBool(*tlsSlow))
 		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}
 		for range 100 {
 			if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", relayPort)); err == nil {
@@ -279,15 +296,17 @@ func newServer(db string) *server {
 
 // start serves with the fake model on modelPort, or the built-in model
 // for 0.
-func (s *server) start(modelPort int) {
+// start runs the server with the model at modelURL ("": the built-in
+// model), adding env to its environment.
+func (s *server) start(modelURL string, env ...string) {
 	args := append([]string{"serve", "--listen", fmt.Sprint("127.0.0.1:", port), "--rate-limits", "off", "--log-format", "json"}, s.args...)
-	if modelPort != 0 {
-		args = append(args, "--llm-base-url", fmt.Sprintf("fake=http://127.0.0.1:%d/v1", modelPort), "--llm-model", "fake=fake-model", "--llm-default", "fake")
+	if modelURL != "" {
+		args = append(args, "--llm-base-url", "fake="+modelURL, "--llm-model", "fake=fake-model", "--llm-default", "fake")
 	}
 	logf, err := os.OpenFile(s.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	must(err)
 	s.cmd = exec.Command(filepath.Join(work, "amigo-server"), args...)
-	s.cmd.Env = append(os.Environ(), fmt.Sprintf("AMIGO_PPROF_LISTEN=127.0.0.1:%d", pprofPort))
+	s.cmd.Env = append(append(os.Environ(), env...), fmt.Sprintf("AMIGO_PPROF_LISTEN=127.0.0.1:%d", pprofPort))
 	if *profile {
 		s.cmd.Env = append(s.cmd.Env, "GODEBUG=memprofilerate=1") // every allocation in the heap profiles
 	}
@@ -705,12 +724,47 @@ func afterGC(port int) (heap, stacks float64) {
 	return heap, stacks
 }
 
+// slowModelURL is the base URL of the model that holds streams open.
+func slowModelURL() string {
+	if *tlsSlow {
+		return fmt.Sprintf("https://127.0.0.1:%d/v1", tlsPort)
+	}
+	return fmt.Sprintf("http://127.0.0.1:%d/v1", slowPort)
+}
+
+// serveSlowModelTLS serves the slow model over HTTPS, and so HTTP/2, on
+// tlsPort: a reverse proxy to it with a self-signed certificate for
+// 127.0.0.1, whose PEM file it returns. An HTTP/2 client's streams share
+// one connection, and its transport's goroutines and buffers with it.
+func serveSlowModelTLS() string {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	must(err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "fake model"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	must(err)
+	kb, err := x509.MarshalPKCS8PrivateKey(key)
+	must(err)
+	certFile, keyFile := filepath.Join(work, "model-cert.pem"), filepath.Join(work, "model-key.pem")
+	must(os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
+	must(os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), 0o600))
+	target, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", slowPort))
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.FlushInterval = -1
+	proxy.Transport = &http.Transport{MaxIdleConnsPerHost: 1024}
+	srv := &http.Server{Addr: fmt.Sprint("127.0.0.1:", tlsPort), Handler: proxy}
+	go func() { fmt.Fprintln(os.Stderr, srv.ListenAndServeTLS(certFile, keyFile)) }()
+	return certFile
+}
+
 // serveRelay is the floor for a Go server relaying a model's stream: a
 // net/http server with amigo-server's settings whose handler streams the
 // slow fake model's answer through openai-go with the default transport
 // (as amigo-server's model client does), one NDJSON line per piece.
 func serveRelay(addr string) {
-	client := openai.NewClient(option.WithBaseURL(fmt.Sprintf("http://127.0.0.1:%d/v1", slowPort)), option.WithHeaderDel("Authorization"))
+	client := openai.NewClient(option.WithBaseURL(slowModelURL()), option.WithHeaderDel("Authorization"))
 	http.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {})
 	http.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
 		var ms runtime.MemStats
