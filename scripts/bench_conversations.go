@@ -63,6 +63,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"maps"
 	"math/big"
 	"math/rand/v2"
@@ -294,8 +295,6 @@ func newServer(db string) *server {
 	return s
 }
 
-// start serves with the fake model on modelPort, or the built-in model
-// for 0.
 // start runs the server with the model at modelURL ("": the built-in
 // model), adding env to its environment.
 func (s *server) start(modelURL string, env ...string) {
@@ -753,6 +752,7 @@ func serveSlowModelTLS() string {
 	target, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", slowPort))
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	proxy.FlushInterval = -1
+	proxy.ErrorLog = log.New(io.Discard, "", 0) // the streams are cancelled at the end
 	proxy.Transport = &http.Transport{MaxIdleConnsPerHost: 1024}
 	srv := &http.Server{Addr: fmt.Sprint("127.0.0.1:", tlsPort), Handler: proxy}
 	go func() { fmt.Fprintln(os.Stderr, srv.ListenAndServeTLS(certFile, keyFile)) }()
