@@ -231,10 +231,11 @@ type ConversationStore interface {
 	// BeginInteraction stores i (Sequence assigned, Status running) and
 	// gives it the conversation's lease, if no lease is held at
 	// i.StartedAt; an expired lease is taken over and its interaction
-	// marked failed. Returns the conversation as it now stands. ENOTFOUND;
-	// ECONFLICT if the conversation is finished or another interaction
-	// holds the lease.
-	BeginInteraction(ctx context.Context, i *Interaction, lease Lease) (*Conversation, error)
+	// marked failed. Returns the conversation as it now stands and, read
+	// in the same transaction, its last history messages, newest first
+	// (none for 0). ENOTFOUND; ECONFLICT if the conversation is finished
+	// or another interaction holds the lease.
+	BeginInteraction(ctx context.Context, i *Interaction, lease Lease, history int) (*Conversation, []*Message, error)
 	// RenewLease moves the lease's end to until. ECONFLICT if owner no
 	// longer holds it for interactionID.
 	RenewLease(ctx context.Context, orgID, conversationID, interactionID, owner string, until time.Time) error

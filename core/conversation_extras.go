@@ -39,7 +39,7 @@ func (c *Conversations) RecommendResponses(ctx context.Context, t *Tenant, conve
 	if err != nil {
 		return nil, err
 	}
-	hist, _, err := history(ctx, t, conv.ID, c.historyLimit())
+	hist, err := history(ctx, t, conv.ID, c.historyLimit())
 	if err != nil {
 		return nil, err
 	}

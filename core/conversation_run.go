@@ -331,12 +331,19 @@ func (vc *versionCache) put(k versionKey, v any) {
 }
 
 // history returns the conversation's latest messages, oldest first, as the
-// engine reads them, and the time of the last one (zero when none).
-func history(ctx context.Context, t *Tenant, convID string, limit int) ([]engine.Message, time.Time, error) {
+// engine reads them.
+func history(ctx context.Context, t *Tenant, convID string, limit int) ([]engine.Message, error) {
 	msgs, _, err := t.Store.ListMessages(ctx, t.Placement.OrgID, convID, amigo.MessageFilter{Limit: limit})
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, err
 	}
+	hist, _ := historyOf(msgs)
+	return hist, nil
+}
+
+// historyOf turns msgs, newest first, into the engine's history, oldest
+// first, and the time of the newest (zero when none).
+func historyOf(msgs []*amigo.Message) ([]engine.Message, time.Time) {
 	var last time.Time
 	out := make([]engine.Message, 0, len(msgs))
 	for i := len(msgs) - 1; i >= 0; i-- {
@@ -345,7 +352,7 @@ func history(ctx context.Context, t *Tenant, convID string, limit int) ([]engine
 			last = msgs[i].CreatedAt
 		}
 	}
-	return out, last, nil
+	return out, last
 }
 
 // memories returns the lines of the user's model, which recall states

@@ -138,14 +138,14 @@ func (c *Conversations) Interact(ctx context.Context, t *Tenant, conversationID 
 	}
 	i := &amigo.Interaction{ID: amigo.NewID(now), OrgID: orgID, ConversationID: conv.ID, Status: amigo.InteractionRunning, StartedAt: now}
 	amigo.MarkPhase(ctx, amigo.PhaseCheck)
-	conv, err = t.Store.BeginInteraction(ctx, i, amigo.Lease{InteractionID: i.ID, Owner: c.owner, Until: now.Add(c.lease)})
+	conv, msgs, err := t.Store.BeginInteraction(ctx, i, amigo.Lease{InteractionID: i.ID, Owner: c.owner, Until: now.Add(c.lease)}, c.historyLimit())
 	if err != nil {
 		return nil, err
 	}
 	amigo.MarkPhase(ctx, amigo.PhaseLease)
 	// From here the run holds the lease: a failure releases it.
 	r := c.newRun(t, conv, i, nil)
-	if err := r.prepare(ctx, *in.Type, *in.Message, events, userName(user), now); err != nil {
+	if err := r.prepare(ctx, msgs, *in.Type, *in.Message, events, userName(user), now); err != nil {
 		r.Close(ctx)
 		return nil, err
 	}
@@ -153,18 +153,16 @@ func (c *Conversations) Interact(ctx context.Context, t *Tenant, conversationID 
 	return r, nil
 }
 
-// prepare loads what the walk of an interaction reads, under its lease.
-func (r *Run) prepare(ctx context.Context, typ, text string, events []ExternalEvent, sender string, now time.Time) error {
+// prepare loads what the walk of an interaction reads, under its lease;
+// msgs is the history read with the lease, newest first.
+func (r *Run) prepare(ctx context.Context, msgs []*amigo.Message, typ, text string, events []ExternalEvent, sender string, now time.Time) error {
 	t, conv := r.t, r.Conversation
 	av, mv, refs, err := r.c.pinnedVersions(ctx, t, conv)
 	if err != nil {
 		return err
 	}
 	r.agentName = agentName(av)
-	hist, last, err := history(ctx, t, conv.ID, r.c.historyLimit())
-	if err != nil {
-		return err
-	}
+	hist, last := historyOf(msgs)
 	if err := checkAfter(events, last); err != nil {
 		return err
 	}

@@ -88,8 +88,11 @@ func (r reader) RunBatch(ctx context.Context, early bool, stmts []sqldb.Statemen
 	}
 	for _, s := range stmts {
 		q := b.Queue(s.Query, s.Args...)
-		if s.Scan != nil {
+		switch {
+		case s.Scan != nil:
 			q.QueryRow(func(row pgx.Row) error { return s.Scan(row) })
+		case s.ScanRows != nil:
+			q.Query(func(rows pgx.Rows) error { return s.ScanRows(rows) })
 		}
 	}
 	return r.pool.SendBatch(ctx, &b).Close()

@@ -29,12 +29,13 @@ type Batch struct {
 }
 
 // Statement is one statement of a batch. Scan, if set, reads its one row
-// (sql.ErrNoRows when there is none); otherwise the statement is run for
-// its effect.
+// (sql.ErrNoRows when there is none), ScanRows, if set, all its rows;
+// otherwise the statement is run for its effect.
 type Statement struct {
-	Query string
-	Args  []any
-	Scan  func(Row) error
+	Query    string
+	Args     []any
+	Scan     func(Row) error
+	ScanRows func(Rows) error
 }
 
 // Batcher runs a batch in one transaction, in as few round trips as the
@@ -58,6 +59,11 @@ func (b *Batch) Exec(query string, args ...any) {
 // QueryRow queues a statement whose one row scan reads.
 func (b *Batch) QueryRow(scan func(Row) error, query string, args ...any) {
 	b.add(Statement{Query: query, Args: args, Scan: scan})
+}
+
+// Query queues a statement whose rows scan reads, until Next is false.
+func (b *Batch) Query(scan func(Rows) error, query string, args ...any) {
+	b.add(Statement{Query: query, Args: args, ScanRows: scan})
 }
 
 func (b *Batch) add(s Statement) {
@@ -87,14 +93,31 @@ func (db *DB) runBatch(ctx context.Context, b *Batch) error {
 			}
 		}
 		for _, s := range b.stmts {
-			if s.Scan == nil {
-				if _, err := tx.ExecContext(ctx, s.Query, s.Args...); err != nil {
-					return err
-				}
-			} else if err := s.Scan(tx.QueryRowContext(ctx, s.Query, s.Args...)); err != nil {
+			if err := runStatement(ctx, tx, s); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// runStatement runs one statement of a batch inside tx.
+func runStatement(ctx context.Context, tx *sql.Tx, s Statement) error {
+	switch {
+	case s.Scan != nil:
+		return s.Scan(tx.QueryRowContext(ctx, s.Query, s.Args...))
+	case s.ScanRows != nil:
+		rows, err := tx.QueryContext(ctx, s.Query, s.Args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if err := s.ScanRows(sqlRows{rows}); err != nil {
+			return err
+		}
+		return rows.Close()
+	default:
+		_, err := tx.ExecContext(ctx, s.Query, s.Args...)
+		return err
+	}
 }

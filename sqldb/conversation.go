@@ -165,10 +165,10 @@ func (db *ClusterStore) ListConversations(ctx context.Context, orgID string, f a
 
 // BeginInteraction implements amigo.ConversationStore. It is one batch:
 // the lease is taken by the one UPDATE that finds it free or expired (a
-// concurrent taker finds the row changed and matches nothing), and the
+// concurrent taker finds the row changed and matches nothing), the
 // statements after it act only where the conversation now holds this
-// interaction's lease.
-func (db *ClusterStore) BeginInteraction(ctx context.Context, i *amigo.Interaction, lease amigo.Lease) (*amigo.Conversation, error) {
+// interaction's lease, and the history is read with them.
+func (db *ClusterStore) BeginInteraction(ctx context.Context, i *amigo.Interaction, lease amigo.Lease, history int) (*amigo.Conversation, []*amigo.Message, error) {
 	var c *amigo.Conversation
 	now := ts(i.StartedAt)
 	// As CreateConversation's: the lease may be lost in a database crash,
@@ -200,14 +200,23 @@ func (db *ClusterStore) BeginInteraction(ctx context.Context, i *amigo.Interacti
 		SELECT $1, org_id, id, interactions, $2, $3, updated_at, NULL, NULL FROM conversations
 		WHERE org_id = $4 AND id = $5 AND lease_interaction_id = $1`,
 		i.ID, string(amigo.InteractionRunning), i.Model, i.OrgID, i.ConversationID)
+	var msgs []*amigo.Message
+	if history > 0 {
+		b.Query(func(rows Rows) error {
+			var err error
+			msgs, err = collect(rows, nil, scanMessage)
+			return err
+		}, `SELECT `+messageColumns+` FROM messages WHERE org_id = $1 AND conversation_id = $2 ORDER BY position DESC LIMIT $3`,
+			i.OrgID, i.ConversationID, history)
+	}
 	if err := db.runBatch(ctx, b); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c == nil {
-		return nil, conversationRefusal(ctx, db.read, i.OrgID, i.ConversationID)
+		return nil, nil, conversationRefusal(ctx, db.read, i.OrgID, i.ConversationID)
 	}
 	i.Sequence, i.Status, i.FinishedAt = c.Interactions, amigo.InteractionRunning, nil
-	return c, nil
+	return c, msgs, nil
 }
 
 // conversationRefusal says why a conversation could not be leased:

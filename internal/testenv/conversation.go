@@ -60,7 +60,7 @@ func (e *Env) SeedConversation(t testing.TB, orgID, serviceID, userID string, ta
 			c.Lease = &lease
 			err = store.CreateConversation(ctx, c, in)
 		} else {
-			_, err = store.BeginInteraction(ctx, in, lease)
+			_, _, err = store.BeginInteraction(ctx, in, lease, 0)
 		}
 		if err != nil {
 			t.Fatal(err)

@@ -74,7 +74,7 @@ func testConversations(t *testing.T, s Stores) {
 
 	// While the first interaction runs, no other may begin.
 	next := &amigo.Interaction{ID: amigo.NewID(epoch), OrgID: "acme", ConversationID: conv.ID, StartedAt: epoch.Add(time.Second)}
-	_, err = c.BeginInteraction(ctx, next, amigo.Lease{Owner: "srv-b", Until: epoch.Add(time.Minute)})
+	_, _, err = c.BeginInteraction(ctx, next, amigo.Lease{Owner: "srv-b", Until: epoch.Add(time.Minute)}, 0)
 	wantCode(t, "begin while busy", err, amigo.ECONFLICT)
 
 	// Completing commits messages, state and insights and frees the lease.
@@ -94,15 +94,19 @@ func testConversations(t *testing.T, s Stores) {
 
 	// A second interaction, then a failed third one.
 	second := &amigo.Interaction{ID: amigo.NewID(at), OrgID: "acme", ConversationID: conv.ID, StartedAt: at, Model: "builtin"}
-	leased, err := c.BeginInteraction(ctx, second, amigo.Lease{Owner: "srv-b", Until: at.Add(time.Minute)})
+	leased, hist, err := c.BeginInteraction(ctx, second, amigo.Lease{Owner: "srv-b", Until: at.Add(time.Minute)}, 2)
 	must(t, "begin second", err)
 	if second.Sequence != 2 || leased.Lease.InteractionID != second.ID || leased.NumMessages != 3 {
 		t.Fatalf("second %+v, conversation %+v", second, leased)
 	}
+	// The history read with the lease: the last two messages, newest first.
+	if len(hist) != 2 || hist[0].ID != thought.ID || hist[1].ID != reply.ID {
+		t.Fatalf("history with the lease %v, want hmm, hi there", ids(hist, func(m *amigo.Message) string { return m.Content }))
+	}
 	at2 := at.Add(time.Second)
 	must(t, "complete second", complete(c, conv, second.ID, "srv-b", at2, message(amigo.MessageUser, "more", at2), message(amigo.MessageAgent, "sure", at2)))
 	third := &amigo.Interaction{ID: amigo.NewID(at2), OrgID: "acme", ConversationID: conv.ID, StartedAt: at2}
-	_, err = c.BeginInteraction(ctx, third, amigo.Lease{Owner: "srv-a", Until: at2.Add(time.Minute)})
+	_, _, err = c.BeginInteraction(ctx, third, amigo.Lease{Owner: "srv-a", Until: at2.Add(time.Minute)}, 0)
 	must(t, "begin third", err)
 	must(t, "fail third", c.FailInteraction(ctx, "acme", conv.ID, third.ID, "srv-a", at2))
 	wantCode(t, "fail twice", c.FailInteraction(ctx, "acme", conv.ID, third.ID, "srv-a", at2), amigo.ECONFLICT)
@@ -258,7 +262,7 @@ func testLeases(t *testing.T, s Stores) {
 			defer wg.Done()
 			owner := "srv" + string(rune('a'+i))
 			i := &amigo.Interaction{ID: amigo.NewID(at), OrgID: "acme", ConversationID: conv.ID, StartedAt: at}
-			_, err := store.BeginInteraction(ctx, i, amigo.Lease{Owner: owner, Until: at.Add(time.Minute)})
+			_, _, err := store.BeginInteraction(ctx, i, amigo.Lease{Owner: owner, Until: at.Add(time.Minute)}, 0)
 			mu.Lock()
 			defer mu.Unlock()
 			switch amigo.ErrorCode(err) {
@@ -286,10 +290,10 @@ func testLeases(t *testing.T, s Stores) {
 	must(t, "renew", c.RenewLease(ctx, "acme", conv.ID, winner, owner, at.Add(2*time.Minute)))
 	wantCode(t, "renew by another", c.RenewLease(ctx, "acme", conv.ID, winner, "intruder", at.Add(time.Hour)), amigo.ECONFLICT)
 	early := &amigo.Interaction{ID: amigo.NewID(at), OrgID: "acme", ConversationID: conv.ID, StartedAt: at.Add(90 * time.Second)}
-	_, err := c.BeginInteraction(ctx, early, amigo.Lease{Owner: "srv-late", Until: at.Add(time.Hour)})
+	_, _, err := c.BeginInteraction(ctx, early, amigo.Lease{Owner: "srv-late", Until: at.Add(time.Hour)}, 0)
 	wantCode(t, "take over a renewed lease", err, amigo.ECONFLICT)
 	late := &amigo.Interaction{ID: amigo.NewID(at), OrgID: "acme", ConversationID: conv.ID, StartedAt: at.Add(2 * time.Minute)}
-	_, err = c.BeginInteraction(ctx, late, amigo.Lease{Owner: "srv-late", Until: at.Add(time.Hour)})
+	_, _, err = c.BeginInteraction(ctx, late, amigo.Lease{Owner: "srv-late", Until: at.Add(time.Hour)}, 0)
 	must(t, "take over an expired lease", err)
 	if i, _ := c.FindInteraction(ctx, "acme", conv.ID, winner); i.Status != amigo.InteractionFailed || i.FinishedAt == nil {
 		t.Fatalf("the expired lease's interaction is %+v, want failed", i)
@@ -311,13 +315,13 @@ func testLeases(t *testing.T, s Stores) {
 	_, err = c.FinishConversation(ctx, "acme", conv.ID, at, func(*amigo.Conversation) error { return nil }, nil)
 	must(t, "finish", err)
 	done := &amigo.Interaction{ID: amigo.NewID(at), OrgID: "acme", ConversationID: conv.ID, StartedAt: at.Add(time.Hour)}
-	_, err = c.BeginInteraction(ctx, done, amigo.Lease{Owner: "x", Until: at.Add(2 * time.Hour)})
+	_, _, err = c.BeginInteraction(ctx, done, amigo.Lease{Owner: "x", Until: at.Add(2 * time.Hour)}, 0)
 	wantCode(t, "begin on a finished conversation", err, amigo.ECONFLICT)
 	missing := &amigo.Interaction{ID: amigo.NewID(at), OrgID: "acme", ConversationID: "ffffffffffffffffffffffff", StartedAt: at}
-	_, err = c.BeginInteraction(ctx, missing, amigo.Lease{Owner: "x", Until: at.Add(time.Hour)})
+	_, _, err = c.BeginInteraction(ctx, missing, amigo.Lease{Owner: "x", Until: at.Add(time.Hour)}, 0)
 	wantCode(t, "begin on an unknown conversation", err, amigo.ENOTFOUND)
-	_, err = c.BeginInteraction(ctx, &amigo.Interaction{ID: amigo.NewID(at), OrgID: "other", ConversationID: conv.ID, StartedAt: at.Add(time.Hour)},
-		amigo.Lease{Owner: "x", Until: at.Add(2 * time.Hour)})
+	_, _, err = c.BeginInteraction(ctx, &amigo.Interaction{ID: amigo.NewID(at), OrgID: "other", ConversationID: conv.ID, StartedAt: at.Add(time.Hour)},
+		amigo.Lease{Owner: "x", Until: at.Add(2 * time.Hour)}, 0)
 	wantCode(t, "begin across organizations", err, amigo.ENOTFOUND)
 }
 
@@ -438,8 +442,8 @@ func testCompleteFinishes(t *testing.T, s Stores) {
 	if job.ID != r.Finish.ID || job.ConversationID != conv.ID || job.UserID != "u1" || job.OrgID != "acme" {
 		t.Fatalf("job %+v", job)
 	}
-	_, err = c.BeginInteraction(ctx, &amigo.Interaction{ID: amigo.NewID(at), OrgID: "acme", ConversationID: conv.ID, StartedAt: at},
-		amigo.Lease{Owner: "srv", Until: at.Add(time.Minute)})
+	_, _, err = c.BeginInteraction(ctx, &amigo.Interaction{ID: amigo.NewID(at), OrgID: "acme", ConversationID: conv.ID, StartedAt: at},
+		amigo.Lease{Owner: "srv", Until: at.Add(time.Minute)}, 0)
 	wantCode(t, "interact with the finished conversation", err, amigo.ECONFLICT)
 	next, nextFirst := f.newConversation("u1", "srv", at)
 	must(t, "a new conversation once the last is finished", c.CreateConversation(ctx, next, nextFirst))
