@@ -183,6 +183,8 @@ func main() {
 				pct(r.done, 50, baseDone), pct(r.done, 99, baseDone), r.refused.Load(), r.errors.Load())
 			fmt.Fprintf(os.Stderr, "%s c=%d: interactions alone (%d, creations left out): added to first new-message %s / %s, to interaction-complete %s / %s\n", db, n, len(r.iFirst),
 				pct(r.iFirst, 50, baseFirst), pct(r.iFirst, 99, baseFirst), pct(r.iDone, 50, baseDone), pct(r.iDone, 99, baseDone))
+			fmt.Fprintf(os.Stderr, "%s c=%d: from the last new-message to interaction-complete (the commit, no model time subtracted): %s / %s\n", db, n,
+				pct(r.last, 50, 0), pct(r.last, 99, 0))
 			fmt.Fprintf(os.Stderr, "%s c=%d: the model alone: first token %s, answer %s (nominal %s, %s)\n", db, n, baseFirst.Round(time.Millisecond), baseDone.Round(time.Millisecond), *ttft, modelTime)
 		}
 		s.stop()
@@ -422,7 +424,11 @@ type result struct {
 	first, done []time.Duration
 	// iFirst and iDone are the interactions' samples alone, without the
 	// creations (whose first round meets cold caches and connections).
-	iFirst, iDone   []time.Duration
+	iFirst, iDone []time.Duration
+	// last is each stream's time from its last new-message to
+	// interaction-complete: the server's commit after the model's last
+	// token, measured on one clock with no model time to subtract.
+	last            []time.Duration
 	refused, errors atomic.Int64
 }
 
@@ -439,7 +445,7 @@ func (f *fixture) timed(r *result, path, ct string, body []byte, interaction boo
 		return ""
 	}
 	defer resp.Body.Close()
-	var first, done time.Duration
+	var first, done, lastMessage time.Duration
 	var conv string
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
@@ -452,8 +458,9 @@ func (f *fixture) timed(r *result, path, ct string, body []byte, interaction boo
 		case "conversation-created":
 			conv = ev.ConversationID
 		case "new-message":
+			lastMessage = time.Since(start)
 			if first == 0 {
-				first = time.Since(start)
+				first = lastMessage
 			}
 		case "interaction-complete":
 			done = time.Since(start)
@@ -464,6 +471,7 @@ func (f *fixture) timed(r *result, path, ct string, body []byte, interaction boo
 	if done > 0 {
 		r.mu.Lock()
 		r.first, r.done = append(r.first, first), append(r.done, done)
+		r.last = append(r.last, done-lastMessage)
 		if interaction {
 			r.iFirst, r.iDone = append(r.iFirst, first), append(r.iDone, done)
 		}
