@@ -17,9 +17,10 @@ import (
 // hot transactions of a conversation are batches: they run while the
 // user waits.
 //
-// A scan sees its statement's result after the batch has committed, so
-// it reports and cannot undo: a statement's condition, not a scan's
-// error, decides what is written.
+// A scan may see its statement's result only once the batch has
+// committed (on PostgreSQL it does), so it reports and is never relied on
+// to undo: a statement's condition, not a scan's error, decides what is
+// written.
 type Batch struct {
 	// Early commits without waiting for the disk (Dialect.EarlyCommit).
 	Early bool
