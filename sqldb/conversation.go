@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
@@ -270,9 +272,10 @@ func releaseLease(ctx context.Context, tx *sql.Tx, orgID, conversationID, intera
 // conversation, and whose every other statement acts only where the lease
 // is still held, until the last releases it: the conversation's UPDATE
 // counts the messages and, when the conversation reached its terminal
-// state, finishes it; the interaction's UPDATE marks it complete; an
-// INSERT per message writes it after the conversation's messages so far;
-// one more enqueues the finished conversation's job.
+// state, finishes it; the interaction's UPDATE marks it complete; one
+// INSERT writes its messages after the conversation's so far (one per
+// batchBytes of their text); one more enqueues the finished
+// conversation's job.
 func (db *ClusterStore) CompleteInteraction(ctx context.Context, r *amigo.InteractionResult) error {
 	var final *amigo.Message
 	for _, m := range r.Messages {
@@ -310,16 +313,14 @@ func (db *ClusterStore) CompleteInteraction(ctx context.Context, r *amigo.Intera
 	b.Exec(`UPDATE interactions SET status = $5, finished_at = $6, insights = $7
 		WHERE id = $3 AND EXISTS (SELECT 1 FROM conversations WHERE `+leaseHeld+`)`,
 		with(string(amigo.InteractionComplete), ts(r.FinishedAt), r.Insights)...)
-	for k, m := range r.Messages {
-		// The conversation's count already includes this interaction's
-		// messages: the message's position is the count less those after
-		// it and itself.
-		b.Exec(`INSERT INTO messages (id, org_id, conversation_id, interaction_id, interaction_sequence, position,
-			sender, message_type, content, format, created_at)
-			SELECT $5, c.org_id, c.id, i.id, i.sequence, c.num_messages - $6, $7, $8, $9, $10, $11
-			FROM conversations c JOIN interactions i ON i.id = c.lease_interaction_id
-			WHERE c.org_id = $1 AND c.id = $2 AND c.lease_interaction_id = $3 AND c.lease_owner = $4`,
-			with(m.ID, len(r.Messages)-k, m.Sender, string(m.Type), m.Content, m.Format, ts(m.CreatedAt))...)
+	for msgs := r.Messages; len(msgs) > 0; {
+		n, size := 1, len(msgs[0].Content)
+		for n < len(msgs) && size+len(msgs[n].Content) <= batchBytes {
+			size += len(msgs[n].Content)
+			n++
+		}
+		queueMessages(b, held, msgs[:n], len(msgs))
+		msgs = msgs[n:]
 	}
 	if job := r.Finish; job != nil {
 		b.Exec(`INSERT INTO post_conversation_jobs (id, org_id, conversation_id, user_id, kind, attempts, last_error,
@@ -337,6 +338,34 @@ func (db *ClusterStore) CompleteInteraction(ctx context.Context, r *amigo.Intera
 		job.OrgID, job.ConversationID, job.UserID = r.OrgID, r.ConversationID, userID
 	}
 	return nil
+}
+
+// queueMessages queues one INSERT of msgs, the first of the last left
+// messages of an interaction, written only if the lease that held names
+// ($1 to $4) is still held. The conversation's count already includes the
+// interaction's messages: a message's position is the count less the
+// messages from it to the interaction's last.
+func queueMessages(b *Batch, held []any, msgs []*amigo.Message, left int) {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO messages (id, org_id, conversation_id, interaction_id, interaction_sequence, position,
+		sender, message_type, content, format, created_at)
+		SELECT v.column1, c.org_id, c.id, i.id, i.sequence, c.num_messages - v.column2, v.column3, v.column4, v.column5, v.column6, v.column7
+		FROM (VALUES `)
+	args := slices.Clip(held)
+	for k, m := range msgs {
+		if k > 0 {
+			q.WriteString(", ")
+		}
+		// Typed where the column is not text: a VALUES list in FROM
+		// takes no type from the table.
+		fmt.Fprintf(&q, "($%d, CAST($%d AS INTEGER), $%d, $%d, $%d, $%d, CAST($%d AS BIGINT))",
+			len(args)+1, len(args)+2, len(args)+3, len(args)+4, len(args)+5, len(args)+6, len(args)+7)
+		args = append(args, m.ID, left-k, m.Sender, string(m.Type), m.Content, m.Format, ts(m.CreatedAt))
+	}
+	q.WriteString(`) AS v
+		JOIN conversations c ON c.org_id = $1 AND c.id = $2 AND c.lease_interaction_id = $3 AND c.lease_owner = $4
+		JOIN interactions i ON i.id = c.lease_interaction_id`)
+	b.Exec(q.String(), args...)
 }
 
 // insertJob enqueues a post-conversation job, unclaimed.
