@@ -68,12 +68,13 @@ func Connect(ctx context.Context, url string) (sqldb.Handle, error) {
 	}
 	handle := stdlib.OpenDBFromPool(pool)
 	handle.SetMaxOpenConns(int(cfg.MaxConns))
-	return sqldb.Handle{SQL: handle, Reads: reader{pool}, Batches: reader{pool}, Release: pool.Close, Dialect: Dialect{}}, nil
+	direct := onPool{pool}
+	return sqldb.Handle{SQL: handle, Reads: direct, Batches: direct, Release: pool.Close, Dialect: Dialect{}}, nil
 }
 
-// reader runs a store's reads and batches on the pool, outside
-// database/sql.
-type reader struct{ pool *pgxpool.Pool }
+// onPool runs a store's reads and batches on the pool through pgx's own
+// interface, outside database/sql.
+type onPool struct{ pool *pgxpool.Pool }
 
 // RunBatch implements sqldb.Batcher: the statements go to the server at
 // once, as one implicit transaction (the extended protocol's messages up
@@ -81,7 +82,7 @@ type reader struct{ pool *pgxpool.Pool }
 // read as they come back, all in one round trip. An early batch begins
 // with SET LOCAL synchronous_commit = off (EarlyCommit). A statement that
 // fails rolls back the whole batch.
-func (r reader) RunBatch(ctx context.Context, early bool, stmts []sqldb.Statement) error {
+func (r onPool) RunBatch(ctx context.Context, early bool, stmts []sqldb.Statement) error {
 	var b pgx.Batch
 	if early {
 		b.Queue(earlyCommit)
@@ -98,7 +99,7 @@ func (r reader) RunBatch(ctx context.Context, early bool, stmts []sqldb.Statemen
 	return r.pool.SendBatch(ctx, &b).Close()
 }
 
-func (r reader) Query(ctx context.Context, query string, args ...any) (sqldb.Rows, error) {
+func (r onPool) Query(ctx context.Context, query string, args ...any) (sqldb.Rows, error) {
 	rows, err := r.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -106,7 +107,7 @@ func (r reader) Query(ctx context.Context, query string, args ...any) (sqldb.Row
 	return rows, nil
 }
 
-func (r reader) QueryRow(ctx context.Context, query string, args ...any) sqldb.Row {
+func (r onPool) QueryRow(ctx context.Context, query string, args ...any) sqldb.Row {
 	return r.pool.QueryRow(ctx, query, args...)
 }
 
