@@ -58,5 +58,20 @@ func TestConversationStreamsForbidden(t *testing.T) {
 		if len(list.Conversations) != 1 {
 			t.Errorf("%d conversations after the refusals, want alice's 1", len(list.Conversations))
 		}
+
+		// Triage may drive the conversations tagged queue:triage, as they
+		// are tagged at the time: the tag added lets it in, the tag
+		// removed keeps it out again.
+		putRole(t, env, "clinic", "Triage",
+			amigo.Grant{Permission: amigo.PermInteractWithConversation, Conditions: map[string][]string{"tags": {"queue:triage"}}},
+			amigo.Grant{Permission: amigo.PermUpdateUserInfo})
+		triage, _ := staff.member(t, "Triage")
+		tags := "/v1/clinic/conversation/" + id + "/tags/"
+		refused("triage before the tag", cl.interact(t, triage, id, "", form{Message: "Triage here"}), amigo.PermInteractWithConversation)
+		cl.admin.Do(t, "POST", tags, map[string]any{"updates": map[string]any{"queue": "triage"}}).Expect(204)
+		cl.interact(t, triage, id, "", form{Message: "Triage here"}).complete(t)
+		cl.admin.Do(t, "POST", tags, map[string]any{"deletes": []string{"queue"}}).Expect(204)
+		refused("triage after the tag is gone", cl.interact(t, triage, id, "", form{Message: "Triage again"}), amigo.PermInteractWithConversation)
+		cl.interact(t, alice, id, "", form{Message: "Still me"}).complete(t)
 	})
 }

@@ -26,6 +26,9 @@ type Conversations struct {
 	// running counts the interactions in progress, for graceful shutdown.
 	running  sync.WaitGroup
 	versions versionCache
+	// idents keeps conversations' identities (identity), which never
+	// change either.
+	idents versionCache
 }
 
 // DefaultInteractionLease is how long an interaction holds its
@@ -319,6 +322,12 @@ func (vc *versionCache) get(k versionKey) (any, bool) {
 	defer vc.mu.Unlock()
 	v, ok := vc.m[k]
 	return v, ok
+}
+
+func (vc *versionCache) forget(k versionKey) {
+	vc.mu.Lock()
+	defer vc.mu.Unlock()
+	delete(vc.m, k)
 }
 
 func (vc *versionCache) put(k versionKey, v any) {

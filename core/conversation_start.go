@@ -68,6 +68,7 @@ func (c *Conversations) StartConversation(ctx context.Context, t *Tenant, in *Cr
 	} else if err != nil {
 		return nil, err
 	}
+	c.remember(conv)
 	amigo.MarkPhase(ctx, amigo.PhaseLease)
 	r := c.newRun(t, conv, first, av)
 	r.turn = engine.Turn{Agent: av, Machine: mv, References: refs, LLMPreferences: conv.LLMModelPreferences,
@@ -122,23 +123,25 @@ func (c *Conversations) Interact(ctx context.Context, t *Tenant, conversationID 
 		return nil, err
 	}
 	orgID := t.Placement.OrgID
-	conv, err := conversationFor(ctx, t, amigo.PermInteractWithConversation, conversationID)
+	ident, err := c.identity(ctx, t, conversationID)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.requireOnUser(ctx, t, amigo.PermUpdateUserInfo, conv.UserID); err != nil {
+	if err := a.requireOnUser(ctx, t, amigo.PermUpdateUserInfo, ident.UserID); err != nil {
 		return nil, err
 	}
-	user, err := a.findUser(ctx, t.Store, orgID, conv.UserID)
+	user, err := a.findUser(ctx, t.Store, orgID, ident.UserID)
 	if err != nil && amigo.ErrorCode(err) != amigo.ENOTFOUND {
 		return nil, err
 	}
-	if conv.Finished {
-		return nil, amigo.Errorf(amigo.ECONFLICT, "The conversation is finished.")
-	}
-	i := &amigo.Interaction{ID: amigo.NewID(now), OrgID: orgID, ConversationID: conv.ID, Status: amigo.InteractionRunning, StartedAt: now}
+	i := &amigo.Interaction{ID: amigo.NewID(now), OrgID: orgID, ConversationID: ident.ID, Status: amigo.InteractionRunning, StartedAt: now}
 	amigo.MarkPhase(ctx, amigo.PhaseCheck)
+	// The lease refuses a conversation finished or deleted since: 409 or
+	// 404, as a read here would have.
 	conv, msgs, err := t.Store.BeginInteraction(ctx, i, amigo.Lease{InteractionID: i.ID, Owner: c.owner, Until: now.Add(c.lease)}, c.historyLimit())
+	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
+		c.idents.forget(versionKey{orgID, conversationID, 0})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +154,33 @@ func (c *Conversations) Interact(ctx context.Context, t *Tenant, conversationID 
 	}
 	amigo.MarkPhase(ctx, amigo.PhaseLoad)
 	return r, nil
+}
+
+// identity returns a conversation the caller may interact with, holding
+// at least its id and user. Its id, user and service never change, so they
+// are cached: an interaction that they suffice to allow reads the
+// conversation once, with its lease, instead of before it too. Its tags
+// change (update-conversation-tags), so a caller allowed only by a grant
+// on tags, or not allowed, is decided on the conversation as read now;
+// grants only allow, so one that holds without the tags holds whatever
+// they are. ENOTFOUND, EFORBIDDEN.
+func (c *Conversations) identity(ctx context.Context, t *Tenant, id string) (*amigo.Conversation, error) {
+	const perm = amigo.PermInteractWithConversation
+	caller := amigo.CallerFromContext(ctx)
+	key := versionKey{t.Placement.OrgID, id, 0}
+	if v, ok := c.idents.get(key); ok && caller.Can(perm, conversationAttrs(caller, v.(*amigo.Conversation))) {
+		return v.(*amigo.Conversation), nil
+	}
+	conv, err := conversationFor(ctx, t, perm, id)
+	if conv != nil {
+		c.remember(conv)
+	}
+	return conv, err
+}
+
+// remember caches what never changes of a conversation (identity).
+func (c *Conversations) remember(conv *amigo.Conversation) {
+	c.idents.put(versionKey{conv.OrgID, conv.ID, 0}, &amigo.Conversation{ID: conv.ID, OrgID: conv.OrgID, UserID: conv.UserID, ServiceID: conv.ServiceID})
 }
 
 // prepare loads what the walk of an interaction reads, under its lease;

@@ -76,6 +76,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -116,13 +117,14 @@ var (
 	fakePort  = 18700
 	slowPort  = 18701
 	tlsPort   = 18702
+	clockPort = 18703
 )
 
 var work = filepath.Join(cmp.Or(os.Getenv("AMIGO_BENCH_DIR"), "/tmp/amigo-bench"), "conversations")
 
 func main() {
 	flag.Parse()
-	for _, p := range []*int{&port, &pprofPort, &relayPort, &fakePort, &slowPort, &tlsPort} {
+	for _, p := range []*int{&port, &pprofPort, &relayPort, &fakePort, &slowPort, &tlsPort, &clockPort} {
 		*p += *offset
 	}
 	if *relay != "" {
@@ -149,6 +151,8 @@ func main() {
 		slowEnv = []string{"SSL_CERT_FILE=" + serveSlowModelTLS()}
 	}
 	modelTime := *ttft + time.Duration(*tokens-1)*time.Second/time.Duration(*tps)
+	clock = newModelClock(fmt.Sprintf("http://127.0.0.1:%d", fakePort))
+	go func() { log.Fatal(http.ListenAndServe(fmt.Sprint("127.0.0.1:", clockPort), clock)) }()
 
 	fmt.Printf("model: ttft %s, %d tokens/s, %d tokens (answer %s); %d interactions per conversation after create\n\n", *ttft, *tps, *tokens, modelTime, *rounds)
 	fmt.Println("| database | concurrent | interactions | added to first new-message p50 / p99 | added to interaction-complete p50 / p99 | non-2xx / error events |")
@@ -156,7 +160,7 @@ func main() {
 	var extra []string
 	for _, db := range strings.Split(*dbs, ",") {
 		s := newServer(db)
-		s.start(fmt.Sprintf("http://127.0.0.1:%d/v1", fakePort))
+		s.start(fmt.Sprintf("http://127.0.0.1:%d/v1", clockPort))
 		f := s.fixture(256)
 		for _, c := range strings.Split(*concs, ",") {
 			n, _ := strconv.Atoi(c)
@@ -174,18 +178,25 @@ func main() {
 				// is reported apart.
 				w := f.round(n, 1)
 				fmt.Fprintf(os.Stderr, "%s c=%d: warm-up round, a cold burst of %d creations and interactions: added to first new-message %s / %s, to interaction-complete %s / %s\n", db, n, len(w.first),
-					pct(w.first, 50, baseFirst), pct(w.first, 99, baseFirst), pct(w.done, 50, baseDone), pct(w.done, 99, baseDone))
+					pct(w.first, 50, 0), pct(w.first, 99, 0), pct(w.done, 50, 0), pct(w.done, 99, 0))
 			}
 			phasesBefore := phaseBuckets()
 			r := f.round(n, *rounds)
 			fmt.Fprintf(os.Stderr, "%s c=%d: %s\n", db, n, phaseTable(phasesBefore, phaseBuckets()))
-			fmt.Printf("| %s | %d | %d | %s / %s | %s / %s | %d / %d |\n", db, n, len(r.first), pct(r.first, 50, baseFirst), pct(r.first, 99, baseFirst),
-				pct(r.done, 50, baseDone), pct(r.done, 99, baseDone), r.refused.Load(), r.errors.Load())
+			fmt.Printf("| %s | %d | %d | %s / %s | %s / %s | %d / %d |\n", db, n, len(r.first), pct(r.first, 50, 0), pct(r.first, 99, 0),
+				pct(r.done, 50, 0), pct(r.done, 99, 0), r.refused.Load(), r.errors.Load())
+			if u := r.unmatched.Load(); u > 0 {
+				fmt.Fprintf(os.Stderr, "%s c=%d: %d calls left out: the model clock did not see their one model call\n", db, n, u)
+			}
 			fmt.Fprintf(os.Stderr, "%s c=%d: interactions alone (%d, creations left out): added to first new-message %s / %s, to interaction-complete %s / %s\n", db, n, len(r.iFirst),
-				pct(r.iFirst, 50, baseFirst), pct(r.iFirst, 99, baseFirst), pct(r.iDone, 50, baseDone), pct(r.iDone, 99, baseDone))
+				pct(r.iFirst, 50, 0), pct(r.iFirst, 99, 0), pct(r.iDone, 50, 0), pct(r.iDone, 99, 0))
+			fmt.Fprintf(os.Stderr, "%s c=%d: less the model's median time alone instead of each call's own: added to first new-message %s / %s, to interaction-complete %s / %s\n", db, n,
+				pct(r.rawFirst, 50, baseFirst), pct(r.rawFirst, 99, baseFirst), pct(r.rawDone, 50, baseDone), pct(r.rawDone, 99, baseDone))
 			fmt.Fprintf(os.Stderr, "%s c=%d: from the last new-message to interaction-complete (the commit, no model time subtracted): %s / %s\n", db, n,
 				pct(r.last, 50, 0), pct(r.last, 99, 0))
-			fmt.Fprintf(os.Stderr, "%s c=%d: the model alone: first token %s, answer %s (nominal %s, %s)\n", db, n, baseFirst.Round(time.Millisecond), baseDone.Round(time.Millisecond), *ttft, modelTime)
+			fmt.Fprintf(os.Stderr, "%s c=%d: the model alone: first token %s, answer %s (nominal %s, %s)\n", db, n, baseFirst.Round(10*time.Microsecond), baseDone.Round(10*time.Microsecond), *ttft, modelTime)
+			viaFirst, viaDone := streamModel(n, clockPort)
+			fmt.Fprintf(os.Stderr, "%s c=%d: the model through the clock (which counts against the server): first token %s, answer %s\n", db, n, viaFirst.Round(10*time.Microsecond), viaDone.Round(10*time.Microsecond))
 		}
 		s.stop()
 		// Memory: streams held open by a model that takes a minute.
@@ -420,11 +431,20 @@ func (f *fixture) post(ctx context.Context, path, ct string, body []byte) (*http
 
 // result collects a round's samples.
 type result struct {
-	mu          sync.Mutex
+	mu sync.Mutex
+	// first and done are each call's times to the first new-message and
+	// to interaction-complete less the model's own times for that call
+	// (modelClock): what the server added.
 	first, done []time.Duration
 	// iFirst and iDone are the interactions' samples alone, without the
 	// creations (whose first round meets cold caches and connections).
 	iFirst, iDone []time.Duration
+	// rawFirst and rawDone are the times as the client saw them, model
+	// included.
+	rawFirst, rawDone []time.Duration
+	// unmatched counts the calls whose model call the clock did not see
+	// exactly once (they are left out of first and done; must be 0).
+	unmatched atomic.Int64
 	// last is each stream's time from its last new-message to
 	// interaction-complete: the server's commit after the model's last
 	// token, measured on one clock with no model time to subtract.
@@ -433,8 +453,10 @@ type result struct {
 }
 
 // timed runs one streamed call and returns the times to the first
-// new-message and to interaction-complete, and the conversation id.
-func (f *fixture) timed(r *result, path, ct string, body []byte, interaction bool) string {
+// new-message and to interaction-complete, and the conversation id. id is
+// the bench number in the call's message, by which the model clock knows
+// its model call (0: none).
+func (f *fixture) timed(r *result, path, ct string, body []byte, interaction bool, id int64) string {
 	start := time.Now()
 	resp, err := f.post(context.Background(), path, ct, body)
 	if err != nil || resp.StatusCode >= 300 {
@@ -468,16 +490,132 @@ func (f *fixture) timed(r *result, path, ct string, body []byte, interaction boo
 			r.errors.Add(1)
 		}
 	}
-	if done > 0 {
-		r.mu.Lock()
+	if done == 0 {
+		return conv
+	}
+	m, ok := clock.took(id)
+	if !ok {
+		r.unmatched.Add(1)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rawFirst, r.rawDone = append(r.rawFirst, first), append(r.rawDone, done)
+	r.last = append(r.last, done-lastMessage)
+	if ok {
+		first, done = first-m.first, done-m.done
 		r.first, r.done = append(r.first, first), append(r.done, done)
-		r.last = append(r.last, done-lastMessage)
 		if interaction {
 			r.iFirst, r.iDone = append(r.iFirst, first), append(r.iDone, done)
 		}
-		r.mu.Unlock()
 	}
 	return conv
+}
+
+// benchID numbers the messages the bench sends ("bench-N" in their text),
+// so that the model clock can tell which call a model request serves.
+var benchID atomic.Int64
+
+var benchIDs = regexp.MustCompile(`bench-([0-9]+)`)
+
+// clock times the fast model's answers.
+var clock *modelClock
+
+// modelClock stands between the server and the fast fake model and times
+// each answer where the model gives it: from sending the request upstream
+// to the first bytes and to the end of the stream, read as they come. A
+// call's time less its model's is what the server added; subtracting the
+// model's median time alone instead would count against the server the
+// fake model's own spread (its 39 sleeps overshoot under load, by
+// different amounts for different streams). What this relay itself adds
+// lies outside the model's times, so it counts against the server.
+type modelClock struct {
+	upstream string
+	client   *http.Client
+	mu       sync.Mutex
+	times    map[int64]modelTime
+}
+
+type modelTime struct {
+	first, done time.Duration
+	calls       int
+}
+
+func newModelClock(upstream string) *modelClock {
+	return &modelClock{upstream: upstream, times: map[int64]modelTime{},
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}}
+}
+
+// ServeHTTP relays one model request; the call it serves is the largest
+// bench number in it (the history holds the earlier ones).
+func (m *modelClock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return
+	}
+	var id int64
+	for _, sub := range benchIDs.FindAllSubmatch(body, -1) {
+		n, _ := strconv.ParseInt(string(sub[1]), 10, 64)
+		id = max(id, n)
+	}
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, m.upstream+r.URL.RequestURI(), bytes.NewReader(body))
+	must(err)
+	req.Header = r.Header.Clone()
+	start := time.Now()
+	resp, err := m.client.Do(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	maps.Copy(w.Header(), resp.Header)
+	w.WriteHeader(resp.StatusCode)
+	rc := http.NewResponseController(w)
+	var first, done time.Duration
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		if n > 0 {
+			if first == 0 {
+				first = time.Since(start)
+			}
+			if done == 0 && bytes.Contains(buf[:n], []byte("[DONE]")) {
+				done = time.Since(start) // the answer's end, before the body's
+			}
+			w.Write(buf[:n])
+			rc.Flush()
+		}
+		if err != nil {
+			break
+		}
+	}
+	done = cmp.Or(done, time.Since(start))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t := m.times[id]
+	m.times[id] = modelTime{first: cmp.Or(t.first, first), done: t.done + done, calls: t.calls + 1}
+}
+
+// took returns the model's times for the call numbered id, if it made
+// exactly one model call.
+func (m *modelClock) took(id int64) (modelTime, bool) {
+	if id == 0 {
+		return modelTime{}, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	// The relay records a call after passing its end on, and the server
+	// may answer its client before that.
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		if _, ok := m.times[id]; ok {
+			break
+		}
+		m.mu.Unlock()
+		time.Sleep(time.Millisecond)
+		m.mu.Lock()
+	}
+	t, ok := m.times[id]
+	delete(m.times, id)
+	return t, ok && t.calls == 1
 }
 
 func form(msg string) (string, []byte) {
@@ -499,7 +637,9 @@ func (f *fixture) round(n, rounds int) *result {
 		go func() {
 			defer wg.Done()
 			svc := f.services[i%len(f.services)]
-			conv := f.timed(r, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+svc+`"}`), false)
+			id := benchID.Add(1)
+			conv := f.timed(r, "/v1/acme/conversation/?response_format=text", "application/json",
+				fmt.Appendf(nil, `{"service_id":%q,"initial_message":"Hello (bench-%d).","initial_message_type":"user-message"}`, svc, id), false, id)
 			if conv == "" {
 				return
 			}
@@ -507,8 +647,9 @@ func (f *fixture) round(n, rounds int) *result {
 				if *think > 0 {
 					time.Sleep(rand.N(*think))
 				}
-				ct, body := form(fmt.Sprintf("Message %d: what can you tell me?", k))
-				f.timed(r, "/v1/acme/conversation/"+conv+"/interact?request_format=text&response_format=text", ct, body, true)
+				id := benchID.Add(1)
+				ct, body := form(fmt.Sprintf("Message %d (bench-%d): what can you tell me?", k, id))
+				f.timed(r, "/v1/acme/conversation/"+conv+"/interact?request_format=text&response_format=text", ct, body, true, id)
 			}
 			f.call("POST", "/v1/acme/conversation/"+conv+"/finish/", "")
 		}()
@@ -544,10 +685,10 @@ func (f *fixture) throughput(n int, d time.Duration) float64 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			conv := f.timed(r, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+f.services[i]+`"}`), false)
+			conv := f.timed(r, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+f.services[i]+`"}`), false, 0)
 			for conv != "" && time.Now().Before(end) {
 				ct, body := form("Tell me more.")
-				f.timed(r, "/v1/acme/conversation/"+conv+"/interact?request_format=text&response_format=text", ct, body, true)
+				f.timed(r, "/v1/acme/conversation/"+conv+"/interact?request_format=text&response_format=text", ct, body, true, 0)
 				count.Add(1)
 			}
 		}()
@@ -558,7 +699,11 @@ func (f *fixture) throughput(n int, d time.Duration) float64 {
 
 // direct streams n answers of the fake model at once, straight from it,
 // and returns the medians of the times to the first token and to the end.
-func direct(n int) (time.Duration, time.Duration) {
+func direct(n int) (time.Duration, time.Duration) { return streamModel(n, fakePort) }
+
+// streamModel streams n answers of the model on port at once and returns
+// the medians of the times to the first token and to the end.
+func streamModel(n, port int) (time.Duration, time.Duration) {
 	var mu sync.Mutex
 	var firsts, dones []time.Duration
 	var wg sync.WaitGroup
@@ -567,7 +712,7 @@ func direct(n int) (time.Duration, time.Duration) {
 		go func() {
 			defer wg.Done()
 			start := time.Now()
-			resp, err := http.Post(fmt.Sprintf("http://127.0.0.1:%d/v1/chat/completions", fakePort), "application/json",
+			resp, err := http.Post(fmt.Sprintf("http://127.0.0.1:%d/v1/chat/completions", port), "application/json",
 				strings.NewReader(`{"model":"fake-model","stream":true,"messages":[{"role":"user","content":"Hello"}]}`))
 			if err != nil {
 				return
