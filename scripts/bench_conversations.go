@@ -6,12 +6,14 @@
 // second), points the server at the fake model, and drives concurrent
 // conversations over HTTP:
 //
-//   - added latency: time to the first new-message event minus the model's
-//     time to first token, and time to interaction-complete minus the
+//   - added latency: time to the first new-message event less the model's
+//     time to its first token, and time to interaction-complete less the
 //     model's whole answer, p50 and p99, at each concurrency, on SQLite and
-//     PostgreSQL. The model's times are measured straight from it at the
-//     same concurrency just before (their medians): on a loaded machine
-//     its sleeps overshoot the nominal ttft + (tokens-1)/tps;
+//     PostgreSQL. The model's times are each call's own, taken where the
+//     model answers (modelClock): on a loaded machine its sleeps overshoot
+//     the nominal ttft + (tokens-1)/tps, by different amounts for different
+//     streams. The figures less the model's median times alone, measured
+//     just before each round, go to standard error too;
 //   - memory per open stream: the server's RSS with N streams waiting on a
 //     slow model, less its RSS before, over N;
 //   - the built-in model's interactions per second;
