@@ -215,6 +215,21 @@ type InteractionResult struct {
 // conversation as stored (locked for the rest of the transaction).
 type FinishCheck func(c *Conversation) error
 
+// ConversationBasis is what creating a conversation of a service for a
+// user decides on (ConversationStore.ConversationBasis).
+type ConversationBasis struct {
+	Service *Service
+	// AgentFound and StateMachineFound say whether the service's agent and
+	// state machine exist; LatestAgentVersion and
+	// LatestStateMachineVersion are their latest versions, nil while they
+	// have none.
+	AgentFound, StateMachineFound                 bool
+	LatestAgentVersion, LatestStateMachineVersion *int
+	// Returning is set when the user has finished a conversation of the
+	// service before.
+	Returning bool
+}
+
 // ConversationStore persists conversations, their interactions and
 // messages, user models and post-conversation jobs. The rules that two
 // servers must agree on are enforced by the database.
@@ -224,6 +239,10 @@ type ConversationStore interface {
 	// first gets Sequence 1. ECONFLICT if the user has an unfinished
 	// conversation of the service.
 	CreateConversation(ctx context.Context, c *Conversation, first *Interaction) error
+	// ConversationBasis reads what creating a conversation of a service
+	// for a user decides on, at once (one round trip where the database
+	// allows). ENOTFOUND for the service.
+	ConversationBasis(ctx context.Context, orgID, serviceID, userID string) (*ConversationBasis, error)
 	// FindConversation returns ENOTFOUND.
 	FindConversation(ctx context.Context, orgID, id string) (*Conversation, error)
 	// ListConversations returns one page and whether more follow.

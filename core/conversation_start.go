@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/amigo-oss/amigo-server"
@@ -21,7 +22,14 @@ func (c *Conversations) StartConversation(ctx context.Context, t *Tenant, in *Cr
 	a := c.app
 	caller := amigo.CallerFromContext(ctx)
 	orgID := t.Placement.OrgID
-	svc, setName, vs, err := findVersionSet(ctx, t, in.ServiceID, in.VersionSetName)
+	basis, err := t.Store.ConversationBasis(ctx, orgID, in.ServiceID, caller.UserID)
+	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
+		return nil, amigo.Errorf(amigo.ENOTFOUND, "Service %s is not found.", in.ServiceID)
+	} else if err != nil {
+		return nil, err
+	}
+	svc := basis.Service
+	setName, vs, err := versionSetOf(svc, in.VersionSetName)
 	if err != nil {
 		return nil, err
 	}
@@ -37,10 +45,10 @@ func (c *Conversations) StartConversation(ctx context.Context, t *Tenant, in *Cr
 	if err := caller.Require(amigo.PermCreateConversation, conversationAttrs(caller, conv)); err != nil {
 		return nil, err
 	}
-	if conv.AgentVersion, err = pinnedVersion(ctx, t, "agent", svc.AgentID, vs.AgentVersion); err != nil {
+	if conv.AgentVersion, err = pinnedOrLatest("Agent", svc.AgentID, vs.AgentVersion, basis.AgentFound, basis.LatestAgentVersion); err != nil {
 		return nil, err
 	}
-	if conv.StateMachineVersion, err = pinnedVersion(ctx, t, "state machine", svc.StateMachineID, vs.StateMachineVersion); err != nil {
+	if conv.StateMachineVersion, err = pinnedOrLatest("State machine", svc.StateMachineID, vs.StateMachineVersion, basis.StateMachineFound, basis.LatestStateMachineVersion); err != nil {
 		return nil, err
 	}
 	av, mv, refs, err := c.pinnedVersions(ctx, t, conv)
@@ -52,11 +60,6 @@ func (c *Conversations) StartConversation(ctx context.Context, t *Tenant, in *Cr
 		return nil, err
 	}
 	mem, err := memories(ctx, t, caller.UserID, mv, refs)
-	if err != nil {
-		return nil, err
-	}
-	finished := true
-	earlier, _, err := t.Store.ListConversations(ctx, orgID, amigo.ConversationFilter{UserIDs: []string{caller.UserID}, ServiceIDs: []string{svc.ID}, Finished: &finished, Limit: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +75,7 @@ func (c *Conversations) StartConversation(ctx context.Context, t *Tenant, in *Cr
 	amigo.MarkPhase(ctx, amigo.PhaseLease)
 	r := c.newRun(t, conv, first, av)
 	r.turn = engine.Turn{Agent: av, Machine: mv, References: refs, LLMPreferences: conv.LLMModelPreferences,
-		ReturningUser: len(earlier) > 0, Memories: mem}
+		ReturningUser: basis.Returning, Memories: mem}
 	if in.InitialMessage != nil {
 		typ := InteractUserMessage
 		if in.InitialMessageType != nil {
@@ -81,6 +84,21 @@ func (c *Conversations) StartConversation(ctx context.Context, t *Tenant, in *Cr
 		r.addInput(typ, *in.InitialMessage, nil, userName(user), now)
 	}
 	return r, nil
+}
+
+// pinnedOrLatest returns the version a version set pins, or the latest
+// version of the resource (labelled kind) when it pins none: ENOTFOUND when
+// the resource does not exist, EBADREQUEST when it has no version yet.
+func pinnedOrLatest(kind, id string, pinned *int, found bool, latest *int) (int, error) {
+	switch {
+	case pinned != nil:
+		return *pinned, nil
+	case !found:
+		return 0, amigo.Errorf(amigo.ENOTFOUND, "%s %s not found.", kind, id)
+	case latest == nil:
+		return 0, amigo.Errorf(amigo.EBADREQUEST, "The service's %s %s has no version yet.", strings.ToLower(kind), id)
+	}
+	return *latest, nil
 }
 
 // pinnedVersion returns the version a version set pins, or the latest
@@ -271,13 +289,23 @@ func findVersionSet(ctx context.Context, t *Tenant, serviceID string, name *stri
 	} else if err != nil {
 		return nil, "", amigo.VersionSet{}, err
 	}
+	setName, vs, err := versionSetOf(svc, name)
+	if err != nil {
+		return nil, "", amigo.VersionSet{}, err
+	}
+	return svc, setName, vs, nil
+}
+
+// versionSetOf returns the version set of svc a conversation would run
+// on: name, or release when nil. ENOTFOUND names the missing one.
+func versionSetOf(svc *amigo.Service, name *string) (string, amigo.VersionSet, error) {
 	setName := amigo.VersionSetRelease
 	if name != nil {
 		setName = *name
 	}
 	vs, ok := svc.VersionSets[setName]
 	if !ok {
-		return nil, "", amigo.VersionSet{}, amigo.Errorf(amigo.ENOTFOUND, "Version set %q of service %s is not found.", setName, svc.ID)
+		return "", amigo.VersionSet{}, amigo.Errorf(amigo.ENOTFOUND, "Version set %q of service %s is not found.", setName, svc.ID)
 	}
-	return svc, setName, vs, nil
+	return setName, vs, nil
 }

@@ -102,23 +102,47 @@ func (db *DB) runBatch(ctx context.Context, b *Batch) error {
 	})
 }
 
-// runStatement runs one statement of a batch inside tx.
-func runStatement(ctx context.Context, tx *sql.Tx, s Statement) error {
+// readBatch runs b, whose statements only read: through the handle's
+// Batcher when it has one, in one round trip (and one snapshot), or one
+// by one outside any transaction (a reader need not queue with SQLite's
+// writers).
+func (db *DB) readBatch(ctx context.Context, b *Batch) error {
+	if db.batches != nil && b.bytes <= batchBytes {
+		return db.batches.RunBatch(ctx, false, b.stmts)
+	}
+	for _, s := range b.stmts {
+		if err := readStatement(ctx, db.read, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readStatement runs one statement of a read batch on r.
+func readStatement(ctx context.Context, r Reader, s Statement) error {
 	switch {
 	case s.Scan != nil:
-		return s.Scan(tx.QueryRowContext(ctx, s.Query, s.Args...))
+		return s.Scan(r.QueryRow(ctx, s.Query, s.Args...))
 	case s.ScanRows != nil:
-		rows, err := tx.QueryContext(ctx, s.Query, s.Args...)
+		rows, err := r.Query(ctx, s.Query, s.Args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		if err := s.ScanRows(sqlRows{rows}); err != nil {
+		if err := s.ScanRows(rows); err != nil {
 			return err
 		}
-		return rows.Close()
+		return rows.Err()
 	default:
-		_, err := tx.ExecContext(ctx, s.Query, s.Args...)
-		return err
+		return amigo.Errorf(amigo.EINTERNAL, "a read batch holds a statement that reads nothing")
 	}
+}
+
+// runStatement runs one statement of a batch inside tx.
+func runStatement(ctx context.Context, tx *sql.Tx, s Statement) error {
+	if s.Scan != nil || s.ScanRows != nil {
+		return readStatement(ctx, inTxReader(tx), s)
+	}
+	_, err := tx.ExecContext(ctx, s.Query, s.Args...)
+	return err
 }

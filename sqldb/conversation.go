@@ -120,6 +120,56 @@ func queueConversationTags(b *Batch, orgID, id string, tags map[string]*string) 
 
 const insertConversationTag = `INSERT INTO conversation_tags (org_id, conversation_id, key, value) VALUES ($1, $2, $3, $4)`
 
+// ConversationBasis implements amigo.ConversationStore: one read batch
+// of the service, its tags and version sets, the latest versions of its
+// agent and state machine, and the user's finished conversations of it.
+func (db *ClusterStore) ConversationBasis(ctx context.Context, orgID, serviceID, userID string) (*amigo.ConversationBasis, error) {
+	basis := &amigo.ConversationBasis{}
+	var svc *amigo.Service
+	b := &Batch{}
+	b.QueryRow(func(row Row) error {
+		var err error
+		if svc, err = scanService(row); errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	}, `SELECT `+serviceColumnsAt+` FROM services WHERE org_id = $1 AND id = $2`, orgID, serviceID)
+	details, args := detailsQuery([]string{serviceID}, nil)
+	b.Query(func(rows Rows) error {
+		if svc == nil {
+			return nil
+		}
+		return scanDetails(rows, []*amigo.Service{svc})
+	}, details, args...)
+	b.Query(func(rows Rows) error {
+		for rows.Next() {
+			var id string
+			var latest sql.NullInt64
+			if err := rows.Scan(&id, &latest); err != nil {
+				return err
+			}
+			if svc != nil && id == svc.AgentID {
+				basis.AgentFound, basis.LatestAgentVersion = true, nullInt(latest)
+			}
+			if svc != nil && id == svc.StateMachineID {
+				basis.StateMachineFound, basis.LatestStateMachineVersion = true, nullInt(latest)
+			}
+		}
+		return rows.Err()
+	}, `SELECT r.id, r.latest_version FROM services s JOIN resources r ON r.org_id = s.org_id AND r.id IN (s.agent_id, s.state_machine_id)
+		WHERE s.org_id = $1 AND s.id = $2`, orgID, serviceID)
+	b.QueryRow(func(row Row) error { return row.Scan(&basis.Returning) },
+		`SELECT EXISTS (SELECT 1 FROM conversations WHERE org_id = $1 AND user_id = $2 AND service_id = $3 AND is_finished)`, orgID, userID, serviceID)
+	if err := db.readBatch(ctx, b); err != nil {
+		return nil, err
+	}
+	if svc == nil {
+		return nil, amigo.Errorf(amigo.ENOTFOUND, "Service %s not found.", serviceID)
+	}
+	basis.Service = svc
+	return basis, nil
+}
+
 // FindConversation implements amigo.ConversationStore.
 func (db *ClusterStore) FindConversation(ctx context.Context, orgID, id string) (*amigo.Conversation, error) {
 	c, err := scanConversation(db.read.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE org_id = $1 AND id = $2`, orgID, id))

@@ -144,10 +144,25 @@ func loadDetails(ctx context.Context, q Reader, services []*amigo.Service, sets 
 	if len(services) == 0 {
 		return nil
 	}
-	byID := make(map[string]*amigo.Service, len(services))
-	args := make([]any, len(services), len(services)+len(sets))
+	ids := make([]string, len(services))
 	for i, s := range services {
-		byID[s.ID], args[i] = s, s.ID
+		ids[i] = s.ID
+	}
+	query, args := detailsQuery(ids, sets)
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return scanDetails(rows, services)
+}
+
+// detailsQuery is the statement that reads the tags and version sets of
+// the services ids (of sets only, when sets is not nil).
+func detailsQuery(ids []string, sets []string) (string, []any) {
+	args := make([]any, len(ids), len(ids)+len(sets))
+	for i, id := range ids {
+		args[i] = id
 	}
 	in := " IN (" + placeholders(1, len(args)) + ")"
 	only := ""
@@ -159,12 +174,16 @@ func loadDetails(ctx context.Context, q Reader, services []*amigo.Service, sets 
 	} else if sets != nil {
 		only = " AND 1 = 0"
 	}
-	rows, err := q.Query(ctx, `SELECT service_id, key, value, NULL, NULL, NULL FROM service_tags WHERE service_id`+in+`
-		UNION ALL SELECT service_id, name, NULL, agent_version, state_machine_version, llm_model_preferences FROM version_sets WHERE service_id`+in+only, args...)
-	if err != nil {
-		return err
+	return `SELECT service_id, key, value, NULL, NULL, NULL FROM service_tags WHERE service_id` + in + `
+		UNION ALL SELECT service_id, name, NULL, agent_version, state_machine_version, llm_model_preferences FROM version_sets WHERE service_id` + in + only, args
+}
+
+// scanDetails reads detailsQuery's rows into services.
+func scanDetails(rows Rows, services []*amigo.Service) error {
+	byID := make(map[string]*amigo.Service, len(services))
+	for _, s := range services {
+		byID[s.ID] = s
 	}
-	defer rows.Close()
 	for rows.Next() {
 		var id, name string
 		var value, prefs sql.NullString
@@ -174,6 +193,7 @@ func loadDetails(ctx context.Context, q Reader, services []*amigo.Service, sets 
 		}
 		s := byID[id]
 		switch {
+		case s == nil:
 		case !prefs.Valid: // a tag: only version sets have preferences
 			s.Tags[name] = nil
 			if value.Valid {

@@ -331,10 +331,30 @@ func testLeases(t *testing.T, s Stores) {
 func testFinish(t *testing.T, s Stores) {
 	c := s.Cluster
 	f := newConvFixture(t, c, "acme")
+	basis := func(userID string) *amigo.ConversationBasis {
+		t.Helper()
+		b, err := c.ConversationBasis(ctx, "acme", f.service.ID, userID)
+		must(t, "basis", err)
+		return b
+	}
+	if b := basis("u1"); b.Service.ID != f.service.ID || len(b.Service.VersionSets) != 2 || !b.AgentFound || !b.StateMachineFound ||
+		b.LatestAgentVersion != nil || b.LatestStateMachineVersion != nil || b.Returning {
+		t.Fatalf("basis of a new service %+v", b)
+	}
+	_, err := agentVersion(c, "acme", f.service.AgentID, nil, "AB")
+	must(t, "agent version", err)
+	if b := basis("u1"); b.LatestAgentVersion == nil || *b.LatestAgentVersion != 1 || b.LatestStateMachineVersion != nil {
+		t.Fatalf("basis after an agent version %+v", b)
+	}
+	_, err = c.ConversationBasis(ctx, "acme", "ffffffffffffffffffffffff", "u1")
+	wantCode(t, "basis of an unknown service", err, amigo.ENOTFOUND)
+	_, err = c.ConversationBasis(ctx, "other", f.service.ID, "u1")
+	wantCode(t, "basis across organizations", err, amigo.ENOTFOUND)
+
 	empty, first := f.newConversation("u1", "srv", epoch)
 	must(t, "create", c.CreateConversation(ctx, empty, first))
 	var seen *amigo.Conversation
-	_, err := c.FinishConversation(ctx, "acme", empty.ID, epoch, func(cv *amigo.Conversation) error { seen = cv; return errRefused }, nil)
+	_, err = c.FinishConversation(ctx, "acme", empty.ID, epoch, func(cv *amigo.Conversation) error { seen = cv; return errRefused }, nil)
 	wantRefused(t, "refused finish", err)
 	if seen == nil || seen.Lease == nil || seen.Lease.Owner != "srv" || seen.Interactions != 1 {
 		t.Fatalf("check saw %+v", seen)
@@ -358,6 +378,9 @@ func testFinish(t *testing.T, s Stores) {
 	got, _ := c.FindConversation(ctx, "acme", conv.ID)
 	if deleted || !got.Finished || got.FinishedAt == nil || !got.FinishedAt.Equal(at) {
 		t.Fatalf("finished %+v", got)
+	}
+	if !basis("u1").Returning || basis("u2").Returning {
+		t.Fatal("basis: u1 has finished a conversation of the service, u2 has not")
 	}
 	_, err = c.FinishConversation(ctx, "missing", conv.ID, at, func(*amigo.Conversation) error { return nil }, nil)
 	wantCode(t, "finish across organizations", err, amigo.ENOTFOUND)
