@@ -276,6 +276,9 @@ func chatWithoutInsights(t *testing.T, ctx context.Context, env *testenv.Env, or
 	openSignedIn(t, ctx, console, key.APIKeyID, key.APIKey, user)
 	run(t, ctx, chromedp.Navigate(console+"services/"+service+"/chat"), chromedp.WaitVisible("#start", chromedp.ByQuery),
 		chromedp.Click("#start", chromedp.ByQuery), chromedp.WaitVisible("#message", chromedp.ByQuery))
+	// The field shows as the greeting starts; Send is enabled once it
+	// has ended (a click before that does nothing).
+	waitFor(t, ctx, `document.querySelectorAll("#chat-log .agent-message:not(.streaming)").length === 1 && !document.querySelector("#send").disabled`, "greeting")
 	run(t, ctx, chromedp.SetValue("#message", "I have a billing question", chromedp.ByQuery), chromedp.Click("#send", chromedp.ByQuery))
 	waitFor(t, ctx, `document.querySelectorAll("#chat-log .agent-message:not(.streaming)").length === 2 && !document.querySelector("#send").disabled`, "reply")
 	if got := text(t, ctx, "#no-insights"); !strings.Contains(got, "does not show") {
