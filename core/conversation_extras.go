@@ -106,15 +106,16 @@ func (c *Conversations) GenerateStarters(ctx context.Context, t *Tenant, in *Sta
 	}
 	orgID := t.Placement.OrgID
 	caller := amigo.CallerFromContext(ctx)
-	svc, setName, vs, err := findVersionSet(ctx, t, in.ServiceID, in.VersionSetName)
+	basis, setName, vs, err := findBasis(ctx, t, in.ServiceID, in.VersionSetName)
 	if err != nil {
 		return nil, err
 	}
+	svc := basis.Service
 	hypothetical := &amigo.Conversation{OrgID: orgID, ServiceID: svc.ID, UserID: caller.UserID, VersionSetName: setName}
 	if err := caller.Require(amigo.PermCreateConversation, conversationAttrs(caller, hypothetical)); err != nil {
 		return nil, err
 	}
-	n, err := pinnedVersion(ctx, t, "agent", svc.AgentID, vs.AgentVersion)
+	n, err := pinnedOrLatest("Agent", svc.AgentID, vs.AgentVersion, basis.AgentFound, basis.LatestAgentVersion)
 	if err != nil {
 		return nil, err
 	}

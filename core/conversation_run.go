@@ -299,17 +299,18 @@ func (c *Conversations) findMachineVersion(ctx context.Context, t *Tenant, machi
 	return vs[0], nil
 }
 
-// versionKey names one version of an agent or state machine (ids are
-// unique across both).
+// versionKey names one version of an agent or state machine, or (n 0) a
+// conversation's identity: ids are unique across all three.
 type versionKey struct {
 	org, id string
 	n       int
 }
 
-// versionCache keeps the versions conversations run on. A version never
-// changes once created, so a cached one is never stale; the cache only
-// saves an interaction the database round trips of reading them. It holds
-// at most maxCachedVersions, forgetting everything when full.
+// versionCache keeps what conversations read and what never changes once
+// created: the versions they run on, and (Conversations.idents) their
+// identities. A cached entry is never stale; the cache only saves an
+// interaction the database round trips of reading them. It holds at most
+// maxCachedVersions, forgetting everything when full.
 type versionCache struct {
 	mu sync.Mutex
 	m  map[versionKey]any

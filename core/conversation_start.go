@@ -22,17 +22,11 @@ func (c *Conversations) StartConversation(ctx context.Context, t *Tenant, in *Cr
 	a := c.app
 	caller := amigo.CallerFromContext(ctx)
 	orgID := t.Placement.OrgID
-	basis, err := t.Store.ConversationBasis(ctx, orgID, in.ServiceID, caller.UserID)
-	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
-		return nil, amigo.Errorf(amigo.ENOTFOUND, "Service %s is not found.", in.ServiceID)
-	} else if err != nil {
-		return nil, err
-	}
-	svc := basis.Service
-	setName, vs, err := versionSetOf(svc, in.VersionSetName)
+	basis, setName, vs, err := findBasis(ctx, t, in.ServiceID, in.VersionSetName)
 	if err != nil {
 		return nil, err
 	}
+	svc := basis.Service
 	now := a.Now()
 	conv := &amigo.Conversation{
 		ID: amigo.NewID(now), OrgID: orgID, ServiceID: svc.ID, UserID: caller.UserID, VersionSetName: setName,
@@ -97,33 +91,6 @@ func pinnedOrLatest(kind, id string, pinned *int, found bool, latest *int) (int,
 		return 0, amigo.Errorf(amigo.ENOTFOUND, "%s %s not found.", kind, id)
 	case latest == nil:
 		return 0, amigo.Errorf(amigo.EBADREQUEST, "The service's %s %s has no version yet.", strings.ToLower(kind), id)
-	}
-	return *latest, nil
-}
-
-// pinnedVersion returns the version a version set pins, or the latest
-// version of the resource when it pins none.
-func pinnedVersion(ctx context.Context, t *Tenant, kind, id string, pinned *int) (int, error) {
-	if pinned != nil {
-		return *pinned, nil
-	}
-	var latest *int
-	switch kind {
-	case "agent":
-		ag, err := t.Store.FindAgent(ctx, t.Placement.OrgID, id)
-		if err != nil {
-			return 0, err
-		}
-		latest = ag.LatestVersion
-	default:
-		m, err := t.Store.FindStateMachine(ctx, t.Placement.OrgID, id)
-		if err != nil {
-			return 0, err
-		}
-		latest = m.LatestVersion
-	}
-	if latest == nil {
-		return 0, amigo.Errorf(amigo.EBADREQUEST, "The service's %s %s has no version yet.", kind, id)
 	}
 	return *latest, nil
 }
@@ -280,32 +247,24 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-// findVersionSet loads a service of t and the version set a conversation
-// would run on: name, or release when nil. ENOTFOUND names the missing one.
-func findVersionSet(ctx context.Context, t *Tenant, serviceID string, name *string) (*amigo.Service, string, amigo.VersionSet, error) {
-	svc, err := t.Store.FindService(ctx, t.Placement.OrgID, serviceID)
+// findBasis reads what a conversation of a service would start on for
+// the caller (ConversationStore.ConversationBasis) and picks its version
+// set: name, or release when nil. ENOTFOUND names the missing service or
+// version set.
+func findBasis(ctx context.Context, t *Tenant, serviceID string, name *string) (*amigo.ConversationBasis, string, amigo.VersionSet, error) {
+	basis, err := t.Store.ConversationBasis(ctx, t.Placement.OrgID, serviceID, amigo.CallerFromContext(ctx).UserID)
 	if amigo.ErrorCode(err) == amigo.ENOTFOUND {
 		return nil, "", amigo.VersionSet{}, amigo.Errorf(amigo.ENOTFOUND, "Service %s is not found.", serviceID)
 	} else if err != nil {
 		return nil, "", amigo.VersionSet{}, err
 	}
-	setName, vs, err := versionSetOf(svc, name)
-	if err != nil {
-		return nil, "", amigo.VersionSet{}, err
-	}
-	return svc, setName, vs, nil
-}
-
-// versionSetOf returns the version set of svc a conversation would run
-// on: name, or release when nil. ENOTFOUND names the missing one.
-func versionSetOf(svc *amigo.Service, name *string) (string, amigo.VersionSet, error) {
 	setName := amigo.VersionSetRelease
 	if name != nil {
 		setName = *name
 	}
-	vs, ok := svc.VersionSets[setName]
+	vs, ok := basis.Service.VersionSets[setName]
 	if !ok {
-		return "", amigo.VersionSet{}, amigo.Errorf(amigo.ENOTFOUND, "Version set %q of service %s is not found.", setName, svc.ID)
+		return nil, "", amigo.VersionSet{}, amigo.Errorf(amigo.ENOTFOUND, "Version set %q of service %s is not found.", setName, serviceID)
 	}
-	return setName, vs, nil
+	return basis, setName, vs, nil
 }

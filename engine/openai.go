@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -277,7 +278,7 @@ func (m *OpenAIModel) stream(ctx context.Context, llm *amigo.LLMConfig, msgs []o
 //go:noinline
 func (e *endpoint) newStreaming(ctx context.Context, p *openai.ChatCompletionNewParams, opts []option.RequestOption) *ssestream.Stream[streamChunk] {
 	var raw *http.Response
-	sdk := e.client.Chat.Completions.NewStreaming(ctx, *p, append(opts, option.WithResponseInto(&raw))...)
+	sdk := e.client.Chat.Completions.NewStreaming(ctx, *p, append(slices.Clip(opts), option.WithResponseInto(&raw))...)
 	if err := sdk.Err(); err != nil || raw == nil {
 		return ssestream.NewStream[streamChunk](nil, cmp.Or(err, errNoResponse))
 	}

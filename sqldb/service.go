@@ -193,7 +193,6 @@ func scanDetails(rows Rows, services []*amigo.Service) error {
 		}
 		s := byID[id]
 		switch {
-		case s == nil:
 		case !prefs.Valid: // a tag: only version sets have preferences
 			s.Tags[name] = nil
 			if value.Valid {
