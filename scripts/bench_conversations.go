@@ -23,10 +23,14 @@
 //     during each round, per operation (its amigo_interaction_phase_seconds
 //     histograms, docs/conversations.md).
 //
-// By default the conversations move in step: the model takes the same time
-// for each, so all of them send their next message at the same instant,
-// the worst burst 16 conversations can make. -think gives each user a
-// random pause before each message, as people have.
+// Each concurrency runs two ways (-arrival). Staggered, the conversations
+// start spread evenly over one model answer: n are always in flight, each
+// sending its next message as soon as its last answer completes, their
+// messages at different instants, as n concurrent users' are. In step,
+// they start at once: the model takes the same time for each, so all of
+// them send every message at the same instant, the worst burst n
+// conversations can make. -think gives each user a random pause before
+// each message, as people have.
 //
 // Each concurrency first runs one unmeasured round (-warm): what a running
 // server has warm, a database connection per conversation in flight and
@@ -104,6 +108,7 @@ var (
 	floor   = flag.Bool("baseline", false, "measure the floor too: a bare net/http relay of the same model stream through openai-go")
 	profile = flag.Bool("pprof", false, "build the server with -tags pprof and save heap profiles with the streams open in the work directory")
 	think   = flag.Duration("think", 0, "each user waits a random time up to this long before each message (0: all send at once, in step)")
+	arrival = flag.String("arrival", "staggered,in-step", "how the conversations of a round start: staggered (spread evenly over one model answer, so as many are in flight, each sending its next message as its last answer completes) and in step (all at once, so with a model of fixed latency all send every message at the same instant)")
 	warm    = flag.Bool("warm", true, "run an unmeasured round at each concurrency first (its cold figures go to standard error)")
 	relay   = flag.String("relay", "", "serve the bare relay on this address (what -baseline starts)")
 	tlsSlow = flag.Bool("model-tls", false, "hold the memory figure's streams on a model served over HTTPS and HTTP/2, as OpenAI's and Azure's endpoints are: a TLS proxy in this program in front of the slow fake model, trusted by the server and the relay through SSL_CERT_FILE")
@@ -152,13 +157,13 @@ func main() {
 	if *tlsSlow {
 		slowEnv = []string{"SSL_CERT_FILE=" + serveSlowModelTLS()}
 	}
-	modelTime := *ttft + time.Duration(*tokens-1)*time.Second/time.Duration(*tps)
+	modelTime := answerTime()
 	clock = newModelClock(fmt.Sprintf("http://127.0.0.1:%d", fakePort))
 	go func() { log.Fatal(http.ListenAndServe(fmt.Sprint("127.0.0.1:", clockPort), clock)) }()
 
 	fmt.Printf("model: ttft %s, %d tokens/s, %d tokens (answer %s); %d interactions per conversation after create\n\n", *ttft, *tps, *tokens, modelTime, *rounds)
-	fmt.Println("| database | concurrent | interactions | added to first new-message p50 / p99 | added to interaction-complete p50 / p99 | non-2xx / error events |")
-	fmt.Println("|---|---|---|---|---|---|")
+	fmt.Println("| database | concurrent | arrival | interactions | added to first new-message p50 / p99 | added to interaction-complete p50 / p99 | non-2xx / error events |")
+	fmt.Println("|---|---|---|---|---|---|---|")
 	var extra []string
 	for _, db := range strings.Split(*dbs, ",") {
 		s := newServer(db)
@@ -178,27 +183,29 @@ func main() {
 				// prepares its statements and fills its catalog caches on
 				// first use) and the services' caches. The first burst
 				// is reported apart.
-				w := f.round(n, 1)
+				w := f.round(n, 1, false)
 				fmt.Fprintf(os.Stderr, "%s c=%d: warm-up round, a cold burst of %d creations and interactions: added to first new-message %s / %s, to interaction-complete %s / %s\n", db, n, len(w.first),
 					pct(w.first, 50, 0), pct(w.first, 99, 0), pct(w.done, 50, 0), pct(w.done, 99, 0))
 			}
-			phasesBefore := phaseBuckets()
-			r := f.round(n, *rounds)
-			fmt.Fprintf(os.Stderr, "%s c=%d: %s\n", db, n, phaseTable(phasesBefore, phaseBuckets()))
-			fmt.Printf("| %s | %d | %d | %s / %s | %s / %s | %d / %d |\n", db, n, len(r.first), pct(r.first, 50, 0), pct(r.first, 99, 0),
-				pct(r.done, 50, 0), pct(r.done, 99, 0), r.refused.Load(), r.errors.Load())
-			if u := r.unmatched.Load(); u > 0 {
-				fmt.Fprintf(os.Stderr, "%s c=%d: %d calls left out: the model clock did not see their one model call\n", db, n, u)
+			for _, a := range strings.Split(*arrival, ",") {
+				phasesBefore := phaseBuckets()
+				r := f.round(n, *rounds, a == "staggered")
+				fmt.Fprintf(os.Stderr, "%s c=%d %s: %s\n", db, n, a, phaseTable(phasesBefore, phaseBuckets()))
+				fmt.Printf("| %s | %d | %s | %d | %s / %s | %s / %s | %d / %d |\n", db, n, a, len(r.first), pct(r.first, 50, 0), pct(r.first, 99, 0),
+					pct(r.done, 50, 0), pct(r.done, 99, 0), r.refused.Load(), r.errors.Load())
+				if u := r.unmatched.Load(); u > 0 {
+					fmt.Fprintf(os.Stderr, "%s c=%d %s: %d calls left out: the model clock did not see their one model call\n", db, n, a, u)
+				}
+				fmt.Fprintf(os.Stderr, "%s c=%d %s: interactions alone (%d, creations left out): added to first new-message %s / %s, to interaction-complete %s / %s\n", db, n, a, len(r.iFirst),
+					pct(r.iFirst, 50, 0), pct(r.iFirst, 99, 0), pct(r.iDone, 50, 0), pct(r.iDone, 99, 0))
+				fmt.Fprintf(os.Stderr, "%s c=%d %s: less the model's median time alone instead of each call's own: added to first new-message %s / %s, to interaction-complete %s / %s\n", db, n, a,
+					pct(r.rawFirst, 50, baseFirst), pct(r.rawFirst, 99, baseFirst), pct(r.rawDone, 50, baseDone), pct(r.rawDone, 99, baseDone))
+				fmt.Fprintf(os.Stderr, "%s c=%d %s: from the last new-message to interaction-complete (the commit, no model time subtracted): %s / %s\n", db, n, a,
+					pct(r.last, 50, 0), pct(r.last, 99, 0))
+				fmt.Fprintf(os.Stderr, "%s c=%d %s: the model alone: first token %s, answer %s (nominal %s, %s)\n", db, n, a, baseFirst.Round(10*time.Microsecond), baseDone.Round(10*time.Microsecond), *ttft, modelTime)
+				viaFirst, viaDone := streamModel(n, clockPort)
+				fmt.Fprintf(os.Stderr, "%s c=%d %s: the model through the clock (which counts against the server): first token %s, answer %s\n", db, n, a, viaFirst.Round(10*time.Microsecond), viaDone.Round(10*time.Microsecond))
 			}
-			fmt.Fprintf(os.Stderr, "%s c=%d: interactions alone (%d, creations left out): added to first new-message %s / %s, to interaction-complete %s / %s\n", db, n, len(r.iFirst),
-				pct(r.iFirst, 50, 0), pct(r.iFirst, 99, 0), pct(r.iDone, 50, 0), pct(r.iDone, 99, 0))
-			fmt.Fprintf(os.Stderr, "%s c=%d: less the model's median time alone instead of each call's own: added to first new-message %s / %s, to interaction-complete %s / %s\n", db, n,
-				pct(r.rawFirst, 50, baseFirst), pct(r.rawFirst, 99, baseFirst), pct(r.rawDone, 50, baseDone), pct(r.rawDone, 99, baseDone))
-			fmt.Fprintf(os.Stderr, "%s c=%d: from the last new-message to interaction-complete (the commit, no model time subtracted): %s / %s\n", db, n,
-				pct(r.last, 50, 0), pct(r.last, 99, 0))
-			fmt.Fprintf(os.Stderr, "%s c=%d: the model alone: first token %s, answer %s (nominal %s, %s)\n", db, n, baseFirst.Round(10*time.Microsecond), baseDone.Round(10*time.Microsecond), *ttft, modelTime)
-			viaFirst, viaDone := streamModel(n, clockPort)
-			fmt.Fprintf(os.Stderr, "%s c=%d: the model through the clock (which counts against the server): first token %s, answer %s\n", db, n, viaFirst.Round(10*time.Microsecond), viaDone.Round(10*time.Microsecond))
 		}
 		s.stop()
 		// Memory: streams held open by a model that takes a minute.
@@ -322,7 +329,7 @@ func (s *server) start(modelURL string, env ...string) {
 	s.cmd = exec.Command(filepath.Join(work, "amigo-server"), args...)
 	s.cmd.Env = append(append(os.Environ(), env...), fmt.Sprintf("AMIGO_PPROF_LISTEN=127.0.0.1:%d", pprofPort))
 	if *profile {
-		s.cmd.Env = append(s.cmd.Env, "GODEBUG=memprofilerate=1") // every allocation in the heap profiles
+		s.cmd.Env = append(s.cmd.Env, "GODEBUG=memprofilerate=524288") // every allocation in the heap profiles
 	}
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -630,14 +637,18 @@ func form(msg string) (string, []byte) {
 }
 
 // round runs n conversations at once: each is created, takes rounds
-// messages and is finished.
-func (f *fixture) round(n, rounds int) *result {
+// messages and is finished. Staggered, the i-th starts i/n of a model
+// answer after the first; else all start together.
+func (f *fixture) round(n, rounds int, staggered bool) *result {
 	r := &result{}
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if staggered {
+				time.Sleep(time.Duration(i) * answerTime() / time.Duration(n))
+			}
 			svc := f.services[i%len(f.services)]
 			id := benchID.Add(1)
 			conv := f.timed(r, "/v1/acme/conversation/?response_format=text", "application/json",
@@ -658,6 +669,11 @@ func (f *fixture) round(n, rounds int) *result {
 	}
 	wg.Wait()
 	return r
+}
+
+// answerTime is the fake model's nominal time for a whole answer.
+func answerTime() time.Duration {
+	return *ttft + time.Duration(*tokens-1)*time.Second/time.Duration(*tps)
 }
 
 // finishAll finishes every unfinished conversation (the memory phase's).
