@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -203,16 +202,32 @@ func paramFloat(v *float64, params map[string]json.RawMessage, key string) *floa
 // complete asks for one whole answer.
 func (m *OpenAIModel) complete(ctx context.Context, llm *amigo.LLMConfig, msgs []openai.ChatCompletionMessageParamUnion) (string, error) {
 	e, p, opts := m.pick(llm, msgs)
+	opts, err := withBody(p, opts)
+	if err != nil {
+		return "", err
+	}
 	ctx, cancel := context.WithTimeout(ctx, e.Timeout)
 	defer cancel()
-	res, err := e.client.Chat.Completions.New(ctx, *p, opts...)
-	if err != nil {
+	var res completion
+	if err := e.client.Post(ctx, chatCompletions, nil, &res, opts...); err != nil {
 		return "", unavailable(ctx, e, err)
 	}
 	if len(res.Choices) == 0 {
 		return "", fmt.Errorf("%w: %s answered no choice", ErrModelUnavailable, e.Model)
 	}
 	return res.Choices[0].Message.Content, nil
+}
+
+// chatCompletions is the path of both calls, under the base URL.
+const chatCompletions = "chat/completions"
+
+// completion is what complete reads of a chat.completion.
+type completion struct {
+	Choices []struct {
+		Message struct {
+			Content string `json:"content"`
+		} `json:"message"`
+	} `json:"choices"`
 }
 
 // unavailable wraps err in ErrModelUnavailable, unless it is the caller's
@@ -236,13 +251,17 @@ var errFirstToken = errors.New("no first token in time")
 // that ends without a finish reason was cut off: ErrModelUnavailable.
 func (m *OpenAIModel) stream(ctx context.Context, llm *amigo.LLMConfig, msgs []openai.ChatCompletionMessageParamUnion, emit func(string) error) (string, error) {
 	e, p, opts := m.pick(llm, msgs)
+	opts, err := withBody(p, opts)
+	if err != nil {
+		return "", err
+	}
 	ctx, cancel := context.WithTimeout(ctx, e.Timeout)
 	defer cancel()
 	ctx, cancelCause := context.WithCancelCause(ctx)
 	defer cancelCause(nil)
 	first := time.AfterFunc(e.FirstTokenTimeout, func() { cancelCause(errFirstToken) })
 	defer first.Stop()
-	s := e.newStreaming(ctx, p, opts)
+	s := e.newStreaming(ctx, opts)
 	defer s.Close()
 	finished := false
 	for s.Next() {
@@ -267,23 +286,45 @@ func (m *OpenAIModel) stream(ctx context.Context, llm *amigo.LLMConfig, msgs []o
 	return e.Model, nil
 }
 
-// newStreaming starts a streamed answer. The SDK sends the request (its
-// retries, authentication and options) and frames the server-sent events;
-// each chunk is decoded into streamChunk, the two fields a reply reads,
-// rather than into the SDK's ChatCompletionChunk, whose decoder (every
-// field, extra fields kept, through reflection) took a third of the
-// server's time per relayed piece. The SDK takes the parameters by value:
-// the copy lives in this small frame only, not in stream's.
-//
-//go:noinline
-func (e *endpoint) newStreaming(ctx context.Context, p *openai.ChatCompletionNewParams, opts []option.RequestOption) *ssestream.Stream[streamChunk] {
+// withBody returns opts led by the request's body, p as JSON, which the
+// options after it (top_k, stream) then edit. The SDK is called through
+// its generic Post, which sends the request with the client's retries,
+// authentication and options, rather than through its chat methods, which
+// encode their parameters on the caller's goroutine: the SDK's reflective
+// encoder runs deep enough to grow a goroutine's stack to 32 KiB, and on
+// the request's goroutine that stack would stay while the answer streams
+// (a stack shrinks only when less than a quarter of it is in use), 16 KiB
+// more for every open stream. p is encoded on a goroutine of its own.
+func withBody(p *openai.ChatCompletionNewParams, opts []option.RequestOption) ([]option.RequestOption, error) {
+	type encoded struct {
+		body []byte
+		err  error
+	}
+	c := make(chan encoded, 1)
+	go func() {
+		b, err := p.MarshalJSON()
+		c <- encoded{b, err}
+	}()
+	e := <-c
+	if e.err != nil {
+		return nil, fmt.Errorf("%w: the request could not be encoded: %v", ErrModelUnavailable, e.err)
+	}
+	return append([]option.RequestOption{option.WithRequestBody("application/json", e.body)}, opts...), nil
+}
+
+// newStreaming starts a streamed answer, its body in opts (withBody). The
+// SDK sends the request and frames the server-sent events; each chunk is
+// decoded into streamChunk, the two fields a reply reads, rather than into
+// the SDK's ChatCompletionChunk, whose decoder (every field, extra fields
+// kept, through reflection) took a third of the server's time per relayed
+// piece.
+func (e *endpoint) newStreaming(ctx context.Context, opts []option.RequestOption) *ssestream.Stream[streamChunk] {
 	var raw *http.Response
-	sdk := e.client.Chat.Completions.NewStreaming(ctx, *p, append(slices.Clip(opts), option.WithResponseInto(&raw))...)
-	if err := sdk.Err(); err != nil || raw == nil {
+	err := e.client.Post(ctx, chatCompletions, nil, &raw, append(opts, option.WithJSONSet("stream", true))...)
+	if err != nil || raw == nil {
 		return ssestream.NewStream[streamChunk](nil, cmp.Or(err, errNoResponse))
 	}
-	// sdk's own decoder has read nothing; the one below reads the body
-	// and closes it.
+	// The decoder reads the body and closes it.
 	return ssestream.NewStream[streamChunk](ssestream.NewDecoder(raw), nil)
 }
 

@@ -329,7 +329,7 @@ func (s *server) start(modelURL string, env ...string) {
 	s.cmd = exec.Command(filepath.Join(work, "amigo-server"), args...)
 	s.cmd.Env = append(append(os.Environ(), env...), fmt.Sprintf("AMIGO_PPROF_LISTEN=127.0.0.1:%d", pprofPort))
 	if *profile {
-		s.cmd.Env = append(s.cmd.Env, "GODEBUG=memprofilerate=524288") // every allocation in the heap profiles
+		s.cmd.Env = append(s.cmd.Env, "GODEBUG=memprofilerate=1") // every allocation in the heap profiles
 	}
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
