@@ -46,9 +46,13 @@
 //
 // -baseline measures the floor the same way: a bare net/http server (this
 // program with -relay) relaying the slow model's stream through openai-go.
-// -pprof builds the server with -tags pprof, records every allocation,
-// adds the live heap after a GC and saves heap and goroutine profiles with
-// the streams open. An empty -c skips the latency rounds, -builtin 0 the built-in model.
+// What an open stream holds is its share of the live heap and the
+// goroutine stacks right after a collection (read from the server's pprof
+// listener, which the benchmark's build includes); the RSS it adds also
+// holds garbage the collector has not yet collected (GOGC). -pprof records
+// every allocation and saves heap profiles before and with the streams
+// open, and the goroutines (go tool pprof -diff_base heap-pg-before.pb.gz
+// heap-pg.pb.gz). An empty -c skips the latency rounds, -builtin 0 the built-in model.
 //
 // Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and psql for
 // -db pg. Work files: $AMIGO_BENCH_DIR/conversations (default /tmp/amigo-bench).
@@ -106,7 +110,7 @@ var (
 	streams = flag.Int("streams", 256, "open streams for the memory figure")
 	builtin = flag.Duration("builtin", 10*time.Second, "how long to run the built-in model for interactions per second")
 	floor   = flag.Bool("baseline", false, "measure the floor too: a bare net/http relay of the same model stream through openai-go")
-	profile = flag.Bool("pprof", false, "build the server with -tags pprof and save heap profiles with the streams open in the work directory")
+	profile = flag.Bool("pprof", false, "record every allocation and save heap profiles before and with the streams open in the work directory")
 	think   = flag.Duration("think", 0, "each user waits a random time up to this long before each message (0: all send at once, in step)")
 	arrival = flag.String("arrival", "staggered,in-step", "how the conversations of a round start: staggered (spread evenly over one model answer, so as many are in flight, each sending its next message as its last answer completes) and in step (all at once, so with a model of fixed latency all send every message at the same instant)")
 	warm    = flag.Bool("warm", true, "run an unmeasured round at each concurrency first (its cold figures go to standard error)")
@@ -140,11 +144,9 @@ func main() {
 	}
 	must(os.MkdirAll(work, 0o755))
 	root, _ := os.Getwd()
-	var tags []string
-	if *profile {
-		tags = []string{"-tags", "pprof"}
-	}
-	build(root, "./cmd/amigo-server", filepath.Join(work, "amigo-server"), tags...)
+	// With its pprof listener, which reads the heap right after a
+	// collection (the memory an open stream holds).
+	build(root, "./cmd/amigo-server", filepath.Join(work, "amigo-server"), "-tags", "pprof")
 	fakeDir := filepath.Join(root, "..", "shared", "bench", "fakemodel")
 	cmd := exec.Command("go", "build", "-o", filepath.Join(work, "fakemodel"), ".")
 	cmd.Dir, cmd.Stderr = fakeDir, os.Stderr
@@ -213,7 +215,7 @@ func main() {
 		f.signIn()
 		extra = append(extra, db+": "+holdStreams(s.cmd.Process.Pid, port, pprofPort, db, func(ctx context.Context, i int) (*http.Response, error) {
 			return f.post(ctx, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+f.services[i%len(f.services)]+`"}`))
-		}))
+		}, f.finishAll))
 		s.stop()
 		if *builtin > 0 {
 			// The built-in model.
@@ -248,7 +250,7 @@ func main() {
 			req, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("http://127.0.0.1:%d/relay", relayPort), strings.NewReader(`{"service_id":"x"}`))
 			req.Header.Set("Content-Type", "application/json")
 			return client.Do(req)
-		}))
+		}, nil))
 		stop(r)
 	}
 	fmt.Println()
@@ -785,25 +787,81 @@ func pct(samples []time.Duration, p int, base time.Duration) string {
 // holdStreams opens -streams streams with open on the process pid (its
 // /metrics on port) from a model that takes a minute and reports its
 // memory per open stream. With -pprof it saves a heap profile, from
-// pprofPort, with the streams open.
-func holdStreams(pid, port, pprofPort int, name string, open func(ctx context.Context, i int) (*http.Response, error)) string {
+// pprofPort, with the streams open. What a stream costs is measured from
+// a process that has held streams before: 16 are opened and hung up on
+// first, then settle runs (it finishes their conversations), so that what
+// the first streams open once for all that follow (database connections
+// up to the pool's size, caches) is not counted per stream.
+func holdStreams(pid, port, pprofPort int, name string, open func(ctx context.Context, i int) (*http.Response, error), settle func()) string {
+	warm := openStreams(min(16, *streams), open)
+	warm.cancel()
+	warm.wg.Wait()
+	if settle != nil {
+		settle()
+	}
 	time.Sleep(time.Second)
 	before, heapBefore, goBefore := rss(pid), metric(port, "go_memstats_heap_inuse_bytes"), metric(port, "go_goroutines")
 	stackBefore := metric(port, "go_memstats_stack_inuse_bytes")
 	liveBefore, gcStackBefore := afterGC(pprofPort)
+	if *profile {
+		saveProfile(pprofPort, "heap-"+name+"-before.pb.gz", "heap?gc=1")
+	}
+	asked := served()
+	held := openStreams(*streams, open)
+	waiting := served() - asked
+	during, heapDuring, goDuring := rss(pid), metric(port, "go_memstats_heap_inuse_bytes"), metric(port, "go_goroutines")
+	stackDuring := metric(port, "go_memstats_stack_inuse_bytes")
+	opened := held.opened.Load()
+	liveDuring, gcStackDuring := afterGC(pprofPort)
+	if *profile {
+		// The goroutines first: the heap profile takes long enough with
+		// every allocation recorded for the streams to reach the model's
+		// first-token timeout.
+		saveProfile(pprofPort, "goroutines-"+name+".txt", "goroutine?debug=1")
+		saveProfile(pprofPort, "heap-"+name+".pb.gz", "heap?gc=1")
+	}
+	held.cancel()
+	held.wg.Wait()
+	k := float64(max(opened, 1)) * 1024
+	live, stacks := (liveDuring-liveBefore)/k, (gcStackDuring-gcStackBefore)/k
+	return fmt.Sprintf("%d streams open (%d waiting on the model): held %.1f KiB per stream (live heap %.1f KiB and goroutine stacks %.1f KiB after a collection); RSS %d KiB before, %d KiB with them open: %.1f KiB per stream (heap in use %.1f KiB, stacks %.1f KiB before the collection); %.1f goroutines per stream",
+		opened, waiting, live+stacks, live, stacks, before, during, float64(during-before)*1024/k, (heapDuring-heapBefore)/k, (stackDuring-stackBefore)/k, (goDuring-goBefore)*1024/k)
+}
+
+// saveProfile saves the profile at path under /debug/pprof/ on port in
+// the work directory as file.
+func saveProfile(port int, file, path string) {
+	if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/%s", port, path)); err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		os.WriteFile(filepath.Join(work, file), b, 0o644)
+	}
+}
+
+// streamsOpen are streams opened by openStreams, held until cancel.
+type streamsOpen struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	opened atomic.Int64
+}
+
+// openStreams opens n streams with open and returns once the slow model
+// has been asked by each: 5 s after the first was opened or, on a loaded
+// machine, a second after the last was asked, within its first-token
+// timeout (30 s).
+func openStreams(n int, open func(ctx context.Context, i int) (*http.Response, error)) *streamsOpen {
 	asked := served()
 	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	var opened atomic.Int64
+	s := &streamsOpen{cancel: cancel}
 	// At most 16 streams are being opened at once (a stream is open once
 	// its first line has come): a burst of 256 creates on a loaded
 	// machine runs into the database deadline and measures failures.
 	opening := make(chan struct{}, 16)
-	for i := range *streams {
-		wg.Add(1)
+	for i := range n {
+		s.wg.Add(1)
 		opening <- struct{}{}
 		go func() {
-			defer wg.Done()
+			defer s.wg.Done()
 			resp, err := open(ctx, i)
 			if err != nil {
 				<-opening
@@ -813,44 +871,18 @@ func holdStreams(pid, port, pprofPort int, name string, open func(ctx context.Co
 			_, err = rd.ReadString('\n')
 			<-opening
 			if err == nil && resp.StatusCode < 300 {
-				opened.Add(1)
+				s.opened.Add(1)
 			}
 			io.Copy(io.Discard, rd)
 			resp.Body.Close()
 		}()
 	}
-	// Measure 5 s after the last was opened, or, on a loaded machine, a second after
-	// the slow model has been asked -streams times (every stream waits on
-	// it), within its first-token timeout (30 s).
 	start := time.Now()
-	for served()-asked < *streams && time.Since(start) < 20*time.Second {
+	for served()-asked < n && time.Since(start) < 20*time.Second {
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(max(time.Second, 5*time.Second-time.Since(start)))
-	waiting := served() - asked
-	during, heapDuring, goDuring := rss(pid), metric(port, "go_memstats_heap_inuse_bytes"), metric(port, "go_goroutines")
-	stackDuring := metric(port, "go_memstats_stack_inuse_bytes")
-	live := ""
-	if *profile {
-		liveDuring, gcStackDuring := afterGC(pprofPort)
-		live = fmt.Sprintf("; after a GC: live heap %.1f KiB, stacks %.1f KiB per stream", (liveDuring-liveBefore)/1024/float64(max(opened.Load(), 1)),
-			(gcStackDuring-gcStackBefore)/1024/float64(max(opened.Load(), 1)))
-		// The goroutines first: the heap profile takes long enough with
-		// every allocation recorded for the streams to reach the model's
-		// first-token timeout.
-		for _, p := range [][2]string{{"goroutines-" + name + ".txt", "goroutine?debug=1"}, {"heap-" + name + ".pb.gz", "heap?gc=1"}} {
-			if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/%s", pprofPort, p[1])); err == nil {
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				os.WriteFile(filepath.Join(work, p[0]), b, 0o644)
-			}
-		}
-	}
-	cancel()
-	wg.Wait()
-	k := float64(max(opened.Load(), 1))
-	return fmt.Sprintf("%d streams open (%d waiting on the model): RSS %d KiB before, %d KiB with them open: %.1f KiB per open stream (heap in use %.1f KiB, goroutine stacks %.1f KiB, %.1f goroutines per stream)%s",
-		opened.Load(), waiting, before, during, float64(during-before)/k, (heapDuring-heapBefore)/1024/k, (stackDuring-stackBefore)/1024/k, (goDuring-goBefore)/k, live)
+	return s
 }
 
 // served returns how many requests the slow model has been asked.
@@ -868,11 +900,8 @@ func served() int {
 }
 
 // afterGC returns the live heap and the goroutine stacks in bytes right
-// after a garbage collection, from the pprof server on port (-pprof only).
+// after a garbage collection, from the pprof server on port.
 func afterGC(port int) (heap, stacks float64) {
-	if !*profile {
-		return 0, 0
-	}
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/heap?gc=1&debug=1", port))
 	if err != nil {
 		return 0, 0
