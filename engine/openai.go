@@ -291,10 +291,11 @@ func (m *OpenAIModel) stream(ctx context.Context, llm *amigo.LLMConfig, msgs []o
 // its generic Post, which sends the request with the client's retries,
 // authentication and options, rather than through its chat methods, which
 // encode their parameters on the caller's goroutine: the SDK's reflective
-// encoder runs deep enough to grow a goroutine's stack to 32 KiB, and on
-// the request's goroutine that stack would stay while the answer streams
-// (a stack shrinks only when less than a quarter of it is in use), 16 KiB
-// more for every open stream. p is encoded on a goroutine of its own.
+// encoder runs deep enough to take the request's goroutine past 16 KiB of
+// stack, which doubles it to 32 KiB, and a stack shrinks only when less
+// than a quarter of it is in use, which a goroutine waiting on the model
+// never is: 16 KiB more for every open stream. So p is encoded on a
+// goroutine of its own.
 func withBody(p *openai.ChatCompletionNewParams, opts []option.RequestOption) ([]option.RequestOption, error) {
 	type encoded struct {
 		body []byte
@@ -302,6 +303,13 @@ func withBody(p *openai.ChatCompletionNewParams, opts []option.RequestOption) ([
 	}
 	c := make(chan encoded, 1)
 	go func() {
+		defer func() {
+			// The request's goroutine, not this one, has the server's
+			// recovery.
+			if r := recover(); r != nil {
+				c <- encoded{err: fmt.Errorf("panic: %v", r)}
+			}
+		}()
 		b, err := p.MarshalJSON()
 		c <- encoded{b, err}
 	}()

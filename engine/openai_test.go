@@ -27,7 +27,7 @@ type fakeServer struct {
 	bodies []map[string]any
 }
 
-func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, n int, body map[string]any)) *fakeServer {
+func newFake(t testing.TB, handle func(w http.ResponseWriter, r *http.Request, n int, body map[string]any)) *fakeServer {
 	t.Helper()
 	f := &fakeServer{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +86,7 @@ func whole(w http.ResponseWriter, content string) {
 	fmt.Fprintf(w, `{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":%s},"finish_reason":"stop"}]}`, c)
 }
 
-func openAIModel(t *testing.T, f *fakeServer, tune func(*engine.Endpoint)) *engine.OpenAIModel {
+func openAIModel(t testing.TB, f *fakeServer, tune func(*engine.Endpoint)) *engine.OpenAIModel {
 	t.Helper()
 	e := engine.Endpoint{BaseURL: f.URL + "/v1", APIKey: "test-key", Model: "default-model", MaxRetries: 1,
 		Timeout: 10 * time.Second, FirstTokenTimeout: 5 * time.Second}
@@ -326,4 +326,37 @@ func TestOpenAIWalk(t *testing.T) {
 	if len(kinds) < 10 {
 		t.Errorf("steps: %q", kinds)
 	}
+}
+
+// BenchmarkOpenAIEngage is one streamed reply of three pieces from a
+// local chat-completions server: what the model client costs per call.
+func BenchmarkOpenAIEngage(b *testing.B) {
+	f := newFake(b, func(w http.ResponseWriter, r *http.Request, n int, body map[string]any) {
+		sse(w, []string{"Hello", ", I'm", " Robin."}, true)
+	})
+	m := openAIModel(b, f, nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := engage(context.Background(), m, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenAIEngageParallel is the same with 16 calls at a time.
+func BenchmarkOpenAIEngageParallel(b *testing.B) {
+	f := newFake(b, func(w http.ResponseWriter, r *http.Request, n int, body map[string]any) {
+		sse(w, []string{"Hello", ", I'm", " Robin."}, true)
+	})
+	m := openAIModel(b, f, nil)
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, _, err := engage(context.Background(), m, nil, nil); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
