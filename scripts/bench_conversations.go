@@ -14,8 +14,10 @@
 //     the nominal ttft + (tokens-1)/tps, by different amounts for different
 //     streams. The figures less the model's median times alone, measured
 //     just before each round, go to standard error too;
-//   - memory per open stream: the server's RSS with N streams waiting on a
-//     slow model, less its RSS before, over N;
+//   - memory per open stream: what N streams hold (live heap and stacks)
+//     and the RSS they add, over N, with the streams waiting on a model
+//     that takes a minute to its first token and relaying an answer that
+//     comes a token a second (-hold);
 //   - the built-in model's interactions per second;
 //   - non-2xx answers, error events and "database is locked" in the log,
 //     which must all be 0;
@@ -51,8 +53,8 @@
 // listener, which the benchmark's build includes); the RSS it adds also
 // holds garbage the collector has not yet collected (GOGC). -pprof records
 // every allocation and saves heap profiles before and with the streams
-// open, and the goroutines (go tool pprof -diff_base heap-pg-before.pb.gz
-// heap-pg.pb.gz). An empty -c skips the latency rounds, -builtin 0 the built-in model.
+// open, and the goroutines (go tool pprof -diff_base
+// heap-pg-waiting-before.pb.gz heap-pg-waiting.pb.gz). An empty -c skips the latency rounds, -builtin 0 the built-in model.
 //
 // Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and psql for
 // -db pg. Work files: $AMIGO_BENCH_DIR/conversations (default /tmp/amigo-bench).
@@ -115,6 +117,7 @@ var (
 	arrival = flag.String("arrival", "staggered,in-step", "how the conversations of a round start: staggered (spread evenly over one model answer, so as many are in flight, each sending its next message as its last answer completes) and in step (all at once, so with a model of fixed latency all send every message at the same instant)")
 	warm    = flag.Bool("warm", true, "run an unmeasured round at each concurrency first (its cold figures go to standard error)")
 	relay   = flag.String("relay", "", "serve the bare relay on this address (what -baseline starts)")
+	hold    = flag.String("hold", "waiting,answering", "what the memory figure's streams do: wait for a model that takes a minute to its first token, and relay an answer that comes one token a second")
 	tlsSlow = flag.Bool("model-tls", false, "hold the memory figure's streams on a model served over HTTPS and HTTP/2, as OpenAI's and Azure's endpoints are: a TLS proxy in this program in front of the slow fake model, trusted by the server and the relay through SSL_CERT_FILE")
 	pgURL   = flag.String("pg", "postgres://postgres@127.0.0.1:5432/%s?sslmode=disable", "PostgreSQL URL pattern (database name as %s)")
 	offset  = flag.Int("port-offset", 0, "added to every port, and appended to the PostgreSQL database names, so that two runs on one machine do not meet")
@@ -153,8 +156,7 @@ func main() {
 	must(cmd.Run())
 	fast := startProc(filepath.Join(work, "fakemodel"), nil, "--listen", fmt.Sprint("127.0.0.1:", fakePort), "--ttft", ttft.String(), "--tps", strconv.Itoa(*tps), "--tokens", strconv.Itoa(*tokens))
 	defer stop(fast)
-	slow := startProc(filepath.Join(work, "fakemodel"), nil, "--listen", fmt.Sprint("127.0.0.1:", slowPort), "--ttft", "60s", "--tps", "50", "--tokens", "5")
-	defer stop(slow)
+	defer stopSlow()
 	var slowEnv []string // what the server and the relay need to reach the slow model
 	if *tlsSlow {
 		slowEnv = []string{"SSL_CERT_FILE=" + serveSlowModelTLS()}
@@ -210,13 +212,17 @@ func main() {
 			}
 		}
 		s.stop()
-		// Memory: streams held open by a model that takes a minute.
-		s.start(slowModelURL(), slowEnv...)
-		f.signIn()
-		extra = append(extra, db+": "+holdStreams(s.cmd.Process.Pid, port, pprofPort, db, func(ctx context.Context, i int) (*http.Response, error) {
-			return f.post(ctx, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+f.services[i%len(f.services)]+`"}`))
-		}, f.finishAll))
-		s.stop()
+		// Memory: streams held open by a slow model.
+		for _, h := range strings.Split(*hold, ",") {
+			startSlow(h)
+			s.start(slowModelURL(), slowEnv...)
+			f.signIn()
+			extra = append(extra, db+", "+holdText[h]+": "+holdStreams(s.cmd.Process.Pid, port, pprofPort, db+"-"+h, func(ctx context.Context, i int) (*http.Response, error) {
+				return f.post(ctx, "/v1/acme/conversation/?response_format=text", "application/json", []byte(`{"service_id":"`+f.services[i%len(f.services)]+`"}`))
+			}, f.finishAll))
+			f.finishAll()
+			s.stop()
+		}
 		if *builtin > 0 {
 			// The built-in model.
 			s.start("")
@@ -236,22 +242,25 @@ func main() {
 		if *profile {
 			env = []string{"GODEBUG=memprofilerate=1"}
 		}
-		r := startProc(self, append(env, slowEnv...), "-relay", fmt.Sprint("127.0.0.1:", relayPort), "-port-offset", strconv.Itoa(*offset),
-			"-model-tls="+strconv.FormatBool(*tlsSlow))
-		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}
-		for range 100 {
-			if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", relayPort)); err == nil {
-				resp.Body.Close()
-				break
+		for _, h := range strings.Split(*hold, ",") {
+			startSlow(h)
+			r := startProc(self, append(env, slowEnv...), "-relay", fmt.Sprint("127.0.0.1:", relayPort), "-port-offset", strconv.Itoa(*offset),
+				"-model-tls="+strconv.FormatBool(*tlsSlow))
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}
+			for range 100 {
+				if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", relayPort)); err == nil {
+					resp.Body.Close()
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
 			}
-			time.Sleep(100 * time.Millisecond)
+			extra = append(extra, "net/http relay (the floor), "+holdText[h]+": "+holdStreams(r.Process.Pid, relayPort, relayPort, "relay-"+h, func(ctx context.Context, _ int) (*http.Response, error) {
+				req, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("http://127.0.0.1:%d/relay", relayPort), strings.NewReader(`{"service_id":"x"}`))
+				req.Header.Set("Content-Type", "application/json")
+				return client.Do(req)
+			}, nil))
+			stop(r)
 		}
-		extra = append(extra, "net/http relay (the floor): "+holdStreams(r.Process.Pid, relayPort, relayPort, "relay", func(ctx context.Context, _ int) (*http.Response, error) {
-			req, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("http://127.0.0.1:%d/relay", relayPort), strings.NewReader(`{"service_id":"x"}`))
-			req.Header.Set("Content-Type", "application/json")
-			return client.Do(req)
-		}, nil))
-		stop(r)
 	}
 	fmt.Println()
 	for _, l := range extra {
@@ -785,15 +794,16 @@ func pct(samples []time.Duration, p int, base time.Duration) string {
 }
 
 // holdStreams opens -streams streams with open on the process pid (its
-// /metrics on port) from a model that takes a minute and reports its
-// memory per open stream. With -pprof it saves a heap profile, from
-// pprofPort, with the streams open. What a stream costs is measured from
-// a process that has held streams before: 16 are opened and hung up on
-// first, then settle runs (it finishes their conversations), so that what
-// the first streams open once for all that follow (database connections
-// up to the pool's size, caches) is not counted per stream.
+// /metrics on port) from the slow model and reports its memory per open
+// stream. With -pprof it saves heap profiles, from pprofPort, before and
+// with the streams open. What a stream costs is measured from a process
+// that has held streams before: 64 are opened and hung up on first, then
+// settle runs (it finishes their conversations), so that what the first
+// streams open once for all that follow (database connections up to the
+// pool's size, their prepared statements, caches, the heap's growth) is
+// not counted per stream.
 func holdStreams(pid, port, pprofPort int, name string, open func(ctx context.Context, i int) (*http.Response, error), settle func()) string {
-	warm := openStreams(min(16, *streams), open)
+	warm := openStreams(min(64, *streams), open)
 	warm.cancel()
 	warm.wg.Wait()
 	if settle != nil {
@@ -824,7 +834,7 @@ func holdStreams(pid, port, pprofPort int, name string, open func(ctx context.Co
 	held.wg.Wait()
 	k := float64(max(opened, 1)) * 1024
 	live, stacks := (liveDuring-liveBefore)/k, (gcStackDuring-gcStackBefore)/k
-	return fmt.Sprintf("%d streams open (%d waiting on the model): held %.1f KiB per stream (live heap %.1f KiB and goroutine stacks %.1f KiB after a collection); RSS %d KiB before, %d KiB with them open: %.1f KiB per stream (heap in use %.1f KiB, stacks %.1f KiB before the collection); %.1f goroutines per stream",
+	return fmt.Sprintf("%d streams open (%d asked of the model): held %.1f KiB per stream (live heap %.1f KiB and goroutine stacks %.1f KiB after a collection); RSS %d KiB before, %d KiB with them open: %.1f KiB per stream (heap in use %.1f KiB, stacks %.1f KiB before the collection); %.1f goroutines per stream",
 		opened, waiting, live+stacks, live, stacks, before, during, float64(during-before)*1024/k, (heapDuring-heapBefore)/k, (stackDuring-stackBefore)/k, (goDuring-goBefore)*1024/k)
 }
 
@@ -926,6 +936,44 @@ func afterGC(port int) (heap, stacks float64) {
 		}
 	}
 	return heap, stacks
+}
+
+// The slow model of the memory figure, by what its streams do (-hold):
+// its arguments and the words that say it.
+var (
+	holdArgs = map[string][]string{
+		"waiting":   {"--ttft", "60s", "--tps", "50", "--tokens", "5"},
+		"answering": {"--ttft", "100ms", "--tps", "1", "--tokens", "90"},
+	}
+	holdText = map[string]string{
+		"waiting":   "waiting on the model's first token",
+		"answering": "relaying an answer, a token a second",
+	}
+	slow *exec.Cmd
+)
+
+// startSlow (re)starts the slow model for streams that do h.
+func startSlow(h string) {
+	args, ok := holdArgs[h]
+	if !ok {
+		log.Fatalf("-hold: %q is neither waiting nor answering", h)
+	}
+	stopSlow()
+	slow = startProc(filepath.Join(work, "fakemodel"), nil, append([]string{"--listen", fmt.Sprint("127.0.0.1:", slowPort)}, args...)...)
+	for range 100 {
+		if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/stats", slowPort)); err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func stopSlow() {
+	if slow != nil {
+		stop(slow)
+		slow = nil
+	}
 }
 
 // slowModelURL is the base URL of the model that holds streams open.
