@@ -154,13 +154,11 @@ func newEndpoint(name string, e Endpoint, opts []option.RequestOption) (*endpoin
 	return &endpoint{Endpoint: e, client: openai.NewClient(all...)}, nil
 }
 
-// pick returns the endpoint for a preference and the request's parameters:
-// the model, and the preference's temperature, top_p and top_k (beside
-// llm_name or inside params), top_k as an extra JSON field. The
-// parameters (1.2 KiB) are returned on the heap rather than copied through
-// the frames of a stream's goroutine, whose stack stays that much smaller
-// for as long as the answer streams.
-func (m *OpenAIModel) pick(llm *amigo.LLMConfig, msgs []openai.ChatCompletionMessageParamUnion) (*endpoint, *openai.ChatCompletionNewParams, []option.RequestOption) {
+// pick returns the endpoint for a preference and the request's options:
+// its body (withBody) with the model, and the preference's temperature,
+// top_p and top_k (beside llm_name or inside params), top_k as an extra
+// JSON field.
+func (m *OpenAIModel) pick(llm *amigo.LLMConfig, msgs []openai.ChatCompletionMessageParamUnion) (*endpoint, []option.RequestOption, error) {
 	e := m.def
 	var opts []option.RequestOption
 	p := &openai.ChatCompletionNewParams{Messages: msgs}
@@ -184,7 +182,8 @@ func (m *OpenAIModel) pick(llm *amigo.LLMConfig, msgs []openai.ChatCompletionMes
 		}
 	}
 	p.Model = e.Model
-	return e, p, opts
+	opts, err := withBody(p, opts)
+	return e, opts, err
 }
 
 // paramFloat returns v, else the number params[key], else nil.
@@ -201,8 +200,7 @@ func paramFloat(v *float64, params map[string]json.RawMessage, key string) *floa
 
 // complete asks for one whole answer.
 func (m *OpenAIModel) complete(ctx context.Context, llm *amigo.LLMConfig, msgs []openai.ChatCompletionMessageParamUnion) (string, error) {
-	e, p, opts := m.pick(llm, msgs)
-	opts, err := withBody(p, opts)
+	e, opts, err := m.pick(llm, msgs)
 	if err != nil {
 		return "", err
 	}
@@ -250,8 +248,7 @@ var errFirstToken = errors.New("no first token in time")
 // stream asks for an answer streamed to emit, piece by piece. A stream
 // that ends without a finish reason was cut off: ErrModelUnavailable.
 func (m *OpenAIModel) stream(ctx context.Context, llm *amigo.LLMConfig, msgs []openai.ChatCompletionMessageParamUnion, emit func(string) error) (string, error) {
-	e, p, opts := m.pick(llm, msgs)
-	opts, err := withBody(p, opts)
+	e, opts, err := m.pick(llm, msgs)
 	if err != nil {
 		return "", err
 	}
